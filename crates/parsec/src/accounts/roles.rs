@@ -1,0 +1,92 @@
+//! Roles and their permissions: the one table that says who may do what. Unit scope (which
+//! records a role sees) is decided here too.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Operations,
+    Commandant,
+    Agent,
+    Atelier,
+    Inspecteur,
+    Programme,
+}
+
+pub const ALL_ROLES: [Role; 7] = [
+    Role::Admin,
+    Role::Operations,
+    Role::Commandant,
+    Role::Agent,
+    Role::Atelier,
+    Role::Inspecteur,
+    Role::Programme,
+];
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        ALL_ROLES.into_iter().find(|r| r.code() == s.trim())
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operations => "operations",
+            Role::Commandant => "commandant",
+            Role::Agent => "agent",
+            Role::Atelier => "atelier",
+            Role::Inspecteur => "inspecteur",
+            Role::Programme => "programme",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role-admin",
+            Role::Operations => "role-operations",
+            Role::Commandant => "role-commandant",
+            Role::Agent => "role-agent",
+            Role::Atelier => "role-atelier",
+            Role::Inspecteur => "role-inspecteur",
+            Role::Programme => "role-programme",
+        }
+    }
+
+    /// Agents and commandants see their own unit and the units below it; the other roles work
+    /// for the whole region.
+    pub fn is_unit_scoped(self) -> bool {
+        matches!(self, Role::Agent | Role::Commandant)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Geography, forces, units, assets and sites, within the role's scope.
+    ViewRegistry,
+    /// Create and edit units and infrastructure sites.
+    EditUnits,
+    /// Create and edit assets (vehicles, boats, aircraft …) and their meters.
+    EditAssets,
+    /// Create, edit and disable user accounts.
+    ManageUsers,
+    /// Browse the audit log and check the chain.
+    ViewAudit,
+}
+
+use Permission::*;
+
+/// The permission table. Every role also manages its own account (password, language, tokens).
+const PERMISSIONS: &[(Role, &[Permission])] = &[
+    (Role::Admin, &[ViewRegistry, EditUnits, EditAssets, ManageUsers]),
+    (Role::Operations, &[ViewRegistry]),
+    (Role::Commandant, &[ViewRegistry]),
+    (Role::Agent, &[ViewRegistry]),
+    (Role::Atelier, &[ViewRegistry, EditAssets]),
+    (Role::Inspecteur, &[ViewRegistry, ViewAudit]),
+    (Role::Programme, &[ViewRegistry]),
+];
+
+pub fn allows(role: Role, permission: Permission) -> bool {
+    PERMISSIONS
+        .iter()
+        .any(|(r, perms)| *r == role && perms.contains(&permission))
+}

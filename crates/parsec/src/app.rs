@@ -1,0 +1,47 @@
+//! The shared state every handler, CLI command and service function receives explicitly.
+
+use std::sync::Arc;
+
+use gazetteer::Gazetteer;
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Catalog;
+use crate::web::metrics::Metrics;
+
+pub const LOCALITIES_CSV: &str = include_str!("../../../data/mopti/localities.csv");
+pub const COMMUNES_CSV: &str = include_str!("../../../data/mopti/commune_population.csv");
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub catalog: Arc<Catalog>,
+    pub metrics: Arc<Metrics>,
+    /// Bounds the number of Argon2id hashes computed at once.
+    pub hashing: Arc<Semaphore>,
+    /// Verified against when a login is unknown, so both cases cost the same time.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub async fn new(db: Db, config: Config) -> AppResult<AppState> {
+        let gazetteer = Gazetteer::parse(LOCALITIES_CSV, COMMUNES_CSV)
+            .map_err(|e| AppError::Internal(format!("gazetteer: {e}")))?;
+        let mut state = AppState {
+            db,
+            config: Arc::new(config),
+            gazetteer: Arc::new(gazetteer),
+            catalog: Arc::new(Catalog::load()),
+            metrics: Arc::new(Metrics::default()),
+            hashing: Arc::new(Semaphore::new(2)),
+            dummy_hash: String::new(),
+        };
+        let pw = crate::accounts::NewPassword::parse(&crate::accounts::random_token()?)?;
+        state.dummy_hash = crate::accounts::hash_password(&state, &pw).await?;
+        Ok(state)
+    }
+}

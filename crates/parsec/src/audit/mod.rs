@@ -1,0 +1,158 @@
+//! The audit chain: an append-only log of every write and of every read of personal data.
+//!
+//! Each entry's hash is SHA-256 over the previous entry's hash and the canonical form of the
+//! entry (a JSON array of its fields, sequence included), so altering, deleting or reordering a
+//! row breaks the chain at that row and `verify` names it. Entries are appended in the same
+//! transaction as the change they record: no change without its entry.
+
+pub mod web;
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{self, Db, Tx};
+use crate::error::AppResult;
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it: a user's login, or a named system actor (`demo`, `cli`, `system`).
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+impl Actor {
+    pub fn system(name: &str) -> Self {
+        Actor(name.to_string())
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn canonical(seq: i64, at: &str, actor: &str, action: &str, entity: &str, id: &str, detail: &str) -> String {
+    serde_json::json!([seq, at, actor, action, entity, id, detail]).to_string()
+}
+
+pub fn entry_hash(prev_hash: &str, canonical_entry: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical_entry.as_bytes());
+    hex(&h.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// Appends an entry inside the caller's write transaction (see `db::begin_write`).
+pub async fn append(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: &str,
+) -> AppResult<i64> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (seq, prev) = match head {
+        Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get::<String, _>("hash")?),
+        None => (1, GENESIS.to_string()),
+    };
+    let at = db::now_text();
+    let hash = entry_hash(&prev, &canonical(seq, &at, &actor.0, action, entity, entity_id, detail));
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(&actor.0)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(seq)
+}
+
+/// The only door to personal data: records the read (and commits the record) before the read
+/// runs. If the record cannot be written, nothing is read (fail closed).
+pub async fn audited_read<T, F>(
+    db: &Db,
+    actor: &Actor,
+    entity: &str,
+    entity_id: &str,
+    read: F,
+) -> AppResult<T>
+where
+    F: std::future::Future<Output = AppResult<T>>,
+{
+    let mut tx = db::begin_write(db).await?;
+    append(&mut tx, actor, "read", entity, entity_id, "").await?;
+    tx.commit().await?;
+    read.await
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Intact { entries: i64 },
+    Broken { seq: i64, reason: &'static str },
+}
+
+/// Walks the whole chain in sequence order and names the first entry that does not hold.
+pub async fn verify(db: &Db) -> AppResult<Verdict> {
+    let mut expected_seq = 1i64;
+    let mut prev = GENESIS.to_string();
+    let mut last_seq = 0i64;
+    // Read in pages so a long chain does not sit in memory at once.
+    loop {
+        let rows: Vec<Entry> = sqlx::query_as(
+            "SELECT seq, at, actor, action, entity, entity_id, detail, prev_hash, hash
+             FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 5000",
+        )
+        .bind(last_seq)
+        .fetch_all(db)
+        .await?;
+        if rows.is_empty() {
+            return Ok(Verdict::Intact { entries: expected_seq - 1 });
+        }
+        for e in &rows {
+            if e.seq != expected_seq {
+                return Ok(Verdict::Broken { seq: expected_seq, reason: "missing" });
+            }
+            if e.prev_hash != prev {
+                return Ok(Verdict::Broken { seq: e.seq, reason: "previous_hash" });
+            }
+            let canon = canonical(e.seq, &e.at, &e.actor, &e.action, &e.entity, &e.entity_id, &e.detail);
+            if entry_hash(&prev, &canon) != e.hash {
+                return Ok(Verdict::Broken { seq: e.seq, reason: "hash" });
+            }
+            prev = e.hash.clone();
+            expected_seq += 1;
+            last_seq = e.seq;
+        }
+    }
+}

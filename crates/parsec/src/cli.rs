@@ -1,0 +1,295 @@
+//! The command line: every subcommand calls the same service functions as the web pages.
+//! Errors are one line on standard error and a non-zero exit status.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::{self, Login, NewPassword, NewUser, Role};
+use crate::app::AppState;
+use crate::audit::{self, Actor, Verdict};
+use crate::config::Config;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Catalog, Lang};
+
+#[derive(Debug, Parser)]
+#[command(name = "parsec", version, about = "parsec — système d'information des forces de sécurité intérieure de la région de Mopti")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DbArg {
+    /// The SQLite database file.
+    #[arg(long, env = "PARSEC_DB")]
+    db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve parsec on an initialised database.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "PARSEC_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Set when a TLS reverse proxy serves parsec: cookies are then marked Secure.
+        #[arg(long, env = "PARSEC_TLS")]
+        tls: bool,
+    },
+    /// Serve parsec with a demo database (created and seeded on first run, reused afterwards).
+    Demo {
+        #[arg(long, default_value = "parsec-demo.db")]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Create a new database with its first administrator.
+    /// The password comes from PARSEC_ADMIN_PASSWORD or is asked on the terminal.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+        /// Login of the first administrator.
+        #[arg(long)]
+        admin: String,
+        /// Display name of the first administrator.
+        #[arg(long, default_value = "Administrateur")]
+        name: String,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of the database, also while the server runs.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account. The password comes from PARSEC_PASSWORD or is asked on the terminal.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        login: String,
+        /// admin, operations, commandant, agent, atelier, inspecteur or programme.
+        #[arg(long)]
+        role: String,
+        /// The unit's id (required for agent and commandant).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set an account's password (from PARSEC_PASSWORD or asked on the terminal).
+    Passwd {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        login: String,
+    },
+    /// Disable an account: its sessions end and its API tokens are revoked.
+    Disable {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the whole chain; exits non-zero and names the first bad entry if any.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    init_logs(serving);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("parsec : erreur : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("parsec : erreur : {}", message(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(serving: bool) {
+    let default = if serving { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The one line shown for an error: the catalogue's French message for user errors.
+fn message(e: &AppError) -> String {
+    match e {
+        AppError::Internal(detail) => detail.clone(),
+        other => {
+            let text = Catalog::load().get(Lang::Fr, other.message_key()).to_string();
+            match other.field() {
+                Some(f) => format!("{f} : {text}"),
+                None => text,
+            }
+        }
+    }
+}
+
+fn password_from(env: &str, prompt: &str) -> AppResult<String> {
+    if let Ok(p) = std::env::var(env) {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password(prompt)
+        .map_err(|e| AppError::Internal(format!("lecture du mot de passe impossible ({e}) : définissez {env}")))?;
+    let again = rpassword::prompt_password("Confirmez : ")
+        .map_err(|e| AppError::Internal(format!("lecture du mot de passe impossible : {e}")))?;
+    if first != again {
+        return Err(AppError::Internal("les deux mots de passe diffèrent".into()));
+    }
+    Ok(first)
+}
+
+async fn state_for(path: &Path, create: bool) -> AppResult<AppState> {
+    let pool = db::open(path, create).await?;
+    AppState::new(pool, Config::new(path.to_path_buf(), "127.0.0.1:0".parse().map_err(|_| AppError::Internal("addr".into()))?)).await
+}
+
+async fn initialised_state(path: &Path) -> AppResult<AppState> {
+    let state = state_for(path, false).await?;
+    if !accounts::is_initialised(&state.db).await? {
+        return Err(AppError::Internal(format!(
+            "la base {} n'est pas initialisée : lancez `parsec init --db {} --admin IDENTIFIANT`",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(state)
+}
+
+async fn run(cli: Cli) -> AppResult<ExitCode> {
+    match cli.command {
+        Command::Serve { db, addr, tls } => {
+            let mut state = initialised_state(&db.db).await?;
+            let mut config = Config::new(db.db.clone(), addr);
+            config.tls = tls;
+            state.config = std::sync::Arc::new(config);
+            serve(state, addr).await?;
+        }
+        Command::Demo { db, addr } => {
+            let mut state = state_for(&db, true).await?;
+            if !accounts::is_initialised(&state.db).await? {
+                eprintln!("Création de la base de démonstration {} …", db.display());
+                crate::registry::demo::seed(&state).await?;
+            }
+            state.config = std::sync::Arc::new(Config::new(db.clone(), addr));
+            println!("parsec {} — démonstration / demo", env!("CARGO_PKG_VERSION"));
+            println!("  http://{addr}/");
+            println!("  Base / database : {}", db.display());
+            println!("  Comptes de démonstration (mot de passe « demo ») — DEMO CREDENTIALS, NOT FOR REAL USE:");
+            for (login, name, _, _) in crate::registry::demo::ACCOUNTS {
+                println!("    {login:<16} {name}");
+            }
+            serve(state, addr).await?;
+        }
+        Command::Init { db, admin, name } => {
+            if db.db.exists() {
+                return Err(AppError::Internal(format!("{} existe déjà : init ne crée qu'une base neuve", db.db.display())));
+            }
+            let login = Login::parse(&admin)?;
+            let display_name = accounts::parse_display_name(&name)?;
+            let pw = NewPassword::parse(&password_from("PARSEC_ADMIN_PASSWORD", "Mot de passe de l'administrateur : ")?)?;
+            let state = state_for(&db.db, true).await?;
+            let new = NewUser { login, display_name, role: Role::Admin, unit_id: None };
+            accounts::create_user(&state, &Actor::system("cli"), new, &pw).await?;
+            let mut tx = db::begin_write(&state.db).await?;
+            db::set_meta(&mut tx, "initialised_at", &db::now_text()).await?;
+            audit::append(&mut tx, &Actor::system("cli"), "init", "node", "-", &admin).await?;
+            tx.commit().await?;
+            println!("Base {} initialisée ; administrateur « {} ».", db.db.display(), admin);
+        }
+        Command::User { command } => user(command).await?,
+        Command::Backup { db, to } => {
+            let state = state_for(&db.db, false).await?;
+            db::backup(&state.db, &to).await?;
+            println!("Copie écrite : {}", to.display());
+        }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let state = state_for(&db.db, false).await?;
+            match audit::verify(&state.db).await? {
+                Verdict::Intact { entries } => println!("Chaîne d'audit intacte : {entries} entrées vérifiées."),
+                Verdict::Broken { seq, reason } => {
+                    eprintln!("Chaîne d'audit rompue à l'entrée {seq} ({reason}).");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::Internal(format!("impossible d'écouter sur {addr} : {e}")))?;
+    tracing::info!(%addr, "parsec listening");
+    crate::web::serve(state, listener).await
+}
+
+async fn user(command: UserCommand) -> AppResult<()> {
+    let actor = Actor::system("cli");
+    match command {
+        UserCommand::Add { db, login, role, unit, name } => {
+            let state = initialised_state(&db.db).await?;
+            let role = Role::parse(&role).ok_or(AppError::invalid("role", "error-bad-choice"))?;
+            let login = Login::parse(&login)?;
+            let display_name = accounts::parse_display_name(name.as_deref().unwrap_or(login.as_str()))?;
+            let pw = NewPassword::parse(&password_from("PARSEC_PASSWORD", "Mot de passe : ")?)?;
+            let shown = login.as_str().to_string();
+            accounts::create_user(&state, &actor, NewUser { login, display_name, role, unit_id: unit }, &pw).await?;
+            println!("Compte « {shown} » créé.");
+        }
+        UserCommand::Passwd { db, login } => {
+            let state = initialised_state(&db.db).await?;
+            let user = accounts::find_by_login(&state.db, &login).await?.ok_or(AppError::NotFound)?;
+            let pw = NewPassword::parse(&password_from("PARSEC_PASSWORD", "Nouveau mot de passe : ")?)?;
+            accounts::set_password(&state, &actor, &user.id, &pw).await?;
+            println!("Mot de passe de « {login} » changé ; ses sessions sont fermées.");
+        }
+        UserCommand::Disable { db, login } => {
+            let state = initialised_state(&db.db).await?;
+            let user = accounts::find_by_login(&state.db, &login).await?.ok_or(AppError::NotFound)?;
+            accounts::set_disabled(&state, &actor, &user.id, true).await?;
+            println!("Compte « {login} » désactivé.");
+        }
+    }
+    Ok(())
+}

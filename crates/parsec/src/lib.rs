@@ -1,0 +1,17 @@
+//! parsec: the information system of the internal security forces of the Mopti region.
+//!
+//! One crate holds the application; each capability is a module that owns its tables, its
+//! service functions and its pages (`registry`, `accounts`, `audit` …). `web` assembles the
+//! router and is the only module that knows HTTP; `cli` is the command line. See
+//! ARCHITECTURE.md at the root of the repository for the map and the invariants.
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod registry;
+pub mod web;

@@ -1,0 +1,673 @@
+//! The registry: the shared reference of the region. Geography comes from the shipped
+//! gazetteer (read-only, in memory); forces, units, assets and infrastructure sites live in the
+//! database and are written only through the service functions below, each of which appends its
+//! audit entry in the same transaction.
+
+pub mod api;
+pub mod demo;
+pub mod geo;
+pub mod model;
+pub mod web;
+
+use sqlx::AssertSqlSafe;
+use sqlx::FromRow;
+
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+use crate::web::page::{Fields, ListParams, PAGE_SIZE};
+use model::{AssetKind, AssetStatus, SiteKind, SiteStatus, UnitKind};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Force {
+    pub id: String,
+    pub code: String,
+    pub name_fr: String,
+    pub name_en: String,
+}
+
+pub async fn forces(db: &Db) -> AppResult<Vec<Force>> {
+    Ok(sqlx::query_as("SELECT id, code, name_fr, name_en FROM forces ORDER BY name_fr")
+        .fetch_all(db)
+        .await?)
+}
+
+/// WHERE clauses and their bound values, built from list parameters.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<&'static str>,
+    binds: Vec<String>,
+}
+
+impl Where {
+    fn eq(&mut self, clause: &'static str, value: &str) {
+        if !value.is_empty() {
+            self.clauses.push(clause);
+            self.binds.push(value.to_string());
+        }
+    }
+
+    fn like(&mut self, clause: &'static str, n: usize, value: &str) {
+        if !value.is_empty() {
+            self.clauses.push(clause);
+            let pattern = format!("%{}%", value.replace(['%', '_'], ""));
+            self.binds.extend(std::iter::repeat_n(pattern, n));
+        }
+    }
+
+    fn scope(&mut self, clause: &'static str, scope: &Scope) {
+        if let Some(json) = scope.as_json() {
+            self.clauses.push(clause);
+            self.binds.push(json);
+        }
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+/// Runs a paged list query: `select` and `from` are fixed SQL, the order comes from a
+/// whitelist, the values are bound.
+async fn fetch_page<T>(
+    db: &Db,
+    select: &str,
+    from: &str,
+    w: &Where,
+    order: &str,
+    page: i64,
+) -> AppResult<(Vec<T>, i64)>
+where
+    T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let count_sql = format!("SELECT COUNT(*) FROM {from}{}", w.sql());
+    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.as_str()));
+    for b in &w.binds {
+        count = count.bind(b);
+    }
+    let total = count.fetch_one(db).await?;
+    let sql = format!("SELECT {select} FROM {from}{} ORDER BY {order} LIMIT ? OFFSET ?", w.sql());
+    let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(sql.as_str()));
+    for b in &w.binds {
+        q = q.bind(b);
+    }
+    let offset = (page.max(1) - 1) * PAGE_SIZE;
+    let rows = q.bind(PAGE_SIZE).bind(offset).fetch_all(db).await?;
+    Ok((rows, total))
+}
+
+fn order_by(params: &ListParams, columns: &[(&str, &'static str)], default: &'static str) -> String {
+    let col = columns
+        .iter()
+        .find(|(k, _)| *k == params.get("sort"))
+        .map(|(_, c)| *c)
+        .unwrap_or(default);
+    let dir = if params.desc() { "DESC" } else { "ASC" };
+    format!("{col} {dir}, 1")
+}
+
+/// A place given by the user: a gazetteer id or a name, resolved to one locality.
+#[derive(Debug)]
+pub struct Place {
+    pub locality_id: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+fn parse_place(state: &AppState, f: &Fields) -> AppResult<Place> {
+    let given = f.get("locality");
+    let locality = if given.is_empty() {
+        None
+    } else if let Some(l) = state.gazetteer.locality(given) {
+        Some(l)
+    } else {
+        let hits = state.gazetteer.search(given, 1);
+        match hits.first() {
+            Some(h) if h.kind == gazetteer::MatchKind::Exact => Some(h.locality),
+            _ => return Err(AppError::invalid("locality", "error-unknown-locality")),
+        }
+    };
+    let lat = f.optional_f64("lat", -90.0, 90.0)?;
+    let lon = f.optional_f64("lon", -180.0, 180.0)?;
+    match (lat, lon, locality) {
+        (Some(_), None, _) => Err(AppError::invalid("lon", "error-coordinates-pair")),
+        (None, Some(_), _) => Err(AppError::invalid("lat", "error-coordinates-pair")),
+        (None, None, Some(l)) => {
+            Ok(Place { locality_id: Some(l.id.clone()), lat: Some(l.lat), lon: Some(l.lon) })
+        }
+        (lat, lon, l) => Ok(Place { locality_id: l.map(|l| l.id.clone()), lat, lon }),
+    }
+}
+
+async fn exists(db: &Db, table: &'static str, id: &str) -> AppResult<bool> {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = ?");
+    Ok(sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(db).await? > 0)
+}
+
+async fn parse_force(db: &Db, f: &Fields) -> AppResult<String> {
+    let v = f.get("force");
+    if v.is_empty() {
+        return Err(AppError::invalid("force", "error-required"));
+    }
+    // Accept the force's id or its short code (GN, PC …), which is what people type.
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM forces WHERE id = ? OR code = ?")
+        .bind(v)
+        .bind(v.to_uppercase())
+        .fetch_optional(db)
+        .await?;
+    id.ok_or(AppError::invalid("force", "error-bad-choice"))
+}
+
+async fn parse_unit_ref(db: &Db, scope: &Scope, f: &Fields, name: &'static str) -> AppResult<String> {
+    let v = f.get(name);
+    if v.is_empty() {
+        return Err(AppError::invalid(name, "error-required"));
+    }
+    if !exists(db, "units", v).await? || !scope.allows_unit(v) {
+        return Err(AppError::invalid(name, "error-unknown-unit"));
+    }
+    Ok(v.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub force_id: String,
+    pub force_code: String,
+    pub parent_id: Option<String>,
+    pub parent_name: Option<String>,
+    pub locality_id: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub call_sign: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const UNIT_SELECT: &str = "u.id, u.name, u.kind, u.force_id, f.code AS force_code, u.parent_id,
+    p.name AS parent_name, u.locality_id, u.lat, u.lon, u.call_sign, u.created_at, u.updated_at";
+const UNIT_FROM: &str =
+    "units u JOIN forces f ON f.id = u.force_id LEFT JOIN units p ON p.id = u.parent_id";
+
+#[derive(Debug)]
+pub struct UnitInput {
+    pub name: String,
+    pub kind: UnitKind,
+    pub force_id: String,
+    pub parent_id: Option<String>,
+    pub place: Place,
+    pub call_sign: Option<String>,
+}
+
+impl UnitInput {
+    pub async fn parse(state: &AppState, f: &Fields) -> AppResult<UnitInput> {
+        let name = f.required("name", 120)?;
+        let kind = f.choice("kind", UnitKind::parse)?;
+        let force_id = parse_force(&state.db, f).await?;
+        let parent_id = match f.get("parent") {
+            "" => None,
+            p if exists(&state.db, "units", p).await? => Some(p.to_string()),
+            _ => return Err(AppError::invalid("parent", "error-unknown-unit")),
+        };
+        let place = parse_place(state, f)?;
+        let call_sign = f.optional("call_sign", 32)?.map(|s| s.to_uppercase());
+        Ok(UnitInput { name, kind, force_id, parent_id, place, call_sign })
+    }
+}
+
+pub async fn list_units(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Unit>, i64)> {
+    let mut w = Where::default();
+    w.like("(u.name LIKE ? OR u.call_sign LIKE ?)", 2, p.get("q"));
+    w.eq("u.kind = ?", p.get("kind"));
+    w.eq("f.code = ?", p.get("force"));
+    w.scope("u.id IN (SELECT value FROM json_each(?))", scope);
+    let order = order_by(
+        p,
+        &[("name", "u.name"), ("kind", "u.kind"), ("force", "f.code"), ("parent", "p.name"), ("call_sign", "u.call_sign")],
+        "u.name",
+    );
+    fetch_page(db, UNIT_SELECT, UNIT_FROM, &w, &order, p.page()).await
+}
+
+/// Every unit in scope, by name, for choice lists.
+pub async fn unit_choices(db: &Db, scope: &Scope) -> AppResult<Vec<(String, String)>> {
+    let mut rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY name")
+        .fetch_all(db)
+        .await?;
+    rows.retain(|(id, _)| scope.allows_unit(id));
+    Ok(rows)
+}
+
+pub async fn get_unit(db: &Db, scope: &Scope, id: &str) -> AppResult<Unit> {
+    if !scope.allows_unit(id) {
+        return Err(AppError::NotFound);
+    }
+    let sql = format!("SELECT {UNIT_SELECT} FROM {UNIT_FROM} WHERE u.id = ?");
+    sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn child_units(db: &Db, scope: &Scope, id: &str) -> AppResult<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_SELECT} FROM {UNIT_FROM} WHERE u.parent_id = ? ORDER BY u.name");
+    let mut rows: Vec<Unit> = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_all(db).await?;
+    rows.retain(|u| scope.allows_unit(&u.id));
+    Ok(rows)
+}
+
+fn unit_detail(u: &UnitInput) -> String {
+    format!("name={} kind={}", u.name, u.kind.code())
+}
+
+pub async fn create_unit(state: &AppState, actor: &Actor, u: UnitInput) -> AppResult<String> {
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO units (id, name, kind, force_id, parent_id, locality_id, lat, lon, call_sign, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&u.name)
+    .bind(u.kind.code())
+    .bind(&u.force_id)
+    .bind(&u.parent_id)
+    .bind(&u.place.locality_id)
+    .bind(u.place.lat)
+    .bind(u.place.lon)
+    .bind(&u.call_sign)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "create", "unit", &id, &unit_detail(&u)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_unit(state: &AppState, actor: &Actor, scope: &Scope, id: &str, u: UnitInput) -> AppResult<()> {
+    get_unit(&state.db, scope, id).await?;
+    // A unit cannot be placed under itself or under one of its own sub-units.
+    if let Some(parent) = &u.parent_id {
+        let below = crate::accounts::scope_of_unit(&state.db, id).await?;
+        if below.iter().any(|b| b == parent) {
+            return Err(AppError::invalid("parent", "error-parent-cycle"));
+        }
+    }
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "UPDATE units SET name = ?, kind = ?, force_id = ?, parent_id = ?, locality_id = ?, lat = ?, lon = ?,
+         call_sign = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(&u.name)
+    .bind(u.kind.code())
+    .bind(&u.force_id)
+    .bind(&u.parent_id)
+    .bind(&u.place.locality_id)
+    .bind(u.place.lat)
+    .bind(u.place.lon)
+    .bind(&u.call_sign)
+    .bind(db::now_text())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "update", "unit", id, &unit_detail(&u)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assets
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Asset {
+    pub id: String,
+    pub kind: String,
+    pub force_id: String,
+    pub force_code: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub registration: String,
+    pub make: String,
+    pub model: String,
+    pub year: Option<i64>,
+    pub status: String,
+    pub odometer_km: Option<f64>,
+    pub engine_hours: Option<f64>,
+    pub flight_hours: Option<f64>,
+    pub notes: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const ASSET_SELECT: &str = "a.id, a.kind, a.force_id, f.code AS force_code, a.unit_id, u.name AS unit_name,
+    a.registration, a.make, a.model, a.year, a.status, a.odometer_km, a.engine_hours, a.flight_hours,
+    a.notes, a.created_at, a.updated_at";
+const ASSET_FROM: &str = "assets a JOIN forces f ON f.id = a.force_id JOIN units u ON u.id = a.unit_id";
+
+#[derive(Debug)]
+pub struct AssetInput {
+    pub kind: AssetKind,
+    pub force_id: String,
+    pub unit_id: String,
+    pub registration: String,
+    pub make: String,
+    pub model: String,
+    pub year: Option<i64>,
+    pub status: AssetStatus,
+    pub odometer_km: Option<f64>,
+    pub engine_hours: Option<f64>,
+    pub flight_hours: Option<f64>,
+    pub notes: String,
+}
+
+impl AssetInput {
+    pub async fn parse(state: &AppState, scope: &Scope, f: &Fields) -> AppResult<AssetInput> {
+        let kind = f.choice("kind", AssetKind::parse)?;
+        let force_id = parse_force(&state.db, f).await?;
+        let unit_id = parse_unit_ref(&state.db, scope, f, "unit").await?;
+        let registration = f.required("registration", 32)?.to_uppercase();
+        if !registration.chars().all(|c| c.is_alphanumeric() || " -/.".contains(c)) {
+            return Err(AppError::invalid("registration", "error-registration-format"));
+        }
+        let make = f.required("make", 60)?;
+        let model = f.required("model", 60)?;
+        let this_year = i64::from(db::now().year());
+        let year = f.optional_i64("year", 1950, this_year + 1)?;
+        let status = f.choice("status", AssetStatus::parse)?;
+        let odometer_km = f.optional_f64("odometer_km", 0.0, 5_000_000.0)?;
+        let engine_hours = f.optional_f64("engine_hours", 0.0, 500_000.0)?;
+        let flight_hours = f.optional_f64("flight_hours", 0.0, 500_000.0)?;
+        let notes = f.optional("notes", 2000)?.unwrap_or_default();
+        Ok(AssetInput {
+            kind,
+            force_id,
+            unit_id,
+            registration,
+            make,
+            model,
+            year,
+            status,
+            odometer_km,
+            engine_hours,
+            flight_hours,
+            notes,
+        })
+    }
+}
+
+pub async fn list_assets(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Asset>, i64)> {
+    let mut w = Where::default();
+    w.like("(a.registration LIKE ? OR a.make LIKE ? OR a.model LIKE ?)", 3, p.get("q"));
+    w.eq("a.kind = ?", p.get("kind"));
+    w.eq("a.status = ?", p.get("status"));
+    w.eq("a.unit_id = ?", p.get("unit"));
+    w.eq("f.code = ?", p.get("force"));
+    w.scope("a.unit_id IN (SELECT value FROM json_each(?))", scope);
+    let order = order_by(
+        p,
+        &[
+            ("registration", "a.registration"),
+            ("kind", "a.kind"),
+            ("model", "a.make"),
+            ("unit", "u.name"),
+            ("force", "f.code"),
+            ("status", "a.status"),
+            ("year", "a.year"),
+        ],
+        "a.registration",
+    );
+    fetch_page(db, ASSET_SELECT, ASSET_FROM, &w, &order, p.page()).await
+}
+
+pub async fn get_asset(db: &Db, scope: &Scope, id: &str) -> AppResult<Asset> {
+    let sql = format!("SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.id = ?");
+    let a: Asset = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)?;
+    if scope.allows_unit(&a.unit_id) { Ok(a) } else { Err(AppError::NotFound) }
+}
+
+pub async fn assets_of_unit(db: &Db, unit_id: &str) -> AppResult<Vec<Asset>> {
+    let sql = format!("SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.unit_id = ? ORDER BY a.registration");
+    Ok(sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(unit_id).fetch_all(db).await?)
+}
+
+fn asset_detail(a: &AssetInput) -> String {
+    format!("registration={} kind={} status={}", a.registration, a.kind.code(), a.status.code())
+}
+
+fn registration_conflict(e: sqlx::Error) -> AppError {
+    if db::is_unique_violation(&e) {
+        AppError::Conflict { field: "registration", key: "error-registration-taken" }
+    } else {
+        e.into()
+    }
+}
+
+pub async fn create_asset(state: &AppState, actor: &Actor, a: AssetInput) -> AppResult<String> {
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO assets (id, kind, force_id, unit_id, registration, make, model, year, status,
+         odometer_km, engine_hours, flight_hours, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(a.kind.code())
+    .bind(&a.force_id)
+    .bind(&a.unit_id)
+    .bind(&a.registration)
+    .bind(&a.make)
+    .bind(&a.model)
+    .bind(a.year)
+    .bind(a.status.code())
+    .bind(a.odometer_km)
+    .bind(a.engine_hours)
+    .bind(a.flight_hours)
+    .bind(&a.notes)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await
+    .map_err(registration_conflict)?;
+    audit::append(&mut tx, actor, "create", "asset", &id, &asset_detail(&a)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_asset(state: &AppState, actor: &Actor, scope: &Scope, id: &str, a: AssetInput) -> AppResult<()> {
+    get_asset(&state.db, scope, id).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "UPDATE assets SET kind = ?, force_id = ?, unit_id = ?, registration = ?, make = ?, model = ?, year = ?,
+         status = ?, odometer_km = ?, engine_hours = ?, flight_hours = ?, notes = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(a.kind.code())
+    .bind(&a.force_id)
+    .bind(&a.unit_id)
+    .bind(&a.registration)
+    .bind(&a.make)
+    .bind(&a.model)
+    .bind(a.year)
+    .bind(a.status.code())
+    .bind(a.odometer_km)
+    .bind(a.engine_hours)
+    .bind(a.flight_hours)
+    .bind(&a.notes)
+    .bind(db::now_text())
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(registration_conflict)?;
+    audit::append(&mut tx, actor, "update", "asset", id, &asset_detail(&a)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Infrastructure sites
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub locality_id: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub status: String,
+    pub notes: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const SITE_SELECT: &str = "s.id, s.name, s.kind, s.unit_id, u.name AS unit_name, s.locality_id, s.lat, s.lon,
+    s.status, s.notes, s.created_at, s.updated_at";
+const SITE_FROM: &str = "sites s JOIN units u ON u.id = s.unit_id";
+
+#[derive(Debug)]
+pub struct SiteInput {
+    pub name: String,
+    pub kind: SiteKind,
+    pub unit_id: String,
+    pub place: Place,
+    pub status: SiteStatus,
+    pub notes: String,
+}
+
+impl SiteInput {
+    pub async fn parse(state: &AppState, scope: &Scope, f: &Fields) -> AppResult<SiteInput> {
+        Ok(SiteInput {
+            name: f.required("name", 120)?,
+            kind: f.choice("kind", SiteKind::parse)?,
+            unit_id: parse_unit_ref(&state.db, scope, f, "unit").await?,
+            place: parse_place(state, f)?,
+            status: f.choice("status", SiteStatus::parse)?,
+            notes: f.optional("notes", 2000)?.unwrap_or_default(),
+        })
+    }
+}
+
+pub async fn list_sites(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Site>, i64)> {
+    let mut w = Where::default();
+    w.like("s.name LIKE ?", 1, p.get("q"));
+    w.eq("s.kind = ?", p.get("kind"));
+    w.eq("s.status = ?", p.get("status"));
+    w.eq("s.unit_id = ?", p.get("unit"));
+    w.scope("s.unit_id IN (SELECT value FROM json_each(?))", scope);
+    let order = order_by(
+        p,
+        &[("name", "s.name"), ("kind", "s.kind"), ("unit", "u.name"), ("status", "s.status")],
+        "s.name",
+    );
+    fetch_page(db, SITE_SELECT, SITE_FROM, &w, &order, p.page()).await
+}
+
+pub async fn get_site(db: &Db, scope: &Scope, id: &str) -> AppResult<Site> {
+    let sql = format!("SELECT {SITE_SELECT} FROM {SITE_FROM} WHERE s.id = ?");
+    let s: Site = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)?;
+    if scope.allows_unit(&s.unit_id) { Ok(s) } else { Err(AppError::NotFound) }
+}
+
+fn site_detail(s: &SiteInput) -> String {
+    format!("name={} kind={} status={}", s.name, s.kind.code(), s.status.code())
+}
+
+pub async fn create_site(state: &AppState, actor: &Actor, s: SiteInput) -> AppResult<String> {
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO sites (id, name, kind, unit_id, locality_id, lat, lon, status, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&s.name)
+    .bind(s.kind.code())
+    .bind(&s.unit_id)
+    .bind(&s.place.locality_id)
+    .bind(s.place.lat)
+    .bind(s.place.lon)
+    .bind(s.status.code())
+    .bind(&s.notes)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "create", "site", &id, &site_detail(&s)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update_site(state: &AppState, actor: &Actor, scope: &Scope, id: &str, s: SiteInput) -> AppResult<()> {
+    get_site(&state.db, scope, id).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "UPDATE sites SET name = ?, kind = ?, unit_id = ?, locality_id = ?, lat = ?, lon = ?, status = ?, notes = ?,
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(&s.name)
+    .bind(s.kind.code())
+    .bind(&s.unit_id)
+    .bind(&s.place.locality_id)
+    .bind(s.place.lat)
+    .bind(s.place.lon)
+    .bind(s.status.code())
+    .bind(&s.notes)
+    .bind(db::now_text())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "update", "site", id, &site_detail(&s)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts for the home pages
+
+pub struct Counts {
+    pub units: i64,
+    pub assets: i64,
+    pub sites: i64,
+    pub by_status: Vec<(AssetStatus, i64)>,
+}
+
+pub async fn counts(state: &AppState, scope: &Scope) -> AppResult<Counts> {
+    let db = &state.db;
+    let json = scope.as_json().unwrap_or_else(|| "[]".to_string());
+    let all = scope.as_json().is_none();
+    let count = |sql: &'static str| {
+        let json = json.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql).bind(all).bind(json).fetch_one(db).await
+        }
+    };
+    let units = count("SELECT COUNT(*) FROM units WHERE ? OR id IN (SELECT value FROM json_each(?))").await?;
+    let assets =
+        count("SELECT COUNT(*) FROM assets WHERE ? OR unit_id IN (SELECT value FROM json_each(?))").await?;
+    let sites = count("SELECT COUNT(*) FROM sites WHERE ? OR unit_id IN (SELECT value FROM json_each(?))").await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT status, COUNT(*) FROM assets WHERE ? OR unit_id IN (SELECT value FROM json_each(?)) GROUP BY status",
+    )
+    .bind(all)
+    .bind(&json)
+    .fetch_all(db)
+    .await?;
+    let by_status = AssetStatus::ALL
+        .iter()
+        .map(|s| (*s, rows.iter().find(|(c, _)| c == s.code()).map(|(_, n)| *n).unwrap_or(0)))
+        .collect();
+    Ok(Counts { units, assets, sites, by_status })
+}

@@ -1,0 +1,198 @@
+//! The pages every user meets: login and logout, the home page of each role with its live
+//! counts, the language switch, and the health and metrics endpoints.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use std::collections::HashMap;
+
+use crate::accounts::{self, Permission};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::registry;
+use crate::web::auth::{self, Auth, ClientAddr, ReqLang};
+use crate::web::page::{PageCtx, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/me", get(me))
+}
+
+pub struct Card {
+    pub href: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: PageCtx,
+    intro: String,
+    cards: Vec<Card>,
+    by_status: Vec<Card>,
+}
+
+async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let c = PageCtx::new(&state, &auth, "/");
+    let counts = registry::counts(&state, &auth.scope).await?;
+    let mut cards = vec![
+        Card { href: "/units".into(), label: c.t("nav-units"), count: counts.units },
+        Card { href: "/assets".into(), label: c.t("nav-assets"), count: counts.assets },
+        Card { href: "/sites".into(), label: c.t("nav-sites"), count: counts.sites },
+    ];
+    if auth.user.can(Permission::ManageUsers) {
+        let n = accounts::list_users(&state.db).await?.len();
+        cards.push(Card { href: "/admin/users".into(), label: c.t("nav-users"), count: n as i64 });
+    }
+    if auth.user.can(Permission::ViewAudit) {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db).await?;
+        cards.push(Card { href: "/audit".into(), label: c.t("home-audit-entries"), count: n });
+    }
+    let by_status = counts
+        .by_status
+        .into_iter()
+        .map(|(status, n)| Card {
+            href: format!("/assets?status={}", status.code()),
+            label: c.t(status.label_key()),
+            count: n,
+        })
+        .collect();
+    let intro = state.catalog.format(
+        auth.lang,
+        &format!("home-intro-{}", auth.user.role.code()),
+        &[("name", &auth.user.display_name)],
+    );
+    render(&HomePage { c, intro, cards, by_status })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: PageCtx,
+    error: Option<String>,
+    login: String,
+    next: String,
+}
+
+/// Only local paths are followed after login, so the form cannot send users elsewhere.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/"));
+    render(&LoginPage { c: PageCtx::anonymous(&state, lang), error: None, login: String::new(), next })
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let login = form.get("login").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = safe_next(form.get("next").map(String::as_str).unwrap_or("/"));
+    match accounts::login(&state, &login, &password, &addr).await {
+        Ok(s) => {
+            let user_lang = Lang::parse(&s.user.lang).unwrap_or(lang);
+            let mut res = Redirect::to(&next).into_response();
+            let h = res.headers_mut();
+            if let Ok(v) = auth::session_cookie(&s.token, state.config.tls).parse() {
+                h.append(header::SET_COOKIE, v);
+            }
+            if let Ok(v) = auth::lang_cookie(user_lang, state.config.tls).parse() {
+                h.append(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
+            let c = PageCtx::anonymous(&state, lang);
+            let page = LoginPage { error: Some(c.t(e.message_key())), c, login, next };
+            Ok((e.status(), axum::response::Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    if let Some(session) = &auth.session {
+        accounts::logout(&state, session).await?;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = auth::clear_session_cookie(state.config.tls).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// The language switch: remembered in a cookie, and in the account when signed in.
+async fn switch_lang(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    auth: Result<Auth, AppError>,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let lang = form
+        .get("lang")
+        .and_then(|l| Lang::parse(l))
+        .ok_or(AppError::invalid("lang", "error-bad-choice"))?;
+    if let Ok(auth) = &auth {
+        accounts::set_lang(&state, &auth.user, lang.code()).await?;
+    }
+    // Back to the page the switch was on, when it is one of ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .map(|p| safe_next(&p))
+        .unwrap_or_else(|| "/".to_string());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = auth::lang_cookie(lang, state.config.tls).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database unavailable"})))
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(state.db.size(), state.db.num_idle());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+async fn me(auth: Auth) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "login": auth.user.login,
+        "display_name": auth.user.display_name,
+        "role": auth.user.role.code(),
+        "unit_id": auth.user.unit_id,
+        "lang": auth.lang.code(),
+    }))
+}

@@ -1,0 +1,63 @@
+//! The web layer: assembles each capability's routes into one router, adds the layers (metrics
+//! and logs, error pages, CSRF, body limit) and serves it. Only this module and the capabilities'
+//! `web` files know HTTP.
+
+pub mod assets;
+pub mod auth;
+pub mod csrf;
+pub mod errors;
+pub mod home;
+pub mod metrics;
+pub mod page;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::get;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(home::router())
+        .merge(crate::accounts::web::router())
+        .merge(crate::registry::web::router())
+        .merge(crate::registry::api::router())
+        .merge(crate::registry::geo::router())
+        .merge(crate::audit::web::router())
+        .route("/static/{name}", get(assets::serve))
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
+        .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), errors::render))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> AppResult<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| crate::error::AppError::Internal(format!("server: {e}")))
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

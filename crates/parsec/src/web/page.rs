@@ -1,0 +1,408 @@
+//! What every page shares: the context (language, user, menu, CSRF token), the generic list,
+//! detail and form views that the capabilities fill in, and the parsing of submitted fields.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::accounts::Permission;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Catalog, Lang};
+use crate::web::auth::Auth;
+
+pub struct MenuItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+pub struct PageCtx {
+    pub lang: Lang,
+    catalog: Arc<Catalog>,
+    pub user_name: Option<String>,
+    pub role_label: String,
+    pub csrf: String,
+    pub menu: Vec<MenuItem>,
+    pub flash: Option<String>,
+    pub version: &'static str,
+}
+
+/// The menu: (path, label key, permission needed; None = every signed-in user).
+const MENU: &[(&str, &str, Option<Permission>)] = &[
+    ("/", "nav-home", None),
+    ("/geo", "nav-geo", Some(Permission::ViewRegistry)),
+    ("/units", "nav-units", Some(Permission::ViewRegistry)),
+    ("/assets", "nav-assets", Some(Permission::ViewRegistry)),
+    ("/sites", "nav-sites", Some(Permission::ViewRegistry)),
+    ("/admin/users", "nav-users", Some(Permission::ManageUsers)),
+    ("/audit", "nav-audit", Some(Permission::ViewAudit)),
+    ("/account", "nav-account", None),
+];
+
+impl PageCtx {
+    pub fn new(state: &AppState, auth: &Auth, active: &str) -> PageCtx {
+        let menu = MENU
+            .iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| auth.user.can(p)))
+            .map(|(href, key, _)| MenuItem {
+                href,
+                label: state.catalog.get(auth.lang, key).to_string(),
+                active: *href == active,
+            })
+            .collect();
+        PageCtx {
+            lang: auth.lang,
+            catalog: state.catalog.clone(),
+            user_name: Some(auth.user.display_name.clone()),
+            role_label: state.catalog.get(auth.lang, auth.user.role.label_key()).to_string(),
+            csrf: auth.csrf().to_string(),
+            menu,
+            flash: None,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    pub fn anonymous(state: &AppState, lang: Lang) -> PageCtx {
+        PageCtx {
+            lang,
+            catalog: state.catalog.clone(),
+            user_name: None,
+            role_label: String::new(),
+            csrf: String::new(),
+            menu: Vec::new(),
+            flash: None,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// The message for `key` in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.catalog.get(self.lang, key).to_string()
+    }
+
+    pub fn with_flash(mut self, key: Option<&str>) -> Self {
+        self.flash = key.map(|k| self.t(k));
+        self
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+}
+
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn options(choices: Vec<(String, String)>, current: &str, blank: Option<String>) -> Vec<SelectOption> {
+    let mut out = Vec::new();
+    if let Some(label) = blank {
+        out.push(SelectOption { value: String::new(), label, selected: current.is_empty() });
+    }
+    out.extend(choices.into_iter().map(|(value, label)| SelectOption {
+        selected: value == current,
+        value,
+        label,
+    }));
+    out
+}
+
+pub struct Link {
+    pub href: String,
+    pub label: String,
+}
+
+impl Link {
+    pub fn new(href: &str, label: String) -> Link {
+        Link { href: href.to_string(), label }
+    }
+}
+
+pub struct FilterField {
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    pub options: Vec<SelectOption>,
+}
+
+pub struct ColumnHead {
+    pub label: String,
+    pub sort_href: Option<String>,
+    pub arrow: &'static str,
+}
+
+pub struct ListRow {
+    pub href: String,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListView {
+    pub c: PageCtx,
+    pub title: String,
+    /// The page's main action (new record, check the chain …).
+    pub action: Option<Link>,
+    /// Where the filter form goes; empty for this same list.
+    pub filter_action: &'static str,
+    pub api_href: String,
+    pub filters: Vec<FilterField>,
+    pub columns: Vec<ColumnHead>,
+    pub rows: Vec<ListRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+pub struct DetailField {
+    pub label: String,
+    pub value: String,
+    pub href: Option<String>,
+}
+
+pub struct DetailTable {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<ListRow>,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+pub struct DetailView {
+    pub c: PageCtx,
+    pub title: String,
+    pub back_href: String,
+    pub edit_href: Option<String>,
+    pub fields: Vec<DetailField>,
+    pub tables: Vec<DetailTable>,
+}
+
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `number`, `select`, `textarea`, `password` or `checkbox`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<SelectOption>,
+    pub required: bool,
+    pub hint: String,
+    pub error: Option<String>,
+}
+
+impl FormField {
+    pub fn new(name: &'static str, label: String, kind: &'static str, value: String) -> FormField {
+        FormField { name, label, kind, value, options: Vec::new(), required: false, hint: String::new(), error: None }
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn options(mut self, options: Vec<SelectOption>) -> Self {
+        self.options = options;
+        self
+    }
+    pub fn hint(mut self, hint: String) -> Self {
+        self.hint = hint;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormView {
+    pub c: PageCtx,
+    pub title: String,
+    pub action: String,
+    pub cancel_href: String,
+    pub fields: Vec<FormField>,
+    pub error: Option<String>,
+}
+
+impl FormView {
+    /// Puts the error of a failed save next to its field (or above the form), so the user sees
+    /// what to fix with everything typed still in place.
+    pub fn with_error(mut self, e: &AppError) -> Self {
+        let message = self.c.t(e.message_key());
+        match e.field().and_then(|f| self.fields.iter_mut().find(|x| x.name == f)) {
+            Some(field) => field.error = Some(message),
+            None => self.error = Some(message),
+        }
+        self
+    }
+
+    /// The answer to a refused save: this form again (422/409) for a user error, the error
+    /// itself otherwise.
+    pub fn refuse(self, e: AppError) -> AppResult<Response> {
+        match e {
+            AppError::Invalid { .. } | AppError::Conflict { .. } => {
+                let status = e.status();
+                let form = self.with_error(&e);
+                Ok((status, Html(form.render()?)).into_response())
+            }
+            e => Err(e),
+        }
+    }
+}
+
+/// Submitted fields, from a form or a JSON object, read the same way by both.
+#[derive(Debug, Default, Clone)]
+pub struct Fields(pub HashMap<String, String>);
+
+impl Fields {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs.into_iter().collect())
+    }
+
+    pub fn from_json(bytes: &[u8]) -> AppResult<Fields> {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|_| AppError::invalid("body", "error-bad-json"))?;
+        let obj = value.as_object().ok_or(AppError::invalid("body", "error-bad-json"))?;
+        let mut map = HashMap::new();
+        for (k, v) in obj {
+            let s = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return Err(AppError::invalid("body", "error-bad-json")),
+            };
+            map.insert(k.clone(), s);
+        }
+        Ok(Fields(map))
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(|s| s.trim()).unwrap_or("")
+    }
+
+    pub fn required(&self, name: &'static str, max: usize) -> AppResult<String> {
+        let v = self.get(name);
+        if v.is_empty() {
+            return Err(AppError::invalid(name, "error-required"));
+        }
+        if v.chars().count() > max {
+            return Err(AppError::invalid(name, "error-too-long"));
+        }
+        Ok(v.to_string())
+    }
+
+    pub fn optional(&self, name: &'static str, max: usize) -> AppResult<Option<String>> {
+        let v = self.get(name);
+        if v.chars().count() > max {
+            return Err(AppError::invalid(name, "error-too-long"));
+        }
+        Ok((!v.is_empty()).then(|| v.to_string()))
+    }
+
+    pub fn optional_f64(&self, name: &'static str, min: f64, max: f64) -> AppResult<Option<f64>> {
+        let v = self.get(name).replace(',', ".");
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= min && x <= max => Ok(Some(x)),
+            Ok(_) => Err(AppError::invalid(name, "error-out-of-range")),
+            Err(_) => Err(AppError::invalid(name, "error-not-a-number")),
+        }
+    }
+
+    pub fn optional_i64(&self, name: &'static str, min: i64, max: i64) -> AppResult<Option<i64>> {
+        let v = self.get(name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        match v.parse::<i64>() {
+            Ok(x) if x >= min && x <= max => Ok(Some(x)),
+            Ok(_) => Err(AppError::invalid(name, "error-out-of-range")),
+            Err(_) => Err(AppError::invalid(name, "error-not-a-number")),
+        }
+    }
+
+    pub fn choice<T>(&self, name: &'static str, parse: impl Fn(&str) -> Option<T>) -> AppResult<T> {
+        let v = self.get(name);
+        if v.is_empty() {
+            return Err(AppError::invalid(name, "error-required"));
+        }
+        parse(v).ok_or(AppError::invalid(name, "error-bad-choice"))
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1" | "yes")
+    }
+}
+
+/// List parameters from the query string: free text, filters, sort and page.
+#[derive(Debug, Default, Clone)]
+pub struct ListParams(pub HashMap<String, String>);
+
+pub const PAGE_SIZE: i64 = 25;
+
+impl ListParams {
+    pub fn get(&self, name: &str) -> &str {
+        self.0.get(name).map(|s| s.trim()).unwrap_or("")
+    }
+
+    pub fn page(&self) -> i64 {
+        self.get("page").parse::<i64>().ok().filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1)
+    }
+
+    pub fn desc(&self) -> bool {
+        self.get("dir") == "desc"
+    }
+
+    /// The link to this list with one parameter changed (and the page reset unless it is the
+    /// page that changes).
+    pub fn href_with(&self, base: &str, key: &str, value: &str) -> String {
+        let mut pairs: Vec<(String, String)> = self
+            .0
+            .iter()
+            .filter(|(k, v)| k.as_str() != key && !v.is_empty() && (key == "page" || k.as_str() != "page"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        pairs.push((key.to_string(), value.to_string()));
+        pairs.sort();
+        match serde_urlencoded::to_string(&pairs) {
+            Ok(q) if !q.is_empty() => format!("{base}?{q}"),
+            _ => base.to_string(),
+        }
+    }
+
+    pub fn sort_head(&self, base: &str, label: String, key: &str) -> ColumnHead {
+        let current = self.get("sort") == key;
+        let mut p = self.clone();
+        p.0.insert("dir".into(), if current && !self.desc() { "desc".into() } else { "asc".into() });
+        ColumnHead {
+            label,
+            sort_href: Some(p.href_with(base, "sort", key)),
+            arrow: match (current, self.desc()) {
+                (true, false) => "▲",
+                (true, true) => "▼",
+                _ => "",
+            },
+        }
+    }
+
+    pub fn pager(&self, base: &str, total: i64) -> (i64, i64, Option<String>, Option<String>) {
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let page = self.page().min(pages);
+        let prev = (page > 1).then(|| self.href_with(base, "page", &(page - 1).to_string()));
+        let next = (page < pages).then(|| self.href_with(base, "page", &(page + 1).to_string()));
+        (page, pages, prev, next)
+    }
+}
+
+/// Formats an optional number for a page cell.
+pub fn num(v: Option<f64>) -> String {
+    v.map(|x| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }).unwrap_or_default()
+}

@@ -1,0 +1,250 @@
+//! The authorisation matrix: every route, every role, the expected answer; and the unit scope:
+//! an agent never reads another post's records, through any page or API.
+
+use std::collections::BTreeSet;
+
+use crate::support::{Client, TestApp};
+
+/// Who may use a route: a list of role logins' first letters, `*` for every signed-in user,
+/// `public` for everyone.
+struct Rule {
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    allowed: &'static str,
+}
+
+const ROLES: [(&str, char); 7] = [
+    ("admin", 'A'),
+    ("operations", 'O'),
+    ("commandant.koro", 'C'),
+    ("agent.koro", 'G'),
+    ("atelier", 'W'),
+    ("inspecteur", 'I'),
+    ("programme", 'P'),
+];
+
+macro_rules! rules {
+    ($($m:literal $route:literal $path:literal $allowed:literal;)*) => {
+        &[$(Rule { method: $m, route: $route, path: $path, allowed: $allowed }),*]
+    };
+}
+
+/// `{unit}`, `{asset}`, `{site}` are records of the Koro border post (inside the agent's scope);
+/// `{user}` is the agent's account.
+const MATRIX: &[Rule] = rules! {
+    "GET" "/" "/" "*";
+    "GET" "/login" "/login" "public";
+    "POST" "/login" "" "public";
+    "POST" "/logout" "" "*";
+    "POST" "/lang" "" "public";
+    "GET" "/healthz" "/healthz" "public";
+    "GET" "/metrics" "/metrics" "public";
+    "GET" "/static/{name}" "/static/parsec.css" "public";
+    "GET" "/api/v1/me" "/api/v1/me" "*";
+    "GET" "/account" "/account" "*";
+    "POST" "/account/password" "" "*";
+    "POST" "/account/tokens" "" "*";
+    "POST" "/account/tokens/{id}/revoke" "" "*";
+    "GET" "/geo" "/geo" "*";
+    "GET" "/geo/cercles/{pcode}" "/geo/cercles/ML0501" "*";
+    "GET" "/geo/communes/{pcode}" "/geo/communes/ML050109" "*";
+    "GET" "/localities" "/localities?q=sevare" "*";
+    "GET" "/localities/{id}" "/localities/ocha:ML050109007" "*";
+    "GET" "/api/v1/localities" "/api/v1/localities?q=sevare" "*";
+    "GET" "/api/v1/localities/{id}" "/api/v1/localities/ocha:ML050109007" "*";
+    "GET" "/api/v1/forces" "/api/v1/forces" "*";
+    "GET" "/units" "/units" "*";
+    "GET" "/units/new" "/units/new" "A";
+    "POST" "/units" "/units" "A";
+    "GET" "/units/{id}" "/units/{unit}" "*";
+    "POST" "/units/{id}" "/units/{unit}" "A";
+    "GET" "/units/{id}/edit" "/units/{unit}/edit" "A";
+    "GET" "/api/v1/units" "/api/v1/units" "*";
+    "POST" "/api/v1/units" "/api/v1/units" "A";
+    "GET" "/api/v1/units/{id}" "/api/v1/units/{unit}" "*";
+    "PUT" "/api/v1/units/{id}" "/api/v1/units/{unit}" "A";
+    "GET" "/assets" "/assets" "*";
+    "GET" "/assets/new" "/assets/new" "AW";
+    "POST" "/assets" "/assets" "AW";
+    "GET" "/assets/{id}" "/assets/{asset}" "*";
+    "POST" "/assets/{id}" "/assets/{asset}" "AW";
+    "GET" "/assets/{id}/edit" "/assets/{asset}/edit" "AW";
+    "GET" "/api/v1/assets" "/api/v1/assets" "*";
+    "POST" "/api/v1/assets" "/api/v1/assets" "AW";
+    "GET" "/api/v1/assets/{id}" "/api/v1/assets/{asset}" "*";
+    "PUT" "/api/v1/assets/{id}" "/api/v1/assets/{asset}" "AW";
+    "GET" "/sites" "/sites" "*";
+    "GET" "/sites/new" "/sites/new" "A";
+    "POST" "/sites" "/sites" "A";
+    "GET" "/sites/{id}" "/sites/{site}" "*";
+    "POST" "/sites/{id}" "/sites/{site}" "A";
+    "GET" "/sites/{id}/edit" "/sites/{site}/edit" "A";
+    "GET" "/api/v1/sites" "/api/v1/sites" "*";
+    "POST" "/api/v1/sites" "/api/v1/sites" "A";
+    "GET" "/api/v1/sites/{id}" "/api/v1/sites/{site}" "*";
+    "PUT" "/api/v1/sites/{id}" "/api/v1/sites/{site}" "A";
+    "GET" "/admin/users" "/admin/users" "A";
+    "GET" "/admin/users/new" "/admin/users/new" "A";
+    "POST" "/admin/users" "/admin/users" "A";
+    "GET" "/admin/users/{id}" "/admin/users/{user}" "A";
+    "POST" "/admin/users/{id}" "/admin/users/{user}" "A";
+    "GET" "/admin/users/{id}/edit" "/admin/users/{user}/edit" "A";
+    "GET" "/audit" "/audit" "I";
+    "GET" "/audit/verify" "/audit/verify" "I";
+    "GET" "/api/v1/audit" "/api/v1/audit" "I";
+    "GET" "/api/v1/audit/verify" "/api/v1/audit/verify" "I";
+};
+
+/// The routes the application declares, read from its sources: a route missing from the matrix
+/// fails the test, so no route escapes the review of who may use it.
+#[test]
+fn every_route_is_in_the_matrix() {
+    let sources = [
+        include_str!("../../src/web/mod.rs"),
+        include_str!("../../src/web/home.rs"),
+        include_str!("../../src/accounts/web.rs"),
+        include_str!("../../src/registry/web.rs"),
+        include_str!("../../src/registry/api.rs"),
+        include_str!("../../src/registry/geo.rs"),
+        include_str!("../../src/audit/web.rs"),
+    ];
+    let mut declared = BTreeSet::new();
+    for src in sources {
+        for part in src.split(".route(\"").skip(1) {
+            let route = part.split('"').next().unwrap();
+            let handlers = part.lines().next().unwrap_or("");
+            let methods: Vec<&str> = ["get", "post", "put", "delete"]
+                .into_iter()
+                .filter(|m| handlers.contains(&format!("{m}(")))
+                .collect();
+            assert!(!methods.is_empty(), "no method found for {route}");
+            for m in methods {
+                declared.insert((m.to_uppercase(), route.to_string()));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String)> = MATRIX.iter().map(|r| (r.method.to_string(), r.route.to_string())).collect();
+    let missing: Vec<_> = declared.difference(&listed).collect();
+    assert!(missing.is_empty(), "routes missing from the authorisation matrix: {missing:?}");
+    let stale: Vec<_> = listed.difference(&declared).collect();
+    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+}
+
+async fn concrete(app: &TestApp, path: &str) -> String {
+    let unit = app.unit_id("Poste frontière de Koro").await;
+    let asset = app.asset_id("GN-4525-MD").await;
+    let site: String = sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Poste frontière de Koro (RN15)'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent.koro'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    path.replace("{unit}", &unit).replace("{asset}", &asset).replace("{site}", &site).replace("{user}", &user)
+}
+
+async fn call(c: &mut Client, method: &str, path: &str) -> u16 {
+    match method {
+        "GET" => c.get(path).await.status().as_u16(),
+        "POST" if path.starts_with("/api/") => c.send_json(reqwest::Method::POST, path, "{}").await.status().as_u16(),
+        "PUT" => c.send_json(reqwest::Method::PUT, path, "{}").await.status().as_u16(),
+        // An empty form: allowed writers get a validation answer, nothing is written.
+        _ => c.post_form(path, &[]).await.status().as_u16(),
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let writes_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let mut failures = Vec::new();
+    for (login, letter) in ROLES {
+        let mut c = app.login(login).await;
+        for rule in MATRIX.iter().filter(|r| !r.path.is_empty()) {
+            let path = concrete(&app, rule.path).await;
+            let status = call(&mut c, rule.method, &path).await;
+            let allowed = rule.allowed == "*" || rule.allowed == "public" || rule.allowed.contains(letter);
+            let ok = if allowed {
+                // Allowed: a page, or the validation answer to an empty write.
+                status == 200 || (rule.method != "GET" && status == 422)
+            } else {
+                status == 403
+            };
+            if !ok {
+                failures.push(format!("{login} {} {path} -> {status} (allowed: {allowed})", rule.method));
+            }
+        }
+    }
+    // Without a session: pages send to the login page, the API answers 401, public routes work.
+    let mut anon = app.client();
+    for rule in MATRIX.iter().filter(|r| !r.path.is_empty() && r.method == "GET") {
+        let path = concrete(&app, rule.path).await;
+        let status = anon.get(&path).await.status().as_u16();
+        let expected = if rule.allowed == "public" {
+            200
+        } else if path.starts_with("/api/") {
+            401
+        } else {
+            303
+        };
+        if status != expected {
+            failures.push(format!("anonymous GET {path} -> {status}, expected {expected}"));
+        }
+    }
+    assert!(failures.is_empty(), "authorisation matrix violations:\n{}", failures.join("\n"));
+    let writes_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(writes_before, writes_after, "an empty write must not change anything");
+}
+
+#[tokio::test]
+async fn an_agent_cannot_read_another_posts_records() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let foreign_unit = app.unit_id("Brigade de Djenné").await;
+    let foreign_asset = app.asset_id("GN-VF-01").await;
+    let parent_asset = app.asset_id("GN-4524-MD").await; // the Koro brigade's, one level above the post
+    let foreign_site: String = sqlx::query_scalar("SELECT id FROM sites WHERE name LIKE 'Caserne de la brigade fluviale%'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    for path in [
+        format!("/units/{foreign_unit}"),
+        format!("/units/{foreign_unit}/edit"),
+        format!("/api/v1/units/{foreign_unit}"),
+        format!("/assets/{foreign_asset}"),
+        format!("/api/v1/assets/{foreign_asset}"),
+        format!("/assets/{parent_asset}"),
+        format!("/api/v1/assets/{parent_asset}"),
+        format!("/sites/{foreign_site}"),
+        format!("/api/v1/sites/{foreign_site}"),
+    ] {
+        let status = agent.get(&path).await.status().as_u16();
+        assert!(status == 404 || status == 403, "agent read {path}: {status}");
+    }
+    for path in ["/assets", "/api/v1/assets", "/assets?q=GN-VF", "/units", "/api/v1/units", "/sites", "/api/v1/sites", "/"] {
+        let (_, body) = agent.get_text(path).await;
+        for foreign in ["GN-VF-01", "GN-4524-MD", "Brigade de Djenné", "Caserne de la brigade fluviale"] {
+            assert!(!body.contains(foreign), "{path} shows {foreign} to the agent");
+        }
+    }
+    let (_, body) = agent.get_text(&format!("/api/v1/assets?unit={foreign_unit}")).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"], 0);
+    // The agent's own post's records are there.
+    let (_, body) = agent.get_text("/api/v1/assets").await;
+    assert!(body.contains("GN-4525-MD"));
+
+    // The commandant of the Koro brigade sees the brigade and the post below it, not Djenné.
+    let mut cdt = app.login("commandant.koro").await;
+    assert_eq!(cdt.get(&format!("/assets/{parent_asset}")).await.status(), 200);
+    assert_eq!(cdt.get(&format!("/assets/{}", app.asset_id("GN-4525-MD").await)).await.status(), 200);
+    assert_eq!(cdt.get(&format!("/assets/{foreign_asset}")).await.status(), 404);
+}

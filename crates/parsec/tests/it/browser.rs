@@ -1,0 +1,184 @@
+//! The pages in a real Chromium (Debian's chromium and chromium-driver, which ./test.sh
+//! installs), driven through the W3C WebDriver protocol: log in as admin, create an asset
+//! through the form, find it in the list, switch to English, and keep screenshots under
+//! target/screenshots/.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+const ELEMENT: &str = "element-6066-11e4-a23c-013a6a2b4b6e";
+
+struct Driver {
+    http: reqwest::Client,
+    url: String,
+    process: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+struct Browser {
+    driver: Driver,
+    session: String,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let process = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary} ({e}): install chromium and chromium-driver (./test.sh does)"));
+        let driver = Driver { http: reqwest::Client::new(), url: format!("http://127.0.0.1:{port}"), process };
+        for _ in 0..100 {
+            if driver.http.get(format!("{}/status", driver.url)).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap().keep();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let res: Value = driver.http.post(format!("{}/session", driver.url)).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session = res["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {res}")).to_string();
+        Browser { driver, session }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{}", self.driver.url, self.session, path);
+        let mut req = self.driver.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(v["value"].get("error").is_none(), "WebDriver {path}: {v}");
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        let script = "document.querySelector(arguments[0]).value = arguments[1];";
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [css, value]}))).await;
+    }
+
+    async fn source(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_string()
+    }
+
+    async fn current_url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap().to_string()
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = decode_base64(b64.as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"));
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+
+    async fn quit(self) {
+        let _ = self.driver.http.delete(format!("{}/session/{}", self.driver.url, self.session)).send().await;
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(value) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_creates_an_asset_in_chromium_and_switches_to_english() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    b.go(&format!("{}/assets", app.base)).await;
+    assert!(b.current_url().await.contains("/login?next=%2Fassets"));
+    b.type_into("#login", "admin").await;
+    b.type_into("#password", "demo").await;
+    b.click("#submit").await;
+    assert!(b.current_url().await.ends_with("/assets"), "back to the page asked for");
+
+    b.click("#new").await;
+    b.type_into("#f-registration", "GN-7777-MD").await;
+    b.select("#f-kind", "motorbike").await;
+    b.select("#f-force", "GN").await;
+    let unit = app.unit_id("Poste frontière de Ouenkoro").await;
+    b.select("#f-unit", &unit).await;
+    b.type_into("#f-make", "Yamaha").await;
+    b.type_into("#f-model", "AG 200").await;
+    b.type_into("#f-year", "2025").await;
+    b.click("#save").await;
+    let html = b.source().await;
+    assert!(html.contains("GN-7777-MD — Yamaha AG 200") && html.contains("Enregistré."), "{html}");
+
+    b.go(&format!("{}/assets?q=7777", app.base)).await;
+    let html = b.source().await;
+    assert!(html.contains("GN-7777-MD") && html.contains("Poste frontière de Ouenkoro"));
+
+    b.go(&format!("{}/", app.base)).await;
+    b.screenshot("home-fr.png").await;
+    b.click("#lang-switch").await;
+    let html = b.source().await;
+    assert!(html.contains("Dashboard") && html.contains("Assets by status"), "{html}");
+    b.screenshot("home-en.png").await;
+    b.go(&format!("{}/assets?q=7777", app.base)).await;
+    assert!(b.source().await.contains("Motorbike"));
+    b.quit().await;
+}
