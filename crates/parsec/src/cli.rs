@@ -16,7 +16,11 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Catalog, Lang};
 
 #[derive(Debug, Parser)]
-#[command(name = "parsec", version, about = "parsec — système d'information des forces de sécurité intérieure de la région de Mopti")]
+#[command(
+    name = "parsec",
+    version,
+    about = "parsec — système d'information des forces de sécurité intérieure de la région de Mopti"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -127,7 +131,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
     init_logs(serving);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("parsec : erreur : {e}");
@@ -147,7 +154,10 @@ fn init_logs(serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// The one line shown for an error: the catalogue's French message for user errors.
@@ -155,7 +165,9 @@ fn message(e: &AppError) -> String {
     match e {
         AppError::Internal(detail) => detail.clone(),
         other => {
-            let text = Catalog::load().get(Lang::Fr, other.message_key()).to_string();
+            let text = Catalog::load()
+                .get(Lang::Fr, other.message_key())
+                .to_string();
             match other.field() {
                 Some(f) => format!("{f} : {text}"),
                 None => text,
@@ -168,19 +180,33 @@ fn password_from(env: &str, prompt: &str) -> AppResult<String> {
     if let Ok(p) = std::env::var(env) {
         return Ok(p);
     }
-    let first = rpassword::prompt_password(prompt)
-        .map_err(|e| AppError::Internal(format!("lecture du mot de passe impossible ({e}) : définissez {env}")))?;
+    let first = rpassword::prompt_password(prompt).map_err(|e| {
+        AppError::Internal(format!(
+            "lecture du mot de passe impossible ({e}) : définissez {env}"
+        ))
+    })?;
     let again = rpassword::prompt_password("Confirmez : ")
         .map_err(|e| AppError::Internal(format!("lecture du mot de passe impossible : {e}")))?;
     if first != again {
-        return Err(AppError::Internal("les deux mots de passe diffèrent".into()));
+        return Err(AppError::Internal(
+            "les deux mots de passe diffèrent".into(),
+        ));
     }
     Ok(first)
 }
 
 async fn state_for(path: &Path, create: bool) -> AppResult<AppState> {
     let pool = db::open(path, create).await?;
-    AppState::new(pool, Config::new(path.to_path_buf(), "127.0.0.1:0".parse().map_err(|_| AppError::Internal("addr".into()))?)).await
+    AppState::new(
+        pool,
+        Config::new(
+            path.to_path_buf(),
+            "127.0.0.1:0"
+                .parse()
+                .map_err(|_| AppError::Internal("addr".into()))?,
+        ),
+    )
+    .await
 }
 
 async fn initialised_state(path: &Path) -> AppResult<AppState> {
@@ -209,12 +235,23 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             if !accounts::is_initialised(&state.db).await? {
                 eprintln!("Création de la base de démonstration {} …", db.display());
                 crate::registry::demo::seed(&state).await?;
+            } else if db::meta(&state.db, "demo").await?.is_none() {
+                // Never announce demo passwords for a real database.
+                return Err(AppError::Internal(format!(
+                    "{} n'est pas une base de démonstration : utilisez `parsec serve`",
+                    db.display()
+                )));
             }
             state.config = std::sync::Arc::new(Config::new(db.clone(), addr));
-            println!("parsec {} — démonstration / demo", env!("CARGO_PKG_VERSION"));
+            println!(
+                "parsec {} — démonstration / demo",
+                env!("CARGO_PKG_VERSION")
+            );
             println!("  http://{addr}/");
             println!("  Base / database : {}", db.display());
-            println!("  Comptes de démonstration (mot de passe « demo ») — DEMO CREDENTIALS, NOT FOR REAL USE:");
+            println!(
+                "  Comptes de démonstration (mot de passe « demo ») — DEMO CREDENTIALS, NOT FOR REAL USE:"
+            );
             for (login, name, _, _) in crate::registry::demo::ACCOUNTS {
                 println!("    {login:<16} {name}");
             }
@@ -222,19 +259,34 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
         Command::Init { db, admin, name } => {
             if db.db.exists() {
-                return Err(AppError::Internal(format!("{} existe déjà : init ne crée qu'une base neuve", db.db.display())));
+                return Err(AppError::Internal(format!(
+                    "{} existe déjà : init ne crée qu'une base neuve",
+                    db.db.display()
+                )));
             }
             let login = Login::parse(&admin)?;
             let display_name = accounts::parse_display_name(&name)?;
-            let pw = NewPassword::parse(&password_from("PARSEC_ADMIN_PASSWORD", "Mot de passe de l'administrateur : ")?)?;
+            let pw = NewPassword::parse(&password_from(
+                "PARSEC_ADMIN_PASSWORD",
+                "Mot de passe de l'administrateur : ",
+            )?)?;
             let state = state_for(&db.db, true).await?;
-            let new = NewUser { login, display_name, role: Role::Admin, unit_id: None };
+            let new = NewUser {
+                login,
+                display_name,
+                role: Role::Admin,
+                unit_id: None,
+            };
             accounts::create_user(&state, &Actor::system("cli"), new, &pw).await?;
             let mut tx = db::begin_write(&state.db).await?;
             db::set_meta(&mut tx, "initialised_at", &db::now_text()).await?;
             audit::append(&mut tx, &Actor::system("cli"), "init", "node", "-", &admin).await?;
             tx.commit().await?;
-            println!("Base {} initialisée ; administrateur « {} ».", db.db.display(), admin);
+            println!(
+                "Base {} initialisée ; administrateur « {} ».",
+                db.db.display(),
+                admin
+            );
         }
         Command::User { command } => user(command).await?,
         Command::Backup { db, to } => {
@@ -242,10 +294,14 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             db::backup(&state.db, &to).await?;
             println!("Copie écrite : {}", to.display());
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
             let state = state_for(&db.db, false).await?;
             match audit::verify(&state.db).await? {
-                Verdict::Intact { entries } => println!("Chaîne d'audit intacte : {entries} entrées vérifiées."),
+                Verdict::Intact { entries } => {
+                    println!("Chaîne d'audit intacte : {entries} entrées vérifiées.")
+                }
                 Verdict::Broken { seq, reason } => {
                     eprintln!("Chaîne d'audit rompue à l'entrée {seq} ({reason}).");
                     return Ok(ExitCode::from(2));
@@ -267,26 +323,51 @@ async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {
 async fn user(command: UserCommand) -> AppResult<()> {
     let actor = Actor::system("cli");
     match command {
-        UserCommand::Add { db, login, role, unit, name } => {
+        UserCommand::Add {
+            db,
+            login,
+            role,
+            unit,
+            name,
+        } => {
             let state = initialised_state(&db.db).await?;
             let role = Role::parse(&role).ok_or(AppError::invalid("role", "error-bad-choice"))?;
             let login = Login::parse(&login)?;
-            let display_name = accounts::parse_display_name(name.as_deref().unwrap_or(login.as_str()))?;
+            let display_name =
+                accounts::parse_display_name(name.as_deref().unwrap_or(login.as_str()))?;
             let pw = NewPassword::parse(&password_from("PARSEC_PASSWORD", "Mot de passe : ")?)?;
             let shown = login.as_str().to_string();
-            accounts::create_user(&state, &actor, NewUser { login, display_name, role, unit_id: unit }, &pw).await?;
+            accounts::create_user(
+                &state,
+                &actor,
+                NewUser {
+                    login,
+                    display_name,
+                    role,
+                    unit_id: unit,
+                },
+                &pw,
+            )
+            .await?;
             println!("Compte « {shown} » créé.");
         }
         UserCommand::Passwd { db, login } => {
             let state = initialised_state(&db.db).await?;
-            let user = accounts::find_by_login(&state.db, &login).await?.ok_or(AppError::NotFound)?;
-            let pw = NewPassword::parse(&password_from("PARSEC_PASSWORD", "Nouveau mot de passe : ")?)?;
+            let user = accounts::find_by_login(&state.db, &login)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let pw = NewPassword::parse(&password_from(
+                "PARSEC_PASSWORD",
+                "Nouveau mot de passe : ",
+            )?)?;
             accounts::set_password(&state, &actor, &user.id, &pw).await?;
             println!("Mot de passe de « {login} » changé ; ses sessions sont fermées.");
         }
         UserCommand::Disable { db, login } => {
             let state = initialised_state(&db.db).await?;
-            let user = accounts::find_by_login(&state.db, &login).await?.ok_or(AppError::NotFound)?;
+            let user = accounts::find_by_login(&state.db, &login)
+                .await?
+                .ok_or(AppError::NotFound)?;
             accounts::set_disabled(&state, &actor, &user.id, true).await?;
             println!("Compte « {login} » désactivé.");
         }

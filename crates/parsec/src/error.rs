@@ -15,9 +15,15 @@ pub enum AppError {
     #[error("missing or wrong CSRF token")]
     Csrf,
     #[error("invalid {field}: {key}")]
-    Invalid { field: &'static str, key: &'static str },
+    Invalid {
+        field: &'static str,
+        key: &'static str,
+    },
     #[error("conflict on {field}: {key}")]
-    Conflict { field: &'static str, key: &'static str },
+    Conflict {
+        field: &'static str,
+        key: &'static str,
+    },
     #[error("too many failed logins")]
     Throttled,
     #[error("wrong login or password")]

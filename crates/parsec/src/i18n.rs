@@ -40,7 +40,10 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn load() -> Catalog {
-        Catalog { fr: parse(FR_SOURCE), en: parse(EN_SOURCE) }
+        Catalog {
+            fr: parse(FR_SOURCE),
+            en: parse(EN_SOURCE),
+        }
     }
 
     /// The message for `key`; French when English lacks it, and the key itself when both lack
@@ -50,7 +53,11 @@ impl Catalog {
             Lang::Fr => &self.fr,
             Lang::En => &self.en,
         };
-        primary.get(key).or_else(|| self.fr.get(key)).map(String::as_str).unwrap_or(key)
+        primary
+            .get(key)
+            .or_else(|| self.fr.get(key))
+            .map(String::as_str)
+            .unwrap_or(key)
     }
 
     /// The message with its `{ $name }` placeholders filled.

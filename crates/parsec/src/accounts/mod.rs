@@ -7,11 +7,11 @@
 pub mod roles;
 pub mod web;
 
-use sqlx::AssertSqlSafe;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
+use sqlx::AssertSqlSafe;
 use sqlx::FromRow;
 
 use crate::app::AppState;
@@ -104,8 +104,13 @@ impl Login {
     pub fn parse(s: &str) -> AppResult<Login> {
         let s = s.trim().to_lowercase();
         let ok = (2..=40).contains(&s.chars().count())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
-        if ok { Ok(Login(s)) } else { Err(AppError::invalid("login", "error-login-format")) }
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+        if ok {
+            Ok(Login(s))
+        } else {
+            Err(AppError::invalid("login", "error-login-format"))
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -142,7 +147,11 @@ impl std::fmt::Debug for NewPassword {
 /// Hashes off the async threads; at most two at a time so a burst of logins cannot exhaust
 /// memory (each Argon2id hash takes 19 MiB).
 pub async fn hash_password(state: &AppState, pw: &NewPassword) -> AppResult<String> {
-    let _permit = state.hashing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let _permit = state
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let pw = pw.0.clone();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -154,9 +163,15 @@ pub async fn hash_password(state: &AppState, pw: &NewPassword) -> AppResult<Stri
 }
 
 async fn verify_password(state: &AppState, hash: String, pw: String) -> AppResult<bool> {
-    let _permit = state.hashing.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let _permit = state
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || match PasswordHash::new(&hash) {
-        Ok(parsed) => Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(pw.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     })
     .await
@@ -177,27 +192,33 @@ pub fn token_hash(token: &str) -> String {
 const USER_COLUMNS: &str = "id, login, display_name, role, unit_id, lang, disabled, created_at";
 
 pub async fn find_by_login(db: &Db, login: &str) -> AppResult<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as(AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE login = ?")))
-            .bind(login)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<UserRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE login = ?"
+    )))
+    .bind(login)
+    .fetch_optional(db)
+    .await?;
     row.map(User::try_from).transpose()
 }
 
 pub async fn get_user(db: &Db, id: &str) -> AppResult<User> {
-    let row: Option<UserRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?")))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(User::try_from).transpose()?.ok_or(AppError::NotFound)
+    let row: Option<UserRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(User::try_from)
+        .transpose()?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn list_users(db: &Db) -> AppResult<Vec<User>> {
-    let rows: Vec<UserRow> =
-        sqlx::query_as(AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY login")))
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<UserRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY login"
+    )))
+    .fetch_all(db)
+    .await?;
     rows.into_iter().map(User::try_from).collect()
 }
 
@@ -271,7 +292,10 @@ pub async fn create_user(
     .await;
     if let Err(e) = res {
         return Err(if db::is_unique_violation(&e) {
-            AppError::Conflict { field: "login", key: "error-login-taken" }
+            AppError::Conflict {
+                field: "login",
+                key: "error-login-taken",
+            }
         } else {
             e.into()
         });
@@ -290,7 +314,12 @@ pub struct UserEdit {
     pub disabled: bool,
 }
 
-pub async fn update_user(state: &AppState, actor: &Actor, id: &str, edit: UserEdit) -> AppResult<()> {
+pub async fn update_user(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    edit: UserEdit,
+) -> AppResult<()> {
     check_unit(&state.db, edit.role, &edit.unit_id).await?;
     let mut tx = db::begin_write(&state.db).await?;
     let n = sqlx::query(
@@ -310,7 +339,10 @@ pub async fn update_user(state: &AppState, actor: &Actor, id: &str, edit: UserEd
     }
     // A change of role, unit or status ends the user's sessions: they log in again with the
     // new rights.
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let detail = format!(
         "role={} unit={} disabled={}",
         edit.role.code(),
@@ -323,7 +355,12 @@ pub async fn update_user(state: &AppState, actor: &Actor, id: &str, edit: UserEd
 }
 
 /// Sets a user's password and ends all their sessions.
-pub async fn set_password(state: &AppState, actor: &Actor, id: &str, pw: &NewPassword) -> AppResult<()> {
+pub async fn set_password(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    pw: &NewPassword,
+) -> AppResult<()> {
     let hash = hash_password(state, pw).await?;
     let mut tx = db::begin_write(&state.db).await?;
     let n = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
@@ -336,13 +373,21 @@ pub async fn set_password(state: &AppState, actor: &Actor, id: &str, pw: &NewPas
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     audit::append(&mut tx, actor, "password", "user", id, "").await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_disabled(state: &AppState, actor: &Actor, id: &str, disabled: bool) -> AppResult<()> {
+pub async fn set_disabled(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    disabled: bool,
+) -> AppResult<()> {
     let mut tx = db::begin_write(&state.db).await?;
     let n = sqlx::query("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?")
         .bind(disabled)
@@ -354,7 +399,10 @@ pub async fn set_disabled(state: &AppState, actor: &Actor, id: &str, disabled: b
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
         .bind(db::now_text())
         .bind(id)
@@ -423,7 +471,11 @@ async fn recent_failures(db: &Db, column: &str, value: &str, since: &str) -> App
     let sql = format!(
         "SELECT COUNT(*) FROM login_attempts WHERE {column} = ? AND at >= ? AND success = 0"
     );
-    Ok(sqlx::query_scalar(AssertSqlSafe(sql.as_str())).bind(value).bind(since).fetch_one(db).await?)
+    Ok(sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+        .bind(value)
+        .bind(since)
+        .fetch_one(db)
+        .await?)
 }
 
 async fn record_attempt(
@@ -432,23 +484,31 @@ async fn record_attempt(
     address: &str,
     success: bool,
 ) -> AppResult<()> {
-    sqlx::query("INSERT INTO login_attempts (id, login, address, at, success) VALUES (?, ?, ?, ?, ?)")
-        .bind(db::new_id())
-        .bind(login)
-        .bind(address)
-        .bind(db::now_text())
-        .bind(success)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO login_attempts (id, login, address, at, success) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(db::new_id())
+    .bind(login)
+    .bind(address)
+    .bind(db::now_text())
+    .bind(success)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Checks a login and opens a session. After `login_max_failures` failures within
 /// `login_window` for the account or for the client address, every attempt is refused (even
 /// with the right password) until the window has passed; the refusal is logged and audited.
-pub async fn login(state: &AppState, login: &str, password: &str, address: &str) -> AppResult<NewSession> {
+pub async fn login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    address: &str,
+) -> AppResult<NewSession> {
     let login = login.trim().to_lowercase();
-    let window = time::Duration::try_from(state.config.login_window).unwrap_or(time::Duration::minutes(15));
+    let window =
+        time::Duration::try_from(state.config.login_window).unwrap_or(time::Duration::minutes(15));
     let since = db::timestamp(db::now() - window);
     let max = i64::from(state.config.login_max_failures);
     let by_login = recent_failures(&state.db, "login", &login, &since).await?;
@@ -457,7 +517,15 @@ pub async fn login(state: &AppState, login: &str, password: &str, address: &str)
         tracing::warn!(login = %login, address = %address, "login refused: too many failures");
         let mut tx = db::begin_write(&state.db).await?;
         record_attempt(&mut tx, &login, address, false).await?;
-        audit::append(&mut tx, &Actor(login.clone()), "login_refused", "session", "-", address).await?;
+        audit::append(
+            &mut tx,
+            &Actor(login.clone()),
+            "login_refused",
+            "session",
+            "-",
+            address,
+        )
+        .await?;
         tx.commit().await?;
         return Err(AppError::Throttled);
     }
@@ -467,14 +535,21 @@ pub async fn login(state: &AppState, login: &str, password: &str, address: &str)
             .fetch_optional(&state.db)
             .await?;
     // An unknown login still costs a hash, so timing does not tell which logins exist.
-    let (user_id, hash, disabled) = stored.unwrap_or_else(|| {
-        (String::new(), state.dummy_hash.clone(), true)
-    });
+    let (user_id, hash, disabled) =
+        stored.unwrap_or_else(|| (String::new(), state.dummy_hash.clone(), true));
     let ok = verify_password(state, hash, password.to_string()).await? && !disabled;
     let mut tx = db::begin_write(&state.db).await?;
     record_attempt(&mut tx, &login, address, ok).await?;
     if !ok {
-        audit::append(&mut tx, &Actor(login.clone()), "login_failed", "session", "-", address).await?;
+        audit::append(
+            &mut tx,
+            &Actor(login.clone()),
+            "login_failed",
+            "session",
+            "-",
+            address,
+        )
+        .await?;
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     }
@@ -489,7 +564,15 @@ pub async fn login(state: &AppState, login: &str, password: &str, address: &str)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, &Actor(login.clone()), "login", "session", &user_id, address).await?;
+    audit::append(
+        &mut tx,
+        &Actor(login.clone()),
+        "login",
+        "session",
+        &user_id,
+        address,
+    )
+    .await?;
     tx.commit().await?;
     let user = get_user(&state.db, &user_id).await?;
     Ok(NewSession { token, csrf, user })
@@ -506,17 +589,25 @@ pub async fn session(state: &AppState, token: &str) -> AppResult<Option<Session>
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
-    let Some((user_id, csrf, created, last_seen)) = row else { return Ok(None) };
-    let now = db::now();
-    let (Some(created), Some(seen)) = (db::parse_timestamp(&created), db::parse_timestamp(&last_seen))
-    else {
+    let Some((user_id, csrf, created, last_seen)) = row else {
         return Ok(None);
     };
-    let idle = time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::hours(2));
-    let absolute =
-        time::Duration::try_from(state.config.session_absolute).unwrap_or(time::Duration::hours(12));
+    let now = db::now();
+    let (Some(created), Some(seen)) = (
+        db::parse_timestamp(&created),
+        db::parse_timestamp(&last_seen),
+    ) else {
+        return Ok(None);
+    };
+    let idle =
+        time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::hours(2));
+    let absolute = time::Duration::try_from(state.config.session_absolute)
+        .unwrap_or(time::Duration::hours(12));
     if now - seen > idle || now - created > absolute {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(&hash).execute(&state.db).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(&hash)
+            .execute(&state.db)
+            .await?;
         return Ok(None);
     }
     if now - seen > time::Duration::minutes(1) {
@@ -527,7 +618,11 @@ pub async fn session(state: &AppState, token: &str) -> AppResult<Option<Session>
             .await?;
     }
     let user = get_user(&state.db, &user_id).await?;
-    Ok(Some(Session { user, csrf, token_hash: hash }))
+    Ok(Some(Session {
+        user,
+        csrf,
+        token_hash: hash,
+    }))
 }
 
 pub async fn logout(state: &AppState, session: &Session) -> AppResult<()> {
@@ -536,7 +631,15 @@ pub async fn logout(state: &AppState, session: &Session) -> AppResult<()> {
         .bind(&session.token_hash)
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, &session.user.actor(), "logout", "session", &session.user.id, "").await?;
+    audit::append(
+        &mut tx,
+        &session.user.actor(),
+        "logout",
+        "session",
+        &session.user.id,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -568,7 +671,15 @@ pub async fn change_own_password(
         .bind(&session.token_hash)
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, &session.user.actor(), "password", "user", &session.user.id, "own").await?;
+    audit::append(
+        &mut tx,
+        &session.user.actor(),
+        "password",
+        "user",
+        &session.user.id,
+        "own",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -592,14 +703,16 @@ pub async fn create_token(state: &AppState, user: &User, name: &str) -> AppResul
     let token = format!("parsec_{}", random_token()?);
     let id = db::new_id();
     let mut tx = db::begin_write(&state.db).await?;
-    sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(&user.id)
-        .bind(name)
-        .bind(token_hash(&token))
-        .bind(db::now_text())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&user.id)
+    .bind(name)
+    .bind(token_hash(&token))
+    .bind(db::now_text())
+    .execute(&mut *tx)
+    .await?;
     audit::append(&mut tx, &user.actor(), "create", "api_token", &id, name).await?;
     tx.commit().await?;
     Ok(token)
@@ -643,7 +756,9 @@ pub async fn token_user(state: &AppState, token: &str) -> AppResult<Option<User>
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
-    let Some((token_id, user_id)) = row else { return Ok(None) };
+    let Some((token_id, user_id)) = row else {
+        return Ok(None);
+    };
     sqlx::query("UPDATE api_tokens SET last_used = ? WHERE id = ?")
         .bind(db::now_text())
         .bind(&token_id)

@@ -76,7 +76,10 @@ use Permission::*;
 
 /// The permission table. Every role also manages its own account (password, language, tokens).
 const PERMISSIONS: &[(Role, &[Permission])] = &[
-    (Role::Admin, &[ViewRegistry, EditUnits, EditAssets, ManageUsers]),
+    (
+        Role::Admin,
+        &[ViewRegistry, EditUnits, EditAssets, ManageUsers],
+    ),
     (Role::Operations, &[ViewRegistry]),
     (Role::Commandant, &[ViewRegistry]),
     (Role::Agent, &[ViewRegistry]),

@@ -16,8 +16,9 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Auth;
-use crate::web::page::{Link, 
-    DetailField, DetailView, Fields, FormField, FormView, ListParams, ListRow, ListView, PageCtx, options, render,
+use crate::web::page::{
+    DetailField, DetailView, Fields, FormField, FormView, Link, ListParams, ListRow, ListView,
+    PageCtx, options, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -43,9 +44,18 @@ struct AccountPage {
     tokens: Vec<ApiToken>,
 }
 
-async fn account_page(state: &AppState, auth: &Auth, password_error: Option<String>, new_token: Option<String>, flash: Option<&str>) -> AppResult<AccountPage> {
+async fn account_page(
+    state: &AppState,
+    auth: &Auth,
+    password_error: Option<String>,
+    new_token: Option<String>,
+    flash: Option<&str>,
+) -> AppResult<AccountPage> {
     let unit = match &auth.user.unit_id {
-        Some(id) => crate::registry::get_unit(&state.db, &crate::accounts::Scope::All, id).await.map(|u| u.name).unwrap_or_default(),
+        Some(id) => crate::registry::get_unit(&state.db, &crate::accounts::Scope::All, id)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
     Ok(AccountPage {
@@ -58,12 +68,20 @@ async fn account_page(state: &AppState, auth: &Auth, password_error: Option<Stri
     })
 }
 
-async fn account(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn account(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     let flash = q.contains_key("saved").then_some("flash-saved");
     render(&account_page(&state, &auth, None, None, flash).await?)
 }
 
-async fn change_password(State(state): State<AppState>, auth: Auth, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields::from_pairs(pairs);
     let session = auth.session.as_ref().ok_or(AppError::Forbidden)?;
     let result = async {
@@ -71,7 +89,13 @@ async fn change_password(State(state): State<AppState>, auth: Auth, Form(pairs):
         if f.0.get("new") != f.0.get("confirm") {
             return Err(AppError::invalid("confirm", "error-password-mismatch"));
         }
-        super::change_own_password(&state, session, f.0.get("current").map(String::as_str).unwrap_or(""), &new).await
+        super::change_own_password(
+            &state,
+            session,
+            f.0.get("current").map(String::as_str).unwrap_or(""),
+            &new,
+        )
+        .await
     }
     .await;
     match result {
@@ -85,14 +109,22 @@ async fn change_password(State(state): State<AppState>, auth: Auth, Form(pairs):
     }
 }
 
-async fn create_token(State(state): State<AppState>, auth: Auth, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields::from_pairs(pairs);
     let token = super::create_token(&state, &auth.user, f.get("name")).await?;
     // The token is shown once, on this answer, and never again.
     render(&account_page(&state, &auth, None, Some(token), None).await?)
 }
 
-async fn revoke_token(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     super::revoke_token(&state, &auth.user, &id).await?;
     Ok(Redirect::to("/account?saved=1").into_response())
 }
@@ -101,10 +133,21 @@ async fn revoke_token(State(state): State<AppState>, auth: Auth, Path(id): Path<
 // User management (admin)
 
 fn role_options(c: &PageCtx, current: &str) -> Vec<crate::web::page::SelectOption> {
-    options(ALL_ROLES.iter().map(|r| (r.code().to_string(), c.t(r.label_key()))).collect(), current, Some(String::new()))
+    options(
+        ALL_ROLES
+            .iter()
+            .map(|r| (r.code().to_string(), c.t(r.label_key())))
+            .collect(),
+        current,
+        Some(String::new()),
+    )
 }
 
-async fn users(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn users(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
     let p = ListParams(q);
     let c = PageCtx::new(&state, &auth, "/admin/users");
@@ -117,7 +160,11 @@ async fn users(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMa
                 u.login.clone(),
                 u.display_name.clone(),
                 c.t(u.role.label_key()),
-                if u.disabled { c.t("users-disabled") } else { c.t("users-active") },
+                if u.disabled {
+                    c.t("users-disabled")
+                } else {
+                    c.t("users-active")
+                },
             ],
         })
         .collect();
@@ -151,29 +198,77 @@ async fn users(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMa
     render(&view)
 }
 
-async fn user_form(state: &AppState, auth: &Auth, action: String, f: &Fields, new: bool) -> AppResult<FormView> {
+async fn user_form(
+    state: &AppState,
+    auth: &Auth,
+    action: String,
+    f: &Fields,
+    new: bool,
+) -> AppResult<FormView> {
     let c = PageCtx::new(state, auth, "/admin/users");
     let units = crate::registry::unit_choices(&state.db, &auth.scope).await?;
     let mut fields = Vec::new();
     if new {
-        fields.push(FormField::new("login", c.t("field-login"), "text", f.get("login").into()).required().hint(c.t("hint-login")));
+        fields.push(
+            FormField::new("login", c.t("field-login"), "text", f.get("login").into())
+                .required()
+                .hint(c.t("hint-login")),
+        );
     }
-    fields.push(FormField::new("display_name", c.t("field-name"), "text", f.get("display_name").into()).required());
-    fields.push(FormField::new("role", c.t("field-role"), "select", f.get("role").into()).required().options(role_options(&c, f.get("role"))));
     fields.push(
-        FormField::new("unit_id", c.t("field-unit"), "select", f.get("unit_id").into())
-            .options(options(units, f.get("unit_id"), Some(c.t("none"))))
-            .hint(c.t("hint-unit-scope")),
+        FormField::new(
+            "display_name",
+            c.t("field-name"),
+            "text",
+            f.get("display_name").into(),
+        )
+        .required(),
     );
     fields.push(
-        FormField::new("password", c.t(if new { "login-password" } else { "users-new-password" }), "password", String::new())
-            .hint(c.t("account-policy")),
+        FormField::new("role", c.t("field-role"), "select", f.get("role").into())
+            .required()
+            .options(role_options(&c, f.get("role"))),
+    );
+    fields.push(
+        FormField::new(
+            "unit_id",
+            c.t("field-unit"),
+            "select",
+            f.get("unit_id").into(),
+        )
+        .options(options(units, f.get("unit_id"), Some(c.t("none"))))
+        .hint(c.t("hint-unit-scope")),
+    );
+    fields.push(
+        FormField::new(
+            "password",
+            c.t(if new {
+                "login-password"
+            } else {
+                "users-new-password"
+            }),
+            "password",
+            String::new(),
+        )
+        .hint(c.t("account-policy")),
     );
     if !new {
-        fields.push(FormField::new("disabled", c.t("users-disabled"), "checkbox", f.get("disabled").into()));
+        fields.push(FormField::new(
+            "disabled",
+            c.t("users-disabled"),
+            "checkbox",
+            f.get("disabled").into(),
+        ));
     }
     let title = c.t(if new { "users-new" } else { "users-edit" });
-    Ok(FormView { c, title, cancel_href: "/admin/users".into(), action, fields, error: None })
+    Ok(FormView {
+        c,
+        title,
+        cancel_href: "/admin/users".into(),
+        action,
+        fields,
+        error: None,
+    })
 }
 
 fn parse_role_unit(f: &Fields) -> AppResult<(Role, Option<String>)> {
@@ -184,10 +279,23 @@ fn parse_role_unit(f: &Fields) -> AppResult<(Role, Option<String>)> {
 
 async fn user_new(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
-    render(&user_form(&state, &auth, "/admin/users".into(), &Fields::default(), true).await?)
+    render(
+        &user_form(
+            &state,
+            &auth,
+            "/admin/users".into(),
+            &Fields::default(),
+            true,
+        )
+        .await?,
+    )
 }
 
-async fn user_create(State(state): State<AppState>, auth: Auth, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn user_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
     let f = Fields::from_pairs(pairs);
     let result = async {
@@ -195,29 +303,73 @@ async fn user_create(State(state): State<AppState>, auth: Auth, Form(pairs): For
         let display_name = super::parse_display_name(f.get("display_name"))?;
         let (role, unit_id) = parse_role_unit(&f)?;
         let pw = NewPassword::parse(f.0.get("password").map(String::as_str).unwrap_or(""))?;
-        super::create_user(&state, &auth.user.actor(), NewUser { login, display_name, role, unit_id }, &pw).await
+        super::create_user(
+            &state,
+            &auth.user.actor(),
+            NewUser {
+                login,
+                display_name,
+                role,
+                unit_id,
+            },
+            &pw,
+        )
+        .await
     }
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
-        Err(e) => user_form(&state, &auth, "/admin/users".into(), &f, true).await?.refuse(e),
+        Err(e) => user_form(&state, &auth, "/admin/users".into(), &f, true)
+            .await?
+            .refuse(e),
     }
 }
 
-async fn user_view(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn user_view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
-    let u: User = audit::audited_read(&state.db, &auth.user.actor(), "user", &id, super::get_user(&state.db, &id)).await?;
-    let c = PageCtx::new(&state, &auth, "/admin/users").with_flash(q.contains_key("saved").then_some("flash-saved"));
+    let u: User = audit::audited_read(
+        &state.db,
+        &auth.user.actor(),
+        "user",
+        &id,
+        super::get_user(&state.db, &id),
+    )
+    .await?;
+    let c = PageCtx::new(&state, &auth, "/admin/users")
+        .with_flash(q.contains_key("saved").then_some("flash-saved"));
     let unit = match &u.unit_id {
-        Some(uid) => crate::registry::get_unit(&state.db, &auth.scope, uid).await.map(|x| x.name).unwrap_or_default(),
+        Some(uid) => crate::registry::get_unit(&state.db, &auth.scope, uid)
+            .await
+            .map(|x| x.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
-    let f = |label: &str, value: String| DetailField { label: c.t(label), value, href: None };
+    let f = |label: &str, value: String| DetailField {
+        label: c.t(label),
+        value,
+        href: None,
+    };
     let fields = vec![
         f("field-login", u.login.clone()),
         f("field-role", c.t(u.role.label_key())),
-        DetailField { label: c.t("field-unit"), value: unit, href: u.unit_id.as_ref().map(|x| format!("/units/{x}")) },
-        f("field-status", if u.disabled { c.t("users-disabled") } else { c.t("users-active") }),
+        DetailField {
+            label: c.t("field-unit"),
+            value: unit,
+            href: u.unit_id.as_ref().map(|x| format!("/units/{x}")),
+        },
+        f(
+            "field-status",
+            if u.disabled {
+                c.t("users-disabled")
+            } else {
+                c.t("users-active")
+            },
+        ),
         f("field-created", u.created_at.clone()),
     ];
     let view = DetailView {
@@ -236,17 +388,49 @@ fn user_fields(u: &User) -> Fields {
     m.insert("display_name".into(), u.display_name.clone());
     m.insert("role".into(), u.role.code().to_string());
     m.insert("unit_id".into(), u.unit_id.clone().unwrap_or_default());
-    m.insert("disabled".into(), if u.disabled { "on".into() } else { String::new() });
+    m.insert(
+        "disabled".into(),
+        if u.disabled {
+            "on".into()
+        } else {
+            String::new()
+        },
+    );
     Fields(m)
 }
 
-async fn user_edit(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn user_edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
-    let u = audit::audited_read(&state.db, &auth.user.actor(), "user", &id, super::get_user(&state.db, &id)).await?;
-    render(&user_form(&state, &auth, format!("/admin/users/{id}"), &user_fields(&u), false).await?)
+    let u = audit::audited_read(
+        &state.db,
+        &auth.user.actor(),
+        "user",
+        &id,
+        super::get_user(&state.db, &id),
+    )
+    .await?;
+    render(
+        &user_form(
+            &state,
+            &auth,
+            format!("/admin/users/{id}"),
+            &user_fields(&u),
+            false,
+        )
+        .await?,
+    )
 }
 
-async fn user_update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult<Response> {
+async fn user_update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
     let f = Fields::from_pairs(pairs);
     let result = async {
@@ -261,7 +445,18 @@ async fn user_update(State(state): State<AppState>, auth: Auth, Path(id): Path<S
             "" => None,
             p => Some(NewPassword::parse(p)?),
         };
-        super::update_user(&state, &auth.user.actor(), &id, UserEdit { display_name, role, unit_id, disabled }).await?;
+        super::update_user(
+            &state,
+            &auth.user.actor(),
+            &id,
+            UserEdit {
+                display_name,
+                role,
+                unit_id,
+                disabled,
+            },
+        )
+        .await?;
         if let Some(pw) = pw {
             super::set_password(&state, &auth.user.actor(), &id, &pw).await?;
         }
@@ -270,6 +465,8 @@ async fn user_update(State(state): State<AppState>, auth: Auth, Path(id): Path<S
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?saved=1")).into_response()),
-        Err(e) => user_form(&state, &auth, format!("/admin/users/{id}"), &f, false).await?.refuse(e),
+        Err(e) => user_form(&state, &auth, format!("/admin/users/{id}"), &f, false)
+            .await?
+            .refuse(e),
     }
 }

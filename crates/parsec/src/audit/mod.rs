@@ -39,7 +39,15 @@ pub struct Entry {
     pub hash: String,
 }
 
-fn canonical(seq: i64, at: &str, actor: &str, action: &str, entity: &str, id: &str, detail: &str) -> String {
+fn canonical(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    id: &str,
+    detail: &str,
+) -> String {
     serde_json::json!([seq, at, actor, action, entity, id, detail]).to_string()
 }
 
@@ -74,11 +82,17 @@ pub async fn append(
         .fetch_optional(&mut **tx)
         .await?;
     let (seq, prev) = match head {
-        Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get::<String, _>("hash")?),
+        Some(row) => (
+            row.try_get::<i64, _>("seq")? + 1,
+            row.try_get::<String, _>("hash")?,
+        ),
         None => (1, GENESIS.to_string()),
     };
     let at = db::now_text();
-    let hash = entry_hash(&prev, &canonical(seq, &at, &actor.0, action, entity, entity_id, detail));
+    let hash = entry_hash(
+        &prev,
+        &canonical(seq, &at, &actor.0, action, entity, entity_id, detail),
+    );
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -137,18 +151,37 @@ pub async fn verify(db: &Db) -> AppResult<Verdict> {
         .fetch_all(db)
         .await?;
         if rows.is_empty() {
-            return Ok(Verdict::Intact { entries: expected_seq - 1 });
+            return Ok(Verdict::Intact {
+                entries: expected_seq - 1,
+            });
         }
         for e in &rows {
             if e.seq != expected_seq {
-                return Ok(Verdict::Broken { seq: expected_seq, reason: "missing" });
+                return Ok(Verdict::Broken {
+                    seq: expected_seq,
+                    reason: "missing",
+                });
             }
             if e.prev_hash != prev {
-                return Ok(Verdict::Broken { seq: e.seq, reason: "previous_hash" });
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "previous_hash",
+                });
             }
-            let canon = canonical(e.seq, &e.at, &e.actor, &e.action, &e.entity, &e.entity_id, &e.detail);
+            let canon = canonical(
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.entity,
+                &e.entity_id,
+                &e.detail,
+            );
             if entry_hash(&prev, &canon) != e.hash {
-                return Ok(Verdict::Broken { seq: e.seq, reason: "hash" });
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "hash",
+                });
             }
             prev = e.hash.clone();
             expected_seq += 1;

@@ -15,7 +15,9 @@ use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::web::auth::Auth;
-use crate::web::page::{Link, FilterField, ListParams, ListRow, ListView, PAGE_SIZE, PageCtx, render};
+use crate::web::page::{
+    FilterField, Link, ListParams, ListRow, ListView, PAGE_SIZE, PageCtx, render,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,11 +42,20 @@ async fn search(state: &AppState, p: &ListParams) -> AppResult<(Vec<Entry>, i64)
         if !v.is_empty() {
             clauses.push(clause);
             // A bare date as the upper bound means "that whole day".
-            binds.push(if param == "to" && v.len() == 10 { format!("{v}T23:59:59Z") } else { v.to_string() });
+            binds.push(if param == "to" && v.len() == 10 {
+                format!("{v}T23:59:59Z")
+            } else {
+                v.to_string()
+            });
         }
     }
-    let w = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
-    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log{w}")));
+    let w = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let mut count =
+        sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log{w}")));
     for b in &binds {
         count = count.bind(b);
     }
@@ -57,17 +68,30 @@ async fn search(state: &AppState, p: &ListParams) -> AppResult<(Vec<Entry>, i64)
     for b in &binds {
         q = q.bind(b);
     }
-    let rows = q.bind(PAGE_SIZE).bind((p.page() - 1) * PAGE_SIZE).fetch_all(&state.db).await?;
+    let rows = q
+        .bind(PAGE_SIZE)
+        .bind((p.page() - 1) * PAGE_SIZE)
+        .fetch_all(&state.db)
+        .await?;
     Ok((rows, total))
 }
 
-async fn log(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn log(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
     let (rows, total) = search(&state, &p).await?;
     let c = PageCtx::new(&state, &auth, "/audit");
     let (page, pages, prev_href, next_href) = p.pager("/audit", total);
-    let filter = |name: &'static str, key: &str| FilterField { name, label: c.t(key), value: p.get(name).into(), options: vec![] };
+    let filter = |name: &'static str, key: &str| FilterField {
+        name,
+        label: c.t(key),
+        value: p.get(name).into(),
+        options: vec![],
+    };
     let filters = vec![
         filter("actor", "audit-actor"),
         filter("action", "audit-action"),
@@ -76,7 +100,16 @@ async fn log(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<
         filter("from", "audit-from"),
         filter("to", "audit-to"),
     ];
-    let heads = ["audit-seq", "audit-at", "audit-actor", "audit-action", "audit-entity", "audit-entity-id", "audit-detail", "audit-hash"];
+    let heads = [
+        "audit-seq",
+        "audit-at",
+        "audit-actor",
+        "audit-action",
+        "audit-entity",
+        "audit-entity-id",
+        "audit-detail",
+        "audit-hash",
+    ];
     let view = ListView {
         title: c.t("nav-audit"),
         action: Some(Link::new("/audit/verify", c.t("audit-verify"))),
@@ -85,7 +118,11 @@ async fn log(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<
         filters,
         columns: heads
             .iter()
-            .map(|k| crate::web::page::ColumnHead { label: c.t(k), sort_href: None, arrow: "" })
+            .map(|k| crate::web::page::ColumnHead {
+                label: c.t(k),
+                sort_href: None,
+                arrow: "",
+            })
             .collect(),
         rows: rows
             .into_iter()
@@ -115,10 +152,16 @@ async fn log(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<
 
 fn verdict_message(state: &AppState, auth: &Auth, v: &Verdict) -> String {
     match v {
-        Verdict::Intact { entries } => {
-            state.catalog.format(auth.lang, "audit-intact", &[("entries", &entries.to_string())])
+        Verdict::Intact { entries } => state.catalog.format(
+            auth.lang,
+            "audit-intact",
+            &[("entries", &entries.to_string())],
+        ),
+        Verdict::Broken { seq, .. } => {
+            state
+                .catalog
+                .format(auth.lang, "audit-broken", &[("seq", &seq.to_string())])
         }
-        Verdict::Broken { seq, .. } => state.catalog.format(auth.lang, "audit-broken", &[("seq", &seq.to_string())]),
     }
 }
 
@@ -145,7 +188,11 @@ async fn verify_page(State(state): State<AppState>, auth: Auth) -> AppResult<Res
     render(&view)
 }
 
-async fn log_api(State(state): State<AppState>, auth: Auth, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<serde_json::Value>> {
+async fn log_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<serde_json::Value>> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
     let (rows, total) = search(&state, &p).await?;
@@ -156,13 +203,20 @@ async fn log_api(State(state): State<AppState>, auth: Auth, Query(q): Query<Hash
                    "entity_id": e.entity_id, "detail": e.detail, "prev_hash": e.prev_hash, "hash": e.hash})
         })
         .collect();
-    Ok(Json(json!({"items": items, "total": total, "page": p.page(), "per_page": PAGE_SIZE})))
+    Ok(Json(
+        json!({"items": items, "total": total, "page": p.page(), "per_page": PAGE_SIZE}),
+    ))
 }
 
-async fn verify_api(State(state): State<AppState>, auth: Auth) -> AppResult<Json<serde_json::Value>> {
+async fn verify_api(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<serde_json::Value>> {
     auth.require(Permission::ViewAudit)?;
     Ok(Json(match super::verify(&state.db).await? {
         Verdict::Intact { entries } => json!({"intact": true, "entries": entries}),
-        Verdict::Broken { seq, reason } => json!({"intact": false, "first_bad_seq": seq, "reason": reason}),
+        Verdict::Broken { seq, reason } => {
+            json!({"intact": false, "first_bad_seq": seq, "reason": reason})
+        }
     }))
 }

@@ -80,7 +80,10 @@ pub async fn backup(db: &Db, to: &Path) -> AppResult<()> {
         )));
     }
     let target = to.to_string_lossy().to_string();
-    sqlx::query("VACUUM INTO ?").bind(target).execute(db).await?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

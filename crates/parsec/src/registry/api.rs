@@ -75,80 +75,149 @@ async fn forces(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Val
     Ok(Json(json!({"items": items})))
 }
 
-async fn units(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Json<Value>> {
+async fn units(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
     let (rows, total) = super::list_units(&state.db, &auth.scope, &p).await?;
     Ok(page(rows.iter().map(unit_json).collect(), total, &p))
 }
 
-async fn unit(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn unit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
-    Ok(Json(unit_json(&super::get_unit(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(unit_json(
+        &super::get_unit(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn unit_create(State(state): State<AppState>, auth: Auth, body: Bytes) -> AppResult<Response> {
+async fn unit_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> AppResult<Response> {
     auth.require(Permission::EditUnits)?;
     let input = super::UnitInput::parse(&state, &Fields::from_json(&body)?).await?;
     let id = super::create_unit(&state, &auth.user.actor(), input).await?;
-    Ok(created(unit_json(&super::get_unit(&state.db, &auth.scope, &id).await?)))
+    Ok(created(unit_json(
+        &super::get_unit(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn unit_update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Value>> {
+async fn unit_update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::EditUnits)?;
     let input = super::UnitInput::parse(&state, &Fields::from_json(&body)?).await?;
     super::update_unit(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(unit_json(&super::get_unit(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(unit_json(
+        &super::get_unit(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn assets(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Json<Value>> {
+async fn assets(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
     let (rows, total) = super::list_assets(&state.db, &auth.scope, &p).await?;
     Ok(page(rows.iter().map(asset_json).collect(), total, &p))
 }
 
-async fn asset(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn asset(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
-    Ok(Json(asset_json(&super::get_asset(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(asset_json(
+        &super::get_asset(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn asset_create(State(state): State<AppState>, auth: Auth, body: Bytes) -> AppResult<Response> {
+async fn asset_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> AppResult<Response> {
     auth.require(Permission::EditAssets)?;
     let input = super::AssetInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
     let id = super::create_asset(&state, &auth.user.actor(), input).await?;
-    Ok(created(asset_json(&super::get_asset(&state.db, &auth.scope, &id).await?)))
+    Ok(created(asset_json(
+        &super::get_asset(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn asset_update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Value>> {
+async fn asset_update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::EditAssets)?;
     let input = super::AssetInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
     super::update_asset(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(asset_json(&super::get_asset(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(asset_json(
+        &super::get_asset(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn sites(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Json<Value>> {
+async fn sites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
     let (rows, total) = super::list_sites(&state.db, &auth.scope, &p).await?;
     Ok(page(rows.iter().map(site_json).collect(), total, &p))
 }
 
-async fn site(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
-    Ok(Json(site_json(&super::get_site(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(site_json(
+        &super::get_site(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn site_create(State(state): State<AppState>, auth: Auth, body: Bytes) -> AppResult<Response> {
+async fn site_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> AppResult<Response> {
     auth.require(Permission::EditUnits)?;
     let input = super::SiteInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
     let id = super::create_site(&state, &auth.user.actor(), input).await?;
-    Ok(created(site_json(&super::get_site(&state.db, &auth.scope, &id).await?)))
+    Ok(created(site_json(
+        &super::get_site(&state.db, &auth.scope, &id).await?,
+    )))
 }
 
-async fn site_update(State(state): State<AppState>, auth: Auth, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Value>> {
+async fn site_update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::EditUnits)?;
     let input = super::SiteInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
     super::update_site(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(site_json(&super::get_site(&state.db, &auth.scope, &id).await?)))
+    Ok(Json(site_json(
+        &super::get_site(&state.db, &auth.scope, &id).await?,
+    )))
 }

@@ -15,7 +15,10 @@ use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Auth;
-use crate::web::page::{DetailField, DetailTable, DetailView, FilterField, ListParams, ListRow, ListView, PageCtx, render};
+use crate::web::page::{
+    DetailField, DetailTable, DetailView, FilterField, ListParams, ListRow, ListView, PageCtx,
+    render,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,7 +33,13 @@ pub fn router() -> Router<AppState> {
 
 type Params = Query<HashMap<String, String>>;
 
-fn simple_list(c: PageCtx, title: String, columns: Vec<String>, rows: Vec<ListRow>, filters: Vec<FilterField>) -> ListView {
+fn simple_list(
+    c: PageCtx,
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<ListRow>,
+    filters: Vec<FilterField>,
+) -> ListView {
     let total = rows.len() as i64;
     ListView {
         c,
@@ -41,7 +50,11 @@ fn simple_list(c: PageCtx, title: String, columns: Vec<String>, rows: Vec<ListRo
         filters,
         columns: columns
             .into_iter()
-            .map(|label| crate::web::page::ColumnHead { label, sort_href: None, arrow: "" })
+            .map(|label| crate::web::page::ColumnHead {
+                label,
+                sort_href: None,
+                arrow: "",
+            })
             .collect(),
         rows,
         total,
@@ -53,7 +66,12 @@ fn simple_list(c: PageCtx, title: String, columns: Vec<String>, rows: Vec<ListRo
 }
 
 fn search_filter(c: &PageCtx, q: &str) -> Vec<FilterField> {
-    vec![FilterField { name: "q", label: c.t("geo-search"), value: q.to_string(), options: vec![] }]
+    vec![FilterField {
+        name: "q",
+        label: c.t("geo-search"),
+        value: q.to_string(),
+        options: vec![],
+    }]
 }
 
 async fn region(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
@@ -68,12 +86,22 @@ async fn region(State(state): State<AppState>, auth: Auth) -> AppResult<Response
             let known: u32 = communes.iter().filter_map(|co| co.population_2009).sum();
             ListRow {
                 href: format!("/geo/cercles/{}", ce.pcode),
-                cells: vec![ce.name.clone(), ce.pcode.clone(), communes.len().to_string(), known.to_string()],
+                cells: vec![
+                    ce.name.clone(),
+                    ce.pcode.clone(),
+                    communes.len().to_string(),
+                    known.to_string(),
+                ],
             }
         })
         .collect();
     let title = format!("{} — {}", c.t("geo-region"), g.region_name());
-    let columns = vec![c.t("geo-cercle"), c.t("geo-pcode"), c.t("geo-communes"), c.t("geo-population-known")];
+    let columns = vec![
+        c.t("geo-cercle"),
+        c.t("geo-pcode"),
+        c.t("geo-communes"),
+        c.t("geo-population-known"),
+    ];
     let filters = search_filter(&c, "");
     let mut view = simple_list(c, title, columns, rows, filters);
     // The region page's search box searches the localities.
@@ -81,7 +109,11 @@ async fn region(State(state): State<AppState>, auth: Auth) -> AppResult<Response
     render(&view)
 }
 
-async fn cercle(State(state): State<AppState>, auth: Auth, Path(pcode): Path<String>) -> AppResult<Response> {
+async fn cercle(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pcode): Path<String>,
+) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let g = &state.gazetteer;
     let ce = g.cercle(&pcode).ok_or(AppError::NotFound)?;
@@ -95,12 +127,19 @@ async fn cercle(State(state): State<AppState>, auth: Auth, Path(pcode): Path<Str
                 co.name.clone(),
                 co.pcode.clone(),
                 g.localities_of(&co.pcode).len().to_string(),
-                co.population_2009.map(|p| p.to_string()).unwrap_or_else(|| c.t("geo-no-figure")),
+                co.population_2009
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| c.t("geo-no-figure")),
             ],
         })
         .collect();
     let title = format!("{} — {}", c.t("geo-cercle"), ce.name);
-    let columns = vec![c.t("geo-commune"), c.t("geo-pcode"), c.t("geo-localities"), c.t("geo-population-2009")];
+    let columns = vec![
+        c.t("geo-commune"),
+        c.t("geo-pcode"),
+        c.t("geo-localities"),
+        c.t("geo-population-2009"),
+    ];
     render(&simple_list(c, title, columns, rows, vec![]))
 }
 
@@ -118,47 +157,97 @@ fn locality_row(l: &Locality) -> ListRow {
 }
 
 fn locality_columns(c: &PageCtx) -> Vec<String> {
-    vec![c.t("field-name"), c.t("geo-commune"), c.t("geo-cercle"), c.t("field-coordinates"), c.t("geo-alt-names")]
+    vec![
+        c.t("field-name"),
+        c.t("geo-commune"),
+        c.t("geo-cercle"),
+        c.t("field-coordinates"),
+        c.t("geo-alt-names"),
+    ]
 }
 
-async fn commune(State(state): State<AppState>, auth: Auth, Path(pcode): Path<String>) -> AppResult<Response> {
+async fn commune(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(pcode): Path<String>,
+) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let g = &state.gazetteer;
     let co = g.commune(&pcode).ok_or(AppError::NotFound)?;
     let c = PageCtx::new(&state, &auth, "/geo");
-    let rows = g.localities_of(&pcode).into_iter().map(locality_row).collect();
+    let rows = g
+        .localities_of(&pcode)
+        .into_iter()
+        .map(locality_row)
+        .collect();
     let title = format!("{} — {}", c.t("geo-commune"), co.name);
     let columns = locality_columns(&c);
     render(&simple_list(c, title, columns, rows, vec![]))
 }
 
-async fn search_page(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
+async fn search_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
     let c = PageCtx::new(&state, &auth, "/geo");
-    let rows = state.gazetteer.search(p.get("q"), 50).iter().map(|h| locality_row(h.locality)).collect();
+    let rows = state
+        .gazetteer
+        .search(p.get("q"), 50)
+        .iter()
+        .map(|h| locality_row(h.locality))
+        .collect();
     let columns = locality_columns(&c);
     let filters = search_filter(&c, p.get("q"));
     let mut view = simple_list(c, String::new(), columns, rows, filters);
     view.title = view.c.t("geo-search-title");
-    view.api_href = format!("/api/v1/localities?q={}", crate::web::errors::urlencode(p.get("q")));
+    view.api_href = format!(
+        "/api/v1/localities?q={}",
+        crate::web::errors::urlencode(p.get("q"))
+    );
     render(&view)
 }
 
-async fn locality_page(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Response> {
+async fn locality_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let g = &state.gazetteer;
     let l = g.locality(&id).ok_or(AppError::NotFound)?;
     let c = PageCtx::new(&state, &auth, "/geo");
-    let f = |label: &str, value: String, href: Option<String>| DetailField { label: c.t(label), value, href };
+    let f = |label: &str, value: String, href: Option<String>| DetailField {
+        label: c.t(label),
+        value,
+        href,
+    };
     let fields = vec![
-        f("geo-commune", l.commune.clone(), (!l.commune_pcode.is_empty()).then(|| format!("/geo/communes/{}", l.commune_pcode))),
-        f("geo-cercle", l.cercle.clone(), (!l.cercle_pcode.is_empty()).then(|| format!("/geo/cercles/{}", l.cercle_pcode))),
+        f(
+            "geo-commune",
+            l.commune.clone(),
+            (!l.commune_pcode.is_empty()).then(|| format!("/geo/communes/{}", l.commune_pcode)),
+        ),
+        f(
+            "geo-cercle",
+            l.cercle.clone(),
+            (!l.cercle_pcode.is_empty()).then(|| format!("/geo/cercles/{}", l.cercle_pcode)),
+        ),
         f("geo-region", l.region.clone(), None),
         f("geo-country", l.country.clone(), None),
-        f("field-coordinates", format!("{:.5}, {:.5}", l.lat, l.lon), None),
+        f(
+            "field-coordinates",
+            format!("{:.5}, {:.5}", l.lat, l.lon),
+            None,
+        ),
         f("geo-alt-names", l.alt_names.join(", "), None),
-        f("geo-population", l.population.map(|p| p.to_string()).unwrap_or_default(), None),
+        f(
+            "geo-population",
+            l.population.map(|p| p.to_string()).unwrap_or_default(),
+            None,
+        ),
         f("geo-id", l.id.clone(), None),
     ];
     let neighbours = g
@@ -193,10 +282,19 @@ fn locality_json(l: &Locality) -> Value {
     })
 }
 
-async fn search_api(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Json<Value>> {
+async fn search_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let limit = p.get("limit").parse::<usize>().ok().filter(|n| (1..=100).contains(n)).unwrap_or(20);
+    let limit = p
+        .get("limit")
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .unwrap_or(20);
     let items: Vec<Value> = state
         .gazetteer
         .search(p.get("q"), limit)
@@ -216,7 +314,11 @@ async fn search_api(State(state): State<AppState>, auth: Auth, Query(q): Params)
     Ok(Json(json!({"query": p.get("q"), "items": items})))
 }
 
-async fn locality_api(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn locality_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let g = &state.gazetteer;
     let l = g.locality(&id).ok_or(AppError::NotFound)?;

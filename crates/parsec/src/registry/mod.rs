@@ -29,9 +29,11 @@ pub struct Force {
 }
 
 pub async fn forces(db: &Db) -> AppResult<Vec<Force>> {
-    Ok(sqlx::query_as("SELECT id, code, name_fr, name_en FROM forces ORDER BY name_fr")
-        .fetch_all(db)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, code, name_fr, name_en FROM forces ORDER BY name_fr")
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 /// WHERE clauses and their bound values, built from list parameters.
@@ -92,7 +94,10 @@ where
         count = count.bind(b);
     }
     let total = count.fetch_one(db).await?;
-    let sql = format!("SELECT {select} FROM {from}{} ORDER BY {order} LIMIT ? OFFSET ?", w.sql());
+    let sql = format!(
+        "SELECT {select} FROM {from}{} ORDER BY {order} LIMIT ? OFFSET ?",
+        w.sql()
+    );
     let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(sql.as_str()));
     for b in &w.binds {
         q = q.bind(b);
@@ -102,7 +107,11 @@ where
     Ok((rows, total))
 }
 
-fn order_by(params: &ListParams, columns: &[(&str, &'static str)], default: &'static str) -> String {
+fn order_by(
+    params: &ListParams,
+    columns: &[(&str, &'static str)],
+    default: &'static str,
+) -> String {
     let col = columns
         .iter()
         .find(|(k, _)| *k == params.get("sort"))
@@ -138,16 +147,26 @@ fn parse_place(state: &AppState, f: &Fields) -> AppResult<Place> {
     match (lat, lon, locality) {
         (Some(_), None, _) => Err(AppError::invalid("lon", "error-coordinates-pair")),
         (None, Some(_), _) => Err(AppError::invalid("lat", "error-coordinates-pair")),
-        (None, None, Some(l)) => {
-            Ok(Place { locality_id: Some(l.id.clone()), lat: Some(l.lat), lon: Some(l.lon) })
-        }
-        (lat, lon, l) => Ok(Place { locality_id: l.map(|l| l.id.clone()), lat, lon }),
+        (None, None, Some(l)) => Ok(Place {
+            locality_id: Some(l.id.clone()),
+            lat: Some(l.lat),
+            lon: Some(l.lon),
+        }),
+        (lat, lon, l) => Ok(Place {
+            locality_id: l.map(|l| l.id.clone()),
+            lat,
+            lon,
+        }),
     }
 }
 
 async fn exists(db: &Db, table: &'static str, id: &str) -> AppResult<bool> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = ?");
-    Ok(sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(db).await? > 0)
+    Ok(sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_one(db)
+        .await?
+        > 0)
 }
 
 async fn parse_force(db: &Db, f: &Fields) -> AppResult<String> {
@@ -164,7 +183,12 @@ async fn parse_force(db: &Db, f: &Fields) -> AppResult<String> {
     id.ok_or(AppError::invalid("force", "error-bad-choice"))
 }
 
-async fn parse_unit_ref(db: &Db, scope: &Scope, f: &Fields, name: &'static str) -> AppResult<String> {
+async fn parse_unit_ref(
+    db: &Db,
+    scope: &Scope,
+    f: &Fields,
+    name: &'static str,
+) -> AppResult<String> {
     let v = f.get(name);
     if v.is_empty() {
         return Err(AppError::invalid(name, "error-required"));
@@ -222,7 +246,14 @@ impl UnitInput {
         };
         let place = parse_place(state, f)?;
         let call_sign = f.optional("call_sign", 32)?.map(|s| s.to_uppercase());
-        Ok(UnitInput { name, kind, force_id, parent_id, place, call_sign })
+        Ok(UnitInput {
+            name,
+            kind,
+            force_id,
+            parent_id,
+            place,
+            call_sign,
+        })
     }
 }
 
@@ -234,7 +265,13 @@ pub async fn list_units(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
     w.scope("u.id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
         p,
-        &[("name", "u.name"), ("kind", "u.kind"), ("force", "f.code"), ("parent", "p.name"), ("call_sign", "u.call_sign")],
+        &[
+            ("name", "u.name"),
+            ("kind", "u.kind"),
+            ("force", "f.code"),
+            ("parent", "p.name"),
+            ("call_sign", "u.call_sign"),
+        ],
         "u.name",
     );
     fetch_page(db, UNIT_SELECT, UNIT_FROM, &w, &order, p.page()).await
@@ -242,9 +279,10 @@ pub async fn list_units(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
 
 /// Every unit in scope, by name, for choice lists.
 pub async fn unit_choices(db: &Db, scope: &Scope) -> AppResult<Vec<(String, String)>> {
-    let mut rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY name")
-        .fetch_all(db)
-        .await?;
+    let mut rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM units ORDER BY name")
+            .fetch_all(db)
+            .await?;
     rows.retain(|(id, _)| scope.allows_unit(id));
     Ok(rows)
 }
@@ -254,12 +292,20 @@ pub async fn get_unit(db: &Db, scope: &Scope, id: &str) -> AppResult<Unit> {
         return Err(AppError::NotFound);
     }
     let sql = format!("SELECT {UNIT_SELECT} FROM {UNIT_FROM} WHERE u.id = ?");
-    sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)
+    sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn child_units(db: &Db, scope: &Scope, id: &str) -> AppResult<Vec<Unit>> {
-    let sql = format!("SELECT {UNIT_SELECT} FROM {UNIT_FROM} WHERE u.parent_id = ? ORDER BY u.name");
-    let mut rows: Vec<Unit> = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_all(db).await?;
+    let sql =
+        format!("SELECT {UNIT_SELECT} FROM {UNIT_FROM} WHERE u.parent_id = ? ORDER BY u.name");
+    let mut rows: Vec<Unit> = sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_all(db)
+        .await?;
     rows.retain(|u| scope.allows_unit(&u.id));
     Ok(rows)
 }
@@ -294,7 +340,13 @@ pub async fn create_unit(state: &AppState, actor: &Actor, u: UnitInput) -> AppRe
     Ok(id)
 }
 
-pub async fn update_unit(state: &AppState, actor: &Actor, scope: &Scope, id: &str, u: UnitInput) -> AppResult<()> {
+pub async fn update_unit(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+    u: UnitInput,
+) -> AppResult<()> {
     get_unit(&state.db, scope, id).await?;
     // A unit cannot be placed under itself or under one of its own sub-units.
     if let Some(parent) = &u.parent_id {
@@ -352,7 +404,8 @@ pub struct Asset {
 const ASSET_SELECT: &str = "a.id, a.kind, a.force_id, f.code AS force_code, a.unit_id, u.name AS unit_name,
     a.registration, a.make, a.model, a.year, a.status, a.odometer_km, a.engine_hours, a.flight_hours,
     a.notes, a.created_at, a.updated_at";
-const ASSET_FROM: &str = "assets a JOIN forces f ON f.id = a.force_id JOIN units u ON u.id = a.unit_id";
+const ASSET_FROM: &str =
+    "assets a JOIN forces f ON f.id = a.force_id JOIN units u ON u.id = a.unit_id";
 
 #[derive(Debug)]
 pub struct AssetInput {
@@ -376,8 +429,14 @@ impl AssetInput {
         let force_id = parse_force(&state.db, f).await?;
         let unit_id = parse_unit_ref(&state.db, scope, f, "unit").await?;
         let registration = f.required("registration", 32)?.to_uppercase();
-        if !registration.chars().all(|c| c.is_alphanumeric() || " -/.".contains(c)) {
-            return Err(AppError::invalid("registration", "error-registration-format"));
+        if !registration
+            .chars()
+            .all(|c| c.is_alphanumeric() || " -/.".contains(c))
+        {
+            return Err(AppError::invalid(
+                "registration",
+                "error-registration-format",
+            ));
         }
         let make = f.required("make", 60)?;
         let model = f.required("model", 60)?;
@@ -407,7 +466,11 @@ impl AssetInput {
 
 pub async fn list_assets(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Asset>, i64)> {
     let mut w = Where::default();
-    w.like("(a.registration LIKE ? OR a.make LIKE ? OR a.model LIKE ?)", 3, p.get("q"));
+    w.like(
+        "(a.registration LIKE ? OR a.make LIKE ? OR a.model LIKE ?)",
+        3,
+        p.get("q"),
+    );
     w.eq("a.kind = ?", p.get("kind"));
     w.eq("a.status = ?", p.get("status"));
     w.eq("a.unit_id = ?", p.get("unit"));
@@ -431,22 +494,43 @@ pub async fn list_assets(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(V
 
 pub async fn get_asset(db: &Db, scope: &Scope, id: &str) -> AppResult<Asset> {
     let sql = format!("SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.id = ?");
-    let a: Asset = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)?;
-    if scope.allows_unit(&a.unit_id) { Ok(a) } else { Err(AppError::NotFound) }
+    let a: Asset = sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if scope.allows_unit(&a.unit_id) {
+        Ok(a)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 pub async fn assets_of_unit(db: &Db, unit_id: &str) -> AppResult<Vec<Asset>> {
-    let sql = format!("SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.unit_id = ? ORDER BY a.registration");
-    Ok(sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(unit_id).fetch_all(db).await?)
+    let sql = format!(
+        "SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.unit_id = ? ORDER BY a.registration"
+    );
+    Ok(sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        .bind(unit_id)
+        .fetch_all(db)
+        .await?)
 }
 
 fn asset_detail(a: &AssetInput) -> String {
-    format!("registration={} kind={} status={}", a.registration, a.kind.code(), a.status.code())
+    format!(
+        "registration={} kind={} status={}",
+        a.registration,
+        a.kind.code(),
+        a.status.code()
+    )
 }
 
 fn registration_conflict(e: sqlx::Error) -> AppError {
     if db::is_unique_violation(&e) {
-        AppError::Conflict { field: "registration", key: "error-registration-taken" }
+        AppError::Conflict {
+            field: "registration",
+            key: "error-registration-taken",
+        }
     } else {
         e.into()
     }
@@ -484,7 +568,13 @@ pub async fn create_asset(state: &AppState, actor: &Actor, a: AssetInput) -> App
     Ok(id)
 }
 
-pub async fn update_asset(state: &AppState, actor: &Actor, scope: &Scope, id: &str, a: AssetInput) -> AppResult<()> {
+pub async fn update_asset(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+    a: AssetInput,
+) -> AppResult<()> {
     get_asset(&state.db, scope, id).await?;
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
@@ -532,7 +622,8 @@ pub struct Site {
     pub updated_at: String,
 }
 
-const SITE_SELECT: &str = "s.id, s.name, s.kind, s.unit_id, u.name AS unit_name, s.locality_id, s.lat, s.lon,
+const SITE_SELECT: &str =
+    "s.id, s.name, s.kind, s.unit_id, u.name AS unit_name, s.locality_id, s.lat, s.lon,
     s.status, s.notes, s.created_at, s.updated_at";
 const SITE_FROM: &str = "sites s JOIN units u ON u.id = s.unit_id";
 
@@ -568,7 +659,12 @@ pub async fn list_sites(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
     w.scope("s.unit_id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
         p,
-        &[("name", "s.name"), ("kind", "s.kind"), ("unit", "u.name"), ("status", "s.status")],
+        &[
+            ("name", "s.name"),
+            ("kind", "s.kind"),
+            ("unit", "u.name"),
+            ("status", "s.status"),
+        ],
         "s.name",
     );
     fetch_page(db, SITE_SELECT, SITE_FROM, &w, &order, p.page()).await
@@ -576,12 +672,25 @@ pub async fn list_sites(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
 
 pub async fn get_site(db: &Db, scope: &Scope, id: &str) -> AppResult<Site> {
     let sql = format!("SELECT {SITE_SELECT} FROM {SITE_FROM} WHERE s.id = ?");
-    let s: Site = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(db).await?.ok_or(AppError::NotFound)?;
-    if scope.allows_unit(&s.unit_id) { Ok(s) } else { Err(AppError::NotFound) }
+    let s: Site = sqlx::query_as(AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if scope.allows_unit(&s.unit_id) {
+        Ok(s)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 fn site_detail(s: &SiteInput) -> String {
-    format!("name={} kind={} status={}", s.name, s.kind.code(), s.status.code())
+    format!(
+        "name={} kind={} status={}",
+        s.name,
+        s.kind.code(),
+        s.status.code()
+    )
 }
 
 pub async fn create_site(state: &AppState, actor: &Actor, s: SiteInput) -> AppResult<String> {
@@ -610,7 +719,13 @@ pub async fn create_site(state: &AppState, actor: &Actor, s: SiteInput) -> AppRe
     Ok(id)
 }
 
-pub async fn update_site(state: &AppState, actor: &Actor, scope: &Scope, id: &str, s: SiteInput) -> AppResult<()> {
+pub async fn update_site(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+    s: SiteInput,
+) -> AppResult<()> {
     get_site(&state.db, scope, id).await?;
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
@@ -651,13 +766,22 @@ pub async fn counts(state: &AppState, scope: &Scope) -> AppResult<Counts> {
     let count = |sql: &'static str| {
         let json = json.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(sql).bind(all).bind(json).fetch_one(db).await
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(all)
+                .bind(json)
+                .fetch_one(db)
+                .await
         }
     };
-    let units = count("SELECT COUNT(*) FROM units WHERE ? OR id IN (SELECT value FROM json_each(?))").await?;
+    let units =
+        count("SELECT COUNT(*) FROM units WHERE ? OR id IN (SELECT value FROM json_each(?))")
+            .await?;
     let assets =
-        count("SELECT COUNT(*) FROM assets WHERE ? OR unit_id IN (SELECT value FROM json_each(?))").await?;
-    let sites = count("SELECT COUNT(*) FROM sites WHERE ? OR unit_id IN (SELECT value FROM json_each(?))").await?;
+        count("SELECT COUNT(*) FROM assets WHERE ? OR unit_id IN (SELECT value FROM json_each(?))")
+            .await?;
+    let sites =
+        count("SELECT COUNT(*) FROM sites WHERE ? OR unit_id IN (SELECT value FROM json_each(?))")
+            .await?;
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT status, COUNT(*) FROM assets WHERE ? OR unit_id IN (SELECT value FROM json_each(?)) GROUP BY status",
     )
@@ -667,7 +791,20 @@ pub async fn counts(state: &AppState, scope: &Scope) -> AppResult<Counts> {
     .await?;
     let by_status = AssetStatus::ALL
         .iter()
-        .map(|s| (*s, rows.iter().find(|(c, _)| c == s.code()).map(|(_, n)| *n).unwrap_or(0)))
+        .map(|s| {
+            (
+                *s,
+                rows.iter()
+                    .find(|(c, _)| c == s.code())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
         .collect();
-    Ok(Counts { units, assets, sites, by_status })
+    Ok(Counts {
+        units,
+        assets,
+        sites,
+        by_status,
+    })
 }

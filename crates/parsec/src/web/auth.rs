@@ -25,7 +25,11 @@ pub struct Auth {
 
 impl Auth {
     pub fn require(&self, p: Permission) -> AppResult<()> {
-        if self.user.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.user.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn csrf(&self) -> &str {
@@ -61,7 +65,11 @@ pub fn request_lang(headers: &HeaderMap) -> Lang {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if accept.trim_start().starts_with("en") { Lang::En } else { Lang::Fr }
+    if accept.trim_start().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Fr
+    }
 }
 
 pub fn session_cookie(token: &str, secure: bool) -> String {
@@ -76,7 +84,10 @@ pub fn clear_session_cookie(secure: bool) -> String {
 
 pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000{secure}", lang.code())
+    format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000{secure}",
+        lang.code()
+    )
 }
 
 /// The client's address, for login throttling.
@@ -93,19 +104,33 @@ impl FromRequestParts<AppState> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Auth> {
         if let Some(token) = bearer(&parts.headers) {
-            let user = accounts::token_user(state, token).await?.ok_or(AppError::Unauthenticated)?;
+            let user = accounts::token_user(state, token)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
             let scope = accounts::scope_of(&state.db, &user).await?;
             let lang = Lang::parse(&user.lang).unwrap_or(Lang::Fr);
-            return Ok(Auth { user, scope, session: None, lang });
+            return Ok(Auth {
+                user,
+                scope,
+                session: None,
+                lang,
+            });
         }
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
-        let session = accounts::session(state, token).await?.ok_or(AppError::Unauthenticated)?;
+        let session = accounts::session(state, token)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let scope = accounts::scope_of(&state.db, &session.user).await?;
         let lang = cookie(&parts.headers, LANG_COOKIE)
             .and_then(Lang::parse)
             .or_else(|| Lang::parse(&session.user.lang))
             .unwrap_or(Lang::Fr);
-        Ok(Auth { user: session.user.clone(), scope, session: Some(session), lang })
+        Ok(Auth {
+            user: session.user.clone(),
+            scope,
+            session: Some(session),
+            lang,
+        })
     }
 }
 

@@ -28,8 +28,12 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     }
     // A browser always names the origin of a cross-site POST: refuse any that is not ours.
     if let (Some(origin), Some(host)) = (
-        req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        req.headers().get(header::HOST).and_then(|v| v.to_str().ok()),
+        req.headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        req.headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok()),
     ) {
         let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
         if origin != "null" && origin_host != host {
@@ -49,7 +53,11 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     };
     let expected = session.csrf.as_bytes();
     if let Some(given) = req.headers().get("x-csrf-token") {
-        return if bool::from(given.as_bytes().ct_eq(expected)) { Ok(req) } else { Err(AppError::Csrf) };
+        return if bool::from(given.as_bytes().ct_eq(expected)) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -60,7 +68,9 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, state.config.max_body).await.map_err(|_| AppError::TooLarge)?;
+    let bytes = to_bytes(body, state.config.max_body)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
     let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));

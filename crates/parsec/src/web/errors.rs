@@ -51,7 +51,11 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
     let lang = request_lang(req.headers());
     let path = req.uri().path().to_string();
     let api = path.starts_with("/api/") || path == "/metrics";
-    let next_url = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let next_url = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let res = next.run(req).await;
     let status = res.status();
     let info = match res.extensions().get::<ErrorInfo>() {
@@ -72,7 +76,12 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
                 s if s.is_client_error() => AppError::invalid("body", "error-bad-body"),
                 _ => AppError::Internal(format!("status {status}")),
             };
-            ErrorInfo { code: e.code(), key: e.message_key(), field: e.field(), internal: None }
+            ErrorInfo {
+                code: e.code(),
+                key: e.message_key(),
+                field: e.field(),
+                internal: None,
+            }
         }
     };
     if let Some(detail) = &info.internal {
@@ -87,7 +96,11 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
         let target = format!("/login?next={}", urlencode(&next_url));
         return Redirect::to(&target).into_response();
     }
-    let page = ErrorPage { c: PageCtx::anonymous(&state, lang), message, status: status.as_u16() };
+    let page = ErrorPage {
+        c: PageCtx::anonymous(&state, lang),
+        message,
+        status: status.as_u16(),
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),

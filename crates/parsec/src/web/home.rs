@@ -47,17 +47,39 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
     let c = PageCtx::new(&state, &auth, "/");
     let counts = registry::counts(&state, &auth.scope).await?;
     let mut cards = vec![
-        Card { href: "/units".into(), label: c.t("nav-units"), count: counts.units },
-        Card { href: "/assets".into(), label: c.t("nav-assets"), count: counts.assets },
-        Card { href: "/sites".into(), label: c.t("nav-sites"), count: counts.sites },
+        Card {
+            href: "/units".into(),
+            label: c.t("nav-units"),
+            count: counts.units,
+        },
+        Card {
+            href: "/assets".into(),
+            label: c.t("nav-assets"),
+            count: counts.assets,
+        },
+        Card {
+            href: "/sites".into(),
+            label: c.t("nav-sites"),
+            count: counts.sites,
+        },
     ];
     if auth.user.can(Permission::ManageUsers) {
         let n = accounts::list_users(&state.db).await?.len();
-        cards.push(Card { href: "/admin/users".into(), label: c.t("nav-users"), count: n as i64 });
+        cards.push(Card {
+            href: "/admin/users".into(),
+            label: c.t("nav-users"),
+            count: n as i64,
+        });
     }
     if auth.user.can(Permission::ViewAudit) {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&state.db).await?;
-        cards.push(Card { href: "/audit".into(), label: c.t("home-audit-entries"), count: n });
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&state.db)
+            .await?;
+        cards.push(Card {
+            href: "/audit".into(),
+            label: c.t("home-audit-entries"),
+            count: n,
+        });
     }
     let by_status = counts
         .by_status
@@ -73,7 +95,12 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
         &format!("home-intro-{}", auth.user.role.code()),
         &[("name", &auth.user.display_name)],
     );
-    render(&HomePage { c, intro, cards, by_status })
+    render(&HomePage {
+        c,
+        intro,
+        cards,
+        by_status,
+    })
 }
 
 #[derive(Template)]
@@ -100,7 +127,12 @@ async fn login_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/"));
-    render(&LoginPage { c: PageCtx::anonymous(&state, lang), error: None, login: String::new(), next })
+    render(&LoginPage {
+        c: PageCtx::anonymous(&state, lang),
+        error: None,
+        login: String::new(),
+        next,
+    })
 }
 
 async fn login(
@@ -127,7 +159,12 @@ async fn login(
         }
         Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
             let c = PageCtx::anonymous(&state, lang);
-            let page = LoginPage { error: Some(c.t(e.message_key())), c, login, next };
+            let page = LoginPage {
+                error: Some(c.t(e.message_key())),
+                c,
+                login,
+                next,
+            };
             Ok((e.status(), axum::response::Html(page.render()?)).into_response())
         }
         Err(e) => Err(e),
@@ -175,9 +212,15 @@ async fn switch_lang(
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database unavailable"})))
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database unavailable"})),
+        )
             .into_response(),
     }
 }

@@ -36,7 +36,9 @@ pub struct Metrics {
 impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+        *m.requests
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
         let h = m.latency.entry(route.to_string()).or_default();
         for (i, b) in BUCKETS.iter().enumerate() {
             if seconds <= *b
@@ -52,7 +54,9 @@ impl Metrics {
     pub fn render(&self, pool_size: u32, pool_idle: usize) -> String {
         let mut out = String::new();
         let Ok(m) = self.inner.lock() else { return out };
-        out.push_str("# HELP parsec_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str(
+            "# HELP parsec_http_requests_total HTTP requests by method, route and status.\n",
+        );
         out.push_str("# TYPE parsec_http_requests_total counter\n");
         for ((method, route, status), n) in &m.requests {
             let _ = writeln!(
@@ -74,8 +78,16 @@ impl Metrics {
                 "parsec_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 h.count
             );
-            let _ = writeln!(out, "parsec_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "parsec_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "parsec_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "parsec_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
         out.push_str("# HELP parsec_db_pool_connections Open database connections.\n");
         out.push_str("# TYPE parsec_db_pool_connections gauge\n");

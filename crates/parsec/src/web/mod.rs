@@ -32,8 +32,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(DefaultBodyLimit::max(state.config.max_body))
-        .layer(middleware::from_fn_with_state(state.clone(), errors::render))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            errors::render,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 
@@ -52,7 +58,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -57,7 +57,10 @@ impl PageCtx {
             lang: auth.lang,
             catalog: state.catalog.clone(),
             user_name: Some(auth.user.display_name.clone()),
-            role_label: state.catalog.get(auth.lang, auth.user.role.label_key()).to_string(),
+            role_label: state
+                .catalog
+                .get(auth.lang, auth.user.role.label_key())
+                .to_string(),
             csrf: auth.csrf().to_string(),
             menu,
             flash: None,
@@ -103,10 +106,18 @@ pub struct SelectOption {
     pub selected: bool,
 }
 
-pub fn options(choices: Vec<(String, String)>, current: &str, blank: Option<String>) -> Vec<SelectOption> {
+pub fn options(
+    choices: Vec<(String, String)>,
+    current: &str,
+    blank: Option<String>,
+) -> Vec<SelectOption> {
     let mut out = Vec::new();
     if let Some(label) = blank {
-        out.push(SelectOption { value: String::new(), label, selected: current.is_empty() });
+        out.push(SelectOption {
+            value: String::new(),
+            label,
+            selected: current.is_empty(),
+        });
     }
     out.extend(choices.into_iter().map(|(value, label)| SelectOption {
         selected: value == current,
@@ -123,7 +134,10 @@ pub struct Link {
 
 impl Link {
     pub fn new(href: &str, label: String) -> Link {
-        Link { href: href.to_string(), label }
+        Link {
+            href: href.to_string(),
+            label,
+        }
     }
 }
 
@@ -202,7 +216,16 @@ pub struct FormField {
 
 impl FormField {
     pub fn new(name: &'static str, label: String, kind: &'static str, value: String) -> FormField {
-        FormField { name, label, kind, value, options: Vec::new(), required: false, hint: String::new(), error: None }
+        FormField {
+            name,
+            label,
+            kind,
+            value,
+            options: Vec::new(),
+            required: false,
+            hint: String::new(),
+            error: None,
+        }
     }
     pub fn required(mut self) -> Self {
         self.required = true;
@@ -234,7 +257,10 @@ impl FormView {
     /// what to fix with everything typed still in place.
     pub fn with_error(mut self, e: &AppError) -> Self {
         let message = self.c.t(e.message_key());
-        match e.field().and_then(|f| self.fields.iter_mut().find(|x| x.name == f)) {
+        match e
+            .field()
+            .and_then(|f| self.fields.iter_mut().find(|x| x.name == f))
+        {
             Some(field) => field.error = Some(message),
             None => self.error = Some(message),
         }
@@ -265,9 +291,11 @@ impl Fields {
     }
 
     pub fn from_json(bytes: &[u8]) -> AppResult<Fields> {
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|_| AppError::invalid("body", "error-bad-json"))?;
-        let obj = value.as_object().ok_or(AppError::invalid("body", "error-bad-json"))?;
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|_| AppError::invalid("body", "error-bad-json"))?;
+        let obj = value
+            .as_object()
+            .ok_or(AppError::invalid("body", "error-bad-json"))?;
         let mut map = HashMap::new();
         for (k, v) in obj {
             let s = match v {
@@ -354,7 +382,11 @@ impl ListParams {
     }
 
     pub fn page(&self) -> i64 {
-        self.get("page").parse::<i64>().ok().filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1)
+        self.get("page")
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p >= 1 && *p <= 100_000)
+            .unwrap_or(1)
     }
 
     pub fn desc(&self) -> bool {
@@ -367,7 +399,9 @@ impl ListParams {
         let mut pairs: Vec<(String, String)> = self
             .0
             .iter()
-            .filter(|(k, v)| k.as_str() != key && !v.is_empty() && (key == "page" || k.as_str() != "page"))
+            .filter(|(k, v)| {
+                k.as_str() != key && !v.is_empty() && (key == "page" || k.as_str() != "page")
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         pairs.push((key.to_string(), value.to_string()));
@@ -381,7 +415,14 @@ impl ListParams {
     pub fn sort_head(&self, base: &str, label: String, key: &str) -> ColumnHead {
         let current = self.get("sort") == key;
         let mut p = self.clone();
-        p.0.insert("dir".into(), if current && !self.desc() { "desc".into() } else { "asc".into() });
+        p.0.insert(
+            "dir".into(),
+            if current && !self.desc() {
+                "desc".into()
+            } else {
+                "asc".into()
+            },
+        );
         ColumnHead {
             label,
             sort_href: Some(p.href_with(base, "sort", key)),
@@ -404,5 +445,12 @@ impl ListParams {
 
 /// Formats an optional number for a page cell.
 pub fn num(v: Option<f64>) -> String {
-    v.map(|x| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x:.1}") }).unwrap_or_default()
+    v.map(|x| {
+        if x.fract() == 0.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        }
+    })
+    .unwrap_or_default()
 }

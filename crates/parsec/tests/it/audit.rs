@@ -11,12 +11,19 @@ fn verify(db: &std::path::Path) -> (i32, String) {
         .arg(db)
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
 async fn sql(app: &TestApp, statement: &str) {
-    sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&app.state.db).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(statement))
+        .execute(&app.state.db)
+        .await
+        .unwrap();
 }
 
 /// Someone with the file can drop the guard triggers; the chain still tells.
@@ -36,9 +43,13 @@ async fn an_intact_chain_verifies() {
 #[tokio::test]
 async fn the_log_refuses_updates_and_deletes() {
     let app = TestApp::spawn().await;
-    let e = sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 1").execute(&app.state.db).await;
+    let e = sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 1")
+        .execute(&app.state.db)
+        .await;
     assert!(e.is_err());
-    let e = sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(&app.state.db).await;
+    let e = sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+        .execute(&app.state.db)
+        .await;
     assert!(e.is_err());
 }
 
@@ -46,7 +57,11 @@ async fn the_log_refuses_updates_and_deletes() {
 async fn an_altered_entry_is_named() {
     let app = TestApp::spawn().await;
     drop_guards(&app).await;
-    sql(&app, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 7").await;
+    sql(
+        &app,
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 7",
+    )
+    .await;
     let (code, text) = verify(&app.db_path);
     assert_ne!(code, 0);
     assert!(text.contains("l'entrée 7 "), "{text}");
@@ -80,10 +95,22 @@ async fn an_entry_forged_in_the_middle_is_named() {
     let app = TestApp::spawn().await;
     drop_guards(&app).await;
     // Make room after 30 and insert a plausible entry there, with a self-consistent hash.
-    sql(&app, "UPDATE audit_log SET seq = seq + 100000 WHERE seq > 30").await;
-    sql(&app, "UPDATE audit_log SET seq = seq - 100000 + 1 WHERE seq > 100000").await;
-    let prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 30").fetch_one(&app.state.db).await.unwrap();
-    let canon = serde_json::json!([31, "2026-01-01T00:00:00Z", "admin", "read", "user", "x", ""]).to_string();
+    sql(
+        &app,
+        "UPDATE audit_log SET seq = seq + 100000 WHERE seq > 30",
+    )
+    .await;
+    sql(
+        &app,
+        "UPDATE audit_log SET seq = seq - 100000 + 1 WHERE seq > 100000",
+    )
+    .await;
+    let prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 30")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let canon = serde_json::json!([31, "2026-01-01T00:00:00Z", "admin", "read", "user", "x", ""])
+        .to_string();
     let hash = parsec::audit::entry_hash(&prev, &canon);
     sqlx::query("INSERT INTO audit_log VALUES (31, '2026-01-01T00:00:00Z', 'admin', 'read', 'user', 'x', '', ?, ?)")
         .bind(&prev)
@@ -100,8 +127,14 @@ async fn an_entry_forged_in_the_middle_is_named() {
 async fn writes_and_personal_data_reads_are_audited_and_inspectors_browse_them() {
     let app = TestApp::spawn().await;
     let mut admin = app.login("admin").await;
-    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent.koro'").fetch_one(&app.state.db).await.unwrap();
-    assert_eq!(admin.get(&format!("/admin/users/{user}")).await.status(), 200);
+    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent.koro'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.get(&format!("/admin/users/{user}")).await.status(),
+        200
+    );
     let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'user' AND entity_id = ? AND actor = 'admin'")
         .bind(&user)
         .fetch_one(&app.state.db)
@@ -115,7 +148,9 @@ async fn writes_and_personal_data_reads_are_audited_and_inspectors_browse_them()
     assert!(html.contains(&user));
     let (_, html) = insp.get_text("/audit/verify").await;
     assert!(html.contains("Chaîne intacte"), "{html}");
-    let (_, json) = insp.get_text("/api/v1/audit?entity=asset&action=create").await;
+    let (_, json) = insp
+        .get_text("/api/v1/audit?entity=asset&action=create")
+        .await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["total"], 32, "one entry per demo asset");
 }

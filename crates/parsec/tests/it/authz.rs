@@ -124,32 +124,53 @@ fn every_route_is_in_the_matrix() {
             }
         }
     }
-    let listed: BTreeSet<(String, String)> = MATRIX.iter().map(|r| (r.method.to_string(), r.route.to_string())).collect();
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_string()))
+        .collect();
     let missing: Vec<_> = declared.difference(&listed).collect();
-    assert!(missing.is_empty(), "routes missing from the authorisation matrix: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the authorisation matrix: {missing:?}"
+    );
     let stale: Vec<_> = listed.difference(&declared).collect();
-    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
 }
 
 async fn concrete(app: &TestApp, path: &str) -> String {
     let unit = app.unit_id("Poste frontière de Koro").await;
     let asset = app.asset_id("GN-4525-MD").await;
-    let site: String = sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Poste frontière de Koro (RN15)'")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let site: String =
+        sqlx::query_scalar("SELECT id FROM sites WHERE name = 'Poste frontière de Koro (RN15)'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     let user: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent.koro'")
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    path.replace("{unit}", &unit).replace("{asset}", &asset).replace("{site}", &site).replace("{user}", &user)
+    path.replace("{unit}", &unit)
+        .replace("{asset}", &asset)
+        .replace("{site}", &site)
+        .replace("{user}", &user)
 }
 
 async fn call(c: &mut Client, method: &str, path: &str) -> u16 {
     match method {
         "GET" => c.get(path).await.status().as_u16(),
-        "POST" if path.starts_with("/api/") => c.send_json(reqwest::Method::POST, path, "{}").await.status().as_u16(),
-        "PUT" => c.send_json(reqwest::Method::PUT, path, "{}").await.status().as_u16(),
+        "POST" if path.starts_with("/api/") => c
+            .send_json(reqwest::Method::POST, path, "{}")
+            .await
+            .status()
+            .as_u16(),
+        "PUT" => c
+            .send_json(reqwest::Method::PUT, path, "{}")
+            .await
+            .status()
+            .as_u16(),
         // An empty form: allowed writers get a validation answer, nothing is written.
         _ => c.post_form(path, &[]).await.status().as_u16(),
     }
@@ -158,17 +179,19 @@ async fn call(c: &mut Client, method: &str, path: &str) -> u16 {
 #[tokio::test]
 async fn every_role_gets_what_the_matrix_says() {
     let app = TestApp::spawn().await;
-    let writes_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let writes_before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     let mut failures = Vec::new();
     for (login, letter) in ROLES {
         let mut c = app.login(login).await;
         for rule in MATRIX.iter().filter(|r| !r.path.is_empty()) {
             let path = concrete(&app, rule.path).await;
             let status = call(&mut c, rule.method, &path).await;
-            let allowed = rule.allowed == "*" || rule.allowed == "public" || rule.allowed.contains(letter);
+            let allowed =
+                rule.allowed == "*" || rule.allowed == "public" || rule.allowed.contains(letter);
             let ok = if allowed {
                 // Allowed: a page, or the validation answer to an empty write.
                 status == 200 || (rule.method != "GET" && status == 422)
@@ -176,13 +199,19 @@ async fn every_role_gets_what_the_matrix_says() {
                 status == 403
             };
             if !ok {
-                failures.push(format!("{login} {} {path} -> {status} (allowed: {allowed})", rule.method));
+                failures.push(format!(
+                    "{login} {} {path} -> {status} (allowed: {allowed})",
+                    rule.method
+                ));
             }
         }
     }
     // Without a session: pages send to the login page, the API answers 401, public routes work.
     let mut anon = app.client();
-    for rule in MATRIX.iter().filter(|r| !r.path.is_empty() && r.method == "GET") {
+    for rule in MATRIX
+        .iter()
+        .filter(|r| !r.path.is_empty() && r.method == "GET")
+    {
         let path = concrete(&app, rule.path).await;
         let status = anon.get(&path).await.status().as_u16();
         let expected = if rule.allowed == "public" {
@@ -193,15 +222,25 @@ async fn every_role_gets_what_the_matrix_says() {
             303
         };
         if status != expected {
-            failures.push(format!("anonymous GET {path} -> {status}, expected {expected}"));
+            failures.push(format!(
+                "anonymous GET {path} -> {status}, expected {expected}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "authorisation matrix violations:\n{}", failures.join("\n"));
-    let writes_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(writes_before, writes_after, "an empty write must not change anything");
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix violations:\n{}",
+        failures.join("\n")
+    );
+    let writes_after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('create','update')")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        writes_before, writes_after,
+        "an empty write must not change anything"
+    );
 }
 
 #[tokio::test]
@@ -211,10 +250,12 @@ async fn an_agent_cannot_read_another_posts_records() {
     let foreign_unit = app.unit_id("Brigade de Djenné").await;
     let foreign_asset = app.asset_id("GN-VF-01").await;
     let parent_asset = app.asset_id("GN-4524-MD").await; // the Koro brigade's, one level above the post
-    let foreign_site: String = sqlx::query_scalar("SELECT id FROM sites WHERE name LIKE 'Caserne de la brigade fluviale%'")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let foreign_site: String = sqlx::query_scalar(
+        "SELECT id FROM sites WHERE name LIKE 'Caserne de la brigade fluviale%'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
     for path in [
         format!("/units/{foreign_unit}"),
         format!("/units/{foreign_unit}/edit"),
@@ -227,15 +268,37 @@ async fn an_agent_cannot_read_another_posts_records() {
         format!("/api/v1/sites/{foreign_site}"),
     ] {
         let status = agent.get(&path).await.status().as_u16();
-        assert!(status == 404 || status == 403, "agent read {path}: {status}");
+        assert!(
+            status == 404 || status == 403,
+            "agent read {path}: {status}"
+        );
     }
-    for path in ["/assets", "/api/v1/assets", "/assets?q=GN-VF", "/units", "/api/v1/units", "/sites", "/api/v1/sites", "/"] {
+    for path in [
+        "/assets",
+        "/api/v1/assets",
+        "/assets?q=GN-VF",
+        "/units",
+        "/api/v1/units",
+        "/sites",
+        "/api/v1/sites",
+        "/",
+    ] {
         let (_, body) = agent.get_text(path).await;
-        for foreign in ["GN-VF-01", "GN-4524-MD", "Brigade de Djenné", "Caserne de la brigade fluviale"] {
-            assert!(!body.contains(foreign), "{path} shows {foreign} to the agent");
+        for foreign in [
+            "GN-VF-01",
+            "GN-4524-MD",
+            "Brigade de Djenné",
+            "Caserne de la brigade fluviale",
+        ] {
+            assert!(
+                !body.contains(foreign),
+                "{path} shows {foreign} to the agent"
+            );
         }
     }
-    let (_, body) = agent.get_text(&format!("/api/v1/assets?unit={foreign_unit}")).await;
+    let (_, body) = agent
+        .get_text(&format!("/api/v1/assets?unit={foreign_unit}"))
+        .await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["total"], 0);
     // The agent's own post's records are there.
@@ -244,7 +307,18 @@ async fn an_agent_cannot_read_another_posts_records() {
 
     // The commandant of the Koro brigade sees the brigade and the post below it, not Djenné.
     let mut cdt = app.login("commandant.koro").await;
-    assert_eq!(cdt.get(&format!("/assets/{parent_asset}")).await.status(), 200);
-    assert_eq!(cdt.get(&format!("/assets/{}", app.asset_id("GN-4525-MD").await)).await.status(), 200);
-    assert_eq!(cdt.get(&format!("/assets/{foreign_asset}")).await.status(), 404);
+    assert_eq!(
+        cdt.get(&format!("/assets/{parent_asset}")).await.status(),
+        200
+    );
+    assert_eq!(
+        cdt.get(&format!("/assets/{}", app.asset_id("GN-4525-MD").await))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        cdt.get(&format!("/assets/{foreign_asset}")).await.status(),
+        404
+    );
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
-const ELEMENT: &str = "element-6066-11e4-a23c-013a6a2b4b6e";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 struct Driver {
     http: reqwest::Client,
@@ -28,38 +28,70 @@ impl Drop for Driver {
 struct Browser {
     driver: Driver,
     session: String,
+    _profile: tempfile::TempDir,
 }
 
 impl Browser {
     async fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let binary =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let process = Command::new(&binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {binary} ({e}): install chromium and chromium-driver (./test.sh does)"));
-        let driver = Driver { http: reqwest::Client::new(), url: format!("http://127.0.0.1:{port}"), process };
+        let driver = Driver {
+            http: reqwest::Client::new(),
+            url: format!("http://127.0.0.1:{port}"),
+            process,
+        };
         for _ in 0..100 {
-            if driver.http.get(format!("{}/status", driver.url)).send().await.is_ok() {
+            if driver
+                .http
+                .get(format!("{}/status", driver.url))
+                .send()
+                .await
+                .is_ok()
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = tempfile::tempdir().unwrap().keep();
+        let profile = tempfile::tempdir().unwrap();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+                         "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display())]
             }
         }}});
-        let res: Value = driver.http.post(format!("{}/session", driver.url)).json(&caps).send().await.unwrap().json().await.unwrap();
-        let session = res["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {res}")).to_string();
-        Browser { driver, session }
+        let res: Value = driver
+            .http
+            .post(format!("{}/session", driver.url))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {res}"))
+            .to_string();
+        Browser {
+            driver,
+            session,
+            _profile: profile,
+        }
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -74,35 +106,82 @@ impl Browser {
     }
 
     async fn go(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
     }
 
     async fn find(&self, css: &str) -> String {
-        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
-        v[ELEMENT].as_str().unwrap().to_string()
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
     }
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     async fn select(&self, css: &str, value: &str) {
         let script = "document.querySelector(arguments[0]).value = arguments[1];";
-        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [css, value]}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": [css, value]})),
+        )
+        .await;
     }
 
     async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_string()
+        self.cmd(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Waits for the page that a click started to load and show `text` (WebDriver returns from
+    /// a click before the next page has arrived).
+    async fn wait_for(&self, text: &str) -> String {
+        let mut html = String::new();
+        for _ in 0..100 {
+            html = self.source().await;
+            if html.contains(text) {
+                return html;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never showed {text:?}: {html}");
     }
 
     async fn current_url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap().to_string()
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     async fn screenshot(&self, name: &str) {
@@ -115,7 +194,12 @@ impl Browser {
     }
 
     async fn quit(self) {
-        let _ = self.driver.http.delete(format!("{}/session/{}", self.driver.url, self.session)).send().await;
+        let _ = self
+            .driver
+            .http
+            .delete(format!("{}/session/{}", self.driver.url, self.session))
+            .send()
+            .await;
     }
 }
 
@@ -153,9 +237,14 @@ async fn admin_creates_an_asset_in_chromium_and_switches_to_english() {
     b.type_into("#login", "admin").await;
     b.type_into("#password", "demo").await;
     b.click("#submit").await;
-    assert!(b.current_url().await.ends_with("/assets"), "back to the page asked for");
+    b.wait_for("id=\"new\"").await;
+    assert!(
+        b.current_url().await.ends_with("/assets"),
+        "back to the page asked for"
+    );
 
     b.click("#new").await;
+    b.wait_for("f-registration").await;
     b.type_into("#f-registration", "GN-7777-MD").await;
     b.select("#f-kind", "motorbike").await;
     b.select("#f-force", "GN").await;
@@ -165,20 +254,24 @@ async fn admin_creates_an_asset_in_chromium_and_switches_to_english() {
     b.type_into("#f-model", "AG 200").await;
     b.type_into("#f-year", "2025").await;
     b.click("#save").await;
-    let html = b.source().await;
-    assert!(html.contains("GN-7777-MD — Yamaha AG 200") && html.contains("Enregistré."), "{html}");
+    let html = b.wait_for("Enregistré.").await;
+    assert!(html.contains("GN-7777-MD — Yamaha AG 200"), "{html}");
 
     b.go(&format!("{}/assets?q=7777", app.base)).await;
-    let html = b.source().await;
-    assert!(html.contains("GN-7777-MD") && html.contains("Poste frontière de Ouenkoro"));
+    let html = b.wait_for("value=\"7777\"").await;
+    assert!(
+        html.contains("GN-7777-MD") && html.contains("Poste frontière de Ouenkoro"),
+        "{html}"
+    );
 
     b.go(&format!("{}/", app.base)).await;
+    b.wait_for("Tableau de bord").await;
     b.screenshot("home-fr.png").await;
     b.click("#lang-switch").await;
-    let html = b.source().await;
-    assert!(html.contains("Dashboard") && html.contains("Assets by status"), "{html}");
+    let html = b.wait_for("Dashboard").await;
+    assert!(html.contains("Assets by status"), "{html}");
     b.screenshot("home-en.png").await;
     b.go(&format!("{}/assets?q=7777", app.base)).await;
-    assert!(b.source().await.contains("Motorbike"));
+    b.wait_for("Motorbike").await;
     b.quit().await;
 }

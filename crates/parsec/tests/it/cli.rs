@@ -4,7 +4,10 @@ use std::process::{Command, Output};
 
 fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parsec"));
-    cmd.args(args).env_remove("PARSEC_ADMIN_PASSWORD").env_remove("PARSEC_PASSWORD").env_remove("PARSEC_DB");
+    cmd.args(args)
+        .env_remove("PARSEC_ADMIN_PASSWORD")
+        .env_remove("PARSEC_PASSWORD")
+        .env_remove("PARSEC_DB");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -12,7 +15,11 @@ fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -20,7 +27,14 @@ fn version_and_help() {
     let o = parsec(&["--version"], &[]);
     assert!(o.status.success());
     assert!(text(&o).contains(env!("CARGO_PKG_VERSION")));
-    for sub in [&["serve", "--help"][..], &["demo", "--help"], &["init", "--help"], &["user", "add", "--help"], &["backup", "--help"], &["audit", "verify", "--help"]] {
+    for sub in [
+        &["serve", "--help"][..],
+        &["demo", "--help"],
+        &["init", "--help"],
+        &["user", "add", "--help"],
+        &["backup", "--help"],
+        &["audit", "verify", "--help"],
+    ] {
         assert!(parsec(sub, &[]).status.success(), "{sub:?}");
     }
 }
@@ -41,26 +55,74 @@ fn init_user_management_and_backup() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let db = db.to_str().unwrap();
-    let o = parsec(&["init", "--db", db, "--admin", "chef"], &[("PARSEC_ADMIN_PASSWORD", "court")]);
+    let o = parsec(
+        &["init", "--db", db, "--admin", "chef"],
+        &[("PARSEC_ADMIN_PASSWORD", "court")],
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("10 caractères"), "{}", text(&o));
-    assert!(!std::path::Path::new(db).exists(), "a refused init leaves no database behind");
+    assert!(
+        !std::path::Path::new(db).exists(),
+        "a refused init leaves no database behind"
+    );
 
-    let o = parsec(&["init", "--db", db, "--admin", "chef"], &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]);
+    let o = parsec(
+        &["init", "--db", db, "--admin", "chef"],
+        &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = parsec(&["init", "--db", db, "--admin", "autre"], &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]);
+    let o = parsec(
+        &["init", "--db", db, "--admin", "autre"],
+        &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")],
+    );
     assert!(!o.status.success(), "init never overwrites");
+    let o = parsec(&["demo", "--db", db, "--addr", "127.0.0.1:0"], &[]);
+    assert!(
+        !o.status.success(),
+        "demo never announces demo passwords for a real database"
+    );
+    assert!(
+        text(&o).contains("pas une base de démonstration"),
+        "{}",
+        text(&o)
+    );
 
-    let o = parsec(&["user", "add", "--db", db, "--login", "inspectrice", "--role", "inspecteur"], &[("PARSEC_PASSWORD", "encore un mot de passe")]);
+    let o = parsec(
+        &[
+            "user",
+            "add",
+            "--db",
+            db,
+            "--login",
+            "inspectrice",
+            "--role",
+            "inspecteur",
+        ],
+        &[("PARSEC_PASSWORD", "encore un mot de passe")],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = parsec(&["user", "add", "--db", db, "--login", "agent.x", "--role", "agent"], &[("PARSEC_PASSWORD", "encore un mot de passe")]);
+    let o = parsec(
+        &[
+            "user", "add", "--db", db, "--login", "agent.x", "--role", "agent",
+        ],
+        &[("PARSEC_PASSWORD", "encore un mot de passe")],
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("unité est obligatoire"), "{}", text(&o));
-    let o = parsec(&["user", "add", "--db", db, "--login", "x", "--role", "chef"], &[("PARSEC_PASSWORD", "encore un mot de passe")]);
+    let o = parsec(
+        &["user", "add", "--db", db, "--login", "x", "--role", "chef"],
+        &[("PARSEC_PASSWORD", "encore un mot de passe")],
+    );
     assert!(!o.status.success());
-    let o = parsec(&["user", "passwd", "--db", db, "--login", "inspectrice"], &[("PARSEC_PASSWORD", "toute nouvelle phrase")]);
+    let o = parsec(
+        &["user", "passwd", "--db", db, "--login", "inspectrice"],
+        &[("PARSEC_PASSWORD", "toute nouvelle phrase")],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    let o = parsec(&["user", "disable", "--db", db, "--login", "inspectrice"], &[]);
+    let o = parsec(
+        &["user", "disable", "--db", db, "--login", "inspectrice"],
+        &[],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let o = parsec(&["user", "disable", "--db", db, "--login", "personne"], &[]);
     assert!(!o.status.success());
@@ -88,7 +150,15 @@ async fn backup_is_consistent_while_the_server_writes() {
     let writer = tokio::spawn(async move {
         for i in 0..30 {
             let reg = format!("GN-BK-{i:02}");
-            let fields = [("registration", reg.as_str()), ("kind", "radio"), ("force", "GN"), ("unit", unit.as_str()), ("make", "Codan"), ("model", "Envoy"), ("status", "disponible")];
+            let fields = [
+                ("registration", reg.as_str()),
+                ("kind", "radio"),
+                ("force", "GN"),
+                ("unit", unit.as_str()),
+                ("make", "Codan"),
+                ("model", "Envoy"),
+                ("status", "disponible"),
+            ];
             assert_eq!(c.post_form("/assets", &fields).await.status(), 303);
         }
     });

@@ -15,5 +15,8 @@ mod tidy;
 
 /// A query-string value, encoded.
 pub fn support_q(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap().trim_start_matches('=').to_string()
+    serde_urlencoded::to_string([("", s)])
+        .unwrap()
+        .trim_start_matches('=')
+        .to_string()
 }

@@ -6,10 +6,15 @@ use crate::support::{TestApp, location};
 /// One search, its expected first result.
 async fn check(app: &TestApp, query: &str, expected_first: &str) {
     let mut c = app.login("agent.koro").await;
-    let (status, body) = c.get_text(&format!("/api/v1/localities?q={}", crate::support_q(query))).await;
+    let (status, body) = c
+        .get_text(&format!("/api/v1/localities?q={}", crate::support_q(query)))
+        .await;
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["items"][0]["name"], expected_first, "query {query}: {body}");
+    assert_eq!(
+        v["items"][0]["name"], expected_first,
+        "query {query}: {body}"
+    );
 }
 
 #[tokio::test]
@@ -37,8 +42,20 @@ async fn geography_pages_go_from_region_to_locality() {
     let mut c = app.login("operations").await;
     let (status, html) = c.get_text("/geo").await;
     assert_eq!(status, 200);
-    for cercle in ["Bandiagara", "Bankass", "Djenné", "Douentza", "Koro", "Mopti", "Ténenkou", "Youwarou"] {
-        assert!(html.contains(cercle), "{cercle} missing from the region page");
+    for cercle in [
+        "Bandiagara",
+        "Bankass",
+        "Djenné",
+        "Douentza",
+        "Koro",
+        "Mopti",
+        "Ténenkou",
+        "Youwarou",
+    ] {
+        assert!(
+            html.contains(cercle),
+            "{cercle} missing from the region page"
+        );
     }
     let (_, html) = c.get_text("/geo/cercles/ML0503").await;
     assert!(html.contains("Ouonkoro"));
@@ -79,7 +96,9 @@ async fn an_asset_is_created_listed_filtered_and_edited_through_the_pages() {
 
     let (_, html) = c.get_text("/assets?q=4600").await;
     assert!(html.contains("GN-4600-MD"));
-    let (_, html) = c.get_text("/assets?kind=boat&sort=registration&dir=desc").await;
+    let (_, html) = c
+        .get_text("/assets?kind=boat&sort=registration&dir=desc")
+        .await;
     assert!(html.contains("GN-VF-06") && !html.contains("GN-4600-MD"));
     let six = html.find("GN-VF-06").unwrap();
     let one = html.find("GN-VF-01").unwrap();
@@ -91,9 +110,14 @@ async fn an_asset_is_created_listed_filtered_and_edited_through_the_pages() {
     let res = c.post_form("/assets", &fields).await;
     assert_eq!(res.status(), 409);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Cette immatriculation existe déjà.") && html.contains("Land Cruiser 76"));
+    assert!(
+        html.contains("Cette immatriculation existe déjà.") && html.contains("Land Cruiser 76")
+    );
 
-    let id = page.trim_start_matches("/assets/").trim_end_matches("?saved=1").to_string();
+    let id = page
+        .trim_start_matches("/assets/")
+        .trim_end_matches("?saved=1")
+        .to_string();
     let mut edited = fields.to_vec();
     edited[7] = ("status", "en_maintenance");
     let res = c.post_form(&format!("/assets/{id}"), &edited).await;
@@ -108,13 +132,40 @@ async fn an_asset_is_created_listed_filtered_and_edited_through_the_pages() {
 async fn bad_input_is_answered_with_the_field_and_the_reason() {
     let app = TestApp::spawn().await;
     let mut c = app.login("admin").await;
-    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(&app.state.db).await.unwrap();
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     // On a page: the form again, the message at the field, what was typed kept.
-    let res = c.post_form("/units", &[("name", "Brigade de Konna"), ("kind", "brigade"), ("force", "GN"), ("lat", "14,9"), ("lon", "")]).await;
+    let res = c
+        .post_form(
+            "/units",
+            &[
+                ("name", "Brigade de Konna"),
+                ("kind", "brigade"),
+                ("force", "GN"),
+                ("lat", "14,9"),
+                ("lon", ""),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Saisissez la latitude et la longitude ensemble.") && html.contains("Brigade de Konna"));
-    let res = c.post_form("/units", &[("name", "Brigade de Konna"), ("kind", "brigade"), ("force", "GN"), ("locality", "Nulle-part-sur-terre")]).await;
+    assert!(
+        html.contains("Saisissez la latitude et la longitude ensemble.")
+            && html.contains("Brigade de Konna")
+    );
+    let res = c
+        .post_form(
+            "/units",
+            &[
+                ("name", "Brigade de Konna"),
+                ("kind", "brigade"),
+                ("force", "GN"),
+                ("locality", "Nulle-part-sur-terre"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Localité introuvable"));
 
@@ -122,20 +173,34 @@ async fn bad_input_is_answered_with_the_field_and_the_reason() {
     for (body, field) in [
         (r#"{"name": "", "kind": "brigade", "force": "GN"}"#, "name"),
         (r#"{"name": "B", "kind": "caserne", "force": "GN"}"#, "kind"),
-        (r#"{"name": "B", "kind": "brigade", "force": "XX"}"#, "force"),
-        (r#"{"name": "B", "kind": "brigade", "force": "GN", "lat": 200, "lon": 1}"#, "lat"),
-        (r#"{"name": "B", "kind": "brigade", "force": "GN", "parent": "nope"}"#, "parent"),
+        (
+            r#"{"name": "B", "kind": "brigade", "force": "XX"}"#,
+            "force",
+        ),
+        (
+            r#"{"name": "B", "kind": "brigade", "force": "GN", "lat": 200, "lon": 1}"#,
+            "lat",
+        ),
+        (
+            r#"{"name": "B", "kind": "brigade", "force": "GN", "parent": "nope"}"#,
+            "parent",
+        ),
         (r#"[1, 2]"#, "body"),
         (r#"{"name": "B", "#, "body"),
     ] {
-        let res = c.send_json(reqwest::Method::POST, "/api/v1/units", body).await;
+        let res = c
+            .send_json(reqwest::Method::POST, "/api/v1/units", body)
+            .await;
         assert_eq!(res.status(), 422, "{body}");
         let v: serde_json::Value = res.json().await.unwrap();
         assert_eq!(v["error"], "invalid", "{body}");
         assert_eq!(v["field"], field, "{body}");
         assert!(!v["message"].as_str().unwrap().is_empty());
     }
-    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(&app.state.db).await.unwrap();
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(before, after, "no partial write");
 
     // Good input through the API; the place comes from the gazetteer by name.
@@ -148,10 +213,20 @@ async fn bad_input_is_answered_with_the_field_and_the_reason() {
     assert_eq!(v["lat"], 14.9436);
 
     // A unit cannot be put under its own sub-unit.
-    let legion = app.unit_id("Légion de gendarmerie de Mopti — état-major").await;
+    let legion = app
+        .unit_id("Légion de gendarmerie de Mopti — état-major")
+        .await;
     let post = app.unit_id("Poste frontière de Koro").await;
-    let body = serde_json::json!({"name": "Légion", "kind": "etat_major", "force": "GN", "parent": post}).to_string();
-    let res = c.send_json(reqwest::Method::PUT, &format!("/api/v1/units/{legion}"), &body).await;
+    let body =
+        serde_json::json!({"name": "Légion", "kind": "etat_major", "force": "GN", "parent": post})
+            .to_string();
+    let res = c
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/units/{legion}"),
+            &body,
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["field"], "parent");
@@ -168,7 +243,13 @@ async fn unknown_routes_oversized_bodies_and_errors_get_proper_answers() {
     assert_eq!(status, 404);
     assert!(body.contains("\"not_found\""));
     let big = "x".repeat(2 * 1024 * 1024);
-    let res = c.send_json(reqwest::Method::POST, "/api/v1/units", &format!("{{\"name\": \"{big}\"}}")).await;
+    let res = c
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/units",
+            &format!("{{\"name\": \"{big}\"}}"),
+        )
+        .await;
     assert_eq!(res.status(), 413);
     let res = c.post_form("/units", &[("name", big.as_str())]).await;
     assert_eq!(res.status(), 413);
@@ -180,22 +261,42 @@ async fn sites_and_units_have_their_pages() {
     let mut c = app.login("admin").await;
     let unit = app.unit_id("Atelier inter-services de Sévaré").await;
     let res = c
-        .post_form("/sites", &[("name", "Hangar des vedettes"), ("kind", "hangar"), ("unit", unit.as_str()), ("locality", "Mopti"), ("status", "en_travaux")])
+        .post_form(
+            "/sites",
+            &[
+                ("name", "Hangar des vedettes"),
+                ("kind", "hangar"),
+                ("unit", unit.as_str()),
+                ("locality", "Mopti"),
+                ("status", "en_travaux"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let (_, html) = c.get_text(&location(&res)).await;
-    assert!(html.contains("Hangar des vedettes") && html.contains("En travaux") && html.contains("14.48775"));
+    assert!(
+        html.contains("Hangar des vedettes")
+            && html.contains("En travaux")
+            && html.contains("14.48775")
+    );
     let (_, html) = c.get_text("/sites?status=en_travaux").await;
     assert!(html.contains("Hangar des vedettes") && html.contains("Poste frontière de Ouenkoro"));
     let koro = app.unit_id("Brigade de Koro").await;
     let (_, html) = c.get_text(&format!("/units/{koro}")).await;
-    assert!(html.contains("Poste frontière de Koro") && html.contains("GN-4524-MD"), "children and assets on the unit page");
+    assert!(
+        html.contains("Poste frontière de Koro") && html.contains("GN-4524-MD"),
+        "children and assets on the unit page"
+    );
 }
 
 #[tokio::test]
 async fn home_pages_health_and_metrics() {
     let app = TestApp::spawn().await;
-    for (login, expected) in [("admin", "Utilisateurs"), ("inspecteur", "Entrées du journal"), ("agent.koro", "Moyens par état")] {
+    for (login, expected) in [
+        ("admin", "Utilisateurs"),
+        ("inspecteur", "Entrées du journal"),
+        ("agent.koro", "Moyens par état"),
+    ] {
         let mut c = app.login(login).await;
         let (status, html) = c.get_text("/").await;
         assert_eq!(status, 200);
@@ -209,7 +310,10 @@ async fn home_pages_health_and_metrics() {
     let (status, body) = c.get_text("/healthz").await;
     assert_eq!((status, body.contains("ok")), (200, true));
     let (_, metrics) = c.get_text("/metrics").await;
-    assert!(metrics.contains("parsec_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}"), "{metrics}");
+    assert!(
+        metrics.contains("parsec_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("parsec_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("parsec_db_pool_connections"));
     let css = c.get("/static/parsec.css").await;

@@ -29,16 +29,25 @@ impl TestApp {
         tune(&mut config);
         let state = AppState::new(pool, config).await.unwrap();
         parsec::registry::demo::seed(&state).await.unwrap();
-        let app = parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        TestApp { base: format!("http://{addr}"), state, db_path, _dir: dir }
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            db_path,
+            _dir: dir,
+        }
     }
 
     pub fn client(&self) -> Client {
         Client {
-            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             base: self.base.clone(),
             cookies: Vec::new(),
             csrf: None,
@@ -89,7 +98,11 @@ pub struct Client {
 
 impl Client {
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&mut self, res: &reqwest::Response) {
@@ -106,7 +119,10 @@ impl Client {
     }
 
     pub fn session_cookie(&self) -> Option<String> {
-        self.cookies.iter().find(|(k, _)| k == "parsec_session").map(|(_, v)| v.clone())
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == "parsec_session")
+            .map(|(_, v)| v.clone())
     }
 
     pub async fn get(&mut self, path: &str) -> reqwest::Response {
@@ -129,14 +145,21 @@ impl Client {
 
     /// Posts a form; the CSRF token of the session is added unless `csrf` is set to false.
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if let Some(t) = &self.csrf {
             pairs.push(("csrf".into(), t.clone()));
         }
         self.post_raw_form(path, &pairs).await
     }
 
-    pub async fn post_raw_form(&mut self, path: &str, pairs: &[(String, String)]) -> reqwest::Response {
+    pub async fn post_raw_form(
+        &mut self,
+        path: &str,
+        pairs: &[(String, String)],
+    ) -> reqwest::Response {
         let body = serde_urlencoded::to_string(pairs).unwrap();
         let res = self
             .http
@@ -152,7 +175,12 @@ impl Client {
     }
 
     /// Sends JSON with the session cookie and its CSRF header, as the page's scripts would.
-    pub async fn send_json(&mut self, method: reqwest::Method, path: &str, body: &str) -> reqwest::Response {
+    pub async fn send_json(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: &str,
+    ) -> reqwest::Response {
         let mut req = self
             .http
             .request(method, format!("{}{}", self.base, path))
@@ -168,7 +196,10 @@ impl Client {
     }
 
     pub async fn login(&mut self, login: &str, password: &str) -> reqwest::Response {
-        let pairs = vec![("login".to_string(), login.to_string()), ("password".to_string(), password.to_string())];
+        let pairs = vec![
+            ("login".to_string(), login.to_string()),
+            ("password".to_string(), password.to_string()),
+        ];
         let res = self.post_raw_form("/login", &pairs).await;
         if res.status() == 303 {
             self.refresh_csrf().await;
@@ -191,5 +222,9 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 pub fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }

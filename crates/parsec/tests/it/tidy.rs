@@ -41,14 +41,16 @@ fn every_key_used_exists() {
         include_str!("../../templates/error.html"),
     ];
     let prefixes = [
-        "nav-", "action-", "filter-", "list-", "flash-", "login-", "home-", "account-", "users-", "units-", "assets-",
-        "sites-", "field-", "hint-", "geo-", "audit-", "role-", "error-",
+        "nav-", "action-", "filter-", "list-", "flash-", "login-", "home-", "account-", "users-",
+        "units-", "assets-", "sites-", "field-", "hint-", "geo-", "audit-", "role-", "error-",
     ];
     let mut missing = Vec::new();
     for src in sources {
         for piece in src.split('"').skip(1).step_by(2) {
             let is_key = prefixes.iter().any(|p| piece.starts_with(p))
-                && piece.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+                && piece.chars().all(|ch| {
+                    ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_'
+                });
             if is_key && !fr.contains(&piece) && !piece.ends_with('-') {
                 missing.push(piece.to_string());
             }
@@ -67,5 +69,8 @@ fn every_key_used_exists() {
     }
     missing.sort();
     missing.dedup();
-    assert!(missing.is_empty(), "keys used but not in the catalogue: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "keys used but not in the catalogue: {missing:?}"
+    );
 }
