@@ -2,6 +2,8 @@
 
 nav-home = Home
 nav-geo = Geography
+nav-forces = Forces
+field-code = Code
 nav-units = Units
 nav-assets = Assets
 nav-sites = Infrastructure

@@ -3,6 +3,8 @@
 
 nav-home = Accueil
 nav-geo = Géographie
+nav-forces = Forces
+field-code = Code
 nav-units = Unités
 nav-assets = Moyens
 nav-sites = Infrastructures

@@ -150,14 +150,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Logs go to standard error, as text for people or, with `PARSEC_LOG_FORMAT=json`, one JSON
+/// object per line for a log collector. `RUST_LOG` sets the level.
 fn init_logs(serving: bool) {
     let default = if serving { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("PARSEC_LOG_FORMAT").is_ok_and(|v| v == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The one line shown for an error: the catalogue's French message for user errors.

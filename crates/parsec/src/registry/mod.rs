@@ -36,6 +36,39 @@ pub async fn forces(db: &Db) -> AppResult<Vec<Force>> {
     )
 }
 
+/// Each force with the number of its units and assets that the scope lets the user see.
+pub async fn force_counts(db: &Db, scope: &Scope) -> AppResult<Vec<(Force, i64, i64)>> {
+    let json = scope.as_json().unwrap_or_else(|| "[]".to_string());
+    let all = scope.as_json().is_none();
+    let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT f.id, f.code, f.name_fr, f.name_en,
+            (SELECT COUNT(*) FROM units u WHERE u.force_id = f.id
+                AND (?1 OR u.id IN (SELECT value FROM json_each(?2)))),
+            (SELECT COUNT(*) FROM assets a WHERE a.force_id = f.id
+                AND (?1 OR a.unit_id IN (SELECT value FROM json_each(?2))))
+         FROM forces f ORDER BY f.name_fr",
+    )
+    .bind(all)
+    .bind(&json)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, name_fr, name_en, units, assets)| {
+            (
+                Force {
+                    id,
+                    code,
+                    name_fr,
+                    name_en,
+                },
+                units,
+                assets,
+            )
+        })
+        .collect())
+}
+
 /// WHERE clauses and their bound values, built from list parameters.
 #[derive(Default)]
 struct Where {

@@ -22,6 +22,7 @@ use crate::web::page::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/forces", get(forces_list))
         .route("/units", get(units_list).post(unit_create))
         .route("/units/new", get(unit_new))
         .route("/units/{id}", get(unit_view).post(unit_update))
@@ -113,6 +114,60 @@ fn saved(href: String) -> Response {
 
 fn flash(q: &HashMap<String, String>) -> Option<&'static str> {
     q.contains_key("saved").then_some("flash-saved")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forces (a fixed national list, shipped by the first migration with the same ids on every node)
+
+async fn forces_list(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ViewRegistry)?;
+    let c = PageCtx::new(&state, &auth, "/forces");
+    let rows: Vec<ListRow> = super::force_counts(&state.db, &auth.scope)
+        .await?
+        .into_iter()
+        .map(|(f, units, assets)| ListRow {
+            href: format!("/units?force={}", f.code),
+            cells: vec![
+                if c.lang == Lang::En {
+                    f.name_en
+                } else {
+                    f.name_fr
+                },
+                f.code.clone(),
+                units.to_string(),
+                assets.to_string(),
+            ],
+        })
+        .collect();
+    let total = rows.len() as i64;
+    let view = ListView {
+        title: c.t("nav-forces"),
+        action: None,
+        filter_action: "",
+        api_href: "/api/v1/forces".into(),
+        filters: vec![],
+        columns: [
+            c.t("field-name"),
+            c.t("field-code"),
+            c.t("nav-units"),
+            c.t("nav-assets"),
+        ]
+        .into_iter()
+        .map(|label| crate::web::page::ColumnHead {
+            label,
+            sort_href: None,
+            arrow: "",
+        })
+        .collect(),
+        rows,
+        c,
+        total,
+        page: 1,
+        pages: 1,
+        prev_href: None,
+        next_href: None,
+    };
+    render(&view)
 }
 
 // ---------------------------------------------------------------------------------------------

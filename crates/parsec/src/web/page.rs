@@ -34,6 +34,7 @@ pub struct PageCtx {
 const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/", "nav-home", None),
     ("/geo", "nav-geo", Some(Permission::ViewRegistry)),
+    ("/forces", "nav-forces", Some(Permission::ViewRegistry)),
     ("/units", "nav-units", Some(Permission::ViewRegistry)),
     ("/assets", "nav-assets", Some(Permission::ViewRegistry)),
     ("/sites", "nav-sites", Some(Permission::ViewRegistry)),

@@ -324,3 +324,38 @@ async fn the_language_switch_is_remembered() {
     let (_, html) = other.get_text("/").await;
     assert!(html.contains("Dashboard"));
 }
+
+#[tokio::test]
+async fn idle_and_old_sessions_expire() {
+    let app = TestApp::spawn().await;
+    let mut idle = app.login("operations").await;
+    let mut old = app.login("programme").await;
+    let mut fresh = app.login("inspecteur").await;
+    // Age the sessions as the clock would: idle for 3 hours (limit 2), opened 13 hours ago
+    // (limit 12) while active a minute ago.
+    let user = |login: &str| format!("(SELECT id FROM users WHERE login = '{login}')");
+    let stmt = format!(
+        "UPDATE sessions SET last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-3 hours') WHERE user_id = {}",
+        user("operations")
+    );
+    sqlx::query(sqlx::AssertSqlSafe(stmt))
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let stmt = format!(
+        "UPDATE sessions SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-13 hours') WHERE user_id = {}",
+        user("programme")
+    );
+    sqlx::query(sqlx::AssertSqlSafe(stmt))
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(idle.get("/").await.status(), 303);
+    assert_eq!(old.get("/").await.status(), 303);
+    assert_eq!(fresh.get("/").await.status(), 200);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "expired sessions are deleted");
+}

@@ -54,6 +54,7 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/api/v1/localities" "/api/v1/localities?q=sevare" "*";
     "GET" "/api/v1/localities/{id}" "/api/v1/localities/ocha:ML050109007" "*";
     "GET" "/api/v1/forces" "/api/v1/forces" "*";
+    "GET" "/forces" "/forces" "*";
     "GET" "/units" "/units" "*";
     "GET" "/units/new" "/units/new" "A";
     "POST" "/units" "/units" "A";

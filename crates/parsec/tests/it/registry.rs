@@ -281,6 +281,14 @@ async fn sites_and_units_have_their_pages() {
     );
     let (_, html) = c.get_text("/sites?status=en_travaux").await;
     assert!(html.contains("Hangar des vedettes") && html.contains("Poste frontière de Ouenkoro"));
+    let (_, html) = c.get_text("/forces").await;
+    assert!(html.contains("Protection civile") && html.contains("href=\"/units?force=PC\""));
+    let mut agent = app.login("agent.koro").await;
+    let (_, html) = agent.get_text("/forces").await;
+    assert!(
+        html.contains("<td>1</td><td>4</td>"),
+        "the agent counts only the post's unit and assets: {html}"
+    );
     let koro = app.unit_id("Brigade de Koro").await;
     let (_, html) = c.get_text(&format!("/units/{koro}")).await;
     assert!(
@@ -316,6 +324,14 @@ async fn home_pages_health_and_metrics() {
     );
     assert!(metrics.contains("parsec_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("parsec_db_pool_connections"));
+    let page = c.get("/login").await;
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
     let css = c.get("/static/parsec.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
