@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::web::{Assets, Record, Sites, Units};
 use super::{Asset, Site, Unit};
 use crate::accounts::Permission;
 use crate::app::AppState;
@@ -22,12 +23,15 @@ use crate::web::page::{Fields, ListParams, PAGE_SIZE};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/forces", get(forces))
-        .route("/api/v1/units", get(units).post(unit_create))
-        .route("/api/v1/units/{id}", get(unit).put(unit_update))
-        .route("/api/v1/assets", get(assets).post(asset_create))
-        .route("/api/v1/assets/{id}", get(asset).put(asset_update))
-        .route("/api/v1/sites", get(sites).post(site_create))
-        .route("/api/v1/sites/{id}", get(site).put(site_update))
+        .route("/api/v1/units", get(units).post(create::<Units>))
+        .route("/api/v1/units/{id}", get(one::<Units>).put(update::<Units>))
+        .route("/api/v1/assets", get(assets).post(create::<Assets>))
+        .route(
+            "/api/v1/assets/{id}",
+            get(one::<Assets>).put(update::<Assets>),
+        )
+        .route("/api/v1/sites", get(sites).post(create::<Sites>))
+        .route("/api/v1/sites/{id}", get(one::<Sites>).put(update::<Sites>))
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -65,6 +69,61 @@ pub fn site_json(s: &Site) -> Value {
     })
 }
 
+/// A record's wire shape.
+trait ApiRecord: Record {
+    fn json(row: &Self::Row) -> Value;
+}
+
+impl ApiRecord for Units {
+    fn json(row: &Unit) -> Value {
+        unit_json(row)
+    }
+}
+
+impl ApiRecord for Assets {
+    fn json(row: &Asset) -> Value {
+        asset_json(row)
+    }
+}
+
+impl ApiRecord for Sites {
+    fn json(row: &Site) -> Value {
+        site_json(row)
+    }
+}
+
+async fn one<R: ApiRecord>(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    auth.require(Permission::ViewRegistry)?;
+    Ok(Json(R::json(&R::get(&state, &auth, &id).await?)))
+}
+
+async fn create<R: ApiRecord>(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> AppResult<Response> {
+    auth.require(R::EDIT)?;
+    let input = R::parse(&state, &auth, &Fields::from_json(&body)?).await?;
+    let id = R::create(&state, &auth, input).await?;
+    Ok(created(R::json(&R::get(&state, &auth, &id).await?)))
+}
+
+async fn update<R: ApiRecord>(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    auth.require(R::EDIT)?;
+    let input = R::parse(&state, &auth, &Fields::from_json(&body)?).await?;
+    R::update(&state, &auth, &id, input).await?;
+    Ok(Json(R::json(&R::get(&state, &auth, &id).await?)))
+}
+
 async fn forces(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let items: Vec<Value> = super::forces(&state.db)
@@ -86,44 +145,6 @@ async fn units(
     Ok(page(rows.iter().map(unit_json).collect(), total, &p))
 }
 
-async fn unit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::ViewRegistry)?;
-    Ok(Json(unit_json(
-        &super::get_unit(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn unit_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    body: Bytes,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let input = super::UnitInput::parse(&state, &Fields::from_json(&body)?).await?;
-    let id = super::create_unit(&state, &auth.user.actor(), input).await?;
-    Ok(created(unit_json(
-        &super::get_unit(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn unit_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::EditUnits)?;
-    let input = super::UnitInput::parse(&state, &Fields::from_json(&body)?).await?;
-    super::update_unit(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(unit_json(
-        &super::get_unit(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
 async fn assets(
     State(state): State<AppState>,
     auth: Auth,
@@ -135,44 +156,6 @@ async fn assets(
     Ok(page(rows.iter().map(asset_json).collect(), total, &p))
 }
 
-async fn asset(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::ViewRegistry)?;
-    Ok(Json(asset_json(
-        &super::get_asset(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn asset_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    body: Bytes,
-) -> AppResult<Response> {
-    auth.require(Permission::EditAssets)?;
-    let input = super::AssetInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
-    let id = super::create_asset(&state, &auth.user.actor(), input).await?;
-    Ok(created(asset_json(
-        &super::get_asset(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn asset_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::EditAssets)?;
-    let input = super::AssetInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
-    super::update_asset(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(asset_json(
-        &super::get_asset(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
 async fn sites(
     State(state): State<AppState>,
     auth: Auth,
@@ -182,42 +165,4 @@ async fn sites(
     let p = ListParams(q);
     let (rows, total) = super::list_sites(&state.db, &auth.scope, &p).await?;
     Ok(page(rows.iter().map(site_json).collect(), total, &p))
-}
-
-async fn site(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::ViewRegistry)?;
-    Ok(Json(site_json(
-        &super::get_site(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn site_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    body: Bytes,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let input = super::SiteInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
-    let id = super::create_site(&state, &auth.user.actor(), input).await?;
-    Ok(created(site_json(
-        &super::get_site(&state.db, &auth.scope, &id).await?,
-    )))
-}
-
-async fn site_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Json<Value>> {
-    auth.require(Permission::EditUnits)?;
-    let input = super::SiteInput::parse(&state, &auth.scope, &Fields::from_json(&body)?).await?;
-    super::update_site(&state, &auth.user.actor(), &auth.scope, &id, input).await?;
-    Ok(Json(site_json(
-        &super::get_site(&state.db, &auth.scope, &id).await?,
-    )))
 }

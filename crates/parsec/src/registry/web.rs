@@ -16,25 +16,25 @@ use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailTable, DetailView, FilterField, FormField, FormView, Link, ListParams,
-    ListRow, ListView, PageCtx, SelectOption, num, options, render,
+    DetailField, DetailTable, DetailView, Fields, FilterField, FormField, FormView, Link,
+    ListParams, ListRow, ListView, PageCtx, SelectOption, num, options, render,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/forces", get(forces_list))
-        .route("/units", get(units_list).post(unit_create))
-        .route("/units/new", get(unit_new))
-        .route("/units/{id}", get(unit_view).post(unit_update))
-        .route("/units/{id}/edit", get(unit_edit))
-        .route("/assets", get(assets_list).post(asset_create))
-        .route("/assets/new", get(asset_new))
-        .route("/assets/{id}", get(asset_view).post(asset_update))
-        .route("/assets/{id}/edit", get(asset_edit))
-        .route("/sites", get(sites_list).post(site_create))
-        .route("/sites/new", get(site_new))
-        .route("/sites/{id}", get(site_view).post(site_update))
-        .route("/sites/{id}/edit", get(site_edit))
+        .route("/units", get(units_list).post(create::<Units>))
+        .route("/units/new", get(new_page::<Units>))
+        .route("/units/{id}", get(unit_view).post(update::<Units>))
+        .route("/units/{id}/edit", get(edit_page::<Units>))
+        .route("/assets", get(assets_list).post(create::<Assets>))
+        .route("/assets/new", get(new_page::<Assets>))
+        .route("/assets/{id}", get(asset_view).post(update::<Assets>))
+        .route("/assets/{id}/edit", get(edit_page::<Assets>))
+        .route("/sites", get(sites_list).post(create::<Sites>))
+        .route("/sites/new", get(new_page::<Sites>))
+        .route("/sites/{id}", get(site_view).post(update::<Sites>))
+        .route("/sites/{id}/edit", get(edit_page::<Sites>))
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -86,10 +86,6 @@ async fn unit_options(
     Ok(options(units, current, blank))
 }
 
-fn label(c: &PageCtx, key: &str) -> String {
-    c.t(key)
-}
-
 fn locality_name(state: &AppState, id: &Option<String>) -> (String, Option<String>) {
     match id.as_deref().and_then(|i| state.gazetteer.locality(i)) {
         Some(l) => (
@@ -114,6 +110,454 @@ fn saved(href: String) -> Response {
 
 fn flash(q: &HashMap<String, String>) -> Option<&'static str> {
     q.contains_key("saved").then_some("flash-saved")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms: one set of handlers for every kind of record
+
+/// A kind of registry record with pages to create and edit it (and the JSON API's writes).
+pub(super) trait Record: Send + Sync + 'static {
+    /// The list's path; records are at `BASE/{id}`.
+    const BASE: &'static str;
+    const NEW_TITLE: &'static str;
+    const EDIT_TITLE: &'static str;
+    /// The permission to create and edit.
+    const EDIT: Permission;
+    type Row: Send;
+    type Input: Send;
+
+    fn get(
+        state: &AppState,
+        auth: &Auth,
+        id: &str,
+    ) -> impl Future<Output = AppResult<Self::Row>> + Send;
+    /// A record's values as the form shows them.
+    fn fields(row: &Self::Row) -> Fields;
+    /// The form's fields, filled with `f`.
+    fn form(
+        state: &AppState,
+        auth: &Auth,
+        c: &PageCtx,
+        f: &Fields,
+    ) -> impl Future<Output = AppResult<Vec<FormField>>> + Send;
+    fn parse(
+        state: &AppState,
+        auth: &Auth,
+        f: &Fields,
+    ) -> impl Future<Output = AppResult<Self::Input>> + Send;
+    fn create(
+        state: &AppState,
+        auth: &Auth,
+        input: Self::Input,
+    ) -> impl Future<Output = AppResult<String>> + Send;
+    fn update(
+        state: &AppState,
+        auth: &Auth,
+        id: &str,
+        input: Self::Input,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+async fn form_view<R: Record>(
+    state: &AppState,
+    auth: &Auth,
+    id: Option<&str>,
+    f: &Fields,
+) -> AppResult<FormView> {
+    let c = PageCtx::new(state, auth, R::BASE);
+    let (title, action) = match id {
+        None => (c.t(R::NEW_TITLE), R::BASE.to_string()),
+        Some(id) => (c.t(R::EDIT_TITLE), format!("{}/{id}", R::BASE)),
+    };
+    let fields = R::form(state, auth, &c, f).await?;
+    let cancel_href = if id.is_some() {
+        action.clone()
+    } else {
+        R::BASE.to_string()
+    };
+    Ok(FormView {
+        c,
+        title,
+        action,
+        cancel_href,
+        fields,
+        error: None,
+    })
+}
+
+async fn new_page<R: Record>(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(R::EDIT)?;
+    render(&form_view::<R>(&state, &auth, None, &Fields::default()).await?)
+}
+
+async fn create<R: Record>(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(R::EDIT)?;
+    let f = Fields::from_pairs(pairs);
+    let result = async { R::create(&state, &auth, R::parse(&state, &auth, &f).await?).await }.await;
+    match result {
+        Ok(id) => Ok(saved(format!("{}/{id}", R::BASE))),
+        Err(e) => form_view::<R>(&state, &auth, None, &f).await?.refuse(e),
+    }
+}
+
+async fn edit_page<R: Record>(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(R::EDIT)?;
+    let row = R::get(&state, &auth, &id).await?;
+    render(&form_view::<R>(&state, &auth, Some(&id), &R::fields(&row)).await?)
+}
+
+async fn update<R: Record>(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(R::EDIT)?;
+    let f = Fields::from_pairs(pairs);
+    let result =
+        async { R::update(&state, &auth, &id, R::parse(&state, &auth, &f).await?).await }.await;
+    match result {
+        Ok(()) => Ok(saved(format!("{}/{id}", R::BASE))),
+        Err(e) => form_view::<R>(&state, &auth, Some(&id), &f)
+            .await?
+            .refuse(e),
+    }
+}
+
+/// Unit pages: the form's fields and the service functions behind them.
+pub(super) struct Units;
+
+impl Record for Units {
+    const BASE: &'static str = "/units";
+    const NEW_TITLE: &'static str = "units-new";
+    const EDIT_TITLE: &'static str = "units-edit";
+    const EDIT: Permission = Permission::EditUnits;
+    type Row = Unit;
+    type Input = super::UnitInput;
+
+    async fn get(state: &AppState, auth: &Auth, id: &str) -> AppResult<Unit> {
+        super::get_unit(&state.db, &auth.scope, id).await
+    }
+
+    fn fields(u: &Unit) -> Fields {
+        let mut m = HashMap::new();
+        m.insert("name".into(), u.name.clone());
+        m.insert("kind".into(), u.kind.clone());
+        m.insert("force".into(), u.force_code.clone());
+        m.insert("parent".into(), u.parent_id.clone().unwrap_or_default());
+        m.insert("locality".into(), u.locality_id.clone().unwrap_or_default());
+        m.insert(
+            "lat".into(),
+            u.lat.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "lon".into(),
+            u.lon.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert("call_sign".into(), u.call_sign.clone().unwrap_or_default());
+        Fields(m)
+    }
+
+    async fn form(
+        state: &AppState,
+        auth: &Auth,
+        c: &PageCtx,
+        f: &Fields,
+    ) -> AppResult<Vec<FormField>> {
+        Ok(vec![
+            FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
+            FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
+                .required()
+                .options(code_options(
+                    c,
+                    UnitKind::ALL,
+                    UnitKind::code,
+                    UnitKind::label_key,
+                    f.get("kind"),
+                    true,
+                )),
+            FormField::new("force", c.t("field-force"), "select", f.get("force").into())
+                .required()
+                .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
+            FormField::new(
+                "parent",
+                c.t("field-parent"),
+                "select",
+                f.get("parent").into(),
+            )
+            .options(unit_options(state, auth, f.get("parent"), Some(c.t("none"))).await?),
+            FormField::new(
+                "locality",
+                c.t("field-locality"),
+                "text",
+                f.get("locality").into(),
+            )
+            .hint(c.t("hint-locality")),
+            FormField::new("lat", c.t("field-lat"), "number", f.get("lat").into())
+                .hint(c.t("hint-coordinates")),
+            FormField::new("lon", c.t("field-lon"), "number", f.get("lon").into()),
+            FormField::new(
+                "call_sign",
+                c.t("field-call-sign"),
+                "text",
+                f.get("call_sign").into(),
+            ),
+        ])
+    }
+
+    async fn parse(state: &AppState, _: &Auth, f: &Fields) -> AppResult<Self::Input> {
+        super::UnitInput::parse(state, f).await
+    }
+
+    async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
+        super::create_unit(state, &auth.user.actor(), input).await
+    }
+
+    async fn update(state: &AppState, auth: &Auth, id: &str, input: Self::Input) -> AppResult<()> {
+        super::update_unit(state, &auth.user.actor(), &auth.scope, id, input).await
+    }
+}
+
+/// Asset pages: the form's fields and the service functions behind them.
+pub(super) struct Assets;
+
+impl Record for Assets {
+    const BASE: &'static str = "/assets";
+    const NEW_TITLE: &'static str = "assets-new";
+    const EDIT_TITLE: &'static str = "assets-edit";
+    const EDIT: Permission = Permission::EditAssets;
+    type Row = Asset;
+    type Input = super::AssetInput;
+
+    async fn get(state: &AppState, auth: &Auth, id: &str) -> AppResult<Asset> {
+        super::get_asset(&state.db, &auth.scope, id).await
+    }
+
+    fn fields(a: &Asset) -> Fields {
+        let mut m = HashMap::new();
+        m.insert("registration".into(), a.registration.clone());
+        m.insert("kind".into(), a.kind.clone());
+        m.insert("force".into(), a.force_code.clone());
+        m.insert("unit".into(), a.unit_id.clone());
+        m.insert("make".into(), a.make.clone());
+        m.insert("model".into(), a.model.clone());
+        m.insert(
+            "year".into(),
+            a.year.map(|y| y.to_string()).unwrap_or_default(),
+        );
+        m.insert("status".into(), a.status.clone());
+        m.insert(
+            "odometer_km".into(),
+            a.odometer_km.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "engine_hours".into(),
+            a.engine_hours.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "flight_hours".into(),
+            a.flight_hours.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert("notes".into(), a.notes.clone());
+        Fields(m)
+    }
+
+    async fn form(
+        state: &AppState,
+        auth: &Auth,
+        c: &PageCtx,
+        f: &Fields,
+    ) -> AppResult<Vec<FormField>> {
+        let status = if f.get("status").is_empty() {
+            "disponible"
+        } else {
+            f.get("status")
+        };
+        Ok(vec![
+            FormField::new(
+                "registration",
+                c.t("field-registration"),
+                "text",
+                f.get("registration").into(),
+            )
+            .required(),
+            FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
+                .required()
+                .options(code_options(
+                    c,
+                    AssetKind::ALL,
+                    AssetKind::code,
+                    AssetKind::label_key,
+                    f.get("kind"),
+                    true,
+                )),
+            FormField::new("force", c.t("field-force"), "select", f.get("force").into())
+                .required()
+                .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
+            FormField::new("unit", c.t("field-unit"), "select", f.get("unit").into())
+                .required()
+                .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
+            FormField::new("make", c.t("field-make"), "text", f.get("make").into()).required(),
+            FormField::new("model", c.t("field-model"), "text", f.get("model").into()).required(),
+            FormField::new("year", c.t("field-year"), "number", f.get("year").into()),
+            FormField::new("status", c.t("field-status"), "select", status.into())
+                .required()
+                .options(code_options(
+                    c,
+                    AssetStatus::ALL,
+                    AssetStatus::code,
+                    AssetStatus::label_key,
+                    status,
+                    false,
+                )),
+            FormField::new(
+                "odometer_km",
+                c.t("field-odometer"),
+                "number",
+                f.get("odometer_km").into(),
+            ),
+            FormField::new(
+                "engine_hours",
+                c.t("field-engine-hours"),
+                "number",
+                f.get("engine_hours").into(),
+            ),
+            FormField::new(
+                "flight_hours",
+                c.t("field-flight-hours"),
+                "number",
+                f.get("flight_hours").into(),
+            ),
+            FormField::new(
+                "notes",
+                c.t("field-notes"),
+                "textarea",
+                f.get("notes").into(),
+            ),
+        ])
+    }
+
+    async fn parse(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Self::Input> {
+        super::AssetInput::parse(state, &auth.scope, f).await
+    }
+
+    async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
+        super::create_asset(state, &auth.user.actor(), input).await
+    }
+
+    async fn update(state: &AppState, auth: &Auth, id: &str, input: Self::Input) -> AppResult<()> {
+        super::update_asset(state, &auth.user.actor(), &auth.scope, id, input).await
+    }
+}
+
+/// Site pages: the form's fields and the service functions behind them.
+pub(super) struct Sites;
+
+impl Record for Sites {
+    const BASE: &'static str = "/sites";
+    const NEW_TITLE: &'static str = "sites-new";
+    const EDIT_TITLE: &'static str = "sites-edit";
+    const EDIT: Permission = Permission::EditUnits;
+    type Row = Site;
+    type Input = super::SiteInput;
+
+    async fn get(state: &AppState, auth: &Auth, id: &str) -> AppResult<Site> {
+        super::get_site(&state.db, &auth.scope, id).await
+    }
+
+    fn fields(s: &Site) -> Fields {
+        let mut m = HashMap::new();
+        m.insert("name".into(), s.name.clone());
+        m.insert("kind".into(), s.kind.clone());
+        m.insert("unit".into(), s.unit_id.clone());
+        m.insert("locality".into(), s.locality_id.clone().unwrap_or_default());
+        m.insert(
+            "lat".into(),
+            s.lat.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "lon".into(),
+            s.lon.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        m.insert("status".into(), s.status.clone());
+        m.insert("notes".into(), s.notes.clone());
+        Fields(m)
+    }
+
+    async fn form(
+        state: &AppState,
+        auth: &Auth,
+        c: &PageCtx,
+        f: &Fields,
+    ) -> AppResult<Vec<FormField>> {
+        Ok(vec![
+            FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
+            FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
+                .required()
+                .options(code_options(
+                    c,
+                    SiteKind::ALL,
+                    SiteKind::code,
+                    SiteKind::label_key,
+                    f.get("kind"),
+                    true,
+                )),
+            FormField::new("unit", c.t("field-unit"), "select", f.get("unit").into())
+                .required()
+                .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
+            FormField::new(
+                "locality",
+                c.t("field-locality"),
+                "text",
+                f.get("locality").into(),
+            )
+            .hint(c.t("hint-locality")),
+            FormField::new("lat", c.t("field-lat"), "number", f.get("lat").into())
+                .hint(c.t("hint-coordinates")),
+            FormField::new("lon", c.t("field-lon"), "number", f.get("lon").into()),
+            FormField::new(
+                "status",
+                c.t("field-status"),
+                "select",
+                f.get("status").into(),
+            )
+            .required()
+            .options(code_options(
+                c,
+                SiteStatus::ALL,
+                SiteStatus::code,
+                SiteStatus::label_key,
+                f.get("status"),
+                true,
+            )),
+            FormField::new(
+                "notes",
+                c.t("field-notes"),
+                "textarea",
+                f.get("notes").into(),
+            ),
+        ])
+    }
+
+    async fn parse(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Self::Input> {
+        super::SiteInput::parse(state, &auth.scope, f).await
+    }
+
+    async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
+        super::create_site(state, &auth.user.actor(), input).await
+    }
+
+    async fn update(state: &AppState, auth: &Auth, id: &str, input: Self::Input) -> AppResult<()> {
+        super::update_site(state, &auth.user.actor(), &auth.scope, id, input).await
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,137 +695,6 @@ async fn units_list(
     render(&view)
 }
 
-async fn unit_form(
-    state: &AppState,
-    auth: &Auth,
-    action: String,
-    cancel: String,
-    f: &crate::web::page::Fields,
-) -> AppResult<FormView> {
-    let c = PageCtx::new(state, auth, "/units");
-    let title = c.t(if action == "/units" {
-        "units-new"
-    } else {
-        "units-edit"
-    });
-    let fields = vec![
-        FormField::new(
-            "name",
-            label(&c, "field-name"),
-            "text",
-            f.get("name").into(),
-        )
-        .required(),
-        FormField::new(
-            "kind",
-            label(&c, "field-kind"),
-            "select",
-            f.get("kind").into(),
-        )
-        .required()
-        .options(code_options(
-            &c,
-            UnitKind::ALL,
-            UnitKind::code,
-            UnitKind::label_key,
-            f.get("kind"),
-            true,
-        )),
-        FormField::new(
-            "force",
-            label(&c, "field-force"),
-            "select",
-            f.get("force").into(),
-        )
-        .required()
-        .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
-        FormField::new(
-            "parent",
-            label(&c, "field-parent"),
-            "select",
-            f.get("parent").into(),
-        )
-        .options(unit_options(state, auth, f.get("parent"), Some(c.t("none"))).await?),
-        FormField::new(
-            "locality",
-            label(&c, "field-locality"),
-            "text",
-            f.get("locality").into(),
-        )
-        .hint(c.t("hint-locality")),
-        FormField::new("lat", label(&c, "field-lat"), "number", f.get("lat").into())
-            .hint(c.t("hint-coordinates")),
-        FormField::new("lon", label(&c, "field-lon"), "number", f.get("lon").into()),
-        FormField::new(
-            "call_sign",
-            label(&c, "field-call-sign"),
-            "text",
-            f.get("call_sign").into(),
-        ),
-    ];
-    Ok(FormView {
-        c,
-        title,
-        action,
-        cancel_href: cancel,
-        fields,
-        error: None,
-    })
-}
-
-fn unit_fields(u: &Unit) -> crate::web::page::Fields {
-    let mut m = HashMap::new();
-    m.insert("name".into(), u.name.clone());
-    m.insert("kind".into(), u.kind.clone());
-    m.insert("force".into(), u.force_code.clone());
-    m.insert("parent".into(), u.parent_id.clone().unwrap_or_default());
-    m.insert("locality".into(), u.locality_id.clone().unwrap_or_default());
-    m.insert(
-        "lat".into(),
-        u.lat.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert(
-        "lon".into(),
-        u.lon.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert("call_sign".into(), u.call_sign.clone().unwrap_or_default());
-    crate::web::page::Fields(m)
-}
-
-async fn unit_new(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    render(
-        &unit_form(
-            &state,
-            &auth,
-            "/units".into(),
-            "/units".into(),
-            &Default::default(),
-        )
-        .await?,
-    )
-}
-
-async fn unit_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::UnitInput::parse(&state, &f).await?;
-        super::create_unit(&state, &auth.user.actor(), input).await
-    }
-    .await;
-    match result {
-        Ok(id) => Ok(saved(format!("/units/{id}"))),
-        Err(e) => unit_form(&state, &auth, "/units".into(), "/units".into(), &f)
-            .await?
-            .refuse(e),
-    }
-}
-
 async fn unit_view(
     State(state): State<AppState>,
     auth: Auth,
@@ -482,52 +795,6 @@ async fn unit_view(
         c,
     };
     render(&view)
-}
-
-async fn unit_edit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let u = super::get_unit(&state.db, &auth.scope, &id).await?;
-    render(
-        &unit_form(
-            &state,
-            &auth,
-            format!("/units/{id}"),
-            format!("/units/{id}"),
-            &unit_fields(&u),
-        )
-        .await?,
-    )
-}
-
-async fn unit_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::UnitInput::parse(&state, &f).await?;
-        super::update_unit(&state, &auth.user.actor(), &auth.scope, &id, input).await
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(saved(format!("/units/{id}"))),
-        Err(e) => unit_form(
-            &state,
-            &auth,
-            format!("/units/{id}"),
-            format!("/units/{id}"),
-            &f,
-        )
-        .await?
-        .refuse(e),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -638,191 +905,6 @@ async fn assets_list(
     render(&view)
 }
 
-async fn asset_form(
-    state: &AppState,
-    auth: &Auth,
-    action: String,
-    cancel: String,
-    f: &crate::web::page::Fields,
-) -> AppResult<FormView> {
-    let c = PageCtx::new(state, auth, "/assets");
-    let title = c.t(if action == "/assets" {
-        "assets-new"
-    } else {
-        "assets-edit"
-    });
-    let status = if f.get("status").is_empty() {
-        "disponible"
-    } else {
-        f.get("status")
-    };
-    let fields = vec![
-        FormField::new(
-            "registration",
-            label(&c, "field-registration"),
-            "text",
-            f.get("registration").into(),
-        )
-        .required(),
-        FormField::new(
-            "kind",
-            label(&c, "field-kind"),
-            "select",
-            f.get("kind").into(),
-        )
-        .required()
-        .options(code_options(
-            &c,
-            AssetKind::ALL,
-            AssetKind::code,
-            AssetKind::label_key,
-            f.get("kind"),
-            true,
-        )),
-        FormField::new(
-            "force",
-            label(&c, "field-force"),
-            "select",
-            f.get("force").into(),
-        )
-        .required()
-        .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
-        FormField::new(
-            "unit",
-            label(&c, "field-unit"),
-            "select",
-            f.get("unit").into(),
-        )
-        .required()
-        .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
-        FormField::new(
-            "make",
-            label(&c, "field-make"),
-            "text",
-            f.get("make").into(),
-        )
-        .required(),
-        FormField::new(
-            "model",
-            label(&c, "field-model"),
-            "text",
-            f.get("model").into(),
-        )
-        .required(),
-        FormField::new(
-            "year",
-            label(&c, "field-year"),
-            "number",
-            f.get("year").into(),
-        ),
-        FormField::new("status", label(&c, "field-status"), "select", status.into())
-            .required()
-            .options(code_options(
-                &c,
-                AssetStatus::ALL,
-                AssetStatus::code,
-                AssetStatus::label_key,
-                status,
-                false,
-            )),
-        FormField::new(
-            "odometer_km",
-            label(&c, "field-odometer"),
-            "number",
-            f.get("odometer_km").into(),
-        ),
-        FormField::new(
-            "engine_hours",
-            label(&c, "field-engine-hours"),
-            "number",
-            f.get("engine_hours").into(),
-        ),
-        FormField::new(
-            "flight_hours",
-            label(&c, "field-flight-hours"),
-            "number",
-            f.get("flight_hours").into(),
-        ),
-        FormField::new(
-            "notes",
-            label(&c, "field-notes"),
-            "textarea",
-            f.get("notes").into(),
-        ),
-    ];
-    Ok(FormView {
-        c,
-        title,
-        action,
-        cancel_href: cancel,
-        fields,
-        error: None,
-    })
-}
-
-fn asset_fields(a: &Asset) -> crate::web::page::Fields {
-    let mut m = HashMap::new();
-    m.insert("registration".into(), a.registration.clone());
-    m.insert("kind".into(), a.kind.clone());
-    m.insert("force".into(), a.force_code.clone());
-    m.insert("unit".into(), a.unit_id.clone());
-    m.insert("make".into(), a.make.clone());
-    m.insert("model".into(), a.model.clone());
-    m.insert(
-        "year".into(),
-        a.year.map(|y| y.to_string()).unwrap_or_default(),
-    );
-    m.insert("status".into(), a.status.clone());
-    m.insert(
-        "odometer_km".into(),
-        a.odometer_km.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert(
-        "engine_hours".into(),
-        a.engine_hours.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert(
-        "flight_hours".into(),
-        a.flight_hours.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert("notes".into(), a.notes.clone());
-    crate::web::page::Fields(m)
-}
-
-async fn asset_new(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    auth.require(Permission::EditAssets)?;
-    render(
-        &asset_form(
-            &state,
-            &auth,
-            "/assets".into(),
-            "/assets".into(),
-            &Default::default(),
-        )
-        .await?,
-    )
-}
-
-async fn asset_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditAssets)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::AssetInput::parse(&state, &auth.scope, &f).await?;
-        super::create_asset(&state, &auth.user.actor(), input).await
-    }
-    .await;
-    match result {
-        Ok(id) => Ok(saved(format!("/assets/{id}"))),
-        Err(e) => asset_form(&state, &auth, "/assets".into(), "/assets".into(), &f)
-            .await?
-            .refuse(e),
-    }
-}
-
 async fn asset_view(
     State(state): State<AppState>,
     auth: Auth,
@@ -880,52 +962,6 @@ async fn asset_view(
         c,
     };
     render(&view)
-}
-
-async fn asset_edit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    auth.require(Permission::EditAssets)?;
-    let a = super::get_asset(&state.db, &auth.scope, &id).await?;
-    render(
-        &asset_form(
-            &state,
-            &auth,
-            format!("/assets/{id}"),
-            format!("/assets/{id}"),
-            &asset_fields(&a),
-        )
-        .await?,
-    )
-}
-
-async fn asset_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditAssets)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::AssetInput::parse(&state, &auth.scope, &f).await?;
-        super::update_asset(&state, &auth.user.actor(), &auth.scope, &id, input).await
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(saved(format!("/assets/{id}"))),
-        Err(e) => asset_form(
-            &state,
-            &auth,
-            format!("/assets/{id}"),
-            format!("/assets/{id}"),
-            &f,
-        )
-        .await?
-        .refuse(e),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1016,145 +1052,6 @@ fn site_row(c: &PageCtx, s: &Site) -> ListRow {
     }
 }
 
-async fn site_form(
-    state: &AppState,
-    auth: &Auth,
-    action: String,
-    cancel: String,
-    f: &crate::web::page::Fields,
-) -> AppResult<FormView> {
-    let c = PageCtx::new(state, auth, "/sites");
-    let title = c.t(if action == "/sites" {
-        "sites-new"
-    } else {
-        "sites-edit"
-    });
-    let fields = vec![
-        FormField::new(
-            "name",
-            label(&c, "field-name"),
-            "text",
-            f.get("name").into(),
-        )
-        .required(),
-        FormField::new(
-            "kind",
-            label(&c, "field-kind"),
-            "select",
-            f.get("kind").into(),
-        )
-        .required()
-        .options(code_options(
-            &c,
-            SiteKind::ALL,
-            SiteKind::code,
-            SiteKind::label_key,
-            f.get("kind"),
-            true,
-        )),
-        FormField::new(
-            "unit",
-            label(&c, "field-unit"),
-            "select",
-            f.get("unit").into(),
-        )
-        .required()
-        .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
-        FormField::new(
-            "locality",
-            label(&c, "field-locality"),
-            "text",
-            f.get("locality").into(),
-        )
-        .hint(c.t("hint-locality")),
-        FormField::new("lat", label(&c, "field-lat"), "number", f.get("lat").into())
-            .hint(c.t("hint-coordinates")),
-        FormField::new("lon", label(&c, "field-lon"), "number", f.get("lon").into()),
-        FormField::new(
-            "status",
-            label(&c, "field-status"),
-            "select",
-            f.get("status").into(),
-        )
-        .required()
-        .options(code_options(
-            &c,
-            SiteStatus::ALL,
-            SiteStatus::code,
-            SiteStatus::label_key,
-            f.get("status"),
-            true,
-        )),
-        FormField::new(
-            "notes",
-            label(&c, "field-notes"),
-            "textarea",
-            f.get("notes").into(),
-        ),
-    ];
-    Ok(FormView {
-        c,
-        title,
-        action,
-        cancel_href: cancel,
-        fields,
-        error: None,
-    })
-}
-
-fn site_fields(s: &Site) -> crate::web::page::Fields {
-    let mut m = HashMap::new();
-    m.insert("name".into(), s.name.clone());
-    m.insert("kind".into(), s.kind.clone());
-    m.insert("unit".into(), s.unit_id.clone());
-    m.insert("locality".into(), s.locality_id.clone().unwrap_or_default());
-    m.insert(
-        "lat".into(),
-        s.lat.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert(
-        "lon".into(),
-        s.lon.map(|x| x.to_string()).unwrap_or_default(),
-    );
-    m.insert("status".into(), s.status.clone());
-    m.insert("notes".into(), s.notes.clone());
-    crate::web::page::Fields(m)
-}
-
-async fn site_new(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    render(
-        &site_form(
-            &state,
-            &auth,
-            "/sites".into(),
-            "/sites".into(),
-            &Default::default(),
-        )
-        .await?,
-    )
-}
-
-async fn site_create(
-    State(state): State<AppState>,
-    auth: Auth,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::SiteInput::parse(&state, &auth.scope, &f).await?;
-        super::create_site(&state, &auth.user.actor(), input).await
-    }
-    .await;
-    match result {
-        Ok(id) => Ok(saved(format!("/sites/{id}"))),
-        Err(e) => site_form(&state, &auth, "/sites".into(), "/sites".into(), &f)
-            .await?
-            .refuse(e),
-    }
-}
-
 async fn site_view(
     State(state): State<AppState>,
     auth: Auth,
@@ -1217,50 +1114,4 @@ async fn site_view(
         c,
     };
     render(&view)
-}
-
-async fn site_edit(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let s = super::get_site(&state.db, &auth.scope, &id).await?;
-    render(
-        &site_form(
-            &state,
-            &auth,
-            format!("/sites/{id}"),
-            format!("/sites/{id}"),
-            &site_fields(&s),
-        )
-        .await?,
-    )
-}
-
-async fn site_update(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::EditUnits)?;
-    let f = crate::web::page::Fields::from_pairs(pairs);
-    let result = async {
-        let input = super::SiteInput::parse(&state, &auth.scope, &f).await?;
-        super::update_site(&state, &auth.user.actor(), &auth.scope, &id, input).await
-    }
-    .await;
-    match result {
-        Ok(()) => Ok(saved(format!("/sites/{id}"))),
-        Err(e) => site_form(
-            &state,
-            &auth,
-            format!("/sites/{id}"),
-            format!("/sites/{id}"),
-            &f,
-        )
-        .await?
-        .refuse(e),
-    }
 }

@@ -112,9 +112,26 @@ fn every_route_is_in_the_matrix() {
     ];
     let mut declared = BTreeSet::new();
     for src in sources {
-        for part in src.split(".route(\"").skip(1) {
+        for part in src.split(".route(").skip(1) {
+            let Some(part) = part.trim_start().strip_prefix('"') else {
+                continue;
+            };
             let route = part.split('"').next().unwrap();
-            let handlers = part.lines().next().unwrap_or("");
+            // The route's handlers run to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let end = part
+                .char_indices()
+                .find(|(_, ch)| {
+                    match ch {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map(|(i, _)| i)
+                .unwrap();
+            let handlers = &part[..end];
             let methods: Vec<&str> = ["get", "post", "put", "delete"]
                 .into_iter()
                 .filter(|m| handlers.contains(&format!("{m}(")))
