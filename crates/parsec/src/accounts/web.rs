@@ -17,8 +17,8 @@ use crate::audit;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailView, Fields, FormField, FormView, Link, ListParams, ListRow, ListView,
-    PageCtx, options, render,
+    DetailField, DetailView, Fields, FormField, FormView, Link, ListRow, ListView, PageCtx,
+    options, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -143,13 +143,8 @@ fn role_options(c: &PageCtx, current: &str) -> Vec<crate::web::page::SelectOptio
     )
 }
 
-async fn users(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Response> {
+async fn users(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
-    let p = ListParams(q);
     let c = PageCtx::new(&state, &auth, "/admin/users");
     let all = super::list_users(&state.db).await?;
     let rows: Vec<ListRow> = all
@@ -168,33 +163,16 @@ async fn users(
             ],
         })
         .collect();
-    let total = rows.len() as i64;
-    let view = ListView {
-        title: c.t("nav-users"),
-        action: Some(Link::new("/admin/users/new", c.t("action-new"))),
-        filter_action: "",
-        api_href: "/api/v1/me".into(),
-        filters: vec![],
-        columns: vec![
-            p.sort_head("/admin/users", c.t("field-login"), "login"),
-            p.sort_head("/admin/users", c.t("field-name"), "name"),
-            p.sort_head("/admin/users", c.t("field-role"), "role"),
-            p.sort_head("/admin/users", c.t("field-status"), "status"),
-        ]
-        .into_iter()
-        .map(|mut h| {
-            h.sort_href = None;
-            h
-        })
-        .collect(),
-        rows,
-        c,
-        total,
-        page: 1,
-        pages: 1,
-        prev_href: None,
-        next_href: None,
-    };
+    let title = c.t("nav-users");
+    let columns = vec![
+        c.t("field-login"),
+        c.t("field-name"),
+        c.t("field-role"),
+        c.t("field-status"),
+    ];
+    let new = Link::new("/admin/users/new", c.t("action-new"));
+    let mut view = ListView::single_page(c, title, "", columns, rows);
+    view.action = Some(new);
     render(&view)
 }
 

@@ -170,21 +170,8 @@ async fn verify_page(State(state): State<AppState>, auth: Auth) -> AppResult<Res
     let verdict = super::verify(&state.db).await?;
     let mut c = PageCtx::new(&state, &auth, "/audit");
     c.flash = Some(verdict_message(&state, &auth, &verdict));
-    let view = ListView {
-        title: c.t("audit-verify-title"),
-        action: None,
-        filter_action: "",
-        api_href: "/api/v1/audit/verify".into(),
-        filters: vec![],
-        columns: vec![],
-        rows: vec![],
-        c,
-        total: 0,
-        page: 1,
-        pages: 1,
-        prev_href: None,
-        next_href: None,
-    };
+    let title = c.t("audit-verify-title");
+    let view = ListView::single_page(c, title, "/api/v1/audit/verify", vec![], vec![]);
     render(&view)
 }
 

@@ -33,38 +33,6 @@ pub fn router() -> Router<AppState> {
 
 type Params = Query<HashMap<String, String>>;
 
-fn simple_list(
-    c: PageCtx,
-    title: String,
-    columns: Vec<String>,
-    rows: Vec<ListRow>,
-    filters: Vec<FilterField>,
-) -> ListView {
-    let total = rows.len() as i64;
-    ListView {
-        c,
-        title,
-        action: None,
-        filter_action: "",
-        api_href: "/api/v1/localities".into(),
-        filters,
-        columns: columns
-            .into_iter()
-            .map(|label| crate::web::page::ColumnHead {
-                label,
-                sort_href: None,
-                arrow: "",
-            })
-            .collect(),
-        rows,
-        total,
-        page: 1,
-        pages: 1,
-        prev_href: None,
-        next_href: None,
-    }
-}
-
 fn search_filter(c: &PageCtx, q: &str) -> Vec<FilterField> {
     vec![FilterField {
         name: "q",
@@ -103,7 +71,8 @@ async fn region(State(state): State<AppState>, auth: Auth) -> AppResult<Response
         c.t("geo-population-known"),
     ];
     let filters = search_filter(&c, "");
-    let mut view = simple_list(c, title, columns, rows, filters);
+    let mut view = ListView::single_page(c, title, "/api/v1/localities", columns, rows);
+    view.filters = filters;
     // The region page's search box searches the localities.
     view.filter_action = "/localities";
     render(&view)
@@ -140,7 +109,13 @@ async fn cercle(
         c.t("geo-localities"),
         c.t("geo-population-2009"),
     ];
-    render(&simple_list(c, title, columns, rows, vec![]))
+    render(&ListView::single_page(
+        c,
+        title,
+        "/api/v1/localities",
+        columns,
+        rows,
+    ))
 }
 
 fn locality_row(l: &Locality) -> ListRow {
@@ -182,7 +157,13 @@ async fn commune(
         .collect();
     let title = format!("{} — {}", c.t("geo-commune"), co.name);
     let columns = locality_columns(&c);
-    render(&simple_list(c, title, columns, rows, vec![]))
+    render(&ListView::single_page(
+        c,
+        title,
+        "/api/v1/localities",
+        columns,
+        rows,
+    ))
 }
 
 async fn search_page(
@@ -201,7 +182,8 @@ async fn search_page(
         .collect();
     let columns = locality_columns(&c);
     let filters = search_filter(&c, p.get("q"));
-    let mut view = simple_list(c, String::new(), columns, rows, filters);
+    let mut view = ListView::single_page(c, String::new(), "/api/v1/localities", columns, rows);
+    view.filters = filters;
     view.title = view.c.t("geo-search-title");
     view.api_href = format!(
         "/api/v1/localities?q={}",

@@ -583,35 +583,20 @@ async fn forces_list(State(state): State<AppState>, auth: Auth) -> AppResult<Res
             ],
         })
         .collect();
-    let total = rows.len() as i64;
-    let view = ListView {
-        title: c.t("nav-forces"),
-        action: None,
-        filter_action: "",
-        api_href: "/api/v1/forces".into(),
-        filters: vec![],
-        columns: [
-            c.t("field-name"),
-            c.t("field-code"),
-            c.t("nav-units"),
-            c.t("nav-assets"),
-        ]
-        .into_iter()
-        .map(|label| crate::web::page::ColumnHead {
-            label,
-            sort_href: None,
-            arrow: "",
-        })
-        .collect(),
-        rows,
+    let title = c.t("nav-forces");
+    let columns = vec![
+        c.t("field-name"),
+        c.t("field-code"),
+        c.t("nav-units"),
+        c.t("nav-assets"),
+    ];
+    render(&ListView::single_page(
         c,
-        total,
-        page: 1,
-        pages: 1,
-        prev_href: None,
-        next_href: None,
-    };
-    render(&view)
+        title,
+        "/api/v1/forces",
+        columns,
+        rows,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

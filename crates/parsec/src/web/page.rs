@@ -180,6 +180,41 @@ pub struct ListView {
     pub next_href: Option<String>,
 }
 
+impl ListView {
+    /// A list that fits on one page: no sorting, no pagination, no filters (set `filters` for a
+    /// search box).
+    pub fn single_page(
+        c: PageCtx,
+        title: String,
+        api_href: &str,
+        columns: Vec<String>,
+        rows: Vec<ListRow>,
+    ) -> ListView {
+        ListView {
+            c,
+            title,
+            action: None,
+            filter_action: "",
+            api_href: api_href.to_string(),
+            filters: Vec::new(),
+            columns: columns
+                .into_iter()
+                .map(|label| ColumnHead {
+                    label,
+                    sort_href: None,
+                    arrow: "",
+                })
+                .collect(),
+            total: rows.len() as i64,
+            rows,
+            page: 1,
+            pages: 1,
+            prev_href: None,
+            next_href: None,
+        }
+    }
+}
+
 pub struct DetailField {
     pub label: String,
     pub value: String,
