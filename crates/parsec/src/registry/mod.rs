@@ -18,7 +18,7 @@ use crate::audit::{self, Actor};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::web::page::{Fields, ListParams, PAGE_SIZE};
-use model::{AssetKind, AssetStatus, SiteKind, SiteStatus, UnitKind};
+use model::{AssetKind, AssetStatus, Coded, SiteKind, SiteStatus, UnitKind};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Force {

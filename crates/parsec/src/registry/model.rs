@@ -1,25 +1,31 @@
 //! The registry's vocabulary: kinds and statuses as closed lists with stable codes (stored and
 //! sent over the API) and catalogue keys (shown to users).
 
-/// A closed list of codes: `code()` is what is stored, `label_key()` what is shown.
+/// A closed list of codes: `code()` is what is stored and sent, `label_key()` what is shown.
+pub trait Coded: Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn label_key(self) -> &'static str;
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == s.trim())
+    }
+}
+
 macro_rules! code_enum {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, [$($variant:ident = $code:literal),+ $(,)?]) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name { $($variant),+ }
 
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+        impl Coded for $name {
+            const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            pub fn code(self) -> &'static str {
+            fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
 
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.code() == s.trim())
-            }
-
-            pub fn label_key(self) -> &'static str {
+            fn label_key(self) -> &'static str {
                 match self { $($name::$variant => concat!($prefix, "-", $code)),+ }
             }
         }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 
-use super::model::{AssetKind, AssetStatus, SiteKind, SiteStatus, UnitKind};
+use super::model::{AssetKind, AssetStatus, Coded, SiteKind, SiteStatus, UnitKind};
 use super::{Asset, Site, Unit};
 use crate::accounts::Permission;
 use crate::app::AppState;
@@ -40,19 +40,27 @@ pub fn router() -> Router<AppState> {
 type Params = Query<HashMap<String, String>>;
 type FormData = Form<Vec<(String, String)>>;
 
-fn code_options<T: Copy>(
-    c: &PageCtx,
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    key: impl Fn(T) -> &'static str,
-    current: &str,
-    blank: bool,
-) -> Vec<SelectOption> {
-    let choices = all
+fn code_options<T: Coded>(c: &PageCtx, current: &str, blank: bool) -> Vec<SelectOption> {
+    let choices = T::ALL
         .iter()
-        .map(|v| (code(*v).to_string(), c.t(key(*v))))
+        .map(|v| (v.code().to_string(), c.t(v.label_key())))
         .collect();
     options(choices, current, blank.then(|| c.t("filter-all")))
+}
+
+/// A filter on one of the closed lists (kind, status …).
+fn code_filter<T: Coded>(
+    c: &PageCtx,
+    p: &ListParams,
+    name: &'static str,
+    label_key: &str,
+) -> FilterField {
+    FilterField::select(
+        name,
+        c.t(label_key),
+        p,
+        code_options::<T>(c, p.get(name), true),
+    )
 }
 
 async fn force_options(
@@ -276,14 +284,7 @@ impl Record for Units {
             FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options(
-                    c,
-                    UnitKind::ALL,
-                    UnitKind::code,
-                    UnitKind::label_key,
-                    f.get("kind"),
-                    true,
-                )),
+                .options(code_options::<UnitKind>(c, f.get("kind"), true)),
             FormField::new("force", c.t("field-force"), "select", f.get("force").into())
                 .required()
                 .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
@@ -391,14 +392,7 @@ impl Record for Assets {
             .required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options(
-                    c,
-                    AssetKind::ALL,
-                    AssetKind::code,
-                    AssetKind::label_key,
-                    f.get("kind"),
-                    true,
-                )),
+                .options(code_options::<AssetKind>(c, f.get("kind"), true)),
             FormField::new("force", c.t("field-force"), "select", f.get("force").into())
                 .required()
                 .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
@@ -410,14 +404,7 @@ impl Record for Assets {
             FormField::new("year", c.t("field-year"), "number", f.get("year").into()),
             FormField::new("status", c.t("field-status"), "select", status.into())
                 .required()
-                .options(code_options(
-                    c,
-                    AssetStatus::ALL,
-                    AssetStatus::code,
-                    AssetStatus::label_key,
-                    status,
-                    false,
-                )),
+                .options(code_options::<AssetStatus>(c, status, false)),
             FormField::new(
                 "odometer_km",
                 c.t("field-odometer"),
@@ -502,14 +489,7 @@ impl Record for Sites {
             FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options(
-                    c,
-                    SiteKind::ALL,
-                    SiteKind::code,
-                    SiteKind::label_key,
-                    f.get("kind"),
-                    true,
-                )),
+                .options(code_options::<SiteKind>(c, f.get("kind"), true)),
             FormField::new("unit", c.t("field-unit"), "select", f.get("unit").into())
                 .required()
                 .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
@@ -530,14 +510,7 @@ impl Record for Sites {
                 f.get("status").into(),
             )
             .required()
-            .options(code_options(
-                c,
-                SiteStatus::ALL,
-                SiteStatus::code,
-                SiteStatus::label_key,
-                f.get("status"),
-                true,
-            )),
+            .options(code_options::<SiteStatus>(c, f.get("status"), true)),
             FormField::new(
                 "notes",
                 c.t("field-notes"),
@@ -621,32 +594,14 @@ async fn units_list(
         filter_action: "",
         api_href: p.href_with("/api/v1/units", "page", &page.to_string()),
         filters: vec![
-            FilterField {
-                name: "q",
-                label: c.t("filter-search"),
-                value: p.get("q").into(),
-                options: vec![],
-            },
-            FilterField {
-                name: "kind",
-                label: c.t("field-kind"),
-                value: p.get("kind").into(),
-                options: code_options(
-                    &c,
-                    UnitKind::ALL,
-                    UnitKind::code,
-                    UnitKind::label_key,
-                    p.get("kind"),
-                    true,
-                ),
-            },
-            FilterField {
-                name: "force",
-                label: c.t("field-force"),
-                value: p.get("force").into(),
-                options: force_options(&state, c.lang, p.get("force"), Some(c.t("filter-all")))
-                    .await?,
-            },
+            FilterField::search(&c, &p),
+            code_filter::<UnitKind>(&c, &p, "kind", "field-kind"),
+            FilterField::select(
+                "force",
+                c.t("field-force"),
+                &p,
+                force_options(&state, c.lang, p.get("force"), Some(c.t("filter-all"))).await?,
+            ),
         ],
         columns: vec![
             p.sort_head("/units", c.t("field-name"), "name"),
@@ -823,52 +778,21 @@ async fn assets_list(
         filter_action: "",
         api_href: p.href_with("/api/v1/assets", "page", &page.to_string()),
         filters: vec![
-            FilterField {
-                name: "q",
-                label: c.t("filter-search"),
-                value: p.get("q").into(),
-                options: vec![],
-            },
-            FilterField {
-                name: "kind",
-                label: c.t("field-kind"),
-                value: p.get("kind").into(),
-                options: code_options(
-                    &c,
-                    AssetKind::ALL,
-                    AssetKind::code,
-                    AssetKind::label_key,
-                    p.get("kind"),
-                    true,
-                ),
-            },
-            FilterField {
-                name: "status",
-                label: c.t("field-status"),
-                value: p.get("status").into(),
-                options: code_options(
-                    &c,
-                    AssetStatus::ALL,
-                    AssetStatus::code,
-                    AssetStatus::label_key,
-                    p.get("status"),
-                    true,
-                ),
-            },
-            FilterField {
-                name: "force",
-                label: c.t("field-force"),
-                value: p.get("force").into(),
-                options: force_options(&state, c.lang, p.get("force"), Some(c.t("filter-all")))
-                    .await?,
-            },
-            FilterField {
-                name: "unit",
-                label: c.t("field-unit"),
-                value: p.get("unit").into(),
-                options: unit_options(&state, &auth, p.get("unit"), Some(c.t("filter-all")))
-                    .await?,
-            },
+            FilterField::search(&c, &p),
+            code_filter::<AssetKind>(&c, &p, "kind", "field-kind"),
+            code_filter::<AssetStatus>(&c, &p, "status", "field-status"),
+            FilterField::select(
+                "force",
+                c.t("field-force"),
+                &p,
+                force_options(&state, c.lang, p.get("force"), Some(c.t("filter-all"))).await?,
+            ),
+            FilterField::select(
+                "unit",
+                c.t("field-unit"),
+                &p,
+                unit_options(&state, &auth, p.get("unit"), Some(c.t("filter-all"))).await?,
+            ),
         ],
         columns: vec![
             p.sort_head("/assets", c.t("field-registration"), "registration"),
@@ -971,38 +895,9 @@ async fn sites_list(
         filter_action: "",
         api_href: p.href_with("/api/v1/sites", "page", &page.to_string()),
         filters: vec![
-            FilterField {
-                name: "q",
-                label: c.t("filter-search"),
-                value: p.get("q").into(),
-                options: vec![],
-            },
-            FilterField {
-                name: "kind",
-                label: c.t("field-kind"),
-                value: p.get("kind").into(),
-                options: code_options(
-                    &c,
-                    SiteKind::ALL,
-                    SiteKind::code,
-                    SiteKind::label_key,
-                    p.get("kind"),
-                    true,
-                ),
-            },
-            FilterField {
-                name: "status",
-                label: c.t("field-status"),
-                value: p.get("status").into(),
-                options: code_options(
-                    &c,
-                    SiteStatus::ALL,
-                    SiteStatus::code,
-                    SiteStatus::label_key,
-                    p.get("status"),
-                    true,
-                ),
-            },
+            FilterField::search(&c, &p),
+            code_filter::<SiteKind>(&c, &p, "kind", "field-kind"),
+            code_filter::<SiteStatus>(&c, &p, "status", "field-status"),
         ],
         columns: vec![
             p.sort_head("/sites", c.t("field-name"), "name"),

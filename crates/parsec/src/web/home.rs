@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::registry;
+use crate::registry::model::Coded;
 use crate::web::auth::{self, Auth, ClientAddr, ReqLang};
 use crate::web::page::{PageCtx, render};
 

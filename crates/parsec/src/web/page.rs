@@ -149,6 +149,32 @@ pub struct FilterField {
     pub options: Vec<SelectOption>,
 }
 
+impl FilterField {
+    /// The free-text search box (`q`).
+    pub fn search(c: &PageCtx, p: &ListParams) -> FilterField {
+        FilterField {
+            name: "q",
+            label: c.t("filter-search"),
+            value: p.get("q").into(),
+            options: Vec::new(),
+        }
+    }
+
+    pub fn select(
+        name: &'static str,
+        label: String,
+        p: &ListParams,
+        options: Vec<SelectOption>,
+    ) -> FilterField {
+        FilterField {
+            name,
+            label,
+            value: p.get(name).into(),
+            options,
+        }
+    }
+}
+
 pub struct ColumnHead {
     pub label: String,
     pub sort_href: Option<String>,
