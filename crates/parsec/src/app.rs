@@ -23,25 +23,23 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bounds the number of Argon2id hashes computed at once.
     pub hashing: Arc<Semaphore>,
-    /// Verified against when a login is unknown, so both cases cost the same time.
-    pub dummy_hash: String,
+    /// Verified against when a login is unknown, so both cases cost the same time; made on
+    /// first use (the command line never needs it).
+    pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
     pub async fn new(db: Db, config: Config) -> AppResult<AppState> {
         let gazetteer = Gazetteer::parse(LOCALITIES_CSV, COMMUNES_CSV)
             .map_err(|e| AppError::Internal(format!("gazetteer: {e}")))?;
-        let mut state = AppState {
+        Ok(AppState {
             db,
             config: Arc::new(config),
             gazetteer: Arc::new(gazetteer),
             catalog: Arc::new(Catalog::load()),
             metrics: Arc::new(Metrics::default()),
             hashing: Arc::new(Semaphore::new(2)),
-            dummy_hash: String::new(),
-        };
-        let pw = crate::accounts::NewPassword::parse(&crate::accounts::random_token()?)?;
-        state.dummy_hash = crate::accounts::hash_password(&state, &pw).await?;
-        Ok(state)
+            dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
+        })
     }
 }

@@ -45,6 +45,10 @@ enum Command {
         /// Set when a TLS reverse proxy serves parsec: cookies are then marked Secure.
         #[arg(long, env = "PARSEC_TLS")]
         tls: bool,
+        /// Set when parsec is reachable only through its reverse proxy: login throttling then
+        /// counts per client address from X-Forwarded-For.
+        #[arg(long, env = "PARSEC_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Serve parsec with a demo database (created and seeded on first run, reused afterwards).
     Demo {
@@ -229,19 +233,29 @@ async fn initialised_state(path: &Path) -> AppResult<AppState> {
 
 async fn run(cli: Cli) -> AppResult<ExitCode> {
     match cli.command {
-        Command::Serve { db, addr, tls } => {
+        Command::Serve {
+            db,
+            addr,
+            tls,
+            behind_proxy,
+        } => {
             let mut state = initialised_state(&db.db).await?;
             let mut config = Config::new(db.db.clone(), addr);
             config.tls = tls;
+            config.behind_proxy = behind_proxy;
             state.config = std::sync::Arc::new(config);
             serve(state, addr).await?;
         }
         Command::Demo { db, addr } => {
-            let mut state = state_for(&db, true).await?;
-            if !accounts::is_initialised(&state.db).await? {
+            if !db.exists() {
                 eprintln!("Création de la base de démonstration {} …", db.display());
-                crate::registry::demo::seed(&state).await?;
-            } else if db::meta(&state.db, "demo").await?.is_none() {
+                create_database(&db, async |state: &AppState| {
+                    crate::registry::demo::seed(state).await
+                })
+                .await?;
+            }
+            let mut state = state_for(&db, false).await?;
+            if db::meta(&state.db, "demo").await?.is_none() {
                 // Never announce demo passwords for a real database.
                 return Err(AppError::Internal(format!(
                     "{} n'est pas une base de démonstration : utilisez `parsec serve`",
@@ -276,22 +290,33 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 "PARSEC_ADMIN_PASSWORD",
                 "Mot de passe de l'administrateur : ",
             )?)?;
-            let state = state_for(&db.db, true).await?;
-            let new = NewUser {
-                login,
-                display_name,
-                role: Role::Admin,
-                unit_id: None,
-            };
-            accounts::create_user(&state, &Actor::system("cli"), new, &pw).await?;
-            let mut tx = db::begin_write(&state.db).await?;
-            db::set_meta(&mut tx, "initialised_at", &db::now_text()).await?;
-            audit::append(&mut tx, &Actor::system("cli"), "init", "node", "-", &admin).await?;
-            tx.commit().await?;
+            create_database(&db.db, async |state: &AppState| {
+                let new = NewUser {
+                    login: login.clone(),
+                    display_name: display_name.clone(),
+                    role: Role::Admin,
+                    unit_id: None,
+                };
+                accounts::create_user(state, &Actor::system("cli"), new, &pw).await?;
+                let mut tx = db::begin_write(&state.db).await?;
+                db::set_meta(&mut tx, "initialised_at", &db::now_text()).await?;
+                audit::append(
+                    &mut tx,
+                    &Actor::system("cli"),
+                    "init",
+                    "node",
+                    "-",
+                    login.as_str(),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            })
+            .await?;
             println!(
                 "Base {} initialisée ; administrateur « {} ».",
                 db.db.display(),
-                admin
+                login.as_str()
             );
         }
         Command::User { command } => user(command).await?,
@@ -316,6 +341,41 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes a new database at `path` all at once: it is built beside, under another name, and
+/// renamed into place only when `fill` succeeded. An interrupted run leaves no half-made
+/// database behind (the next run starts over).
+async fn create_database(
+    path: &Path,
+    fill: impl AsyncFnOnce(&AppState) -> AppResult<()>,
+) -> AppResult<()> {
+    let mut building = path.as_os_str().to_owned();
+    building.push(".creating");
+    let building = PathBuf::from(building);
+    let remove = |base: &Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut f = base.as_os_str().to_owned();
+            f.push(suffix);
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    remove(&building);
+    let result = async {
+        let state = state_for(&building, true).await?;
+        fill(&state).await?;
+        // Fold the WAL into the file before it moves.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&state.db)
+            .await?;
+        state.db.close().await;
+        std::fs::rename(&building, path)
+            .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))
+    }
+    .await;
+    // After a success only the moved file's leftovers remain; after a failure, all of it.
+    remove(&building);
+    result
 }
 
 async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {
@@ -359,6 +419,7 @@ async fn user(command: UserCommand) -> AppResult<()> {
         }
         UserCommand::Passwd { db, login } => {
             let state = initialised_state(&db.db).await?;
+            let login = Login::parse(&login)?.as_str().to_string();
             let user = accounts::find_by_login(&state.db, &login)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -371,6 +432,7 @@ async fn user(command: UserCommand) -> AppResult<()> {
         }
         UserCommand::Disable { db, login } => {
             let state = initialised_state(&db.db).await?;
+            let login = Login::parse(&login)?.as_str().to_string();
             let user = accounts::find_by_login(&state.db, &login)
                 .await?
                 .ok_or(AppError::NotFound)?;

@@ -11,6 +11,9 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Set when parsec is served behind TLS (a reverse proxy): cookies get `Secure`.
     pub tls: bool,
+    /// Set when our own reverse proxy is the only way in: the client address for login
+    /// throttling is then read from the last `X-Forwarded-For` entry.
+    pub behind_proxy: bool,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// Failed logins (per account, per client address) allowed within `login_window`.
@@ -26,6 +29,7 @@ impl Config {
             db,
             addr,
             tls: false,
+            behind_proxy: false,
             session_idle: Duration::from_secs(2 * 3600),
             session_absolute: Duration::from_secs(12 * 3600),
             login_max_failures: 5,

@@ -222,6 +222,13 @@ pub async fn list_users(db: &Db) -> AppResult<Vec<User>> {
     rows.into_iter().map(User::try_from).collect()
 }
 
+/// How many accounts there are (a count, not personal data).
+pub async fn count_users(db: &Db) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
+}
+
 /// True once an administrator account exists (made by `init` or `demo`).
 pub async fn is_initialised(db: &Db) -> AppResult<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
@@ -314,40 +321,74 @@ pub struct UserEdit {
     pub disabled: bool,
 }
 
+/// Ends a user's sessions, and with `revoke_tokens` their API tokens too.
+async fn end_access(tx: &mut db::Tx, id: &str, revoke_tokens: bool) -> AppResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if revoke_tokens {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(db::now_text())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Changes an account (and its password when one is given) in one transaction. A change of
+/// role, unit, status or password ends the user's sessions: they log in again with the new
+/// rights; disabling also revokes their API tokens. A new display name alone ends nothing.
 pub async fn update_user(
     state: &AppState,
     actor: &Actor,
     id: &str,
     edit: UserEdit,
+    password: Option<&NewPassword>,
 ) -> AppResult<()> {
     check_unit(&state.db, edit.role, &edit.unit_id).await?;
+    let hash = match password {
+        Some(pw) => Some(hash_password(state, pw).await?),
+        None => None,
+    };
     let mut tx = db::begin_write(&state.db).await?;
-    let n = sqlx::query(
-        "UPDATE users SET display_name = ?, role = ?, unit_id = ?, disabled = ?, updated_at = ? WHERE id = ?",
+    let before: Option<(String, Option<String>, bool)> =
+        sqlx::query_as("SELECT role, unit_id, disabled FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (role, unit_id, disabled) = before.ok_or(AppError::NotFound)?;
+    sqlx::query(
+        "UPDATE users SET display_name = ?, role = ?, unit_id = ?, disabled = ?,
+         password_hash = COALESCE(?, password_hash), updated_at = ? WHERE id = ?",
     )
     .bind(&edit.display_name)
     .bind(edit.role.code())
     .bind(&edit.unit_id)
     .bind(edit.disabled)
+    .bind(&hash)
     .bind(db::now_text())
     .bind(id)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound);
+    .await?;
+    let rights_changed =
+        role != edit.role.code() || unit_id != edit.unit_id || disabled != edit.disabled;
+    if rights_changed || hash.is_some() {
+        end_access(&mut tx, id, edit.disabled).await?;
     }
-    // A change of role, unit or status ends the user's sessions: they log in again with the
-    // new rights.
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     let detail = format!(
-        "role={} unit={} disabled={}",
+        "role={} unit={} disabled={}{}",
         edit.role.code(),
         edit.unit_id.as_deref().unwrap_or("-"),
-        edit.disabled
+        edit.disabled,
+        if hash.is_some() {
+            " password=changed"
+        } else {
+            ""
+        }
     );
     audit::append(&mut tx, actor, "update", "user", id, &detail).await?;
     tx.commit().await?;
@@ -373,15 +414,13 @@ pub async fn set_password(
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    end_access(&mut tx, id, false).await?;
     audit::append(&mut tx, actor, "password", "user", id, "").await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// Disables (or enables again) an account; disabling ends its sessions and revokes its tokens.
 pub async fn set_disabled(
     state: &AppState,
     actor: &Actor,
@@ -399,15 +438,7 @@ pub async fn set_disabled(
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-        .bind(db::now_text())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    end_access(&mut tx, id, disabled).await?;
     let action = if disabled { "disable" } else { "enable" };
     audit::append(&mut tx, actor, action, "user", id, "").await?;
     tx.commit().await?;
@@ -452,7 +483,6 @@ pub async fn scope_of_unit(db: &Db, unit: &str) -> AppResult<Vec<String>> {
 }
 
 /// A session opened by `login`: the cookie value (shown once) and the CSRF token.
-#[derive(Debug)]
 pub struct NewSession {
     pub token: String,
     pub csrf: String,
@@ -460,46 +490,54 @@ pub struct NewSession {
 }
 
 /// The sessions' row as the web layer needs it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     pub user: User,
     pub csrf: String,
     pub token_hash: String,
 }
 
-async fn recent_failures(db: &Db, column: &str, value: &str, since: &str) -> AppResult<i64> {
+// Tokens never reach a log: their Debug shows only whose session it is.
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("user", &self.user.login)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user.login)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn recent_failures(
+    tx: &mut db::Tx,
+    column: &'static str,
+    value: &str,
+    since: &str,
+) -> AppResult<i64> {
     let sql = format!(
         "SELECT COUNT(*) FROM login_attempts WHERE {column} = ? AND at >= ? AND success = 0"
     );
-    Ok(sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+    Ok(sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(value)
         .bind(since)
-        .fetch_one(db)
+        .fetch_one(&mut **tx)
         .await?)
-}
-
-async fn record_attempt(
-    tx: &mut db::Tx,
-    login: &str,
-    address: &str,
-    success: bool,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO login_attempts (id, login, address, at, success) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(db::new_id())
-    .bind(login)
-    .bind(address)
-    .bind(db::now_text())
-    .bind(success)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Checks a login and opens a session. After `login_max_failures` failures within
 /// `login_window` for the account or for the client address, every attempt is refused (even
 /// with the right password) until the window has passed; the refusal is logged and audited.
+///
+/// The attempt is counted as a failure, in the same write transaction as the check of the
+/// limits, before the password is verified, and turned into a success only if it is one: so
+/// a burst of parallel guesses cannot slip more than the limit through. Refusals are not
+/// counted, so the lock ends when the window has passed since the last real failure.
 pub async fn login(
     state: &AppState,
     login: &str,
@@ -511,12 +549,12 @@ pub async fn login(
         time::Duration::try_from(state.config.login_window).unwrap_or(time::Duration::minutes(15));
     let since = db::timestamp(db::now() - window);
     let max = i64::from(state.config.login_max_failures);
-    let by_login = recent_failures(&state.db, "login", &login, &since).await?;
-    let by_address = recent_failures(&state.db, "address", address, &since).await?;
+    let attempt = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    let by_login = recent_failures(&mut tx, "login", &login, &since).await?;
+    let by_address = recent_failures(&mut tx, "address", address, &since).await?;
     if by_login >= max || by_address >= max {
         tracing::warn!(login = %login, address = %address, "login refused: too many failures");
-        let mut tx = db::begin_write(&state.db).await?;
-        record_attempt(&mut tx, &login, address, false).await?;
         audit::append(
             &mut tx,
             &Actor(login.clone()),
@@ -529,17 +567,29 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::Throttled);
     }
+    sqlx::query(
+        "INSERT INTO login_attempts (id, login, address, at, success) VALUES (?, ?, ?, ?, 0)",
+    )
+    .bind(&attempt)
+    .bind(&login)
+    .bind(address)
+    .bind(db::now_text())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
     let stored: Option<(String, String, bool)> =
         sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE login = ?")
             .bind(&login)
             .fetch_optional(&state.db)
             .await?;
     // An unknown login still costs a hash, so timing does not tell which logins exist.
-    let (user_id, hash, disabled) =
-        stored.unwrap_or_else(|| (String::new(), state.dummy_hash.clone(), true));
+    let (user_id, hash, disabled) = match stored {
+        Some(found) => found,
+        None => (String::new(), dummy_hash(state).await?, true),
+    };
     let ok = verify_password(state, hash, password.to_string()).await? && !disabled;
     let mut tx = db::begin_write(&state.db).await?;
-    record_attempt(&mut tx, &login, address, ok).await?;
     if !ok {
         audit::append(
             &mut tx,
@@ -553,6 +603,10 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     }
+    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = ?")
+        .bind(&attempt)
+        .execute(&mut *tx)
+        .await?;
     let token = random_token()?;
     let csrf = random_token()?;
     let now = db::now_text();
@@ -576,6 +630,18 @@ pub async fn login(
     tx.commit().await?;
     let user = get_user(&state.db, &user_id).await?;
     Ok(NewSession { token, csrf, user })
+}
+
+/// A hash of a random password, made once, that unknown logins are checked against.
+async fn dummy_hash(state: &AppState) -> AppResult<String> {
+    state
+        .dummy_hash
+        .get_or_try_init(|| async {
+            let pw = NewPassword(random_token()?);
+            hash_password(state, &pw).await
+        })
+        .await
+        .cloned()
 }
 
 /// The session behind a cookie value, if it is still valid (not idle too long, not too old,

@@ -146,7 +146,15 @@ fn role_options(c: &PageCtx, current: &str) -> Vec<crate::web::page::SelectOptio
 async fn users(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ManageUsers)?;
     let c = PageCtx::new(&state, &auth, "/admin/users");
-    let all = super::list_users(&state.db).await?;
+    // The list shows every account's name and role: a read of personal data.
+    let all = audit::audited_read(
+        &state.db,
+        &auth.user.actor(),
+        "user",
+        "*",
+        super::list_users(&state.db),
+    )
+    .await?;
     let rows: Vec<ListRow> = all
         .iter()
         .map(|u| ListRow {
@@ -423,22 +431,13 @@ async fn user_update(
             "" => None,
             p => Some(NewPassword::parse(p)?),
         };
-        super::update_user(
-            &state,
-            &auth.user.actor(),
-            &id,
-            UserEdit {
-                display_name,
-                role,
-                unit_id,
-                disabled,
-            },
-        )
-        .await?;
-        if let Some(pw) = pw {
-            super::set_password(&state, &auth.user.actor(), &id, &pw).await?;
-        }
-        Ok(())
+        let edit = UserEdit {
+            display_name,
+            role,
+            unit_id,
+            disabled,
+        };
+        super::update_user(&state, &auth.user.actor(), &id, edit, pw.as_ref()).await
     }
     .await;
     match result {

@@ -140,7 +140,8 @@ pub enum Verdict {
 pub async fn verify(db: &Db) -> AppResult<Verdict> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();
-    let mut last_seq = 0i64;
+    // From the very smallest, so that a row slipped in before the first entry is seen too.
+    let mut last_seq = i64::MIN;
     // Read in pages so a long chain does not sit in memory at once.
     loop {
         let rows: Vec<Entry> = sqlx::query_as(
@@ -156,7 +157,13 @@ pub async fn verify(db: &Db) -> AppResult<Verdict> {
             });
         }
         for e in &rows {
-            if e.seq != expected_seq {
+            if e.seq < expected_seq {
+                return Ok(Verdict::Broken {
+                    seq: e.seq,
+                    reason: "out_of_order",
+                });
+            }
+            if e.seq > expected_seq {
                 return Ok(Verdict::Broken {
                     seq: expected_seq,
                     reason: "missing",

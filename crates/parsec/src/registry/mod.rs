@@ -381,14 +381,22 @@ pub async fn update_unit(
     u: UnitInput,
 ) -> AppResult<()> {
     get_unit(&state.db, scope, id).await?;
-    // A unit cannot be placed under itself or under one of its own sub-units.
+    let mut tx = db::begin_write(&state.db).await?;
+    // A unit cannot be placed under itself or under one of its own sub-units; checked inside
+    // the write transaction so that two edits at once cannot make a cycle.
     if let Some(parent) = &u.parent_id {
-        let below = crate::accounts::scope_of_unit(&state.db, id).await?;
-        if below.iter().any(|b| b == parent) {
+        let below: i64 = sqlx::query_scalar(
+            "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+             SELECT COUNT(*) FROM sub WHERE id = ?",
+        )
+        .bind(id)
+        .bind(parent)
+        .fetch_one(&mut *tx)
+        .await?;
+        if below > 0 {
             return Err(AppError::invalid("parent", "error-parent-cycle"));
         }
     }
-    let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
         "UPDATE units SET name = ?, kind = ?, force_id = ?, parent_id = ?, locality_id = ?, lat = ?, lon = ?,
          call_sign = ?, updated_at = ? WHERE id = ?",

@@ -90,8 +90,22 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     )
 }
 
-/// The client's address, for login throttling.
-pub fn client_address(parts: &Parts) -> String {
+/// The client's address, for login throttling: the TCP peer, or, behind our own reverse proxy
+/// (`--behind-proxy`), the last address that proxy appended to `X-Forwarded-For` (the earlier
+/// entries come from the client and can be forged).
+pub fn client_address(parts: &Parts, behind_proxy: bool) -> String {
+    if behind_proxy
+        && let Some(forwarded) = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty())
+    {
+        return forwarded.to_string();
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -149,7 +163,7 @@ pub struct ClientAddr(pub String);
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> AppResult<ClientAddr> {
-        Ok(ClientAddr(client_address(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<ClientAddr> {
+        Ok(ClientAddr(client_address(parts, state.config.behind_proxy)))
     }
 }

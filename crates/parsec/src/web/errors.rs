@@ -51,6 +51,8 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
     let lang = request_lang(req.headers());
     let path = req.uri().path().to_string();
     let api = path.starts_with("/api/") || path == "/metrics";
+    let session = crate::web::auth::cookie(req.headers(), crate::web::auth::SESSION_COOKIE)
+        .map(str::to_string);
     let next_url = req
         .uri()
         .path_and_query()
@@ -96,8 +98,15 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
         let target = format!("/login?next={}", urlencode(&next_url));
         return Redirect::to(&target).into_response();
     }
+    let mut c = PageCtx::anonymous(&state, lang);
+    // A signed-in user's forms on this page (language switch, logout) need the session's token.
+    if let Some(token) = session
+        && let Ok(Some(s)) = crate::accounts::session(&state, &token).await
+    {
+        c.csrf = s.csrf;
+    }
     let page = ErrorPage {
-        c: PageCtx::anonymous(&state, lang),
+        c,
         message,
         status: status.as_u16(),
     };

@@ -65,11 +65,11 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
         },
     ];
     if auth.user.can(Permission::ManageUsers) {
-        let n = accounts::list_users(&state.db).await?.len();
+        let n = accounts::count_users(&state.db).await?;
         cards.push(Card {
             href: "/admin/users".into(),
             label: c.t("nav-users"),
-            count: n as i64,
+            count: n,
         });
     }
     if auth.user.can(Permission::ViewAudit) {
@@ -114,8 +114,15 @@ struct LoginPage {
 }
 
 /// Only local paths are followed after login, so the form cannot send users elsewhere.
+/// Browsers drop tabs and newlines from a `Location`, so `/\t/evil.example` would become
+/// `//evil.example`: any whitespace, control character or backslash makes the path refused.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next
+            .chars()
+            .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if local {
         next.to_string()
     } else {
         "/".to_string()
@@ -125,9 +132,13 @@ fn safe_next(next: &str) -> String {
 async fn login_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    auth: Result<Auth, AppError>,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/"));
+    if auth.is_ok() {
+        return Ok(Redirect::to(&next).into_response());
+    }
     render(&LoginPage {
         c: PageCtx::anonymous(&state, lang),
         error: None,

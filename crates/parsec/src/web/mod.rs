@@ -31,7 +31,6 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{name}", get(assets::serve))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -41,6 +40,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        // Outermost, so that error pages carry these headers too.
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 

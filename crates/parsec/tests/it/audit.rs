@@ -154,3 +154,24 @@ async fn writes_and_personal_data_reads_are_audited_and_inspectors_browse_them()
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["total"], 32, "one entry per demo asset");
 }
+
+#[tokio::test]
+async fn an_entry_slipped_in_before_the_first_is_named() {
+    let app = TestApp::spawn().await;
+    sql(&app, "INSERT INTO audit_log VALUES (0, '2026-01-01T00:00:00Z', 'x', 'read', 'user', 'x', '', '', '')").await;
+    let (code, text) = verify(&app.db_path);
+    assert_ne!(code, 0);
+    assert!(text.contains("l'entrée 0 "), "{text}");
+}
+
+#[tokio::test]
+async fn reading_the_user_list_is_audited() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login("admin").await;
+    assert_eq!(admin.get("/admin/users").await.status(), 200);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'user' AND entity_id = '*'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -359,3 +359,168 @@ async fn idle_and_old_sessions_expire() {
         .unwrap();
     assert_eq!(left, 1, "expired sessions are deleted");
 }
+
+#[tokio::test]
+async fn login_only_returns_to_local_pages() {
+    let app = TestApp::spawn().await;
+    for (next, expected) in [
+        ("/units?kind=brigade", "/units?kind=brigade"),
+        ("//evil.example/", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/%0d%0aSet-Cookie:x=y", "/%0d%0aSet-Cookie:x=y"),
+    ] {
+        let mut c = app.client();
+        let pairs = vec![
+            ("login".to_string(), "admin".to_string()),
+            ("password".to_string(), "demo".to_string()),
+            ("next".to_string(), next.to_string()),
+        ];
+        let res = c.post_raw_form("/login", &pairs).await;
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(location(&res), expected, "{next:?}");
+        // Signed in, the login page sends the user on.
+        let res = c.get("/login?next=/assets").await;
+        assert_eq!(
+            (res.status().as_u16(), location(&res)),
+            (303, "/assets".to_string())
+        );
+    }
+}
+
+#[tokio::test]
+async fn error_pages_keep_the_session_forms_working() {
+    let app = TestApp::spawn().await;
+    let mut c = app.login("inspecteur").await;
+    let res = c.get("/nowhere").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        res.headers()["x-frame-options"],
+        "DENY",
+        "security headers on error pages too"
+    );
+    let html = res.text().await.unwrap();
+    assert_eq!(
+        crate::support::csrf_in(&html),
+        c.csrf,
+        "the language switch of an error page works"
+    );
+    assert_eq!(c.post_form("/lang", &[("lang", "en")]).await.status(), 303);
+}
+
+#[tokio::test]
+async fn editing_a_name_keeps_sessions_and_disabling_revokes_tokens() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login("admin").await;
+    let mut agent = app.login("agent.koro").await;
+    let res = agent
+        .post_form("/account/tokens", &[("name", "scanner")])
+        .await;
+    let html = res.text().await.unwrap();
+    let start = html.find("parsec_").unwrap();
+    let token: String = html[start..]
+        .chars()
+        .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+        .collect();
+    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE login = 'agent.koro'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let unit = app.unit_id("Poste frontière de Koro").await;
+    let edit = |name: &'static str, disabled: bool| {
+        let mut v = vec![("display_name", name), ("role", "agent"), ("unit_id", "")];
+        if disabled {
+            v.push(("disabled", "on"));
+        }
+        v
+    };
+    let mut fields = edit("Agent Diallo", false);
+    fields[2].1 = unit.as_str();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{id}"), &fields)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        agent.get("/").await.status(),
+        200,
+        "a new display name ends no session"
+    );
+    let http = reqwest::Client::new();
+    let api = |t: String| {
+        http.get(format!("{}/api/v1/me", app.base))
+            .bearer_auth(t)
+            .send()
+    };
+    assert_eq!(api(token.clone()).await.unwrap().status(), 200);
+    let mut fields = edit("Agent Diallo", true);
+    fields[2].1 = unit.as_str();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{id}"), &fields)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        api(token.clone()).await.unwrap().status(),
+        401,
+        "disabling revokes the tokens"
+    );
+    assert_eq!(agent.get("/").await.status(), 303);
+    // Enabling again does not bring the tokens back.
+    let mut fields = edit("Agent Diallo", false);
+    fields[2].1 = unit.as_str();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{id}"), &fields)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(api(token).await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn behind_the_proxy_each_forwarded_client_has_its_own_limit() {
+    let app = TestApp::spawn_with(|c| c.behind_proxy = true).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let attempt = |client: &'static str, password: &'static str| {
+        http.post(format!("{}/login", app.base))
+            .header("x-forwarded-for", format!("10.9.9.9, {client}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                serde_urlencoded::to_string([("login", "atelier"), ("password", password)])
+                    .unwrap(),
+            )
+            .send()
+    };
+    let logins = ["a1", "a2", "a3", "a4", "a5"];
+    for login in logins {
+        let res = http
+            .post(format!("{}/login", app.base))
+            .header("x-forwarded-for", "10.0.0.1")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("login", login), ("password", "x")]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    assert_eq!(
+        attempt("10.0.0.1", "demo").await.unwrap().status(),
+        429,
+        "that client is locked"
+    );
+    assert_eq!(
+        attempt("10.0.0.2", "demo").await.unwrap().status(),
+        303,
+        "another client is not"
+    );
+}
