@@ -176,15 +176,15 @@ fn is_mrz_char(c: u8) -> bool {
 
 /// Which format the lengths and first characters of the lines say.
 pub fn detect(lines: &[&str]) -> Format {
-    let lens: Vec<usize> = lines.iter().map(|l| l.len()).collect();
-    let first = lines.first().map(|l| l.as_bytes()).unwrap_or(&[]);
-    match lens.as_slice() {
-        [30, 30, 30] => Format::Td1,
-        [44, 44] if first.first() == Some(&b'V') => Format::MrvA,
-        [44, 44] => Format::Td3,
-        [36, 36] if first.first() == Some(&b'V') => Format::MrvB,
-        [36, 36] if looks_like_fra_1994(lines) => Format::FraId1994,
-        [36, 36] => Format::Td2,
+    let len = |i: usize| lines.get(i).map_or(0, |l| l.len());
+    let first = lines.first().and_then(|l| l.as_bytes().first()).copied();
+    match (lines.len(), len(0), len(1), len(2)) {
+        (3, 30, 30, 30) => Format::Td1,
+        (2, 44, 44, _) if first == Some(b'V') => Format::MrvA,
+        (2, 44, 44, _) => Format::Td3,
+        (2, 36, 36, _) if first == Some(b'V') => Format::MrvB,
+        (2, 36, 36, _) if looks_like_fra_1994(lines) => Format::FraId1994,
+        (2, 36, 36, _) => Format::Td2,
         _ => Format::Unknown,
     }
 }
@@ -254,7 +254,24 @@ fn text(bytes: &[u8]) -> String {
 
 /// A field with its fillers removed at both ends.
 fn trimmed(bytes: &[u8]) -> String {
-    text(bytes).trim_matches('<').to_string()
+    let start = bytes.iter().position(|c| *c != b'<').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|c| *c != b'<')
+        .map_or(start, |e| e + 1);
+    text(bytes.get(start..end).unwrap_or(&[]))
+}
+
+/// The words of a name part (`ANNA<MARIA` → `ANNA MARIA`).
+fn words(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for w in part.split('<').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 fn slice(line: &[u8], from: usize, to: usize) -> &[u8] {
@@ -385,14 +402,8 @@ fn names(doc: &mut Document, field: &[u8], line: usize) {
         Some(i) => (raw.get(..i).unwrap_or(""), raw.get(i + 2..).unwrap_or("")),
         None => (raw.as_str(), ""),
     };
-    let join = |s: &str| {
-        s.split('<')
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    doc.surname = join(primary);
-    doc.given_names = join(secondary);
+    doc.surname = words(primary);
+    doc.given_names = words(secondary);
     if doc.surname.is_empty() && doc.given_names.is_empty() {
         doc.error("name", "the name field is empty".into());
     } else if doc.surname.is_empty() {
@@ -543,11 +554,7 @@ fn parse_fra_1994(doc: &mut Document, l1: &[u8], l2: &[u8], today: Date) {
     doc.document_code = "ID".into();
     doc.issuing_country = "FRA".into();
     doc.nationality = "FRA".into();
-    doc.surname = text(slice(l1, 5, 30))
-        .split('<')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    doc.surname = words(&text(slice(l1, 5, 30)));
     doc.optional_data = trimmed(slice(l1, 30, 36));
     doc.document_number = trimmed(slice(l2, 0, 12));
     check(
@@ -558,12 +565,7 @@ fn parse_fra_1994(doc: &mut Document, l1: &[u8], l2: &[u8], today: Date) {
     );
     doc.given_names = text(slice(l2, 13, 27))
         .split("<<")
-        .map(|n| {
-            n.split('<')
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(words)
         .filter(|n| !n.is_empty())
         .collect::<Vec<_>>()
         .join(", ");
