@@ -82,6 +82,20 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Read travel documents' machine-readable zones from standard input, documents separated
+    /// by blank lines; one JSON line per document with --json, else a readable summary. The
+    /// exit status is 0 even for invalid documents (the verdict is in the output).
+    Mrz {
+        /// One JSON object per document per line (a stable contract for scripts).
+        #[arg(long)]
+        json: bool,
+        /// Language of the readable summary: fr or en.
+        #[arg(long, default_value = "fr")]
+        lang: String,
+        /// The date that birth and expiry dates are judged against (YYYY-MM-DD); today if absent.
+        #[arg(long)]
+        today: Option<String>,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -320,6 +334,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             );
         }
         Command::User { command } => user(command).await?,
+        Command::Mrz { json, lang, today } => mrz(json, &lang, today.as_deref())?,
         Command::Backup { db, to } => {
             let state = state_for(&db.db, false).await?;
             db::backup(&state.db, &to).await?;
@@ -376,6 +391,54 @@ async fn create_database(
     // After a success only the moved file's leftovers remain; after a failure, all of it.
     remove(&building);
     result
+}
+
+/// `parsec mrz`: reads standard input whole, then answers one document at a time.
+fn mrz(json: bool, lang: &str, today: Option<&str>) -> AppResult<()> {
+    use std::io::{Read, Write};
+    let lang = Lang::parse(lang).ok_or(AppError::invalid("lang", "error-bad-choice"))?;
+    let today = match today {
+        Some(t) => parse_day(t).ok_or(AppError::invalid("today", "error-bad-date"))?,
+        None => {
+            let now = db::now();
+            mrz::Date {
+                year: now.year(),
+                month: u8::from(now.month()),
+                day: now.day(),
+            }
+        }
+    };
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| {
+        AppError::Internal(format!("lecture de l'entrée standard impossible : {e}"))
+    })?;
+    let catalog = Catalog::load();
+    let mut out = std::io::stdout().lock();
+    for (i, text) in crate::border::mrz::documents(&input).iter().enumerate() {
+        let doc = crate::border::mrz::read(text, today);
+        let line = if json {
+            format!("{}\n", crate::border::mrz::to_json(&doc))
+        } else {
+            format!(
+                "{}\n",
+                crate::border::mrz::summary(&doc, i + 1, &catalog, lang)
+            )
+        };
+        out.write_all(line.as_bytes())
+            .map_err(|e| AppError::Internal(format!("écriture impossible : {e}")))?;
+    }
+    Ok(())
+}
+
+fn parse_day(s: &str) -> Option<mrz::Date> {
+    let mut parts = s.trim().split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    mrz::Date::new(year, month, day)
 }
 
 async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {

@@ -1,6 +1,7 @@
 //! The command line, run as a real process: init, serve's refusal, user management, backup.
 
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parsec"));
@@ -192,4 +193,109 @@ async fn backup_is_consistent_while_a_write_is_in_flight() {
         .await
         .unwrap();
     assert_eq!(copied + 1, live);
+}
+
+fn parsec_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parsec"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The `parsec mrz --json` contract: one JSON object per document per line, in input order,
+/// with the named fields; exit 0 even for invalid documents.
+#[test]
+fn mrz_json_contract() {
+    let input = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n\n\n\
+                 I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<\n\n\
+                 P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO74O8122F1204159ZE184226B<<<<<19\n\n\
+                 IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013\n0506932020438CHRISTIANE<<NI2906209F3\n\n\
+                 not a zone at all\n";
+    let o = parsec_stdin(
+        &["mrz", "--json", "--today", "2026-11-29"],
+        input.as_bytes(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    let keys = [
+        "format",
+        "valid",
+        "document_code",
+        "issuing_country",
+        "surname",
+        "given_names",
+        "document_number",
+        "nationality",
+        "birth_date",
+        "birth_date_iso",
+        "sex",
+        "expiry_date",
+        "expiry_date_iso",
+        "optional_data",
+        "optional_data_2",
+        "checks",
+        "warnings",
+        "errors",
+        "repaired",
+    ];
+    for l in &lines {
+        for k in keys {
+            assert!(l.get(k).is_some(), "{k} missing in {l}");
+        }
+    }
+    assert_eq!(lines[0]["format"], "TD3");
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[0]["surname"], "ERIKSSON");
+    assert_eq!(lines[0]["given_names"], "ANNA MARIA");
+    assert_eq!(lines[0]["birth_date"], "740812");
+    assert_eq!(lines[0]["birth_date_iso"], "1974-08-12");
+    assert_eq!(lines[0]["checks"]["composite"], true);
+    assert_eq!(lines[0]["warnings"][0]["code"], "document_expired");
+    assert_eq!(lines[1]["format"], "TD1");
+    assert_eq!(lines[1]["document_number"], "D23145890734");
+    assert_eq!(lines[1]["sex"], "M");
+    // An O read for a 0 in the birth date is repaired (the digits prove it); the wrong
+    // composite digit is not, so the document stays invalid and unrepaired.
+    assert_eq!(lines[2]["valid"], false);
+    assert_eq!(lines[2]["checks"]["composite"], false);
+    assert_eq!(lines[3]["format"], "FRA_ID_1994");
+    assert_ne!(lines[3]["format"], "TD2");
+    assert_eq!(lines[4]["format"], "UNKNOWN");
+    assert_eq!(lines[4]["valid"], false);
+    assert_eq!(lines[4]["errors"][0]["code"], "unknown_format");
+}
+
+#[test]
+fn mrz_summary_and_unreadable_input() {
+    let input = b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO74O8122F12O4159ZE184226B<<<<<1O\n";
+    let o = parsec_stdin(&["mrz", "--today", "2026-11-29"], input);
+    assert!(o.status.success());
+    let fr = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        fr.contains("VALIDE") && fr.contains("Réparé : ligne 2 colonne 16 O→0"),
+        "{fr}"
+    );
+    let o = parsec_stdin(&["mrz", "--lang", "en", "--today", "2026-11-29"], input);
+    let en = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        en.contains("VALID") && en.contains("Repaired: line 2 column 16 O→0")
+            || en.contains("Repaired : line 2 column 16 O→0"),
+        "{en}"
+    );
+    let o = parsec_stdin(&["mrz", "--json"], b"\xff\xfe\n");
+    assert!(
+        !o.status.success(),
+        "input that cannot be read is the one failure"
+    );
+    assert_eq!(text(&o).lines().count(), 1);
 }

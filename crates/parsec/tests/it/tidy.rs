@@ -31,6 +31,7 @@ fn every_key_used_exists() {
         include_str!("../../src/registry/web.rs"),
         include_str!("../../src/registry/geo.rs"),
         include_str!("../../src/audit/web.rs"),
+        include_str!("../../src/border/mrz.rs"),
         include_str!("../../templates/base.html"),
         include_str!("../../templates/list.html"),
         include_str!("../../templates/detail.html"),
@@ -43,6 +44,7 @@ fn every_key_used_exists() {
     let prefixes = [
         "nav-", "action-", "filter-", "list-", "flash-", "login-", "home-", "account-", "users-",
         "units-", "assets-", "sites-", "field-", "hint-", "geo-", "audit-", "role-", "error-",
+        "mrz-",
     ];
     let mut missing = Vec::new();
     for src in sources {
