@@ -212,6 +212,7 @@ pub fn parse(lines: &[&str], today: Date) -> Document {
     let mut doc = Document {
         format: Some(format),
         lines: lines.iter().map(|l| l.to_string()).collect(),
+        checks: Vec::with_capacity(5),
         ..Document::default()
     };
     for (i, line) in lines.iter().enumerate() {
@@ -226,13 +227,16 @@ pub fn parse(lines: &[&str], today: Date) -> Document {
             );
         }
     }
-    let b: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-    match (format, b.as_slice()) {
-        (Format::Td1, [l1, l2, l3]) => parse_td1(&mut doc, l1, l2, l3, today),
-        (Format::Td2 | Format::Td3 | Format::MrvA | Format::MrvB, [l1, l2]) => {
-            parse_two_line(&mut doc, format, l1, l2, today)
+    match (format, lines) {
+        (Format::Td1, [l1, l2, l3]) => {
+            parse_td1(&mut doc, l1.as_bytes(), l2.as_bytes(), l3.as_bytes(), today)
         }
-        (Format::FraId1994, [l1, l2]) => parse_fra_1994(&mut doc, l1, l2, today),
+        (Format::Td2 | Format::Td3 | Format::MrvA | Format::MrvB, [l1, l2]) => {
+            parse_two_line(&mut doc, format, l1.as_bytes(), l2.as_bytes(), today)
+        }
+        (Format::FraId1994, [l1, l2]) => {
+            parse_fra_1994(&mut doc, l1.as_bytes(), l2.as_bytes(), today)
+        }
         _ => {
             let shape: Vec<String> = lines.iter().map(|l| l.len().to_string()).collect();
             doc.error(
