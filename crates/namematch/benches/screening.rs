@@ -1,0 +1,254 @@
+//! The Sahelian name-screening benchmark (`../shared/bench/names`, see its README) run on our
+//! engine: recall@1 and @10, false alarms at 80/90/95 % recall, recall at 1 % false alarms,
+//! index build time and size, queries per second on one core — computed exactly as the peers'
+//! `baseline.py` computes them, so that the figures sit side by side with rapidfuzz's.
+//!
+//! `cargo bench -p namematch` (sizes 10k and 100k; 1M too when `names1m/watchlist_1000000.csv`
+//! has been generated there). `NAMEBENCH_DIR` overrides the data folder.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use namematch::{BirthDate, Entry, Index, Query, normalize};
+
+struct Listed {
+    id: String,
+    names: Vec<String>,
+    dob: String,
+    nat: String,
+}
+
+struct Q {
+    id: String,
+    name: String,
+    dob: String,
+    nat: String,
+    expected: String,
+    kind: String,
+    rules: String,
+}
+
+fn read_list(path: &str) -> Option<Vec<Listed>> {
+    let mut r = csv::Reader::from_path(path).ok()?;
+    let mut out = Vec::new();
+    for rec in r.records().flatten() {
+        let g = |i: usize| rec.get(i).unwrap_or("").to_string();
+        let mut names = vec![g(1)];
+        names.extend(
+            g(4).split(';')
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
+        );
+        out.push(Listed {
+            id: g(0),
+            names,
+            dob: g(2),
+            nat: g(3),
+        });
+    }
+    Some(out)
+}
+
+fn read_queries(path: &str) -> Option<Vec<Q>> {
+    let mut r = csv::Reader::from_path(path).ok()?;
+    let mut out = Vec::new();
+    for rec in r.records().flatten() {
+        let g = |i: usize| rec.get(i).unwrap_or("").to_string();
+        out.push(Q {
+            id: g(0),
+            name: g(1),
+            dob: g(2),
+            nat: g(3),
+            expected: g(4),
+            kind: g(5),
+            rules: g(6),
+        });
+    }
+    Some(out)
+}
+
+/// The peers' `fold` + token sort, for the twin rule.
+fn sorted_fold(s: &str) -> String {
+    let mut w: Vec<String> = deunicode_lower(s)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    w.sort();
+    w.join(" ")
+}
+
+fn deunicode_lower(s: &str) -> String {
+    // NFKD without combining marks, lower case, punctuation to spaces (as baseline.py `fold`);
+    // our own fold is close enough except that it romanises Arabic, which the twin rule must not.
+    if normalize::is_arabic(s) {
+        return s.to_lowercase();
+    }
+    normalize::fold(&s.replace(['\'', '’'], " "))
+}
+
+/// Negatives that no matcher could tell from a listed person (baseline.py `find_twins`).
+fn twins(qs: &[Q], list: &[Listed]) -> HashSet<String> {
+    let mut key: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for e in list {
+        for n in &e.names {
+            key.entry((sorted_fold(n), e.nat.clone()))
+                .or_default()
+                .push(e.dob.clone());
+        }
+    }
+    let mut out = HashSet::new();
+    for q in qs.iter().filter(|q| q.kind != "pos") {
+        let twin = key
+            .get(&(sorted_fold(&q.name), q.nat.clone()))
+            .is_some_and(|dobs| {
+                dobs.iter().any(|d| {
+                    d.is_empty() || *d == q.dob || (d.len() == 4 && q.dob.starts_with(d.as_str()))
+                })
+            });
+        if twin {
+            out.insert(q.id.clone());
+        }
+    }
+    out
+}
+
+/// numpy's default (linear) quantile.
+fn quantile(sorted: &[f32], q: f64) -> f32 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let (a, b) = (sorted[lo] as f64, sorted[hi.min(sorted.len() - 1)] as f64);
+    (a + (b - a) * (pos - lo as f64)) as f32
+}
+
+fn main() {
+    let dir =
+        std::env::var("NAMEBENCH_DIR").unwrap_or_else(|_| "../../../shared/bench/names".into());
+    let Some(queries) = read_queries(&format!("{dir}/queries.csv")) else {
+        eprintln!("no benchmark data in {dir} (set NAMEBENCH_DIR)");
+        return;
+    };
+    println!(
+        "| size | R@1 | R@10 | FPR@R80 | FPR@R90 | FPR@R95 | recall@FPR1% | Arabic R@10 | qps (1 core) | build s | index MB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (size, file) in [
+        (10_000, format!("{dir}/watchlist_10000.csv")),
+        (100_000, format!("{dir}/watchlist_100000.csv")),
+        (1_000_000, format!("{dir}/names1m/watchlist_1000000.csv")),
+    ] {
+        let Some(list) = read_list(&file) else {
+            continue;
+        };
+        let entries: Vec<Entry> = list
+            .iter()
+            .map(|l| Entry {
+                names: l.names.clone(),
+                birth: BirthDate::parse(&l.dob),
+                nationality: Some(l.nat.clone()),
+            })
+            .collect();
+        let start = Instant::now();
+        let index = Index::build(&entries);
+        let build = start.elapsed().as_secs_f64();
+        let position: HashMap<&str, usize> = list
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.as_str(), i))
+            .collect();
+        let twin = twins(&queries, &list);
+        let qs: Vec<Query> = queries
+            .iter()
+            .map(|q| Query {
+                name: q.name.clone(),
+                birth: BirthDate::parse(&q.dob),
+                nationality: Some(q.nat.clone()),
+            })
+            .collect();
+        let start = Instant::now();
+        let results: Vec<Vec<(usize, f32)>> = qs
+            .iter()
+            .map(|q| {
+                index
+                    .search(q, 10)
+                    .into_iter()
+                    .map(|h| (h.entry, h.score))
+                    .collect()
+            })
+            .collect();
+        let secs = start.elapsed().as_secs_f64();
+        let (mut r1, mut r10, mut pos) = (0usize, 0usize, Vec::new());
+        let (mut ar_n, mut ar_hit) = (0usize, 0usize);
+        let mut per_rule: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut negs = Vec::new();
+        for (q, res) in queries.iter().zip(&results) {
+            if q.kind == "pos" {
+                let target = position.get(q.expected.as_str()).copied();
+                let s = res
+                    .iter()
+                    .find(|(e, _)| Some(*e) == target)
+                    .map(|(_, s)| *s);
+                r1 += usize::from(res.first().map(|(e, _)| *e) == target);
+                r10 += usize::from(s.is_some());
+                pos.push(s.unwrap_or(-9.0));
+                for rule in q
+                    .rules
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|r| !r.is_empty())
+                {
+                    let e = per_rule.entry(rule.to_string()).or_default();
+                    e.0 += 1;
+                    e.1 += usize::from(s.is_some());
+                }
+                if q.rules.contains("R2") {
+                    ar_n += 1;
+                    ar_hit += usize::from(s.is_some());
+                }
+            } else if !twin.contains(&q.id) {
+                negs.push(res.first().map_or(-9.0, |(_, s)| *s));
+            }
+        }
+        let mut ps = pos.clone();
+        ps.sort_by(|a, b| a.total_cmp(b));
+        negs.sort_by(|a, b| a.total_cmp(b));
+        let n = pos.len().max(1) as f64;
+        let found = pos.iter().filter(|s| **s > -9.0).count() as f64 / n;
+        let fpr = |target: f64| {
+            if found >= target {
+                let t = quantile(&ps, 1.0 - target);
+                format!(
+                    "{:.1}",
+                    100.0 * negs.iter().filter(|s| **s >= t).count() as f64
+                        / negs.len().max(1) as f64
+                )
+            } else {
+                "—".to_string()
+            }
+        };
+        let t1 = quantile(&negs, 0.99);
+        let recall_at_1 = pos.iter().filter(|s| **s > t1).count() as f64 / n;
+        println!(
+            "| {size} | {:.1} | {:.1} | {} | {} | {} | {:.1} | {:.1} | {:.0} | {:.2} | {:.1} |",
+            100.0 * r1 as f64 / n,
+            100.0 * r10 as f64 / n,
+            fpr(0.80),
+            fpr(0.90),
+            fpr(0.95),
+            100.0 * recall_at_1,
+            100.0 * ar_hit as f64 / ar_n.max(1) as f64,
+            qs.len() as f64 / secs,
+            build,
+            index.memory_bytes() as f64 / 1_048_576.0,
+        );
+        let mut rules: Vec<_> = per_rule.into_iter().collect();
+        rules.sort();
+        let line: Vec<String> = rules
+            .iter()
+            .map(|(r, (n, h))| format!("{r} {:.1}", 100.0 * *h as f64 / (*n).max(1) as f64))
+            .collect();
+        eprintln!("  recall@10 by rule at {size}: {}", line.join(", "));
+    }
+}

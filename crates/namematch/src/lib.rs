@@ -1,0 +1,827 @@
+//! Watchlist name screening built for the names of the Sahel: a traveller's name, birth date
+//! and nationality against lists of up to millions of persons, fast enough to answer at the
+//! border post without the link to headquarters, and explaining every candidate.
+//!
+//! Names are folded to comparable tokens (`normalize`: Arabic script romanised, French and
+//! English transcriptions made equal, particles weighed lightly, given-name equivalents from
+//! data). The index maps each distinct token to the entries that carry it; a query gathers
+//! candidates from its own tokens, their equivalents, their consonant skeletons, their one-typo
+//! neighbours and the entries born the same day, then scores the best of them precisely: tokens
+//! aligned in any order (merged and split tokens too), weighted by how rare they are, and the
+//! birth date and nationality as evidence both ways. Pure: no I/O, no panics on input.
+
+pub mod normalize;
+
+use std::collections::HashMap;
+
+use normalize::{distance_within, fold, is_arabic, is_particle, skeleton, spell_key};
+
+/// A date as lists give it: full, or the year only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BirthDate {
+    pub year: u16,
+    /// 0 when unknown.
+    pub month: u8,
+    /// 0 when unknown.
+    pub day: u8,
+}
+
+impl BirthDate {
+    /// `YYYY-MM-DD` or `YYYY`; anything else is `None`.
+    pub fn parse(s: &str) -> Option<BirthDate> {
+        let s = s.trim();
+        let mut parts = s.split('-');
+        let year: u16 = parts.next()?.parse().ok()?;
+        if !(1850..=2200).contains(&year) {
+            return None;
+        }
+        match (parts.next(), parts.next(), parts.next()) {
+            (None, None, None) => Some(BirthDate {
+                year,
+                month: 0,
+                day: 0,
+            }),
+            (Some(m), Some(d), None) => {
+                let month: u8 = m.parse().ok()?;
+                let day: u8 = d.parse().ok()?;
+                ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(BirthDate {
+                    year,
+                    month,
+                    day,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn full(self) -> bool {
+        self.month != 0
+    }
+}
+
+/// One person on a list: names (the main one first, then aliases), birth date, nationality.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub names: Vec<String>,
+    pub birth: Option<BirthDate>,
+    /// ISO 3166 alpha-2 or alpha-3, compared as given.
+    pub nationality: Option<String>,
+}
+
+/// A traveller to screen.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub name: String,
+    pub birth: Option<BirthDate>,
+    pub nationality: Option<String>,
+}
+
+/// How two tokens were found to be the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Exact,
+    Spelling,
+    Variant,
+    Phonetic,
+    Transliteration,
+    Typo,
+    Truncated,
+    Merged,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Exact => "exact",
+            Rule::Spelling => "spelling",
+            Rule::Variant => "variant",
+            Rule::Phonetic => "phonetic",
+            Rule::Transliteration => "transliteration",
+            Rule::Typo => "typo",
+            Rule::Truncated => "truncated",
+            Rule::Merged => "merged",
+        }
+    }
+}
+
+/// One query token paired with one listed token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenMatch {
+    pub query: String,
+    pub listed: String,
+    pub rule: Rule,
+    pub similarity: f32,
+    pub weight: f32,
+}
+
+/// Why a candidate scored what it scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The listed name (main name or alias) that matched best.
+    pub name: String,
+    pub matches: Vec<TokenMatch>,
+    /// Query tokens and listed tokens that found no partner.
+    pub unmatched_query: Vec<String>,
+    pub unmatched_listed: Vec<String>,
+    pub name_score: f32,
+    /// What the birth date did to the score, and why.
+    pub birth_effect: f32,
+    pub birth_reason: &'static str,
+    pub nationality_effect: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The entry's position in the list given to `Index::build`.
+    pub entry: usize,
+    pub score: f32,
+    pub explanation: Explanation,
+}
+
+/// The three answers at the border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Alerte,
+    AVerifier,
+    Aucune,
+}
+
+impl Decision {
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Alerte => "alerte",
+            Decision::AVerifier => "à vérifier",
+            Decision::Aucune => "aucune",
+        }
+    }
+}
+
+/// Score thresholds of the decisions (configuration, not code).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub alert: f32,
+    pub review: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            alert: 0.88,
+            review: 0.72,
+        }
+    }
+}
+
+impl Thresholds {
+    pub fn decide(&self, score: f32) -> Decision {
+        if score >= self.alert {
+            Decision::Alerte
+        } else if score >= self.review {
+            Decision::AVerifier
+        } else {
+            Decision::Aucune
+        }
+    }
+}
+
+/// A distinct token of the list.
+#[derive(Debug)]
+struct Token {
+    key: String,
+    skeleton: u32,
+    group: u32,
+    particle: bool,
+    /// The entries that carry it, ascending.
+    postings: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct Listed {
+    /// Token ids per name (main name first).
+    names: Vec<Vec<u32>>,
+    birth: Option<BirthDate>,
+    nationality: Option<Box<str>>,
+}
+
+#[derive(Debug)]
+pub struct Index {
+    tokens: Vec<Token>,
+    by_key: HashMap<String, u32>,
+    by_skeleton: HashMap<u32, Vec<u32>>,
+    skeletons: HashMap<String, u32>,
+    by_group: HashMap<u32, Vec<u32>>,
+    groups: HashMap<String, u32>,
+    /// One-deletion neighbourhoods of the keys, for typo lookup.
+    deletions: HashMap<String, Vec<u32>>,
+    by_birth: HashMap<(u16, u8, u8), Vec<u32>>,
+    entries: Vec<Listed>,
+    /// Dense accumulators reused across queries (one per concurrent search).
+    scratch: std::sync::Mutex<Vec<Scratch>>,
+}
+
+#[derive(Debug, Default)]
+struct Scratch {
+    score: Vec<f32>,
+    mark: Vec<u16>,
+}
+
+/// A query token, resolved.
+#[derive(Debug, Clone)]
+struct QToken {
+    text: String,
+    key: String,
+    skeleton: String,
+    group: u32,
+    particle: bool,
+    arabic: bool,
+}
+
+const PARTICLE_WEIGHT: f32 = 0.25;
+/// The name's share of the score; birth date and nationality make the rest.
+const NAME_SHARE: f32 = 0.7;
+/// Candidates scored precisely per query.
+const SHORTLIST: usize = 120;
+/// Postings one query token may read through its variants; beyond, only its own spelling.
+const SLOT_BUDGET: usize = 60_000;
+
+impl Index {
+    pub fn build(entries: &[Entry]) -> Index {
+        let mut ix = Index {
+            tokens: Vec::new(),
+            by_key: HashMap::new(),
+            by_skeleton: HashMap::new(),
+            skeletons: HashMap::new(),
+            by_group: HashMap::new(),
+            groups: normalize::equivalents().into_iter().collect(),
+            deletions: HashMap::new(),
+            by_birth: HashMap::new(),
+            entries: Vec::with_capacity(entries.len()),
+            scratch: std::sync::Mutex::new(Vec::new()),
+        };
+        for (i, e) in entries.iter().enumerate() {
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            let mut names = Vec::with_capacity(e.names.len());
+            for name in &e.names {
+                let folded = fold(name);
+                let ids: Vec<u32> = folded
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(|w| ix.intern(&spell_key(w), id))
+                    .collect();
+                if !ids.is_empty() {
+                    names.push(ids);
+                }
+            }
+            if let Some(b) = e.birth.filter(|b| b.full()) {
+                ix.by_birth
+                    .entry((b.year, b.month, b.day))
+                    .or_default()
+                    .push(id);
+            }
+            ix.entries.push(Listed {
+                names,
+                birth: e.birth,
+                nationality: e
+                    .nationality
+                    .as_deref()
+                    .map(|n| n.trim().to_uppercase().into_boxed_str()),
+            });
+        }
+        for (t, token) in ix.tokens.iter_mut().enumerate() {
+            token.postings.dedup();
+            let t = u32::try_from(t).unwrap_or(u32::MAX);
+            if token.key.chars().count() >= 4 {
+                for d in deletions(&token.key) {
+                    ix.deletions.entry(d).or_default().push(t);
+                }
+            }
+        }
+        ix
+    }
+
+    fn intern(&mut self, key: &str, entry: u32) -> u32 {
+        if let Some(&t) = self.by_key.get(key) {
+            if let Some(tok) = self.tokens.get_mut(t as usize)
+                && tok.postings.last() != Some(&entry)
+            {
+                tok.postings.push(entry);
+            }
+            return t;
+        }
+        let t = u32::try_from(self.tokens.len()).unwrap_or(u32::MAX);
+        let skel = skeleton(key);
+        let next = u32::try_from(self.skeletons.len()).unwrap_or(u32::MAX);
+        let s = *self.skeletons.entry(skel).or_insert(next);
+        self.by_skeleton.entry(s).or_default().push(t);
+        let group = self.groups.get(key).copied().unwrap_or(0);
+        if group != 0 {
+            self.by_group.entry(group).or_default().push(t);
+        }
+        self.tokens.push(Token {
+            key: key.to_string(),
+            skeleton: s,
+            group,
+            particle: is_particle(key),
+            postings: vec![entry],
+        });
+        self.by_key.insert(key.to_string(), t);
+        t
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self.scratch.lock().ok().and_then(|mut pool| pool.pop());
+        pooled.unwrap_or_else(|| Scratch {
+            score: vec![0.0; self.entries.len()],
+            mark: vec![0; self.entries.len()],
+        })
+    }
+
+    fn return_scratch(&self, s: Scratch) {
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(s);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// An estimate of the memory the index holds, in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        let tokens: usize = self
+            .tokens
+            .iter()
+            .map(|t| t.key.capacity() + t.postings.capacity() * 4 + 48)
+            .sum();
+        let entries: usize = self
+            .entries
+            .iter()
+            .map(|e| {
+                48 + e.names.iter().map(|n| n.capacity() * 4 + 24).sum::<usize>()
+                    + e.nationality.as_ref().map_or(0, |n| n.len())
+            })
+            .sum();
+        let maps = self.by_key.len() * 48
+            + self
+                .deletions
+                .iter()
+                .map(|(k, v)| k.capacity() + v.capacity() * 4 + 56)
+                .sum::<usize>()
+            + self
+                .by_skeleton
+                .values()
+                .map(|v| v.capacity() * 4 + 40)
+                .sum::<usize>()
+            + self
+                .by_birth
+                .values()
+                .map(|v| v.capacity() * 4 + 40)
+                .sum::<usize>();
+        tokens + entries + maps
+    }
+
+    fn idf(&self, t: &Token) -> f32 {
+        if t.particle {
+            return PARTICLE_WEIGHT;
+        }
+        let n = self.entries.len().max(1) as f32;
+        (n / t.postings.len().max(1) as f32).ln().max(0.0) + 1.0
+    }
+
+    fn resolve(&self, word: &str, arabic: bool) -> QToken {
+        let key = spell_key(word);
+        QToken {
+            text: word.to_string(),
+            skeleton: skeleton(&key),
+            group: self.groups.get(&key).copied().unwrap_or(0),
+            particle: is_particle(&key),
+            arabic,
+            key,
+        }
+    }
+
+    /// The listed tokens a query token may stand for, with the similarity and the rule.
+    fn expansions(&self, q: &QToken) -> Vec<(u32, f32, Rule)> {
+        let mut out: Vec<(u32, f32, Rule)> = Vec::new();
+        let mut add = |t: u32, sim: f32, rule: Rule| match out.iter_mut().find(|(x, _, _)| *x == t)
+        {
+            Some(e) if e.1 < sim => *e = (t, sim, rule),
+            Some(_) => {}
+            None => out.push((t, sim, rule)),
+        };
+        if let Some(&t) = self.by_key.get(&q.key) {
+            add(t, 1.0, Rule::Spelling);
+        }
+        if q.group != 0
+            && let Some(ts) = self.by_group.get(&q.group)
+        {
+            for &t in ts {
+                add(t, 0.93, Rule::Variant);
+            }
+        }
+        if q.skeleton.len() >= 2
+            && let Some(s) = self.skeletons.get(&q.skeleton)
+            && let Some(ts) = self.by_skeleton.get(s)
+        {
+            for &t in ts {
+                let sim = if q.arabic { 0.9 } else { 0.8 };
+                let rule = if q.arabic {
+                    Rule::Transliteration
+                } else {
+                    Rule::Phonetic
+                };
+                if q.arabic
+                    || self
+                        .tokens
+                        .get(t as usize)
+                        .is_some_and(|tok| plausible(&q.key, &tok.key))
+                {
+                    add(t, sim, rule);
+                }
+            }
+        }
+        if q.key.chars().count() >= 4 {
+            let mut probes = deletions(&q.key);
+            probes.push(q.key.clone());
+            for p in probes {
+                if let Some(ts) = self.deletions.get(&p) {
+                    for &t in ts {
+                        if let Some(tok) = self.tokens.get(t as usize)
+                            && distance_within(&q.key, &tok.key, 1).is_some()
+                        {
+                            add(t, 0.85, Rule::Typo);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn search(&self, query: &Query, top: usize) -> Vec<Hit> {
+        let arabic = is_arabic(&query.name);
+        let folded = fold(&query.name);
+        let qtokens: Vec<QToken> = folded
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| self.resolve(w, arabic))
+            .collect();
+        if qtokens.is_empty() || top == 0 {
+            return Vec::new();
+        }
+        // Candidate gathering, one slot per query token: an entry earns, for each slot, the
+        // weight of the best listed token that the query token may stand for. Slots are read
+        // into a dense accumulator (taken from a pool, so no allocation per query); a slot
+        // whose postings are too many for the budget reads its own spelling only.
+        let mut scratch = self.take_scratch();
+        let mut touched: Vec<u32> = Vec::new();
+        for (slot, q) in qtokens.iter().enumerate() {
+            let mut exps = self.expansions(q);
+            exps.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let total: usize = exps
+                .iter()
+                .filter_map(|(t, _, _)| self.tokens.get(*t as usize))
+                .map(|t| t.postings.len())
+                .sum();
+            let stamp = u16::try_from(slot + 1).unwrap_or(u16::MAX);
+            for (t, sim, _) in exps {
+                let Some(tok) = self.tokens.get(t as usize) else {
+                    continue;
+                };
+                if total > SLOT_BUDGET && sim < 1.0 {
+                    continue;
+                }
+                let w = self.idf(tok) * sim;
+                for &e in &tok.postings {
+                    let i = e as usize;
+                    if let (Some(score), Some(mark)) =
+                        (scratch.score.get_mut(i), scratch.mark.get_mut(i))
+                    {
+                        if *mark == stamp {
+                            continue;
+                        }
+                        if *score == 0.0 {
+                            touched.push(e);
+                        }
+                        *mark = stamp;
+                        *score += w;
+                    }
+                }
+            }
+        }
+        let mut acc: HashMap<u32, f32> = HashMap::with_capacity(SHORTLIST * 4);
+        // The best-scored entries go on; the accumulator is cleaned for the next query.
+        let mut ranked: Vec<(u32, f32)> = touched
+            .iter()
+            .map(|&e| (e, scratch.score.get(e as usize).copied().unwrap_or(0.0)))
+            .collect();
+        for &e in &touched {
+            if let (Some(score), Some(mark)) = (
+                scratch.score.get_mut(e as usize),
+                scratch.mark.get_mut(e as usize),
+            ) {
+                *score = 0.0;
+                *mark = 0;
+            }
+        }
+        self.return_scratch(scratch);
+        let keep = (SHORTLIST * 2).min(ranked.len());
+        if keep > 0 && keep < ranked.len() {
+            ranked.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1));
+            ranked.truncate(keep);
+        }
+        acc.extend(ranked);
+        // The same birth date brings its entries in, when they share a token's skeleton.
+        if let Some(b) = query.birth.filter(|b| b.full()) {
+            for key in [(b.year, b.month, b.day), (b.year, b.day, b.month)] {
+                if let Some(es) = self.by_birth.get(&key) {
+                    for &e in es {
+                        if let Some(listed) = self.entries.get(e as usize)
+                            && listed.names.iter().flatten().any(|&t| {
+                                self.tokens.get(t as usize).is_some_and(|tok| {
+                                    qtokens.iter().any(|q| {
+                                        !tok.particle
+                                            && self.skeletons.get(&q.skeleton)
+                                                == Some(&tok.skeleton)
+                                    })
+                                })
+                            })
+                        {
+                            *acc.entry(e).or_insert(0.0) += 1.0;
+                        }
+                    }
+                }
+            }
+        }
+        let mut shortlist: Vec<(u32, f32)> = acc.into_iter().collect();
+        shortlist.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        shortlist.truncate(SHORTLIST.max(top));
+        let mut hits: Vec<Hit> = shortlist
+            .into_iter()
+            .filter_map(|(e, _)| self.score_entry(e as usize, &qtokens, query))
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(top);
+        hits
+    }
+
+    fn score_entry(&self, e: usize, qtokens: &[QToken], query: &Query) -> Option<Hit> {
+        let listed = self.entries.get(e)?;
+        let mut best: Option<Explanation> = None;
+        for name in &listed.names {
+            let ex = self.align(qtokens, name);
+            if best.as_ref().is_none_or(|b| ex.name_score > b.name_score) {
+                best = Some(ex);
+            }
+        }
+        let mut ex = best?;
+        let (birth_effect, birth_reason) = birth_evidence(query.birth, listed.birth);
+        let nationality_effect = match (query.nationality.as_deref(), listed.nationality.as_deref())
+        {
+            (Some(q), Some(l)) if !q.trim().is_empty() && q.trim().eq_ignore_ascii_case(l) => 0.15,
+            (Some(q), Some(_)) if !q.trim().is_empty() => -0.15,
+            _ => 0.0,
+        };
+        ex.birth_effect = birth_effect;
+        ex.birth_reason = birth_reason;
+        ex.nationality_effect = nationality_effect;
+        // The name gives most of the score; the other evidence, from 0 (contradicts) through
+        // 0.5 (says nothing) to 1 (confirms), the rest. Only the same name, the same birth date
+        // and the same nationality make 1.
+        let evidence = (0.5 + birth_effect + nationality_effect).clamp(0.0, 1.0);
+        let score = (NAME_SHARE * ex.name_score + (1.0 - NAME_SHARE) * evidence).clamp(0.0, 1.0);
+        Some(Hit {
+            entry: e,
+            score,
+            explanation: ex,
+        })
+    }
+
+    /// Pairs query tokens with listed tokens, best similarity first, each token once (two
+    /// adjacent tokens may pair with one merged token), and scores the weighted share matched.
+    fn align(&self, qtokens: &[QToken], name: &[u32]) -> Explanation {
+        let listed: Vec<&Token> = name
+            .iter()
+            .filter_map(|&t| self.tokens.get(t as usize))
+            .collect();
+        let qw: Vec<f32> = qtokens.iter().map(|q| self.query_weight(q)).collect();
+        let lw: Vec<f32> = listed.iter().map(|t| self.idf(t)).collect();
+        let mut pairs: Vec<(f32, usize, usize, Rule)> = Vec::new();
+        for (i, q) in qtokens.iter().enumerate() {
+            for (j, t) in listed.iter().enumerate() {
+                if let Some((sim, rule)) = token_similarity(q, t, &self.skeletons) {
+                    pairs.push((sim, i, j, rule));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut q_used = vec![false; qtokens.len()];
+        let mut l_used = vec![false; listed.len()];
+        let mut matches = Vec::new();
+        let mut got = 0.0f32;
+        // Merged or split tokens: `abdou laye` against `abdoulaye`, both ways.
+        for i in 0..qtokens.len().saturating_sub(1) {
+            for (j, t) in listed.iter().enumerate() {
+                if let (Some(a), Some(b)) = (qtokens.get(i), qtokens.get(i + 1))
+                    && !q_used[i]
+                    && !q_used[i + 1]
+                    && !l_used[j]
+                    && spell_key(&format!("{}{}", a.key, b.key)) == t.key
+                {
+                    q_used[i] = true;
+                    q_used[i + 1] = true;
+                    l_used[j] = true;
+                    let w = qw[i] + qw[i + 1] + lw[j];
+                    got += w;
+                    matches.push(TokenMatch {
+                        query: format!("{} {}", a.text, b.text),
+                        listed: t.key.clone(),
+                        rule: Rule::Merged,
+                        similarity: 1.0,
+                        weight: w,
+                    });
+                }
+            }
+        }
+        for j in 0..listed.len().saturating_sub(1) {
+            for (i, q) in qtokens.iter().enumerate() {
+                if let (Some(a), Some(b)) = (listed.get(j), listed.get(j + 1))
+                    && !q_used[i]
+                    && !l_used[j]
+                    && !l_used[j + 1]
+                    && spell_key(&format!("{}{}", a.key, b.key)) == q.key
+                {
+                    q_used[i] = true;
+                    l_used[j] = true;
+                    l_used[j + 1] = true;
+                    let w = qw[i] + lw[j] + lw[j + 1];
+                    got += w;
+                    matches.push(TokenMatch {
+                        query: q.text.clone(),
+                        listed: format!("{} {}", a.key, b.key),
+                        rule: Rule::Merged,
+                        similarity: 1.0,
+                        weight: w,
+                    });
+                }
+            }
+        }
+        for (sim, i, j, rule) in pairs {
+            if q_used[i] || l_used[j] {
+                continue;
+            }
+            q_used[i] = true;
+            l_used[j] = true;
+            let w = qw[i] + lw[j];
+            got += sim * w;
+            if let (Some(q), Some(t)) = (qtokens.get(i), listed.get(j)) {
+                let rule = if rule == Rule::Spelling && q.text == t.key {
+                    Rule::Exact
+                } else {
+                    rule
+                };
+                matches.push(TokenMatch {
+                    query: q.text.clone(),
+                    listed: t.key.clone(),
+                    rule,
+                    similarity: sim,
+                    weight: w,
+                });
+            }
+        }
+        let total: f32 = qw.iter().sum::<f32>() + lw.iter().sum::<f32>();
+        let name_score = if total > 0.0 { got / total } else { 0.0 };
+        Explanation {
+            name: listed
+                .iter()
+                .map(|t| t.key.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            unmatched_query: qtokens
+                .iter()
+                .zip(&q_used)
+                .filter(|(_, u)| !**u)
+                .map(|(q, _)| q.text.clone())
+                .collect(),
+            unmatched_listed: listed
+                .iter()
+                .zip(&l_used)
+                .filter(|(_, u)| !**u)
+                .map(|(t, _)| t.key.clone())
+                .collect(),
+            matches,
+            name_score,
+            birth_effect: 0.0,
+            birth_reason: "",
+            nationality_effect: 0.0,
+        }
+    }
+
+    fn query_weight(&self, q: &QToken) -> f32 {
+        if q.particle {
+            return PARTICLE_WEIGHT;
+        }
+        match self
+            .by_key
+            .get(&q.key)
+            .and_then(|&t| self.tokens.get(t as usize))
+        {
+            Some(t) => self.idf(t),
+            // A token the list does not know: as rare as the rarest.
+            None => (self.entries.len().max(1) as f32).ln() + 1.0,
+        }
+    }
+}
+
+/// Similarity of a query token and a listed token, with the rule that found it.
+fn token_similarity(
+    q: &QToken,
+    t: &Token,
+    skeletons: &HashMap<String, u32>,
+) -> Option<(f32, Rule)> {
+    if q.key == t.key {
+        return Some((1.0, Rule::Spelling));
+    }
+    if q.group != 0 && q.group == t.group {
+        return Some((0.93, Rule::Variant));
+    }
+    let same_skeleton = skeletons.get(&q.skeleton) == Some(&t.skeleton) && q.skeleton.len() >= 2;
+    if q.arabic {
+        if same_skeleton {
+            return Some((0.9, Rule::Transliteration));
+        }
+        let tk = skeleton(&t.key);
+        if q.skeleton.len() >= 3 && distance_within(&q.skeleton, &tk, 1).is_some() {
+            return Some((0.72, Rule::Transliteration));
+        }
+        return None;
+    }
+    let (ql, tl) = (q.key.chars().count(), t.key.chars().count());
+    if ql >= 4 && distance_within(&q.key, &t.key, 1).is_some() {
+        return Some((0.85, Rule::Typo));
+    }
+    if same_skeleton && plausible(&q.key, &t.key) {
+        return Some((0.8, Rule::Phonetic));
+    }
+    if ql >= 8 && distance_within(&q.key, &t.key, 2).is_some() {
+        return Some((0.7, Rule::Typo));
+    }
+    // MRZ and forms cut long names: a prefix of at least 4 letters.
+    if ql.min(tl) >= 4 && (t.key.starts_with(&q.key) || q.key.starts_with(&t.key)) {
+        return Some((0.75, Rule::Truncated));
+    }
+    None
+}
+
+/// Same skeleton is only a phonetic match when the first letters agree too (else `ali` would
+/// meet `lai`).
+fn plausible(a: &str, b: &str) -> bool {
+    a.chars().next() == b.chars().next()
+}
+
+/// What the birth dates say: the same day counts for a match, a different one against it, a
+/// slip (day and month swapped, a day or a year off) a little for it.
+fn birth_evidence(q: Option<BirthDate>, l: Option<BirthDate>) -> (f32, &'static str) {
+    let (Some(q), Some(l)) = (q, l) else {
+        return (0.0, "absent");
+    };
+    if q.full() && l.full() {
+        if q == l {
+            return (0.35, "same date");
+        }
+        let swapped = q.year == l.year && q.month == l.day && q.day == l.month;
+        let year_off = q.month == l.month && q.day == l.day && q.year.abs_diff(l.year) == 1;
+        let day_off = q.year == l.year && q.month == l.month && q.day.abs_diff(l.day) == 1;
+        if swapped || year_off || day_off {
+            return (0.15, "near date");
+        }
+        if q.year == l.year {
+            return (-0.3, "same year, other date");
+        }
+        return (-0.5, "other date");
+    }
+    match q.year.abs_diff(l.year) {
+        0 => (0.1, "same year"),
+        1 => (0.0, "year off by one"),
+        _ => (-0.4, "other year"),
+    }
+}
+
+/// The keys obtained by deleting one character.
+fn deletions(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| *c)
+                .collect()
+        })
+        .collect()
+}

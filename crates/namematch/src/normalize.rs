@@ -1,0 +1,245 @@
+//! From a written name to comparable tokens: Arabic script romanised, accents and case folded,
+//! apostrophes dropped, and the spelling variants of the region made equal (French or English
+//! transcription, doubled letters, silent final e). A consonant skeleton compares names whose
+//! vowels are unwritten (Arabic script) or unstable.
+
+/// Romanisation of the Arabic letters (consonants only: short vowels are not written). Long
+/// vowels alif, waw and ya become a, w and y; the skeleton drops them again.
+fn arabic(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ا' | 'أ' | 'إ' | 'آ' | 'ى' | 'ٱ' => "a",
+        'ب' => "b",
+        'ت' | 'ط' => "t",
+        'ث' => "th",
+        'ج' => "j",
+        'ح' | 'ه' | 'ة' => "h",
+        'خ' => "kh",
+        'د' | 'ض' => "d",
+        'ذ' | 'ظ' => "dh",
+        'ر' => "r",
+        'ز' => "z",
+        'س' | 'ص' => "s",
+        'ش' => "sh",
+        'ع' | 'ء' | 'ئ' | 'ؤ' => "",
+        'غ' => "gh",
+        'ف' => "f",
+        'ق' => "q",
+        'ك' | 'گ' => "k",
+        'ل' => "l",
+        'م' => "m",
+        'ن' => "n",
+        'و' => "w",
+        'ي' | 'ی' => "y",
+        'پ' => "p",
+        'چ' => "ch",
+        _ => return None,
+    })
+}
+
+/// True when the text holds Arabic letters.
+pub fn is_arabic(s: &str) -> bool {
+    s.chars().any(|c| arabic(c).is_some())
+}
+
+/// Lower-case ASCII words: Arabic romanised, accents dropped, apostrophes removed (N'Diaye →
+/// ndiaye), every other mark a separator.
+pub fn fold(s: &str) -> String {
+    let mut latin = String::with_capacity(s.len());
+    for c in s.chars() {
+        match arabic(c) {
+            Some(r) => latin.push_str(r),
+            None if matches!(c, '\'' | '’' | '`' | 'ʼ' | 'ʻ') => {}
+            None => latin.push(c),
+        }
+    }
+    let ascii = deunicode::deunicode(&latin).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for word in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The spelling key of a folded word: the rules that make French and English transcriptions
+/// of one name equal, applied until nothing changes.
+pub fn spell_key(word: &str) -> String {
+    let mut w = word.to_string();
+    for _ in 0..6 {
+        let next = spell_once(&w);
+        if next == w {
+            break;
+        }
+        w = next;
+    }
+    w
+}
+
+fn spell_once(word: &str) -> String {
+    let mut w = word.to_string();
+    for (from, to) in [
+        ("tch", "ch"),
+        ("sh", "ch"),
+        ("dj", "j"),
+        ("ou", "u"),
+        ("w", "u"),
+        ("y", "i"),
+        ("kh", "k"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("qu", "k"),
+        ("q", "k"),
+        ("x", "ks"),
+    ] {
+        if w.contains(from) {
+            w = w.replace(from, to);
+        }
+    }
+    let chars: Vec<char> = w.chars().collect();
+    let mut out = String::with_capacity(w.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let next = chars.get(i + 1).copied();
+        let after = chars.get(i + 2).copied();
+        if c == 'g' && next == Some('u') && matches!(after, Some('e' | 'i')) {
+            out.push('g');
+            i += 2;
+            continue;
+        }
+        out.push(
+            if c == 'c' && matches!(next, Some('a' | 'o' | 'u' | 'k') | None) {
+                'k'
+            } else {
+                c
+            },
+        );
+        i += 1;
+    }
+    let mut dedup = String::with_capacity(out.len());
+    for c in out.chars() {
+        if !dedup.ends_with(c) {
+            dedup.push(c);
+        }
+    }
+    if dedup.len() > 3 && dedup.ends_with('e') {
+        dedup.pop();
+    }
+    dedup
+}
+
+/// The consonant skeleton of a spelling key: vowels and the weak letters h, w, y removed,
+/// doubled consonants once (`muhamad` → `mmd`… → `md`). Names written without their vowels
+/// (Arabic script) meet their Latin spellings here.
+pub fn skeleton(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'h' | 'w' | 'y') {
+            continue;
+        }
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Particles and honorifics (spelling keys): they connect or decorate a name and must be
+/// neither required nor ignored, so they weigh little.
+pub fn is_particle(key: &str) -> bool {
+    matches!(
+        key,
+        "uld"
+            | "ud"
+            | "ualad"
+            | "uald"
+            | "uled"
+            | "mint"
+            | "bint"
+            | "ag"
+            | "ben"
+            | "bin"
+            | "ibn"
+            | "el"
+            | "al"
+            | "dit"
+            | "epus"
+            | "ep"
+            | "veuv"
+            | "ve"
+            | "elhaj"
+            | "elhadj"
+            | "haj"
+            | "hadj"
+            | "hadji"
+            | "alhaji"
+            | "alhaj"
+            | "ald"
+            | "ulad"
+            | "mnt"
+            | "bnt"
+            | "agh"
+            | "bn"
+    )
+}
+
+/// The equivalence groups of `data/equivalents.txt`: each member's spelling key and its group.
+pub fn equivalents() -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut group = 0u32;
+    for line in include_str!("../data/equivalents.txt").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        group += 1;
+        for member in line.split_whitespace() {
+            out.push((spell_key(member), group));
+        }
+    }
+    out
+}
+
+/// Edit distance with transpositions (optimal string alignment), giving up above `max`.
+pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        if let Some(cell) = d.get_mut(i * w) {
+            *cell = i;
+        }
+        let mut row_min = usize::MAX;
+        for j in 1..=b.len() {
+            let ca = a.get(i - 1);
+            let cb = b.get(j - 1);
+            let cost = usize::from(ca != cb);
+            let at = |ii: usize, jj: usize| d.get(ii * w + jj).copied().unwrap_or(usize::MAX / 2);
+            let mut v = (at(i - 1, j) + 1)
+                .min(at(i, j - 1) + 1)
+                .min(at(i - 1, j - 1) + cost);
+            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                v = v.min(at(i - 2, j - 2) + 1);
+            }
+            if let Some(cell) = d.get_mut(i * w + j) {
+                *cell = v;
+            }
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    d.last().copied().filter(|v| *v <= max)
+}
