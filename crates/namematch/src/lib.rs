@@ -189,6 +189,7 @@ impl Thresholds {
 struct Token {
     key: String,
     skeleton: u32,
+    skeleton_text: String,
     group: u32,
     particle: bool,
     /// The entries that carry it, ascending.
@@ -240,7 +241,7 @@ const PARTICLE_WEIGHT: f32 = 0.25;
 /// The name's share of the score; birth date and nationality make the rest.
 const NAME_SHARE: f32 = 0.7;
 /// Candidates scored precisely per query.
-const SHORTLIST: usize = 120;
+const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants; beyond, only its own spelling.
 const SLOT_BUDGET: usize = 60_000;
 
@@ -311,7 +312,7 @@ impl Index {
         let t = u32::try_from(self.tokens.len()).unwrap_or(u32::MAX);
         let skel = skeleton(key);
         let next = u32::try_from(self.skeletons.len()).unwrap_or(u32::MAX);
-        let s = *self.skeletons.entry(skel).or_insert(next);
+        let s = *self.skeletons.entry(skel.clone()).or_insert(next);
         self.by_skeleton.entry(s).or_default().push(t);
         let group = self.groups.get(key).copied().unwrap_or(0);
         if group != 0 {
@@ -320,6 +321,7 @@ impl Index {
         self.tokens.push(Token {
             key: key.to_string(),
             skeleton: s,
+            skeleton_text: skel,
             group,
             particle: is_particle(key),
             postings: vec![entry],
@@ -515,9 +517,19 @@ impl Index {
         }
         let mut acc: HashMap<u32, f32> = HashMap::with_capacity(SHORTLIST * 4);
         // The best-scored entries go on; the accumulator is cleaned for the next query.
+        // The shortlist weighs the birth date already: the same day lifts an entry, another
+        // day lowers it, so that namesakes do not crowd out the person.
+        let qmax: f32 = qtokens.iter().map(|q| self.query_weight(q)).sum();
         let mut ranked: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&e| (e, scratch.score.get(e as usize).copied().unwrap_or(0.0)))
+            .map(|&e| {
+                let acc = scratch.score.get(e as usize).copied().unwrap_or(0.0);
+                let birth = self
+                    .entries
+                    .get(e as usize)
+                    .map_or(0.0, |l| birth_evidence(query.birth, l.birth).0);
+                (e, acc + birth * qmax)
+            })
             .collect();
         for &e in &touched {
             if let (Some(score), Some(mark)) = (
@@ -754,8 +766,7 @@ fn token_similarity(
         if same_skeleton {
             return Some((0.9, Rule::Transliteration));
         }
-        let tk = skeleton(&t.key);
-        if q.skeleton.len() >= 3 && distance_within(&q.skeleton, &tk, 1).is_some() {
+        if q.skeleton.len() >= 3 && distance_within(&q.skeleton, &t.skeleton_text, 1).is_some() {
             return Some((0.72, Rule::Transliteration));
         }
         return None;

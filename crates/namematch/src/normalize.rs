@@ -204,42 +204,40 @@ pub fn equivalents() -> Vec<(String, u32)> {
     out
 }
 
-/// Edit distance with transpositions (optimal string alignment), giving up above `max`.
+/// Edit distance with transpositions (optimal string alignment) between two folded keys,
+/// `None` above `max`. Works on bytes with rows on the stack: keys are short ASCII words.
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    const W: usize = 48;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for (j, cell) in d.iter_mut().take(w).enumerate() {
+    if a.len() >= W || b.len() >= W {
+        return (a == b).then_some(0);
+    }
+    let mut two_back = [0usize; W];
+    let mut prev = [0usize; W];
+    let mut cur = [0usize; W];
+    for (j, cell) in prev.iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
     for i in 1..=a.len() {
-        if let Some(cell) = d.get_mut(i * w) {
-            *cell = i;
-        }
-        let mut row_min = usize::MAX;
+        cur[0] = i;
+        let mut row_min = i;
         for j in 1..=b.len() {
-            let ca = a.get(i - 1);
-            let cb = b.get(j - 1);
-            let cost = usize::from(ca != cb);
-            let at = |ii: usize, jj: usize| d.get(ii * w + jj).copied().unwrap_or(usize::MAX / 2);
-            let mut v = (at(i - 1, j) + 1)
-                .min(at(i, j - 1) + 1)
-                .min(at(i - 1, j - 1) + cost);
-            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
-                v = v.min(at(i - 2, j - 2) + 1);
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(two_back[j - 2] + 1);
             }
-            if let Some(cell) = d.get_mut(i * w + j) {
-                *cell = v;
-            }
+            cur[j] = v;
             row_min = row_min.min(v);
         }
         if row_min > max {
             return None;
         }
+        two_back = prev;
+        prev = cur;
     }
-    d.last().copied().filter(|v| *v <= max)
+    Some(prev[b.len()]).filter(|d| *d <= max)
 }
