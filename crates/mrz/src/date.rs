@@ -56,10 +56,10 @@ pub fn birth(raw: &[u8], today: Date) -> Result<Reading, &'static str> {
     }
     let yy = two_digits(raw, 0).ok_or("the year is not two digits")?;
     let century_of = |month: u8, day: u8| {
-        let base = today.year - today.year.rem_euclid(100);
-        [base, base - 100]
+        let base = today.year.saturating_sub(today.year.rem_euclid(100));
+        [base, base.saturating_sub(100)]
             .into_iter()
-            .map(|c| c + i32::from(yy))
+            .map(|c| c.saturating_add(i32::from(yy)))
             .find(|y| (*y, month, day) <= (today.year, today.month, today.day))
     };
     if unknown(raw, 2) && unknown(raw, 4) {
@@ -76,8 +76,11 @@ pub fn birth(raw: &[u8], today: Date) -> Result<Reading, &'static str> {
     }
     let dd = two_digits(raw, 4).ok_or("the day is not two digits")?;
     // Try the latest century first; a 29 February decides the century by itself.
-    let base = today.year - today.year.rem_euclid(100);
-    for year in [base + i32::from(yy), base - 100 + i32::from(yy)] {
+    let base = today.year.saturating_sub(today.year.rem_euclid(100));
+    for year in [
+        base.saturating_add(i32::from(yy)),
+        base.saturating_sub(100).saturating_add(i32::from(yy)),
+    ] {
         if let Some(d) = Date::new(year, mm, dd)
             && d <= today
         {
@@ -99,11 +102,11 @@ pub fn expiry(raw: &[u8], today: Date) -> Result<Date, &'static str> {
     let yy = two_digits(raw, 0).ok_or("the year is not two digits")?;
     let mm = two_digits(raw, 2).ok_or("the month is not two digits")?;
     let dd = two_digits(raw, 4).ok_or("the day is not two digits")?;
-    let base = today.year - today.year.rem_euclid(100);
-    let year = [base - 100, base, base + 100]
+    let base = today.year.saturating_sub(today.year.rem_euclid(100));
+    let year = [base.saturating_sub(100), base, base.saturating_add(100)]
         .into_iter()
-        .map(|c| c + i32::from(yy))
-        .find(|y| (today.year - 50..today.year + 50).contains(y))
+        .map(|c| c.saturating_add(i32::from(yy)))
+        .find(|y| (today.year.saturating_sub(50)..today.year.saturating_add(50)).contains(y))
         .ok_or("out of range")?;
     Date::new(year, mm, dd).ok_or("no such date")
 }

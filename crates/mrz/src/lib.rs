@@ -158,8 +158,8 @@ pub fn check_digit<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Option<u8> 
     let mut i = 0usize;
     for part in parts {
         for &c in part {
-            sum += char_value(c)? * WEIGHTS[i % 3];
-            i += 1;
+            sum = (sum + char_value(c)? * WEIGHTS[i % 3]) % 10;
+            i = (i + 1) % 3;
         }
     }
     Some(b'0' + (sum % 10) as u8)
@@ -309,17 +309,18 @@ fn document_code(doc: &mut Document, code: &[u8], allowed_first: &[u8], format: 
             ),
         );
     }
-    if format == Format::Td1 && second == b'V' {
+    if matches!(format, Format::Td1 | Format::Td2) && second == b'V' {
         doc.error(
             "document_code",
-            "a TD1 code cannot have V as its second letter".into(),
+            "a TD1 or TD2 code cannot have V as its second letter".into(),
         );
     }
 }
 
 fn country(doc: &mut Document, field: &'static str, code: &[u8]) -> String {
     let value = trimmed(code);
-    let well_formed = !value.is_empty() && value.bytes().all(|c| c.is_ascii_uppercase());
+    let well_formed = code.first().is_some_and(u8::is_ascii_uppercase)
+        && value.bytes().all(|c| c.is_ascii_uppercase());
     if !well_formed {
         doc.error(
             "country_code",
@@ -360,6 +361,14 @@ fn sex(doc: &mut Document, c: u8) {
 
 fn birth_date(doc: &mut Document, raw: &[u8], today: Date) {
     doc.birth_date = text(raw);
+    // Doc 9303 Part 3 4.8: an unknown birth date is filled with < (all of it, or part).
+    if raw.len() == 6 && raw.iter().all(|c| *c == b'<') {
+        doc.note(
+            "birth_date_unknown",
+            "the birth date is unknown (filled with <)".into(),
+        );
+        return;
+    }
     match date::birth(raw, today) {
         Ok(date::Reading::Full(d)) => doc.birth_date_iso = Some(d.iso()),
         Ok(date::Reading::Partial(iso)) => {
@@ -429,6 +438,12 @@ fn names(doc: &mut Document, field: &[u8], line: usize) {
 /// the optional data up to a `<`, and its last character is the check digit.
 fn document_number(doc: &mut Document, number: &[u8], digit: u8, overflow: &[u8]) -> usize {
     if digit != b'<' || overflow.first().is_none_or(|c| *c == b'<') {
+        if number.first() == Some(&b'<') {
+            doc.error(
+                "document_number",
+                "the document number starts with a filler".into(),
+            );
+        }
         doc.document_number = trimmed(number);
         check(doc, "document_number", &[number], Some(digit));
         return 0;
@@ -437,6 +452,12 @@ fn document_number(doc: &mut Document, number: &[u8], digit: u8, overflow: &[u8]
         .iter()
         .position(|c| *c == b'<')
         .unwrap_or(overflow.len());
+    if len < 2 {
+        doc.error(
+            "document_number",
+            "a long document number needs a continuation and its check digit".into(),
+        );
+    }
     let (continuation, cd) = match len.checked_sub(1) {
         Some(last) => (slice(overflow, 0, last), overflow.get(last).copied()),
         None => (&[][..], None),
@@ -496,7 +517,7 @@ fn parse_two_line(doc: &mut Document, format: Format, l1: &[u8], l2: &[u8], toda
     let allowed: &[u8] = match format {
         Format::Td3 => b"P",
         Format::MrvA | Format::MrvB => b"V",
-        _ => b"ACIP",
+        _ => b"ACI",
     };
     document_code(doc, slice(l1, 0, 2), allowed, format);
     doc.issuing_country = country(doc, "issuing country", slice(l1, 2, 5));

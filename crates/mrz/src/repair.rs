@@ -156,6 +156,7 @@ pub fn repair(doc: Document, lines: &[&str], today: Date) -> Document {
                     to: char::from(*to),
                 })
                 .collect();
+            let speculative = subs.len() > forced.len();
             repaired.warnings.push(Issue {
                 code: "repaired",
                 message: format!(
@@ -164,6 +165,16 @@ pub fn repair(doc: Document, lines: &[&str], today: Date) -> Document {
                 ),
                 deviation: false,
             });
+            if speculative {
+                // A swap in a letters-and-digits field rests on one check digit: one chance in
+                // ten that another misread verifies too. Proposed, shown, never trusted.
+                repaired.warnings.push(Issue {
+                    code: "repair_unproven",
+                    message: "a letter/digit swap in the document number or optional data is only proposed: compare it with the printed page".into(),
+                    deviation: true,
+                });
+                repaired.valid = false;
+            }
             repaired
         }
         [] => doc,
@@ -194,7 +205,11 @@ fn try_zone(found: &mut Vec<Candidate>, z: &[Vec<u8>], subs: &[Sub], today: Date
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect();
     let refs: Vec<&str> = text.iter().map(String::as_str).collect();
-    if parse(&refs, today).valid && !found.iter().any(|(f, _)| f == z) {
+    let d = parse(&refs, today);
+    // Every check verifies and no rule fails; tolerated deviations (an unknown country …) are
+    // not the repair's business.
+    let verifies = d.errors.is_empty() && d.checks.iter().all(|c| c.ok);
+    if verifies && !found.iter().any(|(f, _)| f == z) {
         found.push((z.to_vec(), subs.to_vec()));
     }
 }

@@ -408,10 +408,13 @@ fn mrz(json: bool, lang: &str, today: Option<&str>) -> AppResult<()> {
             }
         }
     };
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| {
+    // A stray byte from a scanner must not lose the whole batch: it becomes a character the
+    // zone's rules refuse, in its own document.
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
         AppError::Internal(format!("lecture de l'entrée standard impossible : {e}"))
     })?;
+    let input = String::from_utf8_lossy(&bytes);
     let catalog = Catalog::load();
     let mut out = std::io::stdout().lock();
     for (i, text) in crate::border::mrz::documents(&input).iter().enumerate() {

@@ -292,7 +292,17 @@ fn mrz_summary_and_unreadable_input() {
             || en.contains("Repaired : line 2 column 16 O→0"),
         "{en}"
     );
-    let o = parsec_stdin(&["mrz", "--json"], b"\xff\xfe\n");
+    // A stray byte is one bad character in its document, not a failed batch.
+    let o = parsec_stdin(&["mrz", "--json"], b"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<\xff\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    // Input that cannot be read at all (a directory) is the one failure.
+    let o = Command::new(env!("CARGO_BIN_EXE_parsec"))
+        .args(["mrz", "--json"])
+        .stdin(std::fs::File::open("/").unwrap())
+        .output()
+        .unwrap();
     assert!(
         !o.status.success(),
         "input that cannot be read is the one failure"
