@@ -245,4 +245,7 @@ mrz-code-long_number_filler_included = long number checked with the < at positio
 mrz-code-non_icao_format = French identity card of 1994-2021: not an ICAO format
 mrz-code-repaired = characters corrected: the check digits agree, which proves the digits, not what was printed
 mrz-code-ambiguous_repair = several corrections agree with the check digits: none is proposed
+mrz-code-repair_unproven = letter/digit swap proposed in the number or optional data: compare with the printed page
+mrz-code-birth_date_unknown = birth date unknown (filled with <)
+mrz-code-document_number = malformed document number
 error-bad-date = Invalid date (YYYY-MM-DD).

@@ -246,4 +246,7 @@ mrz-code-long_number_filler_included = numéro long contrôlé avec le < de posi
 mrz-code-non_icao_format = carte d'identité française de 1994 à 2021 : format non OACI
 mrz-code-repaired = caractères corrigés : les chiffres de contrôle concordent, ce qui prouve les chiffres, pas ce qui était imprimé
 mrz-code-ambiguous_repair = plusieurs corrections possibles concordent : aucune n'est proposée
+mrz-code-repair_unproven = échange lettre/chiffre proposé dans le numéro ou les données facultatives : à comparer avec la page imprimée
+mrz-code-birth_date_unknown = date de naissance inconnue (remplie de <)
+mrz-code-document_number = numéro de document mal formé
 error-bad-date = Date invalide (AAAA-MM-JJ).
