@@ -167,7 +167,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             alert: 0.88,
-            review: 0.72,
+            review: 0.76,
         }
     }
 }
@@ -642,7 +642,7 @@ impl Index {
                     && !q_used[i]
                     && !q_used[i + 1]
                     && !l_used[j]
-                    && spell_key(&format!("{}{}", a.key, b.key)) == t.key
+                    && merges(a, b, t)
                 {
                     q_used[i] = true;
                     q_used[i + 1] = true;
@@ -786,6 +786,18 @@ fn token_similarity(
         return Some((0.75, Rule::Truncated));
     }
     None
+}
+
+/// Two adjacent query tokens written as one listed token (`abdou laye` / `abdoulaye`; in
+/// Arabic script `عبد الله` / `abdoulaye`, compared without vowels).
+fn merges(a: &QToken, b: &QToken, t: &Token) -> bool {
+    if a.arabic {
+        let joined = skeleton(&spell_key(&format!("{}{}", a.key, b.key)));
+        return joined.len() >= 3 && joined == t.skeleton_text;
+    }
+    (a.key.len() + b.key.len()).abs_diff(t.key.len()) <= 2
+        && t.key.starts_with(a.key.get(..1).unwrap_or(""))
+        && spell_key(&format!("{}{}", a.key, b.key)) == t.key
 }
 
 /// Same skeleton is only a phonetic match when the first letters agree too (else `ali` would

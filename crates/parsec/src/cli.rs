@@ -96,6 +96,22 @@ enum Command {
         #[arg(long)]
         today: Option<String>,
     },
+    /// Screen a batch of queries against a watchlist, both CSV files: one JSON line per query
+    /// with --json ({"query_id", "candidates": [{"id", "score", "decision"}]}, best first); the
+    /// index build time, memory and queries per second on standard error.
+    Screen {
+        /// The watchlist: id,full_name,birth_date,nationality,aliases (aliases separated by ;).
+        #[arg(long)]
+        watchlist: PathBuf,
+        /// The queries: query_id,full_name,birth_date,nationality (other columns ignored).
+        #[arg(long)]
+        queries: PathBuf,
+        /// Candidates per query.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -335,6 +351,12 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
         Command::User { command } => user(command).await?,
         Command::Mrz { json, lang, today } => mrz(json, &lang, today.as_deref())?,
+        Command::Screen {
+            watchlist,
+            queries,
+            top,
+            json,
+        } => crate::screening::batch::run(&watchlist, &queries, top, json)?,
         Command::Backup { db, to } => {
             let state = state_for(&db.db, false).await?;
             db::backup(&state.db, &to).await?;

@@ -15,4 +15,5 @@ pub mod db;
 pub mod error;
 pub mod i18n;
 pub mod registry;
+pub mod screening;
 pub mod web;

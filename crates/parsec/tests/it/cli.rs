@@ -309,3 +309,82 @@ fn mrz_summary_and_unreadable_input() {
     );
     assert_eq!(text(&o).lines().count(), 1);
 }
+
+/// The `parsec screen --json` contract: one line per query, in order, candidates best first
+/// with id, score and decision; the figures on standard error.
+#[test]
+fn screen_json_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let wl = dir.path().join("watchlist.csv");
+    let qs = dir.path().join("queries.csv");
+    std::fs::write(
+        &wl,
+        "id,full_name,birth_date,nationality,aliases\n\
+         W1,Mohamed Ould Ahmed,1975-03-02,MR,\n\
+         W2,Amadou Traoré,1980-01-01,ML,TRAORE Amadou\n\
+         W3,Aïssata Diallo,1990,ML,عائشة ديالو\n\
+         W4,Boubacar Koné,,BF,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &qs,
+        "query_id,full_name,birth_date,nationality,extra\n\
+         Q1,Mohamed Ould Ahmed,1975-03-02,MR,x\n\
+         Q2,TRAORE AMADU,1980-01-01,ML,x\n\
+         Q3,Jean Dupont,1960-05-05,FR,x\n",
+    )
+    .unwrap();
+    let o = parsec(
+        &[
+            "screen",
+            "--watchlist",
+            wl.to_str().unwrap(),
+            "--queries",
+            qs.to_str().unwrap(),
+            "--top",
+            "2",
+            "--json",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[0].starts_with("{\"query_id\":\"Q1\",\"candidates\":[{\"id\":\"W1\",\"score\":"),
+        "{}",
+        lines[0]
+    );
+    let v: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v[0]["candidates"][0]["decision"], "alerte");
+    assert_eq!(v[1]["candidates"][0]["id"], "W2");
+    assert!(
+        v[2]["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["decision"] == "aucune")
+    );
+    assert!(v[0]["candidates"].as_array().unwrap().len() <= 2);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("requêtes/s") && err.contains("Mio"), "{err}");
+    // A watchlist without its columns is refused with the file and the column named.
+    std::fs::write(&wl, "id,name\nW1,x\n").unwrap();
+    let o = parsec(
+        &[
+            "screen",
+            "--watchlist",
+            wl.to_str().unwrap(),
+            "--queries",
+            qs.to_str().unwrap(),
+            "--json",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("full_name"), "{}", text(&o));
+}

@@ -1,0 +1,249 @@
+//! The screening engine: normalisation tables, match and non-match pairs with their reason,
+//! explanations, and properties.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use namematch::normalize::{fold, skeleton, spell_key};
+use namematch::{BirthDate, Decision, Entry, Index, Query, Rule, Thresholds};
+use proptest::prelude::*;
+
+#[test]
+fn normalisation() {
+    for (raw, folded) in [
+        ("N'Diaye", "ndiaye"),
+        ("Aïssata  KONATÉ", "aissata konate"),
+        ("Jean-Baptiste", "jean baptiste"),
+        ("محمد", "mhmd"),
+        ("ولد", "wld"),
+    ] {
+        assert_eq!(fold(raw), folded, "{raw}");
+    }
+    for (a, b, same) in [
+        ("djeneba", "jeneba", true),
+        ("moussa", "musa", true),
+        ("coulibaly", "kulibali", true),
+        ("tchad", "chad", true),
+        ("sekou", "sekuu", true),
+        ("cheick", "chiek", false),
+        ("traore", "toure", false),
+    ] {
+        assert_eq!(spell_key(a) == spell_key(b), same, "{a} / {b}");
+    }
+    assert_eq!(
+        skeleton(&spell_key("mohamed")),
+        skeleton(&spell_key(&fold("محمد")))
+    );
+}
+
+fn entry(name: &str, birth: &str, nat: &str) -> Entry {
+    Entry {
+        names: vec![name.to_string()],
+        birth: BirthDate::parse(birth),
+        nationality: Some(nat.to_string()),
+    }
+}
+
+fn list() -> Vec<Entry> {
+    let mut v = vec![
+        entry("Mohamed Ould Ahmed", "1975-03-02", "MR"),
+        entry("Amadou Traoré", "1980-01-01", "ML"),
+        entry("Aboubacar Sidiki Coulibaly", "1969-11-20", "ML"),
+        entry("Fatoumata Diallo", "1990", "GN"),
+        entry("Abdoulaye Maïga", "1985-07-14", "ML"),
+        entry("Alassane Ag Mohamed", "1972-06-30", "ML"),
+        entry("Ousmane Sawadogo", "1978-02-11", "BF"),
+        entry("Moussa Traoré", "1950-09-25", "ML"),
+    ];
+    // Namesakes and noise, so that rarity means something.
+    for i in 0..200 {
+        let given = ["Moussa", "Amadou", "Fatoumata", "Mohamed", "Ibrahim"][i % 5];
+        let family = [
+            "Traoré", "Diallo", "Keïta", "Cissé", "Konaté", "Touré", "Sangaré",
+        ][i % 7];
+        v.push(entry(
+            &format!("{given} {family}"),
+            &format!("19{:02}-0{}-1{}", 40 + i % 50, 1 + i % 9, i % 10),
+            "ML",
+        ));
+    }
+    v
+}
+
+fn query(name: &str, birth: &str, nat: &str) -> Query {
+    Query {
+        name: name.to_string(),
+        birth: BirthDate::parse(birth),
+        nationality: Some(nat.to_string()),
+    }
+}
+
+/// One query, the entry expected first (or none above the review threshold), and why.
+fn check(ix: &Index, q: Query, expected: Option<usize>, why: &str) {
+    let hits = ix.search(&q, 5);
+    let t = Thresholds::default();
+    match expected {
+        Some(e) => {
+            let first = hits
+                .first()
+                .unwrap_or_else(|| panic!("{why}: no hit for {}", q.name));
+            assert_eq!(
+                first.entry, e,
+                "{why}: {} gave {:?}",
+                q.name, first.explanation
+            );
+            assert_ne!(
+                t.decide(first.score),
+                Decision::Aucune,
+                "{why}: score {}",
+                first.score
+            );
+        }
+        None => assert!(
+            hits.first()
+                .is_none_or(|h| t.decide(h.score) == Decision::Aucune),
+            "{why}: {} should not alert, got {:?}",
+            q.name,
+            hits.first().map(|h| (h.entry, h.score))
+        ),
+    }
+}
+
+#[test]
+fn match_and_non_match_pairs() {
+    let ix = Index::build(&list());
+    check(
+        &ix,
+        query("Mohamed Ould Ahmed", "1975-03-02", "MR"),
+        Some(0),
+        "the same",
+    );
+    check(
+        &ix,
+        query("Muhammad Walad Ahmed", "1975-03-02", "MR"),
+        Some(0),
+        "given-name variant and particle",
+    );
+    check(
+        &ix,
+        query("Mohamed Ahmed", "1975-03-02", "MR"),
+        Some(0),
+        "particle dropped",
+    );
+    check(
+        &ix,
+        query("TRAORE AMADU", "1980-01-01", "ML"),
+        Some(1),
+        "order, case, ou/u",
+    );
+    check(
+        &ix,
+        query("Abubakar Sidiki Kulibali", "1969-11-20", "ML"),
+        Some(2),
+        "English transcription",
+    );
+    check(
+        &ix,
+        query("Aboubacar Coulibaly", "1969-11-20", "ML"),
+        Some(2),
+        "a given name missing",
+    );
+    check(
+        &ix,
+        query("Abdou Laye Maiga", "1985-07-14", "ML"),
+        Some(4),
+        "a split token",
+    );
+    check(
+        &ix,
+        query("Abdoulaye Maïgaa", "1985-07-14", "ML"),
+        Some(4),
+        "a typo",
+    );
+    check(
+        &ix,
+        query("Ousmane Sawadogo", "1978-11-02", "BF"),
+        Some(6),
+        "day and month swapped",
+    );
+    check(
+        &ix,
+        query("Jean Dupont", "1960-05-05", "FR"),
+        None,
+        "nobody of that name",
+    );
+    check(
+        &ix,
+        query("Moussa Traoré", "2001-04-04", "ML"),
+        None,
+        "a namesake born another year",
+    );
+}
+
+#[test]
+fn arabic_script_queries_meet_latin_entries() {
+    let ix = Index::build(&list());
+    check(
+        &ix,
+        query("عبد الله مايغا", "1985-07-14", "ML"),
+        Some(4),
+        "Arabic script",
+    );
+}
+
+#[test]
+fn explanations_say_what_matched_and_why() {
+    let ix = Index::build(&list());
+    let hits = ix.search(&query("Muhammad Ould Ahmed", "1975-03-02", "MR"), 1);
+    let ex = &hits[0].explanation;
+    let rules: Vec<(String, Rule)> = ex
+        .matches
+        .iter()
+        .map(|m| (m.query.clone(), m.rule))
+        .collect();
+    assert!(
+        rules.contains(&("muhammad".to_string(), Rule::Variant)),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("ahmed".to_string(), Rule::Exact)),
+        "{rules:?}"
+    );
+    assert_eq!(ex.birth_reason, "same date");
+    assert!(ex.birth_effect > 0.0 && ex.nationality_effect > 0.0);
+    let other = ix.search(&query("Muhammad Ould Ahmed", "1999-12-12", "MR"), 1);
+    assert!(
+        other[0].explanation.birth_effect < 0.0,
+        "a different birth date counts against"
+    );
+    assert!(other[0].score < hits[0].score);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_name_matches_itself_and_its_mrz_form(i in 0usize..8) {
+        let l = list();
+        let ix = Index::build(&l);
+        let e = &l[i];
+        let birth = e.birth.map(|b| if b.month == 0 { format!("{}", b.year) } else { format!("{}-{:02}-{:02}", b.year, b.month, b.day) }).unwrap_or_default();
+        let nat = e.nationality.clone().unwrap_or_default();
+        let exact = ix.search(&query(&e.names[0], &birth, &nat), 3);
+        prop_assert_eq!(exact[0].entry, i);
+        // The MRZ form: upper case ASCII, family name first, cut to a short field.
+        let mut words: Vec<String> = fold(&e.names[0]).split(' ').map(|w| w.to_uppercase()).collect();
+        words.rotate_right(1);
+        let mrz: String = words.join(" ").chars().take(24).collect();
+        let cut = ix.search(&query(&mrz, &birth, &nat), 5);
+        prop_assert!(cut.iter().any(|h| h.entry == i), "{} not found from {}", e.names[0], mrz);
+        // An unrelated token never lifts a score above the exact match.
+        let noisy = ix.search(&query(&format!("{} Zyxwvut", e.names[0]), &birth, &nat), 3);
+        prop_assert!(noisy[0].score <= exact[0].score + 1e-6);
+    }
+
+    #[test]
+    fn odd_input_never_panics(s in "\\PC{0,40}") {
+        let ix = Index::build(&list());
+        let _ = ix.search(&query(&s, "", ""), 10);
+    }
+}
