@@ -778,8 +778,15 @@ fn token_similarity(
     if same_skeleton && plausible(&q.key, &t.key) {
         return Some((0.8, Rule::Phonetic));
     }
-    if ql >= 8 && distance_within(&q.key, &t.key, 2).is_some() {
-        return Some((0.7, Rule::Typo));
+    if ql >= 6 && distance_within(&q.key, &t.key, 2).is_some() {
+        return Some((0.72, Rule::Typo));
+    }
+    // A typo on top of a spelling variant: close consonant skeletons, same first letter.
+    if q.skeleton.len() >= 3
+        && plausible(&q.key, &t.key)
+        && distance_within(&q.skeleton, &t.skeleton_text, 1).is_some()
+    {
+        return Some((0.68, Rule::Phonetic));
     }
     // MRZ and forms cut long names: a prefix of at least 4 letters.
     if ql.min(tl) >= 4 && (t.key.starts_with(&q.key) || q.key.starts_with(&t.key)) {
