@@ -216,6 +216,9 @@ pub struct Index {
     deletions: HashMap<String, Vec<u32>>,
     by_birth: HashMap<(u16, u8, u8), Vec<u32>>,
     entries: Vec<Listed>,
+    /// Every entry's birth date packed in a `u32` (`yyyymmdd`, 0 when absent), side by side so
+    /// that ranking thousands of candidates by it stays in cache.
+    births: Vec<u32>,
     /// Dense accumulators reused across queries (one per concurrent search).
     scratch: std::sync::Mutex<Vec<Scratch>>,
 }
@@ -257,6 +260,7 @@ impl Index {
             deletions: HashMap::new(),
             by_birth: HashMap::new(),
             entries: Vec::with_capacity(entries.len()),
+            births: entries.iter().map(|e| pack(e.birth)).collect(),
             scratch: std::sync::Mutex::new(Vec::new()),
         };
         for (i, e) in entries.iter().enumerate() {
@@ -525,9 +529,9 @@ impl Index {
             .map(|&e| {
                 let acc = scratch.score.get(e as usize).copied().unwrap_or(0.0);
                 let birth = self
-                    .entries
+                    .births
                     .get(e as usize)
-                    .map_or(0.0, |l| birth_evidence(query.birth, l.birth).0);
+                    .map_or(0.0, |&b| birth_evidence(query.birth, unpack(b)).0);
                 (e, acc + birth * qmax)
             })
             .collect();
@@ -839,6 +843,21 @@ fn birth_evidence(q: Option<BirthDate>, l: Option<BirthDate>) -> (f32, &'static 
         1 => (0.0, "year off by one"),
         _ => (-0.4, "other year"),
     }
+}
+
+fn pack(b: Option<BirthDate>) -> u32 {
+    b.map_or(0, |b| {
+        u32::from(b.year) * 10_000 + u32::from(b.month) * 100 + u32::from(b.day)
+    })
+}
+
+fn unpack(v: u32) -> Option<BirthDate> {
+    let year = u16::try_from(v / 10_000).ok()?;
+    (v != 0).then_some(BirthDate {
+        year,
+        month: u8::try_from(v / 100 % 100).ok()?,
+        day: u8::try_from(v % 100).ok()?,
+    })
 }
 
 /// The keys obtained by deleting one character.
