@@ -246,7 +246,7 @@ const NAME_SHARE: f32 = 0.7;
 /// Candidates scored precisely per query.
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants; beyond, only its own spelling.
-const SLOT_BUDGET: usize = 60_000;
+const SLOT_BUDGET: usize = 25_000;
 
 impl Index {
     pub fn build(entries: &[Entry]) -> Index {
