@@ -4,7 +4,8 @@
 //! `baseline.py` computes them, so that the figures sit side by side with rapidfuzz's.
 //!
 //! `cargo bench -p namematch` (sizes 10k and 100k; 1M too when `names1m/watchlist_1000000.csv`
-//! has been generated there). `NAMEBENCH_DIR` overrides the data folder.
+//! has been generated there). `NAMEBENCH_DIR` overrides the data folder; `NAMEBENCH_SIZES`
+//! (e.g. `10000,100000`) picks the sizes.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;

@@ -576,20 +576,36 @@ impl Index {
         let mut shortlist: Vec<(u32, f32)> = acc.into_iter().collect();
         shortlist.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         shortlist.truncate(SHORTLIST.max(top));
+        // Scored without words first (the similarity of a query token and a listed token is
+        // computed once per query), then the winners again with their explanation.
+        let qw: Vec<f32> = qtokens.iter().map(|q| self.query_weight(q)).collect();
+        let mut memo: HashMap<(usize, u32), Option<(f32, Rule)>> = HashMap::new();
         let mut hits: Vec<Hit> = shortlist
             .into_iter()
-            .filter_map(|(e, _)| self.score_entry(e as usize, &qtokens, query))
+            .filter_map(|(e, _)| {
+                self.score_entry(e as usize, &qtokens, &qw, query, &mut memo, false)
+            })
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(top);
-        hits
+        hits.into_iter()
+            .filter_map(|h| self.score_entry(h.entry, &qtokens, &qw, query, &mut memo, true))
+            .collect()
     }
 
-    fn score_entry(&self, e: usize, qtokens: &[QToken], query: &Query) -> Option<Hit> {
+    fn score_entry(
+        &self,
+        e: usize,
+        qtokens: &[QToken],
+        qw: &[f32],
+        query: &Query,
+        memo: &mut HashMap<(usize, u32), Option<(f32, Rule)>>,
+        explain: bool,
+    ) -> Option<Hit> {
         let listed = self.entries.get(e)?;
         let mut best: Option<Explanation> = None;
         for name in &listed.names {
-            let ex = self.align(qtokens, name);
+            let ex = self.align(qtokens, qw, name, memo, explain);
             if best.as_ref().is_none_or(|b| ex.name_score > b.name_score) {
                 best = Some(ex);
             }
@@ -619,17 +635,26 @@ impl Index {
 
     /// Pairs query tokens with listed tokens, best similarity first, each token once (two
     /// adjacent tokens may pair with one merged token), and scores the weighted share matched.
-    fn align(&self, qtokens: &[QToken], name: &[u32]) -> Explanation {
+    fn align(
+        &self,
+        qtokens: &[QToken],
+        qw: &[f32],
+        name: &[u32],
+        memo: &mut HashMap<(usize, u32), Option<(f32, Rule)>>,
+        explain: bool,
+    ) -> Explanation {
         let listed: Vec<&Token> = name
             .iter()
             .filter_map(|&t| self.tokens.get(t as usize))
             .collect();
-        let qw: Vec<f32> = qtokens.iter().map(|q| self.query_weight(q)).collect();
         let lw: Vec<f32> = listed.iter().map(|t| self.idf(t)).collect();
         let mut pairs: Vec<(f32, usize, usize, Rule)> = Vec::new();
         for (i, q) in qtokens.iter().enumerate() {
-            for (j, t) in listed.iter().enumerate() {
-                if let Some((sim, rule)) = token_similarity(q, t, &self.skeletons) {
+            for (j, (&id, t)) in name.iter().zip(&listed).enumerate() {
+                let found = *memo
+                    .entry((i, id))
+                    .or_insert_with(|| token_similarity(q, t, &self.skeletons));
+                if let Some((sim, rule)) = found {
                     pairs.push((sim, i, j, rule));
                 }
             }
@@ -653,13 +678,15 @@ impl Index {
                     l_used[j] = true;
                     let w = qw[i] + qw[i + 1] + lw[j];
                     got += w;
-                    matches.push(TokenMatch {
-                        query: format!("{} {}", a.text, b.text),
-                        listed: t.key.clone(),
-                        rule: Rule::Merged,
-                        similarity: 1.0,
-                        weight: w,
-                    });
+                    if explain {
+                        matches.push(TokenMatch {
+                            query: format!("{} {}", a.text, b.text),
+                            listed: t.key.clone(),
+                            rule: Rule::Merged,
+                            similarity: 1.0,
+                            weight: w,
+                        });
+                    }
                 }
             }
         }
@@ -676,13 +703,15 @@ impl Index {
                     l_used[j + 1] = true;
                     let w = qw[i] + lw[j] + lw[j + 1];
                     got += w;
-                    matches.push(TokenMatch {
-                        query: q.text.clone(),
-                        listed: format!("{} {}", a.key, b.key),
-                        rule: Rule::Merged,
-                        similarity: 1.0,
-                        weight: w,
-                    });
+                    if explain {
+                        matches.push(TokenMatch {
+                            query: q.text.clone(),
+                            listed: format!("{} {}", a.key, b.key),
+                            rule: Rule::Merged,
+                            similarity: 1.0,
+                            weight: w,
+                        });
+                    }
                 }
             }
         }
@@ -700,35 +729,49 @@ impl Index {
                 } else {
                     rule
                 };
-                matches.push(TokenMatch {
-                    query: q.text.clone(),
-                    listed: t.key.clone(),
-                    rule,
-                    similarity: sim,
-                    weight: w,
-                });
+                if explain {
+                    matches.push(TokenMatch {
+                        query: q.text.clone(),
+                        listed: t.key.clone(),
+                        rule,
+                        similarity: sim,
+                        weight: w,
+                    });
+                }
             }
         }
         let total: f32 = qw.iter().sum::<f32>() + lw.iter().sum::<f32>();
         let name_score = if total > 0.0 { got / total } else { 0.0 };
         Explanation {
-            name: listed
-                .iter()
-                .map(|t| t.key.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            unmatched_query: qtokens
-                .iter()
-                .zip(&q_used)
-                .filter(|(_, u)| !**u)
-                .map(|(q, _)| q.text.clone())
-                .collect(),
-            unmatched_listed: listed
-                .iter()
-                .zip(&l_used)
-                .filter(|(_, u)| !**u)
-                .map(|(t, _)| t.key.clone())
-                .collect(),
+            name: if !explain {
+                String::new()
+            } else {
+                listed
+                    .iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            unmatched_query: if !explain {
+                Vec::new()
+            } else {
+                qtokens
+                    .iter()
+                    .zip(&q_used)
+                    .filter(|(_, u)| !**u)
+                    .map(|(q, _)| q.text.clone())
+                    .collect()
+            },
+            unmatched_listed: if !explain {
+                Vec::new()
+            } else {
+                listed
+                    .iter()
+                    .zip(&l_used)
+                    .filter(|(_, u)| !**u)
+                    .map(|(t, _)| t.key.clone())
+                    .collect()
+            },
             matches,
             name_score,
             birth_effect: 0.0,
