@@ -248,4 +248,6 @@ mrz-code-ambiguous_repair = several corrections agree with the check digits: non
 mrz-code-repair_unproven = letter/digit swap proposed in the number or optional data: compare with the printed page
 mrz-code-birth_date_unknown = birth date unknown (filled with <)
 mrz-code-document_number = malformed document number
+error-import-empty = No valid entry in the file.
+error-version-exists = This version of the list already exists.
 error-bad-date = Invalid date (YYYY-MM-DD).

@@ -249,4 +249,6 @@ mrz-code-ambiguous_repair = plusieurs corrections possibles concordent : aucune 
 mrz-code-repair_unproven = échange lettre/chiffre proposé dans le numéro ou les données facultatives : à comparer avec la page imprimée
 mrz-code-birth_date_unknown = date de naissance inconnue (remplie de <)
 mrz-code-document_number = numéro de document mal formé
+error-import-empty = Aucune entrée valide dans le fichier.
+error-version-exists = Cette version de la liste existe déjà.
 error-bad-date = Date invalide (AAAA-MM-JJ).

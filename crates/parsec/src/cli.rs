@@ -112,6 +112,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Watchlists.
+    Watchlist {
+        #[command(subcommand)]
+        command: WatchlistCommand,
+    },
     /// The audit chain.
     Audit {
         #[command(subcommand)]
@@ -149,6 +154,36 @@ enum UserCommand {
         db: DbArg,
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WatchlistCommand {
+    /// Import a new version of a list, whole or not at all. CSV columns: id,full_name,
+    /// birth_date,nationality,aliases (aliases separated by ;), then optionally reason,
+    /// instruction (arreter, signaler, laisser_passer_signaler) and expires_at. Refused rows
+    /// are listed with their line and reason; with any of them nothing is loaded, unless
+    /// --skip-invalid. The previous version of the same name is kept, marked replaced.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        file: PathBuf,
+        /// The list's name (a new version replaces the active one of the same name).
+        #[arg(long)]
+        name: String,
+        /// Who issues the list.
+        #[arg(long)]
+        authority: String,
+        #[arg(long)]
+        version: String,
+        #[arg(long)]
+        valid_from: Option<String>,
+        #[arg(long)]
+        valid_to: Option<String>,
+        /// Load the valid rows even when some are refused.
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -350,6 +385,72 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             );
         }
         Command::User { command } => user(command).await?,
+        Command::Watchlist {
+            command:
+                WatchlistCommand::Import {
+                    db,
+                    file,
+                    name,
+                    authority,
+                    version,
+                    valid_from,
+                    valid_to,
+                    skip_invalid,
+                },
+        } => {
+            let state = initialised_state(&db.db).await?;
+            let f = std::fs::File::open(&file)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let mut progress = |n: usize| {
+                if n > 0 && n.is_multiple_of(100_000) {
+                    eprintln!("… {n} lignes lues");
+                }
+            };
+            let parsed = crate::screening::import::csv(f, &mut progress)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let meta = crate::screening::ListMeta {
+                name,
+                authority,
+                version,
+                valid_from,
+                valid_to,
+                format: "csv",
+            };
+            let report = crate::screening::import_list(
+                &state,
+                &Actor::system("cli"),
+                &meta,
+                parsed,
+                skip_invalid,
+            )
+            .await?;
+            for r in report.rejected.iter().take(100) {
+                eprintln!("{}, ligne {} : {}", file.display(), r.line, r.reason);
+            }
+            if report.rejected.len() > 100 {
+                eprintln!(
+                    "… et {} autres lignes refusées",
+                    report.rejected.len() - 100
+                );
+            }
+            match report.list_id {
+                Some(id) => println!(
+                    "Liste chargée : {} entrées, {} lignes refusées{} (id {id}).",
+                    report.loaded,
+                    report.rejected.len(),
+                    report
+                        .replaced
+                        .map(|r| format!(", remplace la version {r}"))
+                        .unwrap_or_default()
+                ),
+                None => {
+                    return Err(AppError::Internal(format!(
+                        "{} lignes refusées : rien n'a été chargé (corrigez le fichier, ou --skip-invalid)",
+                        report.rejected.len()
+                    )));
+                }
+            }
+        }
         Command::Mrz { json, lang, today } => mrz(json, &lang, today.as_deref())?,
         Command::Screen {
             watchlist,

@@ -388,3 +388,121 @@ fn screen_json_contract() {
     assert!(!o.status.success());
     assert!(text(&o).contains("full_name"), "{}", text(&o));
 }
+
+/// Watchlist import: refused rows named with their line and reason and nothing loaded; a clean
+/// file loaded whole; a new version replaces the old one, which stays; all audited.
+#[test]
+fn watchlist_import_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        parsec(
+            &["init", "--db", db, "--admin", "chef"],
+            &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]
+        )
+        .status
+        .success()
+    );
+    let file = dir.path().join("list.csv");
+    let f = file.to_str().unwrap();
+    std::fs::write(
+        &file,
+        "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
+         A1,Amadou Traoré,1980-01-01,ML,TRAORE Amadou,motif,arreter\n\
+         A2,,1980-01-01,ML,,,\n\
+         A3,Fatoumata Diallo,1990-13-40,ML,,,\n\
+         A4,Moussa Keita,1975,MALI,,,\n\
+         A1,Ali Touré,,ML,,,\n\
+         A6,Ibrahim Cissé,,ML,,,à voir\n\
+         A7,Seydou Koné,,BF\n",
+    )
+    .unwrap();
+    let import = |version: &str, extra: &[&str]| {
+        let mut args = vec![
+            "watchlist",
+            "import",
+            "--db",
+            db,
+            "--file",
+            f,
+            "--name",
+            "Liste nationale",
+            "--authority",
+            "DGSE",
+            "--version",
+            version,
+        ];
+        args.extend_from_slice(extra);
+        parsec(&args, &[])
+    };
+    let o = import("2026-11", &[]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    for expected in [
+        "ligne 3 : id et full_name",
+        "ligne 4 : date",
+        "ligne 5 : nationalité",
+        "ligne 6 : identifiant « A1 » en double",
+        "ligne 7 : instruction",
+        "ligne 8 : 4 colonnes",
+        "rien n'a été chargé",
+    ] {
+        assert!(t.contains(expected), "{expected} missing in: {t}");
+    }
+    let count = |sql: &str| -> i64 {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let pool = parsec::db::open(std::path::Path::new(db), false)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        })
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM watchlist_entries"),
+        0,
+        "nothing half-loaded"
+    );
+    let o = import("2026-11", &["--skip-invalid"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Liste chargée : 1 entrées, 6 lignes refusées"),
+        "{}",
+        text(&o)
+    );
+    std::fs::write(&file, "id,full_name,birth_date,nationality,aliases\nB1,Amadou Traoré,1980-01-01,ML,\nB2,Aïssata Maïga,,ML,\n").unwrap();
+    let o = import("2026-11", &[]);
+    assert!(!o.status.success(), "the same version twice is refused");
+    let o = import("2026-12", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("remplace la version"));
+    assert_eq!(
+        count("SELECT COUNT(*) FROM watchlists WHERE status = 'active'"),
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM watchlists WHERE status = 'replaced'"),
+        1
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM watchlist_entries"),
+        3,
+        "the replaced version stays for audit"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_log WHERE action = 'import' AND entity = 'watchlist'"),
+        2
+    );
+    assert!(
+        parsec(&["audit", "verify", "--db", db], &[])
+            .status
+            .success()
+    );
+}
