@@ -184,6 +184,10 @@ enum WatchlistCommand {
         /// Load the valid rows even when some are refused.
         #[arg(long)]
         skip_invalid: bool,
+        /// csv, ftm (FollowTheMoney / OpenSanctions JSON lines, Person entities) or un-xml (UN
+        /// Security Council consolidated list).
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
 }
 
@@ -396,6 +400,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     valid_from,
                     valid_to,
                     skip_invalid,
+                    format,
                 },
         } => {
             let state = initialised_state(&db.db).await?;
@@ -406,15 +411,25 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     eprintln!("… {n} lignes lues");
                 }
             };
-            let parsed = crate::screening::import::csv(f, &mut progress)
-                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let (parsed, format) = match format.as_str() {
+                "csv" => (crate::screening::import::csv(f, &mut progress), "csv"),
+                "ftm" => (crate::screening::import::ftm(f, &mut progress), "ftm"),
+                "un-xml" => (crate::screening::import::un_xml(f, &mut progress), "un-xml"),
+                other => {
+                    return Err(AppError::Internal(format!(
+                        "format « {other} » inconnu : csv, ftm ou un-xml"
+                    )));
+                }
+            };
+            let parsed =
+                parsed.map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
             let meta = crate::screening::ListMeta {
                 name,
                 authority,
                 version,
                 valid_from,
                 valid_to,
-                format: "csv",
+                format,
             };
             let report = crate::screening::import_list(
                 &state,

@@ -194,3 +194,248 @@ pub fn csv(mut input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Pars
     }
     Ok(out)
 }
+
+fn person(
+    external_id: String,
+    names: Vec<String>,
+    birth: Option<String>,
+    nationality: Option<String>,
+    reason: String,
+) -> Result<ListedPerson, String> {
+    let mut names = names
+        .into_iter()
+        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|n| !n.is_empty());
+    let full_name = names.next().ok_or("aucun nom")?;
+    let mut aliases: Vec<String> = Vec::new();
+    for n in names {
+        if n != full_name && !aliases.contains(&n) {
+            aliases.push(n);
+        }
+    }
+    let birth_date = match birth {
+        Some(b) => date(&b)?,
+        None => None,
+    };
+    Ok(ListedPerson {
+        external_id,
+        full_name,
+        aliases,
+        birth_date,
+        nationality,
+        reason,
+        instruction: Instruction::Signaler,
+        expires_at: None,
+    })
+}
+
+/// The FollowTheMoney / OpenSanctions export: one JSON entity per line; `Person` entities are
+/// taken (name, alias, weakAlias, birthDate, nationality, topics), the others skipped.
+pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    use std::io::BufRead;
+    let mut out = Parsed::default();
+    let mut seen = std::collections::HashSet::new();
+    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
+        progress(n);
+        let line_no = n as u64 + 1;
+        let line = line.map_err(|e| format!("lecture impossible : {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                out.rejected.push(Rejected {
+                    line: line_no,
+                    reason: format!("JSON invalide : {e}"),
+                });
+                continue;
+            }
+        };
+        if v["schema"].as_str() != Some("Person") {
+            continue;
+        }
+        let props = &v["properties"];
+        let list = |k: &str| -> Vec<String> {
+            props[k]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let Some(id) = v["id"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+        else {
+            out.rejected.push(Rejected {
+                line: line_no,
+                reason: "entité sans id".into(),
+            });
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            out.rejected.push(Rejected {
+                line: line_no,
+                reason: format!("identifiant « {id} » en double"),
+            });
+            continue;
+        }
+        let mut names = list("name");
+        names.extend(list("alias"));
+        names.extend(list("weakAlias"));
+        let nationality = list("nationality")
+            .into_iter()
+            .next()
+            .map(|n| n.to_uppercase());
+        match person(
+            id,
+            names,
+            list("birthDate").into_iter().next(),
+            nationality,
+            list("topics").join(", "),
+        ) {
+            Ok(p) => out.accepted.push(p),
+            Err(e) => out.rejected.push(Rejected {
+                line: line_no,
+                reason: e,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The UN Security Council consolidated list (schema `sc-sanctions.xsd`), read as a stream:
+/// each `INDIVIDUAL` becomes an entry (names, aliases, first birth date, nationality and
+/// comments kept in the reason, as the list names countries in words); entities are skipped.
+pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(input));
+    let mut buf = Vec::new();
+    let mut out = Parsed::default();
+    let mut path: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut current: Option<HashMapFields> = None;
+    let mut count = 0usize;
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "XML invalide vers l'octet {} : {e}",
+                reader.buffer_position()
+            )
+        })?;
+        match event {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_string();
+                if name == "INDIVIDUAL" {
+                    current = Some(HashMapFields::default());
+                }
+                path.push(name);
+                text.clear();
+            }
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::CData(t) => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                let name: &str = &r;
+                match r.resolve_char_ref() {
+                    Ok(Some(c)) => text.push(c),
+                    _ => text.push_str(match name {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "apos" => "'",
+                        _ => "",
+                    }),
+                }
+            }
+            Event::End(_) => {
+                let name = path.pop().unwrap_or_default();
+                let parent = path.last().map(String::as_str).unwrap_or("");
+                if let Some(rec) = current.as_mut() {
+                    let value = text.trim().to_string();
+                    match (parent, name.as_str()) {
+                        (_, "INDIVIDUAL") => {}
+                        ("INDIVIDUAL", "DATAID" | "REFERENCE_NUMBER" | "COMMENTS1") => {
+                            rec.single.insert(name.clone(), value);
+                        }
+                        (
+                            "INDIVIDUAL",
+                            "FIRST_NAME" | "SECOND_NAME" | "THIRD_NAME" | "FOURTH_NAME",
+                        ) => {
+                            rec.name_parts.push(value);
+                        }
+                        ("INDIVIDUAL_ALIAS", "ALIAS_NAME") if !value.is_empty() => {
+                            rec.aliases.push(value)
+                        }
+                        ("INDIVIDUAL_DATE_OF_BIRTH", "DATE" | "YEAR")
+                            if rec.birth.is_none() && !value.is_empty() =>
+                        {
+                            rec.birth = Some(value.get(..10).unwrap_or(&value).to_string());
+                        }
+                        ("NATIONALITY", "VALUE") if !value.is_empty() => {
+                            rec.nationalities.push(value)
+                        }
+                        _ => {}
+                    }
+                }
+                if name == "INDIVIDUAL"
+                    && let Some(rec) = current.take()
+                {
+                    count += 1;
+                    progress(count);
+                    let id = rec
+                        .single
+                        .get("REFERENCE_NUMBER")
+                        .filter(|s| !s.is_empty())
+                        .or(rec.single.get("DATAID"))
+                        .cloned()
+                        .unwrap_or_default();
+                    let mut names = vec![rec.name_parts.join(" ")];
+                    names.extend(rec.aliases);
+                    let mut reason = String::new();
+                    if !rec.nationalities.is_empty() {
+                        reason
+                            .push_str(&format!("Nationalité : {}. ", rec.nationalities.join(", ")));
+                    }
+                    reason.push_str(
+                        rec.single
+                            .get("COMMENTS1")
+                            .map(String::as_str)
+                            .unwrap_or(""),
+                    );
+                    let reason: String = reason.chars().take(500).collect();
+                    let result = if id.is_empty() {
+                        Err("individu sans référence".to_string())
+                    } else {
+                        person(id, names, rec.birth, None, reason.trim().to_string())
+                    };
+                    match result {
+                        Ok(p) => out.accepted.push(p),
+                        Err(e) => out.rejected.push(Rejected {
+                            line: count as u64,
+                            reason: format!("individu n° {count} : {e}"),
+                        }),
+                    }
+                }
+                text.clear();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct HashMapFields {
+    single: std::collections::HashMap<String, String>,
+    name_parts: Vec<String>,
+    aliases: Vec<String>,
+    birth: Option<String>,
+    nationalities: Vec<String>,
+}

@@ -506,3 +506,103 @@ fn watchlist_import_is_all_or_nothing() {
             .success()
     );
 }
+
+/// The UN Security Council consolidated list (the shared 2018 sample) and the FollowTheMoney
+/// JSON lines import: persons taken, entities skipped, bad lines named.
+#[test]
+fn watchlist_import_un_xml_and_ftm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    assert!(
+        parsec(
+            &["init", "--db", db, "--admin", "chef"],
+            &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]
+        )
+        .status
+        .success()
+    );
+    let un = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/un-sc-consolidated-sample.xml"
+    );
+    let o = parsec(
+        &[
+            "watchlist",
+            "import",
+            "--db",
+            db,
+            "--file",
+            un,
+            "--format",
+            "un-xml",
+            "--name",
+            "ONU CSNU",
+            "--authority",
+            "ONU",
+            "--version",
+            "2018-10-29",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("Liste chargée : 25 entrées, 0 lignes refusées"),
+        "{}",
+        text(&o)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (name, birth, aliases): (String, Option<String>, String) = rt.block_on(async {
+        let pool = parsec::db::open(std::path::Path::new(db), false).await.unwrap();
+        sqlx::query_as("SELECT full_name, birth_date, aliases FROM watchlist_entries WHERE external_id = 'KPi.037'").fetch_one(&pool).await.unwrap()
+    });
+    assert_eq!(
+        (name.as_str(), birth.as_deref(), aliases.as_str()),
+        ("CHANG CHANG HA", Some("1964-01-10"), "Jang Chang Ha")
+    );
+    let ftm = dir.path().join("ftm.json");
+    std::fs::write(
+        &ftm,
+        concat!(
+            r#"{"id":"os-1","schema":"Person","properties":{"name":["Amadou Kouffa"],"alias":["Hamadoun Kouffa"],"birthDate":["1961"],"nationality":["ml"],"topics":["sanction"]}}"#, "\n",
+            r#"{"id":"os-2","schema":"Organization","properties":{"name":["Katiba Macina"]}}"#, "\n",
+            "not json\n",
+            r#"{"id":"os-3","schema":"Person","properties":{"name":["Iyad Ag Ghaly"],"birthDate":["1954-13-01"]}}"#, "\n",
+        ),
+    )
+    .unwrap();
+    let args = [
+        "watchlist",
+        "import",
+        "--db",
+        db,
+        "--file",
+        ftm.to_str().unwrap(),
+        "--format",
+        "ftm",
+        "--name",
+        "OpenSanctions",
+        "--authority",
+        "OpenSanctions",
+        "--version",
+        "1",
+    ];
+    let o = parsec(&args, &[]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("ligne 3 : JSON invalide") && t.contains("ligne 4 : date"),
+        "{t}"
+    );
+    let mut skip = args.to_vec();
+    skip.push("--skip-invalid");
+    let o = parsec(&skip, &[]);
+    assert!(
+        text(&o).contains("Liste chargée : 1 entrées, 2 lignes refusées"),
+        "{}",
+        text(&o)
+    );
+}
