@@ -23,6 +23,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bounds the number of Argon2id hashes computed at once.
     pub hashing: Arc<Semaphore>,
+    /// The screening index of the active watchlists, rebuilt when the active set changes.
+    pub screening: Arc<std::sync::Mutex<Option<Arc<crate::screening::ActiveIndex>>>>,
     /// Verified against when a login is unknown, so both cases cost the same time; made on
     /// first use (the command line never needs it).
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
@@ -40,6 +42,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             hashing: Arc::new(Semaphore::new(2)),
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
+            screening: Arc::new(std::sync::Mutex::new(None)),
         })
     }
 }

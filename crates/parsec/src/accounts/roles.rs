@@ -70,6 +70,12 @@ pub enum Permission {
     ManageUsers,
     /// Browse the audit log and check the chain.
     ViewAudit,
+    /// Screen a name against the active watchlists.
+    Screen,
+    /// Confirm or dismiss the screening hits of the own unit and below.
+    ReviewHits,
+    /// See the watchlists and their versions.
+    ViewLists,
 }
 
 use Permission::*;
@@ -78,13 +84,13 @@ use Permission::*;
 const PERMISSIONS: &[(Role, &[Permission])] = &[
     (
         Role::Admin,
-        &[ViewRegistry, EditUnits, EditAssets, ManageUsers],
+        &[ViewRegistry, EditUnits, EditAssets, ManageUsers, ViewLists],
     ),
-    (Role::Operations, &[ViewRegistry]),
-    (Role::Commandant, &[ViewRegistry]),
-    (Role::Agent, &[ViewRegistry]),
+    (Role::Operations, &[ViewRegistry, Screen]),
+    (Role::Commandant, &[ViewRegistry, Screen, ReviewHits]),
+    (Role::Agent, &[ViewRegistry, Screen]),
     (Role::Atelier, &[ViewRegistry, EditAssets]),
-    (Role::Inspecteur, &[ViewRegistry, ViewAudit]),
+    (Role::Inspecteur, &[ViewRegistry, ViewAudit, ViewLists]),
     (Role::Programme, &[ViewRegistry]),
 ];
 

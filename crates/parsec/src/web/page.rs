@@ -38,6 +38,13 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/units", "nav-units", Some(Permission::ViewRegistry)),
     ("/assets", "nav-assets", Some(Permission::ViewRegistry)),
     ("/sites", "nav-sites", Some(Permission::ViewRegistry)),
+    ("/screening", "nav-screening", Some(Permission::Screen)),
+    (
+        "/screening/review",
+        "nav-review",
+        Some(Permission::ReviewHits),
+    ),
+    ("/screening/lists", "nav-lists", Some(Permission::ViewLists)),
     ("/admin/users", "nav-users", Some(Permission::ManageUsers)),
     ("/audit", "nav-audit", Some(Permission::ViewAudit)),
     ("/account", "nav-account", None),

@@ -94,6 +94,12 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/audit/verify" "/audit/verify" "I";
     "GET" "/api/v1/audit" "/api/v1/audit" "I";
     "GET" "/api/v1/audit/verify" "/api/v1/audit/verify" "I";
+    "GET" "/screening" "/screening" "OCG";
+    "POST" "/screening" "/screening" "OCG";
+    "GET" "/screening/review" "/screening/review" "C";
+    "GET" "/screening/hits/{id}" "/screening/hits/none" "C";
+    "POST" "/screening/hits/{id}" "/screening/hits/none" "C";
+    "GET" "/screening/lists" "/screening/lists" "AI";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };
@@ -110,6 +116,7 @@ fn every_route_is_in_the_matrix() {
         include_str!("../../src/registry/api.rs"),
         include_str!("../../src/registry/geo.rs"),
         include_str!("../../src/audit/web.rs"),
+        include_str!("../../src/screening/web.rs"),
     ];
     let mut declared = BTreeSet::new();
     for src in sources {

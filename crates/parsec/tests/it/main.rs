@@ -10,6 +10,7 @@ mod authz;
 mod browser;
 mod cli;
 mod registry;
+mod screening;
 mod support;
 mod tidy;
 

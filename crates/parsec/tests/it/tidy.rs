@@ -32,6 +32,7 @@ fn every_key_used_exists() {
         include_str!("../../src/registry/geo.rs"),
         include_str!("../../src/audit/web.rs"),
         include_str!("../../src/border/mrz.rs"),
+        include_str!("../../src/screening/web.rs"),
         include_str!("../../templates/base.html"),
         include_str!("../../templates/list.html"),
         include_str!("../../templates/detail.html"),

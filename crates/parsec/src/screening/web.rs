@@ -1,0 +1,356 @@
+//! Screening pages: search a name by hand (agents, commandants, operations), the review queue
+//! of the post's commandant (confirm or dismiss with a reason), and the lists' versions.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+
+use crate::accounts::Permission;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::web::auth::Auth;
+use crate::web::page::{
+    DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListRow, ListView, PageCtx,
+    render,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/screening", get(search_form).post(search))
+        .route("/screening/review", get(review_queue))
+        .route("/screening/hits/{id}", get(hit_page).post(review))
+        .route("/screening/lists", get(lists))
+}
+
+type FormData = Form<Vec<(String, String)>>;
+
+fn search_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
+    let c = PageCtx::new(state, auth, "/screening");
+    let fields = vec![
+        FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
+        FormField::new(
+            "birth_date",
+            c.t("screening-birth"),
+            "text",
+            f.get("birth_date").into(),
+        )
+        .hint(c.t("screening-birth-hint")),
+        FormField::new(
+            "nationality",
+            c.t("screening-nationality"),
+            "text",
+            f.get("nationality").into(),
+        )
+        .hint(c.t("screening-nationality-hint")),
+    ];
+    FormView {
+        title: c.t("screening-title"),
+        action: "/screening".into(),
+        cancel_href: "/".into(),
+        fields,
+        error: None,
+        c,
+    }
+}
+
+async fn search_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::Screen)?;
+    render(&search_view(&state, &auth, &Fields::default()))
+}
+
+fn decision_key(d: namematch::Decision) -> &'static str {
+    match d {
+        namematch::Decision::Alerte => "screening-alerte",
+        namematch::Decision::AVerifier => "screening-a-verifier",
+        namematch::Decision::Aucune => "screening-aucune",
+    }
+}
+
+fn instruction_key(code: &str) -> &'static str {
+    match code {
+        "arreter" => "screening-instr-arreter",
+        "laisser_passer_signaler" => "screening-instr-laisser",
+        _ => "screening-instr-signaler",
+    }
+}
+
+async fn search(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::Screen)?;
+    let f = Fields::from_pairs(pairs);
+    let answers = crate::screening::screen(
+        &state,
+        &auth.user.actor(),
+        auth.user.unit_id.as_deref(),
+        f.get("name"),
+        Some(f.get("birth_date")),
+        Some(f.get("nationality")),
+    )
+    .await;
+    let answers = match answers {
+        Ok(a) => a,
+        Err(e) => return search_view(&state, &auth, &f).refuse(e),
+    };
+    let c = PageCtx::new(&state, &auth, "/screening");
+    let best = answers
+        .first()
+        .map(|a| a.decision)
+        .filter(|d| *d != namematch::Decision::Aucune)
+        .unwrap_or(namematch::Decision::Aucune);
+    let rows = answers
+        .iter()
+        .map(|a| ListRow {
+            href: a
+                .hit_id
+                .as_ref()
+                .map(|h| format!("/screening/hits/{h}"))
+                .unwrap_or_default(),
+            cells: vec![
+                a.entry.full_name.clone(),
+                c.t(decision_key(a.decision)),
+                format!("{:.2}", a.score),
+                c.t(instruction_key(&a.entry.instruction)),
+                a.entry.list_name.clone(),
+                a.explanation.clone(),
+            ],
+        })
+        .collect();
+    let view = DetailView {
+        title: c.t("screening-result"),
+        back_href: "/screening".into(),
+        edit_href: None,
+        fields: vec![
+            DetailField {
+                label: c.t("field-name"),
+                value: f.get("name").into(),
+                href: None,
+            },
+            DetailField {
+                label: c.t("screening-birth"),
+                value: f.get("birth_date").into(),
+                href: None,
+            },
+            DetailField {
+                label: c.t("screening-nationality"),
+                value: f.get("nationality").into(),
+                href: None,
+            },
+            DetailField {
+                label: c.t("screening-answer"),
+                value: c.t(decision_key(best)),
+                href: None,
+            },
+        ],
+        tables: vec![DetailTable {
+            title: c.t("screening-candidates"),
+            columns: vec![
+                c.t("screening-listed"),
+                c.t("screening-answer"),
+                c.t("screening-score"),
+                c.t("screening-instruction"),
+                c.t("screening-list"),
+                c.t("screening-why"),
+            ],
+            rows,
+        }],
+        c,
+    };
+    render(&view)
+}
+
+async fn review_queue(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ReviewHits)?;
+    let hits = crate::screening::hits_to_review(&state, &auth.scope).await?;
+    let c = PageCtx::new(&state, &auth, "/screening/review");
+    let rows = hits
+        .iter()
+        .map(|h| ListRow {
+            href: format!("/screening/hits/{}", h.id),
+            cells: vec![
+                h.created_at.clone(),
+                c.t(if h.decision == "alerte" {
+                    "screening-alerte"
+                } else {
+                    "screening-a-verifier"
+                }),
+                format!("{:.2}", h.score),
+                h.created_by.clone(),
+            ],
+        })
+        .collect();
+    let title = c.t("screening-review");
+    let columns = vec![
+        c.t("field-created"),
+        c.t("screening-answer"),
+        c.t("screening-score"),
+        c.t("audit-actor"),
+    ];
+    render(&ListView::single_page(c, title, "", columns, rows))
+}
+
+async fn hit_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ReviewHits)?;
+    let h = crate::screening::hit(&state, &auth.user.actor(), &auth.scope, &id).await?;
+    render(&hit_view(&state, &auth, &h, None))
+}
+
+fn hit_view(
+    state: &AppState,
+    auth: &Auth,
+    h: &crate::screening::HitRow,
+    error: Option<&AppError>,
+) -> FormView {
+    let c = PageCtx::new(state, auth, "/screening/review");
+    let status = match h.status.as_str() {
+        "confirme" => c.t("screening-confirmed"),
+        "ecarte" => c.t("screening-dismissed"),
+        _ => c.t("screening-pending"),
+    };
+    let summary = format!(
+        "{} ({} {}, {}) → {} · {} {:.2} · {} · {}",
+        h.query_name,
+        h.query_birth.as_deref().unwrap_or("—"),
+        h.query_nationality.as_deref().unwrap_or(""),
+        h.created_by,
+        h.listed_name,
+        c.t(if h.decision == "alerte" {
+            "screening-alerte"
+        } else {
+            "screening-a-verifier"
+        }),
+        h.score,
+        c.t(instruction_key(&h.instruction)),
+        status,
+    );
+    let mut fields = vec![
+        FormField::new("summary", c.t("screening-hit"), "textarea", summary),
+        FormField::new(
+            "explanation",
+            c.t("screening-why"),
+            "textarea",
+            h.explanation.clone(),
+        ),
+    ];
+    if h.status == "a_revoir" {
+        fields.push(
+            FormField::new(
+                "decision",
+                c.t("screening-decision"),
+                "select",
+                String::new(),
+            )
+            .required()
+            .options(crate::web::page::options(
+                vec![
+                    ("confirme".into(), c.t("screening-confirm")),
+                    ("ecarte".into(), c.t("screening-dismiss")),
+                ],
+                "",
+                Some(String::new()),
+            )),
+        );
+        fields.push(
+            FormField::new("reason", c.t("screening-reason"), "textarea", String::new()).required(),
+        );
+    } else {
+        fields.push(FormField::new(
+            "reviewed",
+            status,
+            "textarea",
+            format!(
+                "{} : {}",
+                h.reviewed_by.as_deref().unwrap_or(""),
+                h.review_reason.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    let mut form = FormView {
+        title: c.t("screening-hit"),
+        action: format!("/screening/hits/{}", h.id),
+        cancel_href: "/screening/review".into(),
+        fields,
+        error: None,
+        c,
+    };
+    if let Some(e) = error {
+        form = form.with_error(e);
+    }
+    form
+}
+
+async fn review(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ReviewHits)?;
+    let f = Fields::from_pairs(pairs);
+    let confirm = match f.get("decision") {
+        "confirme" => Ok(true),
+        "ecarte" => Ok(false),
+        _ => Err(AppError::invalid("decision", "error-bad-choice")),
+    };
+    let result = match confirm {
+        Ok(confirm) => {
+            crate::screening::review(
+                &state,
+                &auth.user.actor(),
+                &auth.scope,
+                &id,
+                confirm,
+                f.get("reason"),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/screening/review").into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let h = crate::screening::hit(&state, &auth.user.actor(), &auth.scope, &id).await?;
+            hit_view(&state, &auth, &h, None).refuse(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn lists(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ViewLists)?;
+    let rows = crate::screening::lists(&state)
+        .await?
+        .into_iter()
+        .map(|l| ListRow {
+            href: String::new(),
+            cells: vec![
+                l.name,
+                l.version,
+                l.authority,
+                l.status,
+                l.source_format,
+                l.entry_count.to_string(),
+                l.imported_at,
+            ],
+        })
+        .collect();
+    let c = PageCtx::new(&state, &auth, "/screening/lists");
+    let title = c.t("screening-lists");
+    let columns = vec![
+        c.t("field-name"),
+        c.t("screening-version"),
+        c.t("screening-authority"),
+        c.t("field-status"),
+        c.t("screening-format"),
+        c.t("screening-entries"),
+        c.t("screening-imported"),
+    ];
+    render(&ListView::single_page(c, title, "", columns, rows))
+}

@@ -1,0 +1,164 @@
+//! Screening through the pages: an agent checks a name, the hit waits in the review queue of
+//! the post's commandant, who confirms or dismisses it with a reason; all audited.
+
+use crate::support::{TestApp, location};
+
+async fn load_list(app: &TestApp) {
+    let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
+               UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n\
+               UN2,Fatoumata Traoré,1985-05-05,ML,,,signaler\n";
+    let mut progress = |_| {};
+    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut progress).unwrap();
+    let meta = parsec::screening::ListMeta {
+        name: "Liste nationale".into(),
+        authority: "DGSE".into(),
+        version: "1".into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    let r = parsec::screening::import_list(
+        &app.state,
+        &parsec::audit::Actor::system("test"),
+        &meta,
+        parsed,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.loaded, 2);
+}
+
+#[tokio::test]
+async fn an_agent_screens_and_the_commandant_reviews() {
+    let app = TestApp::spawn().await;
+    load_list(&app).await;
+    let mut agent = app.login("agent.koro").await;
+    let res = agent
+        .post_form(
+            "/screening",
+            &[
+                ("name", "Hamadoun Koufa"),
+                ("birth_date", "1961-01-01"),
+                ("nationality", "ML"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("ALERTE") && html.contains("Amadou Kouffa") && html.contains("Arrêter"),
+        "{html}"
+    );
+    assert!(
+        html.contains("(typo)") || html.contains("(spelling)") || html.contains("(exact)"),
+        "the explanation is shown"
+    );
+    // Nobody of that name: no alert, no hit.
+    let res = agent
+        .post_form(
+            "/screening",
+            &[
+                ("name", "Jean Dupont"),
+                ("birth_date", "1960"),
+                ("nationality", "FR"),
+            ],
+        )
+        .await;
+    assert!(!res.text().await.unwrap().contains("ALERTE"));
+    let hits: Vec<(String, String)> = sqlx::query_as("SELECT id, status FROM screening_hits")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    let hit = hits[0].0.clone();
+    assert_eq!(app.audit_count("screen").await, 2);
+
+    // The agent cannot review; the commandant of the Koro brigade (above the post) can.
+    assert_eq!(agent.get("/screening/review").await.status(), 403);
+    let mut cdt = app.login("commandant.koro").await;
+    let (status, html) = cdt.get_text("/screening/review").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&hit));
+    let (_, html) = cdt.get_text(&format!("/screening/hits/{hit}")).await;
+    assert!(html.contains("Hamadoun Koufa") && html.contains("Motif"));
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'screening_hit'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert!(reads >= 1, "reading a hit is a read of personal data");
+    // The reason is mandatory.
+    let res = cdt
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[("decision", "confirme"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Indiquez le motif"));
+    let res = cdt
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[
+                ("decision", "confirme"),
+                ("reason", "Pièce d'identité et photo concordent"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/screening/review");
+    let status: String = sqlx::query_scalar("SELECT status FROM screening_hits WHERE id = ?")
+        .bind(&hit)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "confirme");
+    assert_eq!(app.audit_count("confirme").await, 1);
+    // Once reviewed, it cannot be reviewed again.
+    let res = cdt
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[("decision", "ecarte"), ("reason", "erreur")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+}
+
+#[tokio::test]
+async fn a_hit_of_another_post_is_invisible() {
+    let app = TestApp::spawn().await;
+    load_list(&app).await;
+    // Operations (region-wide, no unit of its own) screens: the hit has no unit.
+    let mut ops = app.login("operations").await;
+    let res = ops
+        .post_form(
+            "/screening",
+            &[
+                ("name", "Fatoumata Traore"),
+                ("birth_date", "1985-05-05"),
+                ("nationality", "ML"),
+            ],
+        )
+        .await;
+    assert!(res.text().await.unwrap().contains("ALERTE"));
+    let hit: String = sqlx::query_scalar("SELECT id FROM screening_hits")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, html) = cdt.get_text("/screening/review").await;
+    assert!(!html.contains(&hit));
+    assert_eq!(
+        cdt.get(&format!("/screening/hits/{hit}")).await.status(),
+        404
+    );
+    let res = cdt
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[("decision", "ecarte"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+}
