@@ -836,9 +836,39 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         };
         accounts::create_user(state, &actor, new, &NewPassword::demo()).await?;
     }
+    seed_watchlist(state, &actor).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     crate::db::set_meta(&mut tx, "demo", &crate::db::now_text()).await?;
     crate::audit::append(&mut tx, &actor, "init", "node", "-", "demo").await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A fictitious watchlist, so that the name check of the demo has something to find. Every
+/// name and date in it is invented for the demo.
+const DEMO_WATCHLIST: &str = "id,full_name,birth_date,nationality,aliases,reason,instruction
+DEMO-001,Amadou Ould Sidi Mahmoud,1978-04-12,MR,Ahmadou Ould Sidi;أحمدو ولد سيدي,Fiche fictive de démonstration,arreter
+DEMO-002,Boubacar Ag Intalla,1981-09-30,ML,Abubakar Ag Intalla,Fiche fictive de démonstration,arreter
+DEMO-003,Fatoumata Djiré,1990-01-15,ML,Fatimata Jire,Fiche fictive de démonstration,signaler
+DEMO-004,Ousmane Sawadogo,1975,BF,Usman Sawadogo,Fiche fictive de démonstration,laisser_passer_signaler
+DEMO-005,Moussa Cissé,1969-07-07,ML,Musa Sisse,Fiche fictive de démonstration,signaler
+DEMO-006,Aïssata Maïga,1987-11-02,NE,Aicha Maiga,Fiche fictive de démonstration,signaler
+DEMO-007,Idrissa Ouédraogo,1972-03-21,BF,Idris Wedraogo,Fiche fictive de démonstration,arreter
+DEMO-008,Hamadoun Dicko,1983-06-18,ML,Amadou Dicko,Fiche fictive de démonstration,signaler
+";
+
+async fn seed_watchlist(state: &AppState, actor: &Actor) -> AppResult<()> {
+    let mut progress = |_| {};
+    let parsed = crate::screening::import::csv(DEMO_WATCHLIST.as_bytes(), &mut progress)
+        .map_err(AppError::Internal)?;
+    let meta = crate::screening::ListMeta {
+        name: "Liste de démonstration (fictive)".into(),
+        authority: "parsec (démonstration)".into(),
+        version: "1".into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    crate::screening::import_list(state, actor, &meta, parsed, false).await?;
     Ok(())
 }
