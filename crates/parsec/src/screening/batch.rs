@@ -44,45 +44,36 @@ fn birth(path: &Path, line: u64, raw: &str) -> Option<BirthDate> {
     parsed
 }
 
-/// The watchlist: `id,full_name,birth_date,nationality,aliases` (aliases separated by `;`).
+/// The watchlist, read by the same reader as the imports (`screening::import::csv`): refused
+/// rows are named on standard error and left out.
 pub fn read_watchlist(path: &Path) -> AppResult<(Vec<String>, Vec<Entry>)> {
-    let mut reader = open(path)?;
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?
-        .clone();
-    let c = columns(
-        path,
-        &headers,
-        &["id", "full_name", "birth_date", "nationality", "aliases"],
-    )?;
-    let (mut ids, mut entries) = (Vec::new(), Vec::new());
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let get = |i: usize| c.get(i).and_then(|&k| rec.get(k)).unwrap_or("").trim();
-        if get(0).is_empty() || get(1).is_empty() {
-            return Err(AppError::Internal(format!(
-                "{}, ligne {line} : id et full_name sont obligatoires",
-                path.display()
-            )));
-        }
-        let mut names = vec![get(1).to_string()];
-        names.extend(
-            get(4)
-                .split(';')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_string),
+    let file = std::fs::File::open(path)
+        .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?;
+    let mut progress = |_| {};
+    let parsed = super::import::csv(file, &mut progress)
+        .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?;
+    for r in &parsed.rejected {
+        eprintln!(
+            "{}, ligne {} : {} (ligne ignorée)",
+            path.display(),
+            r.line,
+            r.reason
         );
-        ids.push(get(0).to_string());
-        entries.push(Entry {
-            names,
-            birth: birth(path, line, get(2)),
-            nationality: Some(get(3).to_string()).filter(|n| !n.is_empty()),
-        });
     }
-    Ok((ids, entries))
+    Ok(parsed
+        .accepted
+        .into_iter()
+        .map(|p| {
+            let mut names = vec![p.full_name];
+            names.extend(p.aliases);
+            let entry = Entry {
+                names,
+                birth: p.birth_date.as_deref().and_then(BirthDate::parse),
+                nationality: p.nationality,
+            };
+            (p.external_id, entry)
+        })
+        .unzip())
 }
 
 /// The queries: at least `query_id,full_name,birth_date,nationality`.
