@@ -141,6 +141,10 @@ fn main() {
         (100_000, format!("{dir}/watchlist_100000.csv")),
         (1_000_000, format!("{dir}/names1m/watchlist_1000000.csv")),
     ] {
+        let wanted = std::env::var("NAMEBENCH_SIZES").unwrap_or_default();
+        if !wanted.is_empty() && !wanted.split(',').any(|w| w.trim() == size.to_string()) {
+            continue;
+        }
         let Some(list) = read_list(&file) else {
             continue;
         };
