@@ -399,6 +399,11 @@ impl Index {
     }
 
     fn resolve(&self, word: &str, arabic: bool) -> QToken {
+        // The Arabic article is written joined to its word (الشريف): Latin lists drop it.
+        let word = match word.strip_prefix("al") {
+            Some(rest) if arabic && rest.len() >= 3 => rest,
+            _ => word,
+        };
         let key = spell_key(word);
         QToken {
             text: word.to_string(),

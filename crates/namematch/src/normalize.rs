@@ -112,13 +112,12 @@ fn spell_once(word: &str) -> String {
             i += 2;
             continue;
         }
-        out.push(
-            if c == 'c' && matches!(next, Some('a' | 'o' | 'u' | 'k') | None) {
-                'k'
-            } else {
-                c
-            },
-        );
+        // A hard c sounds k, a soft one (before e, i, y) s: Cissé and سيسي meet.
+        out.push(match (c, next) {
+            ('c', Some('a' | 'o' | 'u' | 'k') | None) => 'k',
+            ('c', Some('e' | 'i' | 'y')) => 's',
+            _ => c,
+        });
         i += 1;
     }
     let mut dedup = String::with_capacity(out.len());
