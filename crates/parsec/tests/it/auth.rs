@@ -428,22 +428,19 @@ async fn editing_a_name_keeps_sessions_and_disabling_revokes_tokens() {
         .await
         .unwrap();
     let unit = app.unit_id("Poste frontière de Koro").await;
-    let edit = |name: &'static str, disabled: bool| {
-        let mut v = vec![("display_name", name), ("role", "agent"), ("unit_id", "")];
+    let path = format!("/admin/users/{id}");
+    let fields = |disabled: bool| {
+        let mut v = vec![
+            ("display_name", "Agent Diallo"),
+            ("role", "agent"),
+            ("unit_id", unit.as_str()),
+        ];
         if disabled {
             v.push(("disabled", "on"));
         }
         v
     };
-    let mut fields = edit("Agent Diallo", false);
-    fields[2].1 = unit.as_str();
-    assert_eq!(
-        admin
-            .post_form(&format!("/admin/users/{id}"), &fields)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(admin.post_form(&path, &fields(false)).await.status(), 303);
     assert_eq!(
         agent.get("/").await.status(),
         200,
@@ -456,15 +453,7 @@ async fn editing_a_name_keeps_sessions_and_disabling_revokes_tokens() {
             .send()
     };
     assert_eq!(api(token.clone()).await.unwrap().status(), 200);
-    let mut fields = edit("Agent Diallo", true);
-    fields[2].1 = unit.as_str();
-    assert_eq!(
-        admin
-            .post_form(&format!("/admin/users/{id}"), &fields)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(admin.post_form(&path, &fields(true)).await.status(), 303);
     assert_eq!(
         api(token.clone()).await.unwrap().status(),
         401,
@@ -472,15 +461,7 @@ async fn editing_a_name_keeps_sessions_and_disabling_revokes_tokens() {
     );
     assert_eq!(agent.get("/").await.status(), 303);
     // Enabling again does not bring the tokens back.
-    let mut fields = edit("Agent Diallo", false);
-    fields[2].1 = unit.as_str();
-    assert_eq!(
-        admin
-            .post_form(&format!("/admin/users/{id}"), &fields)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(admin.post_form(&path, &fields(false)).await.status(), 303);
     assert_eq!(api(token).await.unwrap().status(), 401);
 }
 

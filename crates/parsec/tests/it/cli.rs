@@ -15,6 +15,17 @@ fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// A new database with its administrator, in `dir`; its path.
+fn init_db(dir: &tempfile::TempDir) -> String {
+    let db = dir.path().join("p.db").to_str().unwrap().to_string();
+    let o = parsec(
+        &["init", "--db", &db, "--admin", "chef"],
+        &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    db
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -394,16 +405,8 @@ fn screen_json_contract() {
 #[test]
 fn watchlist_import_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let db = db.to_str().unwrap();
-    assert!(
-        parsec(
-            &["init", "--db", db, "--admin", "chef"],
-            &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]
-        )
-        .status
-        .success()
-    );
+    let db = init_db(&dir);
+    let db = db.as_str();
     let file = dir.path().join("list.csv");
     let f = file.to_str().unwrap();
     std::fs::write(
@@ -512,16 +515,8 @@ fn watchlist_import_is_all_or_nothing() {
 #[test]
 fn watchlist_import_un_xml_and_ftm() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let db = db.to_str().unwrap();
-    assert!(
-        parsec(
-            &["init", "--db", db, "--admin", "chef"],
-            &[("PARSEC_ADMIN_PASSWORD", "un mot de passe sûr")]
-        )
-        .status
-        .success()
-    );
+    let db = init_db(&dir);
+    let db = db.as_str();
     let un = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/un-sc-consolidated-sample.xml"
