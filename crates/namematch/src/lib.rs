@@ -241,6 +241,10 @@ struct QToken {
 }
 
 const PARTICLE_WEIGHT: f32 = 0.25;
+/// No name has more tokens than this; the rest of a longer query is ignored.
+const MAX_QUERY_TOKENS: usize = 12;
+/// No name token is longer than this; longer ones get no typo neighbours.
+const MAX_TOKEN: usize = 40;
 /// The name's share of the score; birth date and nationality make the rest.
 const NAME_SHARE: f32 = 0.7;
 /// Candidates scored precisely per query.
@@ -455,7 +459,8 @@ impl Index {
                 }
             }
         }
-        if q.key.chars().count() >= 4 {
+        // Typo neighbours of real words only: a 10,000-letter "name" must not cost its square.
+        if (4..=MAX_TOKEN).contains(&q.key.chars().count()) {
             let mut probes = deletions(&q.key);
             probes.push(q.key.clone());
             for p in probes {
@@ -479,6 +484,7 @@ impl Index {
         let qtokens: Vec<QToken> = folded
             .split(' ')
             .filter(|w| !w.is_empty())
+            .take(MAX_QUERY_TOKENS)
             .map(|w| self.resolve(w, arabic))
             .collect();
         if qtokens.is_empty() || top == 0 {

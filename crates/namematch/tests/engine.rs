@@ -247,3 +247,16 @@ proptest! {
         let _ = ix.search(&query(&s, "", ""), 10);
     }
 }
+
+#[test]
+fn huge_queries_are_cheap_and_safe() {
+    let ix = Index::build(&list());
+    let long_word = "abcdefghij".repeat(2_000);
+    assert!(
+        ix.search(&query(&long_word, "", ""), 5)
+            .iter()
+            .all(|h| h.score < 0.5)
+    );
+    let many = "Moussa ".repeat(5_000);
+    let _ = ix.search(&query(&many, "1950-09-25", "ML"), 5);
+}
