@@ -170,6 +170,17 @@ pub fn known_country(code: &str) -> bool {
     COUNTRY_CODES.binary_search(&code).is_ok()
 }
 
+/// The ISO 3166-1 alpha-2 code of an MRZ country code (`MLI` → `ML`, `D` → `DE`), or `None`
+/// for the codes that have none (`XXA`, organisations) and unknown ones. Watchlists give
+/// nationalities in alpha-2, documents in alpha-3: both are compared in alpha-2.
+pub fn alpha2(code: &str) -> Option<&'static str> {
+    ALPHA2
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .ok()
+        .and_then(|i| ALPHA2.get(i))
+        .map(|(_, a2)| *a2)
+}
+
 fn is_mrz_char(c: u8) -> bool {
     c.is_ascii_digit() || c.is_ascii_uppercase() || c == b'<'
 }

@@ -135,6 +135,22 @@ const WORN_TD3: &str =
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO74O8122F12O4159ZE184226B<<<<<1O";
 
 #[test]
+fn country_codes_map_to_alpha2_where_iso_has_one() {
+    for (code, expected) in [
+        ("MLI", Some("ML")),
+        ("BFA", Some("BF")),
+        ("D", Some("DE")),
+        ("RKS", Some("XK")),
+        ("XXA", None),
+        ("XEC", None),
+        ("ZZZ", None),
+        ("", None),
+    ] {
+        assert_eq!(mrz::alpha2(code), expected, "{code}");
+    }
+}
+
+#[test]
 fn letters_in_digit_fields_are_repaired_when_the_digits_prove_it() {
     let doc = read(WORN_TD3, TODAY);
     assert!(doc.valid, "{:?}", doc.errors);

@@ -27,35 +27,57 @@ pub struct BirthDate {
 }
 
 impl BirthDate {
-    /// `YYYY-MM-DD` or `YYYY`; anything else is `None`.
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, a real calendar date; anything else is `None`.
     pub fn parse(s: &str) -> Option<BirthDate> {
-        let s = s.trim();
-        let mut parts = s.split('-');
-        let year: u16 = parts.next()?.parse().ok()?;
-        if !(1850..=2200).contains(&year) {
-            return None;
-        }
-        match (parts.next(), parts.next(), parts.next()) {
-            (None, None, None) => Some(BirthDate {
-                year,
+        let number = |p: &str, len: usize| -> Option<u16> {
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().ok()
+            } else {
+                None
+            }
+        };
+        let small = |p: &str| number(p, 2).and_then(|n| u8::try_from(n).ok());
+        let parts: Vec<&str> = s.trim().split('-').collect();
+        let date = match parts.as_slice() {
+            [y] => BirthDate {
+                year: number(y, 4)?,
                 month: 0,
                 day: 0,
-            }),
-            (Some(m), Some(d), None) => {
-                let month: u8 = m.parse().ok()?;
-                let day: u8 = d.parse().ok()?;
-                ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(BirthDate {
-                    year,
-                    month,
-                    day,
-                })
-            }
-            _ => None,
-        }
+            },
+            [y, m] => BirthDate {
+                year: number(y, 4)?,
+                month: small(m)?,
+                day: 0,
+            },
+            [y, m, d] => BirthDate {
+                year: number(y, 4)?,
+                month: small(m)?,
+                day: small(d)?,
+            },
+            _ => return None,
+        };
+        let month_ok = parts.len() < 2 || (1..=12).contains(&date.month);
+        let day_ok =
+            parts.len() < 3 || (1..=days_in_month(date.year, date.month)).contains(&date.day);
+        ((1850..=2200).contains(&date.year) && month_ok && day_ok).then_some(date)
     }
 
+    /// Day, month and year known.
     fn full(self) -> bool {
-        self.month != 0
+        self.month != 0 && self.day != 0
+    }
+}
+
+/// Days in a month of the proleptic Gregorian calendar (0 for month 0).
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        _ => 0,
     }
 }
 
@@ -893,6 +915,7 @@ fn birth_evidence(q: Option<BirthDate>, l: Option<BirthDate>) -> (f32, &'static 
         return (-0.5, "other date");
     }
     match q.year.abs_diff(l.year) {
+        0 if q.month != 0 && l.month != 0 && q.month != l.month => (-0.2, "same year, other month"),
         0 => (0.1, "same year"),
         1 => (0.0, "year off by one"),
         _ => (-0.4, "other year"),

@@ -35,6 +35,38 @@ fn normalisation() {
     );
 }
 
+#[test]
+fn birth_dates_are_real_calendar_dates_full_or_partial() {
+    let d = |y, m, d| {
+        Some(BirthDate {
+            year: y,
+            month: m,
+            day: d,
+        })
+    };
+    for (text, expected) in [
+        ("1974-08-12", d(1974, 8, 12)),
+        (" 1974-08-12 ", d(1974, 8, 12)),
+        ("1974-08", d(1974, 8, 0)),
+        ("1974", d(1974, 0, 0)),
+        ("2000-02-29", d(2000, 2, 29)),
+        ("1900-02-29", None),
+        ("1974-02-31", None),
+        ("1974-04-31", None),
+        ("1974-13", None),
+        ("1974-00-10", None),
+        ("1974-08-00", None),
+        ("1974-8-12", None),
+        ("74-08-12", None),
+        ("1974-08-12-01", None),
+        ("+974", None),
+        ("1800", None),
+        ("", None),
+    ] {
+        assert_eq!(BirthDate::parse(text), expected, "{text:?}");
+    }
+}
+
 fn entry(name: &str, birth: &str, nat: &str) -> Entry {
     Entry {
         names: vec![name.to_string()],

@@ -23,8 +23,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bounds the number of Argon2id hashes computed at once.
     pub hashing: Arc<Semaphore>,
-    /// The screening index of the active watchlists, rebuilt when the active set changes.
-    pub screening: Arc<std::sync::Mutex<Option<Arc<crate::screening::ActiveIndex>>>>,
+    /// The screening index of the active watchlists, rebuilt when the active set changes; an
+    /// async lock, so that requests arriving during a rebuild wait for it instead of each
+    /// building their own.
+    pub screening: Arc<tokio::sync::Mutex<Option<Arc<crate::screening::ActiveIndex>>>>,
     /// Verified against when a login is unknown, so both cases cost the same time; made on
     /// first use (the command line never needs it).
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
@@ -42,7 +44,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             hashing: Arc::new(Semaphore::new(2)),
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
-            screening: Arc::new(std::sync::Mutex::new(None)),
+            screening: Arc::new(tokio::sync::Mutex::new(None)),
         })
     }
 }

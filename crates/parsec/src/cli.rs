@@ -33,6 +33,30 @@ struct DbArg {
     db: PathBuf,
 }
 
+/// The screening decisions' thresholds (scores in [0, 1]).
+#[derive(Debug, Args)]
+struct ThresholdArgs {
+    /// Score from which a candidate is an `alerte`.
+    #[arg(long, env = "PARSEC_ALERT_THRESHOLD", default_value_t = namematch::Thresholds::default().alert)]
+    alert_threshold: f32,
+    /// Score from which a candidate is `à vérifier`.
+    #[arg(long, env = "PARSEC_REVIEW_THRESHOLD", default_value_t = namematch::Thresholds::default().review)]
+    review_threshold: f32,
+}
+
+impl ThresholdArgs {
+    fn thresholds(&self) -> AppResult<namematch::Thresholds> {
+        let (alert, review) = (self.alert_threshold, self.review_threshold);
+        if !(0.0..=1.0).contains(&alert) || !(0.0..=1.0).contains(&review) || review > alert {
+            return Err(AppError::Internal(format!(
+                "seuils de criblage invalides (alerte {alert}, à vérifier {review}) : \
+                 0 ≤ à vérifier ≤ alerte ≤ 1"
+            )));
+        }
+        Ok(namematch::Thresholds { alert, review })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve parsec on an initialised database.
@@ -49,6 +73,8 @@ enum Command {
         /// counts per client address from X-Forwarded-For.
         #[arg(long, env = "PARSEC_BEHIND_PROXY")]
         behind_proxy: bool,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
     },
     /// Serve parsec with a demo database (created and seeded on first run, reused afterwards).
     Demo {
@@ -111,6 +137,8 @@ enum Command {
         top: usize,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
     },
     /// Watchlists.
     Watchlist {
@@ -307,11 +335,14 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             addr,
             tls,
             behind_proxy,
+            thresholds,
         } => {
+            let screening_thresholds = thresholds.thresholds()?;
             let mut state = initialised_state(&db.db).await?;
             let mut config = Config::new(db.db.clone(), addr);
             config.tls = tls;
             config.behind_proxy = behind_proxy;
+            config.screening_thresholds = screening_thresholds;
             state.config = std::sync::Arc::new(config);
             serve(state, addr).await?;
         }
@@ -472,7 +503,10 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             queries,
             top,
             json,
-        } => crate::screening::batch::run(&watchlist, &queries, top, json)?,
+            thresholds,
+        } => {
+            crate::screening::batch::run(&watchlist, &queries, top, json, thresholds.thresholds()?)?
+        }
         Command::Backup { db, to } => {
             let state = state_for(&db.db, false).await?;
             db::backup(&state.db, &to).await?;

@@ -21,6 +21,8 @@ pub struct Config {
     pub login_window: Duration,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Screening scores from which a candidate is `alerte` and `à vérifier`.
+    pub screening_thresholds: namematch::Thresholds,
 }
 
 impl Config {
@@ -35,6 +37,7 @@ impl Config {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             max_body: 1024 * 1024,
+            screening_thresholds: namematch::Thresholds::default(),
         }
     }
 }

@@ -72,7 +72,7 @@ pub enum Permission {
     ViewAudit,
     /// Screen a name against the active watchlists.
     Screen,
-    /// Confirm or dismiss the screening hits of the own unit and below.
+    /// Confirm or dismiss the screening hits of the own unit and below (region-wide users: all).
     ReviewHits,
     /// See the watchlists and their versions.
     ViewLists,
@@ -86,7 +86,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
         Role::Admin,
         &[ViewRegistry, EditUnits, EditAssets, ManageUsers, ViewLists],
     ),
-    (Role::Operations, &[ViewRegistry, Screen]),
+    // The regional operations centre reviews the hits of its own (unit-less) searches.
+    (Role::Operations, &[ViewRegistry, Screen, ReviewHits]),
     (Role::Commandant, &[ViewRegistry, Screen, ReviewHits]),
     (Role::Agent, &[ViewRegistry, Screen]),
     (Role::Atelier, &[ViewRegistry, EditAssets]),

@@ -69,7 +69,10 @@ pub fn read_watchlist(path: &Path) -> AppResult<(Vec<String>, Vec<Entry>)> {
             let entry = Entry {
                 names,
                 birth: p.birth_date.as_deref().and_then(BirthDate::parse),
-                nationality: p.nationality,
+                nationality: p
+                    .nationality
+                    .as_deref()
+                    .and_then(super::canonical_nationality),
             };
             (p.external_id, entry)
         })
@@ -98,7 +101,7 @@ pub fn read_queries(path: &Path) -> AppResult<Vec<(String, Query)>> {
             Query {
                 name: get(1).to_string(),
                 birth: birth(path, line, get(2)),
-                nationality: Some(get(3).to_string()).filter(|n| !n.is_empty()),
+                nationality: super::canonical_nationality(get(3)),
             },
         ));
     }
@@ -118,14 +121,19 @@ fn rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-pub fn run(watchlist: &Path, queries: &Path, top: usize, json_out: bool) -> AppResult<()> {
+pub fn run(
+    watchlist: &Path,
+    queries: &Path,
+    top: usize,
+    json_out: bool,
+    thresholds: Thresholds,
+) -> AppResult<()> {
     let (ids, entries) = read_watchlist(watchlist)?;
     let queries = read_queries(queries)?;
     let start = Instant::now();
     let index = Index::build(&entries);
     let build = start.elapsed();
     drop(entries);
-    let thresholds = Thresholds::default();
     let mut out = std::io::stdout().lock();
     let start = Instant::now();
     let mut lines = Vec::with_capacity(queries.len());

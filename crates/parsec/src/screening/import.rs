@@ -70,15 +70,55 @@ fn date(s: &str) -> Result<Option<String>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    if namematch::BirthDate::parse(s).is_some()
-        || (s.len() == 7 && namematch::BirthDate::parse(&format!("{s}-01")).is_some())
-    {
+    if namematch::BirthDate::parse(s).is_some() {
         Ok(Some(s.to_string()))
     } else {
         Err(format!(
             "date « {s} » invalide (AAAA-MM-JJ, AAAA-MM ou AAAA)"
         ))
     }
+}
+
+/// An expiry date as the last day it covers (`2027` → `2027-12-31`, `2027-02` → `2027-02-28`),
+/// so that it compares as text with today's date.
+fn expiry(s: &str) -> Result<Option<String>, String> {
+    let Some(d) = date(s)? else {
+        return Ok(None);
+    };
+    let b = namematch::BirthDate::parse(&d).ok_or_else(|| format!("date « {d} » invalide"))?;
+    let month = if b.month == 0 { 12 } else { b.month };
+    let day = if b.day != 0 {
+        b.day
+    } else {
+        (28..=31)
+            .rev()
+            .find(|day| {
+                namematch::BirthDate::parse(&format!("{:04}-{month:02}-{day:02}", b.year)).is_some()
+            })
+            .unwrap_or(28)
+    };
+    Ok(Some(format!("{:04}-{month:02}-{day:02}", b.year)))
+}
+
+/// A birth date from a list that writes them freely (`1965`, `1965-03-00`, `circa 1965`,
+/// `1965-03-12T00:00:00`): the date when it reads, else its year, else none. What was dropped
+/// is said in the returned note, so that the reason kept with the entry shows it.
+fn lenient_birth(raw: &str) -> (Option<String>, Option<String>) {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return (None, None);
+    }
+    if let Ok(Some(d)) = date(raw.get(..10).unwrap_or(raw)) {
+        return (Some(d), None);
+    }
+    let note = Some(format!("date de naissance donnée : « {raw} »"));
+    let year = raw
+        .as_bytes()
+        .windows(4)
+        .position(|w| w.iter().all(u8::is_ascii_digit))
+        .and_then(|i| raw.get(i..i + 4))
+        .filter(|y| namematch::BirthDate::parse(y).is_some());
+    (year.map(str::to_string), note)
 }
 
 /// The CSV format: `id,full_name,birth_date,nationality,aliases` (the `parsec screen`
@@ -135,13 +175,6 @@ pub fn csv(mut input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Pars
             });
             continue;
         }
-        if !seen.insert(external_id.clone()) {
-            out.rejected.push(Rejected {
-                line,
-                reason: format!("identifiant « {external_id} » en double"),
-            });
-            continue;
-        }
         let birth_date = match date(&get(birth)) {
             Ok(d) => d,
             Err(e) => {
@@ -149,7 +182,7 @@ pub fn csv(mut input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Pars
                 continue;
             }
         };
-        let expires_at = match date(&get(expires)) {
+        let expires_at = match expiry(&get(expires)) {
             Ok(d) => d,
             Err(e) => {
                 out.rejected.push(Rejected {
@@ -176,6 +209,14 @@ pub fn csv(mut input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Pars
             });
             continue;
         };
+        // Counted only once the row is valid: a refused row does not block its correction.
+        if !seen.insert(external_id.clone()) {
+            out.rejected.push(Rejected {
+                line,
+                reason: format!("identifiant « {external_id} » en double"),
+            });
+            continue;
+        }
         out.accepted.push(ListedPerson {
             external_id,
             full_name,
@@ -213,9 +254,11 @@ fn person(
             aliases.push(n);
         }
     }
-    let birth_date = match birth {
-        Some(b) => date(&b)?,
-        None => None,
+    let (birth_date, note) = lenient_birth(birth.as_deref().unwrap_or(""));
+    let reason = match note {
+        Some(n) if reason.is_empty() => n,
+        Some(n) => format!("{reason} ({n})"),
+        None => reason,
     };
     Ok(ListedPerson {
         external_id,
@@ -277,7 +320,7 @@ pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
             });
             continue;
         };
-        if !seen.insert(id.clone()) {
+        if seen.contains(&id) {
             out.rejected.push(Rejected {
                 line: line_no,
                 reason: format!("identifiant « {id} » en double"),
@@ -298,7 +341,10 @@ pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
             nationality,
             list("topics").join(", "),
         ) {
-            Ok(p) => out.accepted.push(p),
+            Ok(p) => {
+                seen.insert(p.external_id.clone());
+                out.accepted.push(p);
+            }
             Err(e) => out.rejected.push(Rejected {
                 line: line_no,
                 reason: e,
@@ -374,7 +420,7 @@ pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parse
                         ("INDIVIDUAL_DATE_OF_BIRTH", "DATE" | "YEAR")
                             if rec.birth.is_none() && !value.is_empty() =>
                         {
-                            rec.birth = Some(value.get(..10).unwrap_or(&value).to_string());
+                            rec.birth = Some(value.clone());
                         }
                         ("NATIONALITY", "VALUE") if !value.is_empty() => {
                             rec.nationalities.push(value)

@@ -1,7 +1,7 @@
-//! Screening travellers against watchlists: the lists and their versions (`import` reads a
-//! file, `import_list` loads it whole or not at all), and the batch command `parsec screen` on
-//! the `namematch` engine. Pages, the other import formats (FollowTheMoney, UN XML) and the
-//! review queue are still to come.
+//! Screening travellers against watchlists on the `namematch` engine: the lists and their
+//! versions (`import` reads CSV, FollowTheMoney and UN XML files, `import_list` loads one whole
+//! or not at all), the screening of a traveller with its hits, the review queue of the post's
+//! commandant, the pages (`web`) and the batch command `parsec screen` (`batch`).
 
 pub mod batch;
 pub mod import;
@@ -9,7 +9,7 @@ pub mod web;
 
 use std::sync::Arc;
 
-use namematch::{BirthDate, Decision, Entry, Index, Query, Thresholds};
+use namematch::{BirthDate, Decision, Entry, Index, Query};
 use sqlx::FromRow;
 
 use crate::app::AppState;
@@ -167,22 +167,39 @@ pub struct ActiveIndex {
     entries: Vec<ListedRef>,
 }
 
-/// The key of the active set: which versions are active (a new import changes it).
-async fn active_key(state: &AppState) -> AppResult<String> {
-    Ok(sqlx::query_scalar::<_, Option<String>>(
-        "SELECT group_concat(id, ',') FROM (SELECT id FROM watchlists WHERE status = 'active' ORDER BY id)",
+/// Nationalities are compared as ISO alpha-2: lists give `ML`, documents `MLI`.
+pub fn canonical_nationality(code: &str) -> Option<String> {
+    let code = code.trim().to_uppercase();
+    match code.len() {
+        0 => None,
+        3 => Some(mrz::alpha2(&code).map_or(code, str::to_string)),
+        _ => Some(code),
+    }
+}
+
+/// The key of the active set: which versions are in force today (a new import, or the turn of
+/// a list's validity or of an entry's expiry at midnight, changes it).
+async fn active_key(state: &AppState, today: &str) -> AppResult<String> {
+    let ids = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT group_concat(id, ',') FROM (SELECT id FROM watchlists WHERE status = 'active'
+         AND (valid_from IS NULL OR valid_from <= ?1) AND (valid_to IS NULL OR valid_to >= ?1)
+         ORDER BY id)",
     )
+    .bind(today)
     .fetch_one(&state.db)
     .await?
-    .unwrap_or_default())
+    .unwrap_or_default();
+    Ok(format!("{today}|{ids}"))
 }
 
 /// The index of the active lists, built again only when an import changed them (also when the
-/// import ran in another process, such as `parsec watchlist import`).
+/// import ran in another process, such as `parsec watchlist import`) or the day changed.
 pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
-    let key = active_key(state).await?;
-    if let Ok(guard) = state.screening.lock()
-        && let Some(ix) = guard.as_ref()
+    let now = db::now_text();
+    let today = now.get(..10).unwrap_or("").to_string();
+    let key = active_key(state, &today).await?;
+    let mut guard = state.screening.lock().await;
+    if let Some(ix) = guard.as_ref()
         && ix.key == key
     {
         return Ok(ix.clone());
@@ -191,9 +208,11 @@ pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
         "SELECT e.id, e.watchlist_id, w.name AS list_name, e.full_name, e.aliases, e.birth_date,
                 e.nationality, e.reason, e.instruction
          FROM watchlist_entries e JOIN watchlists w ON w.id = e.watchlist_id
-         WHERE w.status = 'active' AND (e.expires_at IS NULL OR e.expires_at >= ?)",
+         WHERE w.status = 'active'
+           AND (w.valid_from IS NULL OR w.valid_from <= ?1) AND (w.valid_to IS NULL OR w.valid_to >= ?1)
+           AND (e.expires_at IS NULL OR e.expires_at >= ?1)",
     )
-    .bind(db::now_text().get(..10).unwrap_or(""))
+    .bind(&today)
     .fetch_all(&state.db)
     .await?;
     let built = tokio::task::spawn_blocking(move || {
@@ -210,7 +229,7 @@ pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
                 Entry {
                     names,
                     birth: e.birth_date.as_deref().and_then(BirthDate::parse),
-                    nationality: e.nationality.clone(),
+                    nationality: e.nationality.as_deref().and_then(canonical_nationality),
                 }
             })
             .collect();
@@ -223,9 +242,7 @@ pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
     })
     .await?;
     let built = Arc::new(built);
-    if let Ok(mut guard) = state.screening.lock() {
-        *guard = Some(built.clone());
-    }
+    *guard = Some(built.clone());
     Ok(built)
 }
 
@@ -266,9 +283,10 @@ pub fn explain(ex: &namematch::Explanation) -> String {
     parts.join(" ; ")
 }
 
-/// Screens a traveller against the active lists. Every `alerte` and `à vérifier` answer is
+/// Screens a traveller against the active lists. Only `alerte` and `à vérifier` answers are
+/// returned (a listed person below the thresholds is nobody's business at the post); each is
 /// kept as a hit for the review of the post's commandant, in one transaction with the audit
-/// entry of the screening (the traveller's name is personal data).
+/// entry of the screening, which names the entries shown.
 pub async fn screen(
     state: &AppState,
     actor: &Actor,
@@ -287,19 +305,18 @@ pub async fn screen(
         }
         None => None,
     };
-    let nationality = nationality
-        .map(|n| n.trim().to_uppercase())
-        .filter(|n| !n.is_empty());
+    let nationality = nationality.and_then(canonical_nationality);
     let ix = active_index(state).await?;
     let query = Query {
         name: name.to_string(),
         birth: birth_date,
         nationality: nationality.clone(),
     };
-    let thresholds = Thresholds::default();
+    let thresholds = state.config.screening_thresholds;
     let hits = ix.index.search(&query, 5);
     let mut answers: Vec<Answer> = hits
         .iter()
+        .filter(|h| thresholds.decide(h.score) != Decision::Aucune)
         .filter_map(|h| {
             ix.entries.get(h.entry).map(|e| Answer {
                 entry: e.clone(),
@@ -311,10 +328,7 @@ pub async fn screen(
         })
         .collect();
     let mut tx = db::begin_write(&state.db).await?;
-    for a in answers
-        .iter_mut()
-        .filter(|a| a.decision != Decision::Aucune)
-    {
+    for a in answers.iter_mut() {
         let id = db::new_id();
         sqlx::query(
             "INSERT INTO screening_hits (id, created_at, created_by, unit_id, query_name, query_birth,
@@ -336,17 +350,14 @@ pub async fn screen(
         .await?;
         a.hit_id = Some(id);
     }
-    let alerts = answers
-        .iter()
-        .filter(|a| a.decision != Decision::Aucune)
-        .count();
+    let shown: Vec<&str> = answers.iter().map(|a| a.entry.id.as_str()).collect();
     audit::append(
         &mut tx,
         actor,
         "screen",
         "traveller",
         "-",
-        &format!("hits={alerts}"),
+        &format!("hits={} entries={}", answers.len(), shown.join(",")),
     )
     .await?;
     tx.commit().await?;
@@ -378,39 +389,43 @@ const HIT_SELECT: &str = "h.id, h.created_at, h.created_by, h.unit_id, h.query_n
     h.query_nationality, h.entry_id, e.full_name AS listed_name, e.instruction, h.score, h.decision,
     h.explanation, h.status, h.reviewed_by, h.review_reason";
 
+/// The SQL condition that keeps the hits of a scope (`?` is `Scope::as_json`): a hit made at
+/// a unit belongs to that unit's scope; one made by a region-wide user (no unit) to
+/// region-wide reviewers only.
+const HIT_IN_SCOPE: &str = "(?1 IS NULL OR h.unit_id IN (SELECT value FROM json_each(?1)))";
+
 /// The hits to review in a scope (the reviewer's unit and below), newest first.
 pub async fn hits_to_review(
     state: &AppState,
     scope: &crate::accounts::Scope,
 ) -> AppResult<Vec<HitRow>> {
-    let rows: Vec<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {HIT_SELECT} FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
-         WHERE h.status = 'a_revoir' ORDER BY h.created_at DESC LIMIT 200"
+         WHERE {HIT_IN_SCOPE} AND h.status = 'a_revoir' ORDER BY h.created_at DESC LIMIT 200"
     )))
+    .bind(scope.as_json())
     .fetch_all(&state.db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|h| in_scope(scope, h.unit_id.as_deref()))
-        .collect())
+    .await?)
 }
 
-/// A hit made at a unit belongs to that unit's scope; one made by a region-wide user (no unit)
-/// to region-wide reviewers only.
-fn in_scope(scope: &crate::accounts::Scope, unit: Option<&str>) -> bool {
-    match unit {
-        Some(u) => scope.allows_unit(u),
-        None => matches!(scope, crate::accounts::Scope::All),
-    }
-}
-
-/// One hit, read as personal data (audited), within the reader's scope.
+/// One hit, read as personal data (audited), within the reader's scope: a hit out of scope is
+/// not found, and no read of it is recorded.
 pub async fn hit(
     state: &AppState,
     actor: &Actor,
     scope: &crate::accounts::Scope,
     id: &str,
 ) -> AppResult<HitRow> {
+    let visible: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT h.id FROM screening_hits h WHERE {HIT_IN_SCOPE} AND h.id = ?2"
+    )))
+    .bind(scope.as_json())
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?;
+    if visible.is_none() {
+        return Err(AppError::NotFound);
+    }
     let read = async {
         let row: Option<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {HIT_SELECT} FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id WHERE h.id = ?"
@@ -420,11 +435,7 @@ pub async fn hit(
         .await?;
         row.ok_or(AppError::NotFound)
     };
-    let h = audit::audited_read(&state.db, actor, "screening_hit", id, read).await?;
-    if !in_scope(scope, h.unit_id.as_deref()) {
-        return Err(AppError::NotFound);
-    }
-    Ok(h)
+    audit::audited_read(&state.db, actor, "screening_hit", id, read).await
 }
 
 /// Confirms or dismisses a hit; the reason is mandatory; audited.
@@ -441,17 +452,16 @@ pub async fn review(
         return Err(AppError::invalid("reason", "error-review-reason"));
     }
     let mut tx = db::begin_write(&state.db).await?;
-    let unit: Option<(Option<String>, String)> =
-        sqlx::query_as("SELECT unit_id, status FROM screening_hits WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((unit, status)) = unit else {
+    let status: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT h.status FROM screening_hits h WHERE {HIT_IN_SCOPE} AND h.id = ?2"
+    )))
+    .bind(scope.as_json())
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(status) = status else {
         return Err(AppError::NotFound);
     };
-    if !in_scope(scope, unit.as_deref()) {
-        return Err(AppError::NotFound);
-    }
     if status != "a_revoir" {
         return Err(AppError::Conflict {
             field: "status",

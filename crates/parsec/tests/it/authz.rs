@@ -96,9 +96,9 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/api/v1/audit/verify" "/api/v1/audit/verify" "I";
     "GET" "/screening" "/screening" "OCG";
     "POST" "/screening" "/screening" "OCG";
-    "GET" "/screening/review" "/screening/review" "C";
-    "GET" "/screening/hits/{id}" "/screening/hits/none" "C";
-    "POST" "/screening/hits/{id}" "/screening/hits/none" "C";
+    "GET" "/screening/review" "/screening/review" "OC";
+    "GET" "/screening/hits/{id}" "/screening/hits/none" "OC";
+    "POST" "/screening/hits/{id}" "/screening/hits/none" "OC";
     "GET" "/screening/lists" "/screening/lists" "AI";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";

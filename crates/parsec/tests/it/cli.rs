@@ -588,16 +588,31 @@ fn watchlist_import_un_xml_and_ftm() {
     let o = parsec(&args, &[]);
     assert!(!o.status.success());
     let t = text(&o);
+    // A birth date that does not read keeps the person (a listed person must not vanish for
+    // a typo in the list): the year is kept and the date as given goes into the reason.
     assert!(
-        t.contains("ligne 3 : JSON invalide") && t.contains("ligne 4 : date"),
+        t.contains("ligne 3 : JSON invalide") && !t.contains("ligne 4"),
         "{t}"
     );
     let mut skip = args.to_vec();
     skip.push("--skip-invalid");
     let o = parsec(&skip, &[]);
     assert!(
-        text(&o).contains("Liste chargée : 1 entrées, 2 lignes refusées"),
+        text(&o).contains("Liste chargée : 2 entrées, 1 lignes refusées"),
         "{}",
         text(&o)
     );
+    let (birth, reason): (Option<String>, String) = rt.block_on(async {
+        let pool = parsec::db::open(std::path::Path::new(db), false)
+            .await
+            .unwrap();
+        sqlx::query_as(
+            "SELECT birth_date, reason FROM watchlist_entries WHERE external_id = 'os-3'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(birth.as_deref(), Some("1954"));
+    assert!(reason.contains("« 1954-13-01 »"), "{reason}");
 }

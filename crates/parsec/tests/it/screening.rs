@@ -161,4 +161,113 @@ async fn a_hit_of_another_post_is_invisible() {
         )
         .await;
     assert_eq!(res.status(), 404);
+    // Refused before anything is read: no read of it is recorded.
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'screening_hit'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(reads, 0);
+    // The regional operations centre reviews the hits of its own searches.
+    let (_, html) = ops.get_text("/screening/review").await;
+    assert!(html.contains(&hit));
+    let res = ops
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[("decision", "ecarte"), ("reason", "Homonyme, né à Djenné")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test]
+async fn only_answers_above_the_thresholds_are_shown_and_their_reading_is_audited() {
+    let app = TestApp::spawn().await;
+    load_list(&app).await;
+    let mut agent = app.login("agent.koro").await;
+    // Same first name only: a candidate far below the thresholds stays unseen.
+    let (status, html) = agent
+        .post_form_text(
+            "/screening",
+            &[("name", "Fatoumata Diallo"), ("birth_date", "1990")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Fatoumata Traoré"), "{html}");
+    // A document's alpha-3 nationality is the list's alpha-2 one: it counts for the match.
+    let (_, html) = agent
+        .post_form_text(
+            "/screening",
+            &[
+                ("name", "Amadou Kouffa"),
+                ("birth_date", "1961-01-01"),
+                ("nationality", "MLI"),
+            ],
+        )
+        .await;
+    assert!(html.contains("nationalité (+0.15)"), "{html}");
+    let entry: String =
+        sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE external_id = 'UN1'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'screen' ORDER BY seq")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(details.len(), 2);
+    assert_eq!(details[0], "hits=0 entries=");
+    assert!(details[1].contains(&entry), "{details:?}");
+}
+
+#[tokio::test]
+async fn expired_entries_and_lists_out_of_validity_are_not_screened() {
+    let app = TestApp::spawn().await;
+    let csv = "id,full_name,birth_date,nationality,aliases,expires_at\n\
+               A,Boubacar Sidibé,1970-02-02,ML,,2020\n\
+               B,Oumar Ouologuem,1971-03-03,ML,,2099-02\n";
+    let mut progress = |_| {};
+    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut progress).unwrap();
+    assert_eq!(
+        parsed.accepted[1].expires_at.as_deref(),
+        Some("2099-02-28"),
+        "a partial expiry covers its whole month"
+    );
+    let mut meta = parsec::screening::ListMeta {
+        name: "Expirations".into(),
+        authority: "DGSE".into(),
+        version: "1".into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    let actor = parsec::audit::Actor::system("test");
+    parsec::screening::import_list(&app.state, &actor, &meta, parsed, false)
+        .await
+        .unwrap();
+    let names = |q: &'static str| {
+        let state = app.state.clone();
+        let actor = actor.clone();
+        async move {
+            parsec::screening::screen(&state, &actor, None, q, None, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.entry.full_name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(names("Boubacar Sidibe").await.is_empty());
+    assert_eq!(names("Oumar Ouologuem").await, ["Oumar Ouologuem"]);
+    // A list whose validity has not begun is not in force.
+    let csv = "id,full_name,birth_date,nationality,aliases\nC,Hamidou Dicko,,ML,\n";
+    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut progress).unwrap();
+    meta.name = "Future".into();
+    meta.valid_from = Some("2099-01-01".into());
+    parsec::screening::import_list(&app.state, &actor, &meta, parsed, false)
+        .await
+        .unwrap();
+    assert!(names("Hamidou Dicko").await.is_empty());
 }

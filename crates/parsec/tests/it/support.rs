@@ -155,6 +155,12 @@ impl Client {
         self.post_raw_form(path, &pairs).await
     }
 
+    pub async fn post_form_text(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let res = self.post_form(path, fields).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap())
+    }
+
     pub async fn post_raw_form(
         &mut self,
         path: &str,
