@@ -113,6 +113,52 @@ fn twins(qs: &[Q], list: &[Listed]) -> HashSet<String> {
     out
 }
 
+/// One line per query, for studying the scores: the target's rank and evidence for a true
+/// match, the best candidate's for the others.
+fn dump(
+    path: &str,
+    queries: &[Q],
+    hits: &[Vec<namematch::Hit>],
+    position: &HashMap<&str, usize>,
+    twin: &HashSet<String>,
+) {
+    let mut out = String::from(
+        "query_id\tkind\trules\ttwin\trank\tscore\tname_score\tbirth\tnationality\tquery\tlisted\n",
+    );
+    for (q, hs) in queries.iter().zip(hits) {
+        let target = position.get(q.expected.as_str()).copied();
+        let (rank, hit) = if q.kind == "pos" {
+            match hs.iter().position(|h| Some(h.entry) == target) {
+                Some(r) => (r as i64, hs.get(r)),
+                None => (-1, None),
+            }
+        } else {
+            (0, hs.first())
+        };
+        let (score, ns, birth, nat, listed) =
+            hit.map_or((-9.0, 0.0, "", 0.0, String::new()), |h| {
+                (
+                    h.score,
+                    h.explanation.name_score,
+                    h.explanation.birth_reason,
+                    h.explanation.nationality_effect,
+                    h.explanation.name.clone(),
+                )
+            });
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{rank}\t{score:.4}\t{ns:.4}\t{birth}\t{nat}\t{}\t{listed}\n",
+            q.id,
+            q.kind,
+            q.rules,
+            twin.contains(&q.id),
+            q.name
+        ));
+    }
+    if let Err(e) = std::fs::write(path, out) {
+        eprintln!("{path}: {e}");
+    }
+}
+
 /// numpy's default (linear) quantile.
 fn quantile(sorted: &[f32], q: f64) -> f32 {
     if sorted.is_empty() {
@@ -174,17 +220,21 @@ fn main() {
             })
             .collect();
         let start = Instant::now();
-        let results: Vec<Vec<(usize, f32)>> = qs
-            .iter()
-            .map(|q| {
-                index
-                    .search(q, 10)
-                    .into_iter()
-                    .map(|h| (h.entry, h.score))
-                    .collect()
-            })
-            .collect();
+        let hits: Vec<Vec<namematch::Hit>> = qs.iter().map(|q| index.search(q, 10)).collect();
         let secs = start.elapsed().as_secs_f64();
+        let results: Vec<Vec<(usize, f32)>> = hits
+            .iter()
+            .map(|h| h.iter().map(|h| (h.entry, h.score)).collect())
+            .collect();
+        if let Ok(path) = std::env::var("NAMEBENCH_DUMP") {
+            dump(
+                &format!("{path}.{size}.tsv"),
+                &queries,
+                &hits,
+                &position,
+                &twin,
+            );
+        }
         let (mut r1, mut r10, mut pos) = (0usize, 0usize, Vec::new());
         let (mut ar_n, mut ar_hit) = (0usize, 0usize);
         let mut per_rule: HashMap<String, (usize, usize)> = HashMap::new();

@@ -241,6 +241,8 @@ pub struct Index {
     /// Every entry's birth date packed in a `u32` (`yyyymmdd`, 0 when absent), side by side so
     /// that ranking thousands of candidates by it stays in cache.
     births: Vec<u32>,
+    /// The weight of a token of the list, on average over its occurrences.
+    typical_idf: f32,
     /// Dense accumulators reused across queries (one per concurrent search).
     scratch: std::sync::Mutex<Vec<Scratch>>,
 }
@@ -267,8 +269,17 @@ const PARTICLE_WEIGHT: f32 = 0.25;
 const MAX_QUERY_TOKENS: usize = 12;
 /// No name token is longer than this; longer ones get no typo neighbours.
 const MAX_TOKEN: usize = 40;
-/// The name's share of the score; birth date and nationality make the rest.
-const NAME_SHARE: f32 = 0.7;
+/// What a birth date that agrees (or disagrees) on day, month and year is worth against the
+/// name: nearly as much as the whole name, because a full date is shared by chance with one
+/// person in about twenty thousand, while the commonest names here are shared by thousands.
+const BIRTH_WEIGHT: f32 = 0.8;
+/// What an agreeing (or differing) nationality is worth: little, as dual nationals and
+/// neighbours' documents are common at these borders.
+const NATIONALITY_WEIGHT: f32 = 0.05;
+/// Agreeing dates confirm a name only in proportion to how well it matched, up to this name
+/// score: at a hundred thousand entries a dozen share any given birthday, and a date alone
+/// must not make a stranger a match. Disagreeing dates count in full.
+const BIRTH_CONFIRMS_FROM: f32 = 0.8;
 /// Candidates scored precisely per query.
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants; beyond, only its own spelling.
@@ -287,6 +298,7 @@ impl Index {
             by_birth: HashMap::new(),
             entries: Vec::with_capacity(entries.len()),
             births: entries.iter().map(|e| pack(e.birth)).collect(),
+            typical_idf: 1.0,
             scratch: std::sync::Mutex::new(Vec::new()),
         };
         for (i, e) in entries.iter().enumerate() {
@@ -318,10 +330,18 @@ impl Index {
                     .map(|n| n.trim().to_uppercase().into_boxed_str()),
             });
         }
+        let (mut weight, mut occurrences) = (0.0f64, 0usize);
+        for token in &ix.tokens {
+            weight += f64::from(ix.idf(token)) * token.postings.len() as f64;
+            occurrences += token.postings.len();
+        }
+        ix.typical_idf = (weight / occurrences.max(1) as f64) as f32;
         for (t, token) in ix.tokens.iter_mut().enumerate() {
             token.postings.dedup();
             let t = u32::try_from(t).unwrap_or(u32::MAX);
-            if token.key.chars().count() >= 4 {
+            // Typo neighbours of real words only: a listed 10,000-letter "name" must not cost
+            // its square at build time either.
+            if (4..=MAX_TOKEN).contains(&token.key.chars().count()) {
                 for d in deletions(&token.key) {
                     ix.deletions.entry(d).or_default().push(t);
                 }
@@ -518,9 +538,11 @@ impl Index {
         // whose postings are too many for the budget reads its own spelling only.
         let mut scratch = self.take_scratch();
         let mut touched: Vec<u32> = Vec::new();
+        let mut qw: Vec<f32> = Vec::with_capacity(qtokens.len());
         for (slot, q) in qtokens.iter().enumerate() {
             let mut exps = self.expansions(q);
             exps.sort_by(|a, b| b.1.total_cmp(&a.1));
+            qw.push(self.query_weight(q, exps.first().map(|e| e.0)));
             let total: usize = exps
                 .iter()
                 .filter_map(|(t, _, _)| self.tokens.get(*t as usize))
@@ -556,7 +578,7 @@ impl Index {
         // The best-scored entries go on; the accumulator is cleaned for the next query.
         // The shortlist weighs the birth date already: the same day lifts an entry, another
         // day lowers it, so that namesakes do not crowd out the person.
-        let qmax: f32 = qtokens.iter().map(|q| self.query_weight(q)).sum();
+        let qmax: f32 = qw.iter().sum();
         let mut ranked: Vec<(u32, f32)> = touched
             .iter()
             .map(|&e| {
@@ -565,7 +587,7 @@ impl Index {
                     .births
                     .get(e as usize)
                     .map_or(0.0, |&b| birth_evidence(query.birth, unpack(b)).0);
-                (e, acc + birth * qmax)
+                (e, acc + BIRTH_WEIGHT * birth * qmax)
             })
             .collect();
         for &e in &touched {
@@ -584,11 +606,20 @@ impl Index {
             ranked.truncate(keep);
         }
         acc.extend(ranked);
-        // The same birth date brings its entries in, when they share a token's skeleton.
+        // The same birth date brings its entries in, when they share a token's skeleton (the
+        // name may be written too differently for any token to meet): ranked as if half the
+        // name matched, with the date's weight.
         if let Some(b) = query.birth.filter(|b| b.full()) {
-            for key in [(b.year, b.month, b.day), (b.year, b.day, b.month)] {
+            let mut keys = vec![(b.year, b.month, b.day)];
+            if b.day != b.month && b.day <= 12 {
+                keys.push((b.year, b.day, b.month));
+            }
+            for key in keys {
                 if let Some(es) = self.by_birth.get(&key) {
                     for &e in es {
+                        if acc.contains_key(&e) {
+                            continue;
+                        }
                         if let Some(listed) = self.entries.get(e as usize)
                             && listed.names.iter().flatten().any(|&t| {
                                 self.tokens.get(t as usize).is_some_and(|tok| {
@@ -600,7 +631,7 @@ impl Index {
                                 })
                             })
                         {
-                            *acc.entry(e).or_insert(0.0) += 1.0;
+                            acc.insert(e, (0.5 + BIRTH_WEIGHT * 0.6) * qmax);
                         }
                     }
                 }
@@ -611,7 +642,6 @@ impl Index {
         shortlist.truncate(SHORTLIST.max(top));
         // Scored without words first (the similarity of a query token and a listed token is
         // computed once per query), then the winners again with their explanation.
-        let qw: Vec<f32> = qtokens.iter().map(|q| self.query_weight(q)).collect();
         let mut memo: HashMap<(usize, u32), Option<(f32, Rule)>> = HashMap::new();
         let mut hits: Vec<Hit> = shortlist
             .into_iter()
@@ -644,21 +674,26 @@ impl Index {
             }
         }
         let mut ex = best?;
-        let (birth_effect, birth_reason) = birth_evidence(query.birth, listed.birth);
-        let nationality_effect = match (query.nationality.as_deref(), listed.nationality.as_deref())
-        {
-            (Some(q), Some(l)) if !q.trim().is_empty() && q.trim().eq_ignore_ascii_case(l) => 0.15,
-            (Some(q), Some(_)) if !q.trim().is_empty() => -0.15,
+        let (mut birth, birth_reason) = birth_evidence(query.birth, listed.birth);
+        if birth > 0.0 {
+            birth *= (ex.name_score / BIRTH_CONFIRMS_FROM).min(1.0);
+        }
+        let nationality = match (query.nationality.as_deref(), listed.nationality.as_deref()) {
+            (Some(q), Some(l)) if !q.trim().is_empty() && q.trim().eq_ignore_ascii_case(l) => 1.0,
+            (Some(q), Some(_)) if !q.trim().is_empty() => -1.0,
             _ => 0.0,
         };
-        ex.birth_effect = birth_effect;
+        // The name and the evidence add up, then are brought into [0, 1]: only the same name,
+        // the same birth date and the same nationality make 1; a name alone, with nothing to
+        // confirm or contradict it, makes about 0.68.
+        let span = 1.0 + 2.0 * (BIRTH_WEIGHT + NATIONALITY_WEIGHT);
+        ex.birth_effect = BIRTH_WEIGHT * birth / span;
         ex.birth_reason = birth_reason;
-        ex.nationality_effect = nationality_effect;
-        // The name gives most of the score; the other evidence, from 0 (contradicts) through
-        // 0.5 (says nothing) to 1 (confirms), the rest. Only the same name, the same birth date
-        // and the same nationality make 1.
-        let evidence = (0.5 + birth_effect + nationality_effect).clamp(0.0, 1.0);
-        let score = (NAME_SHARE * ex.name_score + (1.0 - NAME_SHARE) * evidence).clamp(0.0, 1.0);
+        ex.nationality_effect = NATIONALITY_WEIGHT * nationality / span;
+        let score = ((ex.name_score + BIRTH_WEIGHT + NATIONALITY_WEIGHT) / span
+            + ex.birth_effect
+            + ex.nationality_effect)
+            .clamp(0.0, 1.0);
         Some(Hit {
             entry: e,
             score,
@@ -813,18 +848,17 @@ impl Index {
         }
     }
 
-    fn query_weight(&self, q: &QToken) -> f32 {
+    /// A query token weighs as its spelling does in the list; one the list does not know, as
+    /// the listed token it most likely stands for, or, if none, as a typical token (an
+    /// unknown spelling is not a rare name: counting it as one would sink the true match).
+    fn query_weight(&self, q: &QToken, likeliest: Option<u32>) -> f32 {
         if q.particle {
             return PARTICLE_WEIGHT;
         }
-        match self
-            .by_key
-            .get(&q.key)
-            .and_then(|&t| self.tokens.get(t as usize))
-        {
+        let known = self.by_key.get(&q.key).copied().or(likeliest);
+        match known.and_then(|t| self.tokens.get(t as usize)) {
             Some(t) => self.idf(t),
-            // A token the list does not know: as rare as the rarest.
-            None => (self.entries.len().max(1) as f32).ln() + 1.0,
+            None => self.typical_idf,
         }
     }
 }
@@ -893,32 +927,33 @@ fn plausible(a: &str, b: &str) -> bool {
     a.chars().next() == b.chars().next()
 }
 
-/// What the birth dates say: the same day counts for a match, a different one against it, a
-/// slip (day and month swapped, a day or a year off) a little for it.
+/// What the birth dates say, from -1 (they contradict) through 0 (nothing to compare) to 1
+/// (the same day): a slip (day and month swapped, a day or a year off) counts for a match,
+/// a year alone a little.
 fn birth_evidence(q: Option<BirthDate>, l: Option<BirthDate>) -> (f32, &'static str) {
     let (Some(q), Some(l)) = (q, l) else {
         return (0.0, "absent");
     };
     if q.full() && l.full() {
         if q == l {
-            return (0.35, "same date");
+            return (1.0, "same date");
         }
         let swapped = q.year == l.year && q.month == l.day && q.day == l.month;
         let year_off = q.month == l.month && q.day == l.day && q.year.abs_diff(l.year) == 1;
         let day_off = q.year == l.year && q.month == l.month && q.day.abs_diff(l.day) == 1;
         if swapped || year_off || day_off {
-            return (0.15, "near date");
+            return (0.6, "near date");
         }
         if q.year == l.year {
-            return (-0.3, "same year, other date");
+            return (-0.8, "same year, other date");
         }
-        return (-0.5, "other date");
+        return (-1.0, "other date");
     }
     match q.year.abs_diff(l.year) {
-        0 if q.month != 0 && l.month != 0 && q.month != l.month => (-0.2, "same year, other month"),
-        0 => (0.1, "same year"),
+        0 if q.month != 0 && l.month != 0 && q.month != l.month => (-0.6, "same year, other month"),
+        0 => (0.3, "same year"),
         1 => (0.0, "year off by one"),
-        _ => (-0.4, "other year"),
+        _ => (-1.0, "other year"),
     }
 }
 
