@@ -442,18 +442,8 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     eprintln!("… {n} lignes lues");
                 }
             };
-            let (parsed, format) = match format.as_str() {
-                "csv" => (crate::screening::import::csv(f, &mut progress), "csv"),
-                "ftm" => (crate::screening::import::ftm(f, &mut progress), "ftm"),
-                "un-xml" => (crate::screening::import::un_xml(f, &mut progress), "un-xml"),
-                other => {
-                    return Err(AppError::Internal(format!(
-                        "format « {other} » inconnu : csv, ftm ou un-xml"
-                    )));
-                }
-            };
-            let parsed =
-                parsed.map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let (parsed, format) = crate::screening::import::read(&format, f, &mut progress)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
             let meta = crate::screening::ListMeta {
                 name,
                 authority,

@@ -76,6 +76,8 @@ pub enum Permission {
     ReviewHits,
     /// See the watchlists and their versions.
     ViewLists,
+    /// Import a new version of a watchlist.
+    ManageLists,
 }
 
 use Permission::*;
@@ -84,7 +86,14 @@ use Permission::*;
 const PERMISSIONS: &[(Role, &[Permission])] = &[
     (
         Role::Admin,
-        &[ViewRegistry, EditUnits, EditAssets, ManageUsers, ViewLists],
+        &[
+            ViewRegistry,
+            EditUnits,
+            EditAssets,
+            ManageUsers,
+            ViewLists,
+            ManageLists,
+        ],
     ),
     // The regional operations centre reviews the hits of its own (unit-less) searches.
     (Role::Operations, &[ViewRegistry, Screen, ReviewHits]),

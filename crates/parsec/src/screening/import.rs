@@ -64,6 +64,23 @@ pub struct Parsed {
     pub rejected: Vec<Rejected>,
 }
 
+/// The formats a list can be imported from, by the name the CLI and the import page use.
+pub const FORMATS: [&str; 3] = ["csv", "ftm", "un-xml"];
+
+/// Reads a list in one of `FORMATS`.
+pub fn read(
+    format: &str,
+    input: impl Read,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(Parsed, &'static str), String> {
+    match format {
+        "csv" => csv(input, progress).map(|p| (p, "csv")),
+        "ftm" => ftm(input, progress).map(|p| (p, "ftm")),
+        "un-xml" => un_xml(input, progress).map(|p| (p, "un-xml")),
+        other => Err(format!("format « {other} » inconnu : csv, ftm ou un-xml")),
+    }
+}
+
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, a real date.
 fn date(s: &str) -> Result<Option<String>, String> {
     let s = s.trim();

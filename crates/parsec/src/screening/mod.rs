@@ -69,6 +69,16 @@ pub async fn import_list(
             return Err(AppError::invalid(field, "error-required"));
         }
     }
+    for (field, value) in [
+        ("valid_from", &meta.valid_from),
+        ("valid_to", &meta.valid_to),
+    ] {
+        if let Some(v) = value
+            && (v.len() != 10 || BirthDate::parse(v).is_none())
+        {
+            return Err(AppError::invalid(field, "error-bad-date"));
+        }
+    }
     let id = db::new_id();
     let mut tx = db::begin_write(&state.db).await?;
     let exists: i64 =

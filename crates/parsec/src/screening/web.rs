@@ -1,7 +1,8 @@
 //! Screening pages: search a name by hand (agents, commandants, operations), the review queue
-//! of the post's commandant (confirm or dismiss with a reason), and the lists' versions.
+//! of the post's commandant (confirm or dismiss with a reason), the lists' versions and the
+//! import of a new version (administrators).
 
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -21,9 +22,19 @@ pub fn router() -> Router<AppState> {
         .route("/screening/review", get(review_queue))
         .route("/screening/hits/{id}", get(hit_page).post(review))
         .route("/screening/lists", get(lists))
+        .route(
+            "/screening/lists/import",
+            get(import_form)
+                .post(import_upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
 }
 
 type FormData = Form<Vec<(String, String)>>;
+
+/// The largest list file accepted from the browser (the full OpenSanctions export is larger:
+/// import it with `parsec watchlist import`).
+const MAX_UPLOAD: usize = 256 * 1024 * 1024;
 
 fn search_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
     let c = PageCtx::new(state, auth, "/screening");
@@ -343,6 +354,13 @@ async fn lists(State(state): State<AppState>, auth: Auth) -> AppResult<Response>
         .collect();
     let c = PageCtx::new(&state, &auth, "/screening/lists");
     let title = c.t("screening-lists");
+    let action = auth
+        .user
+        .can(Permission::ManageLists)
+        .then(|| crate::web::page::Link {
+            href: "/screening/lists/import".into(),
+            label: c.t("screening-import"),
+        });
     let columns = vec![
         c.t("field-name"),
         c.t("screening-version"),
@@ -352,5 +370,216 @@ async fn lists(State(state): State<AppState>, auth: Auth) -> AppResult<Response>
         c.t("screening-entries"),
         c.t("screening-imported"),
     ];
-    render(&ListView::single_page(c, title, "", columns, rows))
+    let mut view = ListView::single_page(c, title, "", columns, rows);
+    view.action = action;
+    render(&view)
+}
+
+fn import_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
+    let c = PageCtx::new(state, auth, "/screening/lists");
+    let formats = crate::screening::import::FORMATS
+        .iter()
+        .map(|code| (code.to_string(), c.t(&format!("screening-format-{code}"))))
+        .collect();
+    let fields = vec![
+        FormField::new("file", c.t("screening-file"), "file", String::new()).required(),
+        FormField::new("format", c.t("screening-format"), "select", String::new())
+            .required()
+            .options(crate::web::page::options(formats, f.get("format"), None)),
+        FormField::new("name", c.t("field-name"), "text", f.get("name").into())
+            .required()
+            .hint(c.t("screening-name-hint")),
+        FormField::new(
+            "authority",
+            c.t("screening-authority"),
+            "text",
+            f.get("authority").into(),
+        )
+        .required(),
+        FormField::new(
+            "version",
+            c.t("screening-version"),
+            "text",
+            f.get("version").into(),
+        )
+        .required(),
+        FormField::new(
+            "valid_from",
+            c.t("screening-valid-from"),
+            "date",
+            f.get("valid_from").into(),
+        ),
+        FormField::new(
+            "valid_to",
+            c.t("screening-valid-to"),
+            "date",
+            f.get("valid_to").into(),
+        ),
+        FormField::new(
+            "skip_invalid",
+            c.t("screening-skip-invalid"),
+            "checkbox",
+            f.get("skip_invalid").into(),
+        ),
+    ];
+    FormView {
+        title: c.t("screening-import"),
+        action: "/screening/lists/import".into(),
+        cancel_href: "/screening/lists".into(),
+        fields,
+        error: None,
+        c,
+    }
+}
+
+async fn import_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ManageLists)?;
+    render(&import_view(&state, &auth, &Fields::default()))
+}
+
+/// Receives the file into a temporary file (never whole in memory), reads it off the async
+/// threads, and loads it whole or not at all; the refused rows are listed on the answer.
+async fn import_upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    request: axum::extract::Request,
+) -> AppResult<Response> {
+    use axum::extract::FromRequest;
+    use tokio::io::AsyncWriteExt;
+    // The permission first: nobody else's upload is even read.
+    auth.require(Permission::ManageLists)?;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| AppError::invalid("file", "error-upload"))?;
+    let upload = tempfile::NamedTempFile::new()
+        .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut size = 0usize;
+    let broken = |_| AppError::invalid("file", "error-upload");
+    while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let std_file = upload
+                .reopen()
+                .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
+            let mut out = tokio::fs::File::from_std(std_file);
+            while let Some(chunk) = field.chunk().await.map_err(broken)? {
+                size += chunk.len();
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
+            }
+            out.flush()
+                .await
+                .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
+        } else {
+            pairs.push((name, field.text().await.map_err(broken)?));
+        }
+    }
+    let f = Fields::from_pairs(pairs);
+    let view = import_view(&state, &auth, &f);
+    if size == 0 {
+        return view.refuse(AppError::invalid("file", "error-upload-empty"));
+    }
+    let format = f.get("format").to_string();
+    if !crate::screening::import::FORMATS.contains(&format.as_str()) {
+        return view.refuse(AppError::invalid("format", "error-bad-choice"));
+    }
+    let path = upload.path().to_path_buf();
+    let parsed = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        crate::screening::import::read(&format, std::io::BufReader::new(file), &mut |_| {})
+    })
+    .await?;
+    drop(upload);
+    let (parsed, format) = match parsed {
+        Ok(p) => p,
+        Err(message) => {
+            let mut view = view.with_error(&AppError::invalid("file", "error-import-unreadable"));
+            view.error = Some(format!(
+                "{} {message}",
+                view.error.clone().unwrap_or_default()
+            ));
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                axum::response::Html(askama::Template::render(&view)?),
+            )
+                .into_response());
+        }
+    };
+    let optional = |name: &str| Some(f.get(name).trim().to_string()).filter(|v| !v.is_empty());
+    let meta = crate::screening::ListMeta {
+        name: f.get("name").trim().to_string(),
+        authority: f.get("authority").trim().to_string(),
+        version: f.get("version").trim().to_string(),
+        valid_from: optional("valid_from"),
+        valid_to: optional("valid_to"),
+        format,
+    };
+    let skip = f.get("skip_invalid") == "on";
+    let report = match crate::screening::import_list(
+        &state,
+        &auth.user.actor(),
+        &meta,
+        parsed,
+        skip,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return view.refuse(e),
+    };
+    let c = PageCtx::new(&state, &auth, "/screening/lists");
+    let loaded = report.list_id.is_some();
+    let status = if loaded {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let rows = report
+        .rejected
+        .iter()
+        .take(1000)
+        .map(|r| ListRow {
+            href: String::new(),
+            cells: vec![r.line.to_string(), r.reason.clone()],
+        })
+        .collect();
+    let result = DetailView {
+        title: c.t(if loaded {
+            "screening-import-done"
+        } else {
+            "screening-import-refused"
+        }),
+        back_href: "/screening/lists".into(),
+        edit_href: None,
+        fields: vec![
+            DetailField {
+                label: c.t("field-name"),
+                value: format!("{} — {}", meta.name, meta.version),
+                href: None,
+            },
+            DetailField {
+                label: c.t("screening-entries"),
+                value: report.loaded.to_string(),
+                href: None,
+            },
+            DetailField {
+                label: c.t("screening-rejected"),
+                value: report.rejected.len().to_string(),
+                href: None,
+            },
+        ],
+        tables: vec![DetailTable {
+            title: c.t("screening-rejected"),
+            columns: vec![c.t("screening-line"), c.t("screening-why")],
+            rows,
+        }],
+        c,
+    };
+    Ok((
+        status,
+        axum::response::Html(askama::Template::render(&result)?),
+    )
+        .into_response())
 }

@@ -59,11 +59,25 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
             Err(AppError::Csrf)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        // A file upload: its body may be large and is not read here; the page puts the token
+        // in the form's address instead.
+        let given = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        return match given {
+            Some(g) if bool::from(g.as_bytes().ct_eq(expected)) => Ok(req),
+            _ => Err(AppError::Csrf),
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(AppError::Csrf);
     }

@@ -274,7 +274,7 @@ pub struct DetailView {
 pub struct FormField {
     pub name: &'static str,
     pub label: String,
-    /// `text`, `number`, `select`, `textarea`, `password` or `checkbox`.
+    /// `text`, `number`, `select`, `textarea`, `password`, `checkbox` or `file`.
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<SelectOption>,
@@ -322,6 +322,11 @@ pub struct FormView {
 }
 
 impl FormView {
+    /// A form with a file goes as `multipart/form-data`.
+    pub fn multipart(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == "file")
+    }
+
     /// Puts the error of a failed save next to its field (or above the form), so the user sees
     /// what to fix with everything typed still in place.
     pub fn with_error(mut self, e: &AppError) -> Self {

@@ -100,6 +100,8 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/screening/hits/{id}" "/screening/hits/none" "OC";
     "POST" "/screening/hits/{id}" "/screening/hits/none" "OC";
     "GET" "/screening/lists" "/screening/lists" "AI";
+    "GET" "/screening/lists/import" "/screening/lists/import" "A";
+    "POST" "/screening/lists/import" "/screening/lists/import" "A";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };

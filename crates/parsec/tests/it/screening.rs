@@ -206,7 +206,7 @@ async fn only_answers_above_the_thresholds_are_shown_and_their_reading_is_audite
             ],
         )
         .await;
-    assert!(html.contains("nationalité (+0.15)"), "{html}");
+    assert!(html.contains("nationalité (+0.0"), "{html}");
     let entry: String =
         sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE external_id = 'UN1'")
             .fetch_one(&app.state.db)
@@ -262,12 +262,90 @@ async fn expired_entries_and_lists_out_of_validity_are_not_screened() {
     assert!(names("Boubacar Sidibe").await.is_empty());
     assert_eq!(names("Oumar Ouologuem").await, ["Oumar Ouologuem"]);
     // A list whose validity has not begun is not in force.
-    let csv = "id,full_name,birth_date,nationality,aliases\nC,Hamidou Dicko,,ML,\n";
+    let csv = "id,full_name,birth_date,nationality,aliases\nC,Zeinabou Tandina,,ML,\n";
     let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut progress).unwrap();
     meta.name = "Future".into();
     meta.valid_from = Some("2099-01-01".into());
     parsec::screening::import_list(&app.state, &actor, &meta, parsed, false)
         .await
         .unwrap();
-    assert!(names("Hamidou Dicko").await.is_empty());
+    assert!(names("Zeinabou Tandina").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_administrator_imports_a_list_from_the_browser() {
+    let app = TestApp::spawn().await;
+    let imports = app.audit_count("import").await;
+    let mut admin = app.login("admin").await;
+    let (status, html) = admin.get_text("/screening/lists/import").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    let fields = [
+        ("format", "csv"),
+        ("name", "Liste régionale"),
+        ("authority", "Gouvernorat de Mopti"),
+        ("version", "2026-11"),
+        ("valid_from", "2026-11-01"),
+    ];
+    // A file with a refused row: nothing is loaded, the row is named.
+    let bad = "id,full_name,birth_date,nationality,aliases\n\
+               R1,Hamadoun Dicko,1970-01-01,ML,\n\
+               R2,Ousmane Cissé,1970-02-31,ML,\n";
+    let res = admin
+        .post_multipart("/screening/lists/import", &fields, bad.as_bytes(), true)
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Rien n&#39;a été chargé") || html.contains("Rien n'a été chargé"),
+        "{html}"
+    );
+    assert!(html.contains("1970-02-31"), "{html}");
+    let lists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM watchlists WHERE name = 'Liste régionale'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(lists, 0);
+    // Without the token the upload is refused before it is read.
+    let res = admin
+        .post_multipart("/screening/lists/import", &fields, bad.as_bytes(), false)
+        .await;
+    assert_eq!(res.status(), 403);
+    // A file in the wrong format says so and keeps what was typed.
+    let res = admin
+        .post_multipart(
+            "/screening/lists/import",
+            &[("format", "un-xml"), ("name", "Liste régionale")],
+            b"<not-closed",
+            true,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("ne peut pas être lu") && html.contains("Liste régionale"),
+        "{html}"
+    );
+    // The valid rows only, when asked.
+    let mut skip = fields.to_vec();
+    skip.push(("skip_invalid", "on"));
+    let res = admin
+        .post_multipart("/screening/lists/import", &skip, bad.as_bytes(), true)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Liste chargée"));
+    let (name, count, from): (String, i64, Option<String>) = sqlx::query_as(
+        "SELECT name, entry_count, valid_from FROM watchlists WHERE name = 'Liste régionale'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (name.as_str(), count, from.as_deref()),
+        ("Liste régionale", 1, Some("2026-11-01"))
+    );
+    assert_eq!(app.audit_count("import").await, imports + 1);
+    let (_, html) = admin.get_text("/screening/lists").await;
+    assert!(html.contains("Liste régionale") && html.contains("/screening/lists/import"));
 }

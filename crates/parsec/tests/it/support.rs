@@ -161,6 +161,50 @@ impl Client {
         (status, res.text().await.unwrap())
     }
 
+    /// Posts a `multipart/form-data` form with one file, as a browser does; the CSRF token goes
+    /// in the address, as the upload pages put it, unless `csrf` is false.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: &[u8],
+        csrf: bool,
+    ) -> reqwest::Response {
+        let boundary = "----parsec-test-boundary-7d3f";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"liste.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let token = self.csrf.clone().filter(|_| csrf).unwrap_or_default();
+        let res = self
+            .http
+            .post(format!("{}{}?csrf={}", self.base, path, token))
+            .header("cookie", self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.keep_cookies(&res);
+        res
+    }
+
     pub async fn post_raw_form(
         &mut self,
         path: &str,
