@@ -250,6 +250,55 @@ fn explanations_say_what_matched_and_why() {
     assert!(other[0].score < hits[0].score);
 }
 
+/// The whole explanation of a few hits, as the agent reads it, compared with the text kept
+/// here: a change in the scoring shows in review as a change of this text.
+#[test]
+fn explanation_snapshots() {
+    let ix = Index::build(&list());
+    let render = |q: Query| -> String {
+        let hit = &ix.search(&q, 1)[0];
+        let ex = &hit.explanation;
+        let mut out = format!("{} = {:.3}:", ex.name, hit.score);
+        for m in &ex.matches {
+            out.push_str(&format!(
+                " [{} ~ {} {} {:.2}]",
+                m.query,
+                m.listed,
+                m.rule.code(),
+                m.similarity
+            ));
+        }
+        out.push_str(&format!(
+            " unmatched {:?}/{:?} birth {} {:+.3} nationality {:+.3}",
+            ex.unmatched_query,
+            ex.unmatched_listed,
+            ex.birth_reason,
+            ex.birth_effect,
+            ex.nationality_effect
+        ));
+        out
+    };
+    let got = [
+        render(query("Muhammad Ould Ahmed", "1975-03-02", "MR")),
+        render(query("COULIBALY ABOUBAKAR", "1969-11-20", "ML")),
+        render(query("Abdou Laye Maiga", "1985-07-14", "")),
+        render(query("Amadou Traore", "1980", "BF")),
+    ];
+    let expected = [
+        "mohamed uld ahmed = 0.993: [ould ~ uld spelling 1.00] [ahmed ~ ahmed exact 1.00] \
+         [muhammad ~ mohamed variant 0.93] unmatched []/[] birth same date +0.296 \
+         nationality +0.019",
+        "abubakar sidiki kulibali = 0.926: [coulibaly ~ kulibali spelling 1.00] \
+         [aboubakar ~ abubakar spelling 1.00] unmatched []/[\"sidiki\"] birth same date +0.296 \
+         nationality +0.019",
+        "abdulai maiga = 0.981: [abdou laye ~ abdulai merged 1.00] [maiga ~ maiga exact 1.00] \
+         unmatched []/[] birth same date +0.296 nationality +0.000",
+        "amadu traor = 0.756: [amadou ~ amadu spelling 1.00] [traore ~ traor spelling 1.00] \
+         unmatched []/[] birth same year +0.089 nationality -0.019",
+    ];
+    assert_eq!(got, expected);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

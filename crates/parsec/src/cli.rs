@@ -437,13 +437,16 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             let state = initialised_state(&db.db).await?;
             let f = std::fs::File::open(&file)
                 .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
-            let mut progress = |n: usize| {
-                if n > 0 && n.is_multiple_of(100_000) {
-                    eprintln!("… {n} lignes lues");
-                }
+            let mut bar = ProgressBar::new(f.metadata().map_or(0, |m| m.len()));
+            let read = bar.counter();
+            let input = CountingReader {
+                inner: std::io::BufReader::new(f),
+                read,
             };
-            let (parsed, format) = crate::screening::import::read(&format, f, &mut progress)
-                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let (parsed, format) =
+                crate::screening::import::read(&format, input, &mut |n| bar.show(n))
+                    .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            bar.finish();
             let meta = crate::screening::ListMeta {
                 name,
                 authority,
@@ -669,4 +672,71 @@ async fn user(command: UserCommand) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// Counts the bytes read, for the progress bar.
+struct CountingReader<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A progress bar on standard error, by the share of the file read: redrawn in place on a
+/// terminal, a line every 10 % otherwise (logs of scheduled imports stay short).
+struct ProgressBar {
+    total: u64,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    shown: Option<u64>,
+    terminal: bool,
+}
+
+impl ProgressBar {
+    fn new(total: u64) -> Self {
+        use std::io::IsTerminal;
+        ProgressBar {
+            total,
+            read: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            shown: None,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn counter(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.read.clone()
+    }
+
+    fn show(&mut self, rows: usize) {
+        let read = self.read.load(std::sync::atomic::Ordering::Relaxed);
+        let percent = (read.saturating_mul(100) / self.total.max(1)).min(100);
+        let step = if self.terminal {
+            percent
+        } else {
+            percent / 10 * 10
+        };
+        if self.shown == Some(step) {
+            return;
+        }
+        self.shown = Some(step);
+        let done = usize::try_from(percent / 5).unwrap_or(20);
+        let bar = format!("{}{}", "#".repeat(done), "-".repeat(20 - done.min(20)));
+        if self.terminal {
+            eprint!("\r[{bar}] {percent:>3} % · {rows} lignes");
+        } else {
+            eprintln!("[{bar}] {percent:>3} % · {rows} lignes");
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal && self.shown.is_some() {
+            eprintln!();
+        }
+    }
 }

@@ -141,14 +141,11 @@ fn lenient_birth(raw: &str) -> (Option<String>, Option<String>) {
 /// The CSV format: `id,full_name,birth_date,nationality,aliases` (the `parsec screen`
 /// columns), then optionally `reason`, `instruction` (arreter, signaler,
 /// laisser_passer_signaler; signaler when empty) and `expires_at`.
-pub fn csv(mut input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
-    let mut bytes = Vec::new();
-    input
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("lecture impossible : {e}"))?;
+pub fn csv(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    // Streamed: a list of a million rows is never whole in memory as text.
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(bytes.as_slice());
+        .from_reader(input);
     let headers = reader
         .headers()
         .map_err(|e| format!("en-tête illisible : {e}"))?

@@ -486,6 +486,12 @@ fn watchlist_import_is_all_or_nothing() {
     let o = import("2026-12", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("remplace la version"));
+    // The progress is shown on standard error (a line per 10 % when it is not a terminal).
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("[####################] 100 % · "),
+        "{}",
+        text(&o)
+    );
     assert_eq!(
         count("SELECT COUNT(*) FROM watchlists WHERE status = 'active'"),
         1
