@@ -246,14 +246,63 @@ pub struct Index {
     births: Vec<u32>,
     /// The weight of a token of the list, on average over its occurrences.
     typical_idf: f32,
+    /// Every entry's tokens (all its names) end to end, and where each entry's start.
+    entry_tokens: Vec<u32>,
+    entry_start: Vec<u32>,
     /// Dense accumulators reused across queries (one per concurrent search).
     scratch: std::sync::Mutex<Vec<Scratch>>,
 }
 
+/// One entry's place in the accumulator: its gathered score, the query token that last
+/// added to it, and its birth date, side by side so that gathering and ranking an entry cost
+/// one memory access each.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cell {
+    score: f32,
+    mark: u16,
+    birth: u32,
+}
+
 #[derive(Debug, Default)]
 struct Scratch {
-    score: Vec<f32>,
-    mark: Vec<u16>,
+    cells: Vec<Cell>,
+}
+
+/// A query token's part in gathering: the listed tokens it may stand for with their weights,
+/// how many postings they have, and the most it can add to an entry.
+struct Slot {
+    stamp: u16,
+    weighted: Vec<(u32, f32)>,
+    postings: usize,
+    best: f32,
+}
+
+/// Token similarities already computed for this query: (query token, listed token).
+type Memo = HashMap<(usize, u32), Option<(f32, Rule)>, std::hash::BuildHasherDefault<PairHasher>>;
+
+/// A fast hasher for the memo's small integer keys (the default one is built to resist
+/// crafted keys, which these are not: they are our own indices).
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// A query token, resolved.
@@ -262,6 +311,8 @@ struct QToken {
     text: String,
     key: String,
     skeleton: String,
+    /// The skeleton's id in the list, if the list has it.
+    skeleton_id: Option<u32>,
     group: u32,
     particle: bool,
     arabic: bool,
@@ -287,6 +338,10 @@ const BIRTH_CONFIRMS_FROM: f32 = 0.8;
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants; beyond, only its own spelling.
 const SLOT_BUDGET: usize = 25_000;
+/// Entries gathered from which a common query token may be looked up in them, not read.
+const PROBE_FROM: usize = 2_000;
+/// How many more postings than gathered entries make looking up cheaper than reading.
+const PROBE_RATIO: usize = 3;
 
 impl Index {
     pub fn build(entries: &[Entry]) -> Index {
@@ -302,6 +357,8 @@ impl Index {
             entries: Vec::with_capacity(entries.len()),
             births: entries.iter().map(|e| pack(e.birth)).collect(),
             typical_idf: 1.0,
+            entry_tokens: Vec::new(),
+            entry_start: vec![0],
             scratch: std::sync::Mutex::new(Vec::new()),
         };
         for (i, e) in entries.iter().enumerate() {
@@ -324,6 +381,9 @@ impl Index {
                     .or_default()
                     .push(id);
             }
+            ix.entry_tokens.extend(names.iter().flatten());
+            ix.entry_start
+                .push(u32::try_from(ix.entry_tokens.len()).unwrap_or(u32::MAX));
             ix.entries.push(Listed {
                 names,
                 birth: e.birth,
@@ -390,9 +450,22 @@ impl Index {
     fn take_scratch(&self) -> Scratch {
         let pooled = self.scratch.lock().ok().and_then(|mut pool| pool.pop());
         pooled.unwrap_or_else(|| Scratch {
-            score: vec![0.0; self.entries.len()],
-            mark: vec![0; self.entries.len()],
+            cells: self
+                .births
+                .iter()
+                .map(|&birth| Cell {
+                    score: 0.0,
+                    mark: 0,
+                    birth,
+                })
+                .collect(),
         })
+    }
+
+    fn entry_tokens(&self, e: u32) -> &[u32] {
+        let start = self.entry_start.get(e as usize).copied().unwrap_or(0) as usize;
+        let end = self.entry_start.get(e as usize + 1).copied().unwrap_or(0) as usize;
+        self.entry_tokens.get(start..end).unwrap_or(&[])
     }
 
     fn return_scratch(&self, s: Scratch) {
@@ -436,7 +509,18 @@ impl Index {
                 .values()
                 .map(|v| v.capacity() * 4 + 40)
                 .sum::<usize>();
-        tokens + entries + maps
+        let arrays = (self.entry_tokens.capacity() + self.entry_start.capacity()) * 4
+            + self.births.capacity() * 4
+            + self.tokens.iter().map(|t| t.skeleton_text.capacity()).sum::<usize>()
+            + self.skeletons.keys().map(|k| k.capacity() + 40).sum::<usize>()
+            + self
+                .by_group
+                .values()
+                .map(|v| v.capacity() * 4 + 40)
+                .sum::<usize>();
+        // One accumulator per concurrent search, made on first use.
+        let scratch = self.entries.len() * std::mem::size_of::<Cell>();
+        tokens + entries + maps + arrays + scratch
     }
 
     fn idf(&self, t: &Token) -> f32 {
@@ -454,9 +538,11 @@ impl Index {
             _ => word,
         };
         let key = spell_key(word);
+        let skeleton = skeleton(&key);
         QToken {
             text: word.to_string(),
-            skeleton: skeleton(&key),
+            skeleton_id: self.skeletons.get(&skeleton).copied(),
+            skeleton,
             group: self.groups.get(&key).copied().unwrap_or(0),
             particle: is_particle(&key),
             arabic,
@@ -542,37 +628,82 @@ impl Index {
         let mut scratch = self.take_scratch();
         let mut touched: Vec<u32> = Vec::new();
         let mut qw: Vec<f32> = Vec::with_capacity(qtokens.len());
+        let mut slots: Vec<Slot> = Vec::with_capacity(qtokens.len());
         for (slot, q) in qtokens.iter().enumerate() {
             let mut exps = self.expansions(q);
             exps.sort_by(|a, b| b.1.total_cmp(&a.1));
-            qw.push(self.query_weight(q, exps.first().map(|e| e.0)));
+            let own = self.query_weight(q, exps.first().map(|e| e.0));
+            qw.push(own);
             let total: usize = exps
                 .iter()
                 .filter_map(|(t, _, _)| self.tokens.get(*t as usize))
                 .map(|t| t.postings.len())
                 .sum();
-            let stamp = u16::try_from(slot + 1).unwrap_or(u16::MAX);
-            for (t, sim, _) in exps {
+            // A rare misspelling of a common name weighs what the name weighs, not more.
+            let weighted: Vec<(u32, f32)> = exps
+                .iter()
+                .filter(|&&(_, sim, _)| total <= SLOT_BUDGET || sim >= 1.0)
+                .filter_map(|&(t, sim, _)| {
+                    self.tokens
+                        .get(t as usize)
+                        .map(|tok| (t, self.idf(tok).min(own) * sim))
+                })
+                .collect();
+            let postings = weighted
+                .iter()
+                .filter_map(|(t, _)| self.tokens.get(*t as usize))
+                .map(|t| t.postings.len())
+                .sum();
+            let best = weighted.iter().map(|x| x.1).fold(0.0, f32::max);
+            slots.push(Slot {
+                stamp: u16::try_from(slot + 1).unwrap_or(u16::MAX),
+                weighted,
+                postings,
+                best,
+            });
+        }
+        // The weightiest (rarest) tokens first. A common token whose postings far outnumber
+        // the entries already gathered is looked up in those entries instead of read: an entry
+        // that has none of the rarer tokens cannot match the query well, and an entry born the
+        // same day is brought in by its date below.
+        slots.sort_by(|a, b| b.best.total_cmp(&a.best));
+        for slot in &slots {
+            let stamp = slot.stamp;
+            if touched.len() >= PROBE_FROM && slot.postings > PROBE_RATIO * touched.len() {
+                let mut by_token = slot.weighted.clone();
+                by_token.sort_by_key(|x| x.0);
+                for &e in &touched {
+                    let best = self
+                        .entry_tokens(e)
+                        .iter()
+                        .filter_map(|t| {
+                            by_token
+                                .binary_search_by_key(t, |x| x.0)
+                                .ok()
+                                .and_then(|i| by_token.get(i))
+                                .map(|x| x.1)
+                        })
+                        .fold(0.0f32, f32::max);
+                    if let Some(cell) = scratch.cells.get_mut(e as usize) {
+                        cell.score += best;
+                    }
+                }
+                continue;
+            }
+            for &(t, w) in &slot.weighted {
                 let Some(tok) = self.tokens.get(t as usize) else {
                     continue;
                 };
-                if total > SLOT_BUDGET && sim < 1.0 {
-                    continue;
-                }
-                let w = self.idf(tok) * sim;
                 for &e in &tok.postings {
-                    let i = e as usize;
-                    if let (Some(score), Some(mark)) =
-                        (scratch.score.get_mut(i), scratch.mark.get_mut(i))
-                    {
-                        if *mark == stamp {
+                    if let Some(cell) = scratch.cells.get_mut(e as usize) {
+                        if cell.mark == stamp {
                             continue;
                         }
-                        if *score == 0.0 {
+                        if cell.score == 0.0 {
                             touched.push(e);
                         }
-                        *mark = stamp;
-                        *score += w;
+                        cell.mark = stamp;
+                        cell.score += w;
                     }
                 }
             }
@@ -582,26 +713,26 @@ impl Index {
         // The shortlist weighs the birth date already: the same day lifts an entry, another
         // day lowers it, so that namesakes do not crowd out the person.
         let qmax: f32 = qw.iter().sum();
+        let query_birth = pack(query.birth);
+        let birth_weight = BIRTH_WEIGHT * qmax;
         let mut ranked: Vec<(u32, f32)> = touched
             .iter()
-            .map(|&e| {
-                let acc = scratch.score.get(e as usize).copied().unwrap_or(0.0);
-                let birth = self
-                    .births
-                    .get(e as usize)
-                    .map_or(0.0, |&b| birth_evidence(query.birth, unpack(b)).0);
-                (e, acc + BIRTH_WEIGHT * birth * qmax)
+            .filter_map(|&e| {
+                let cell = scratch.cells.get_mut(e as usize)?;
+                let acc = cell.score;
+                cell.score = 0.0;
+                cell.mark = 0;
+                // Most entries have no date or another one: only those are worth unpacking.
+                let birth = if query_birth == 0 || cell.birth == 0 {
+                    0.0
+                } else if cell.birth == query_birth {
+                    1.0
+                } else {
+                    birth_evidence(query.birth, unpack(cell.birth)).0
+                };
+                Some((e, acc + birth_weight * birth))
             })
             .collect();
-        for &e in &touched {
-            if let (Some(score), Some(mark)) = (
-                scratch.score.get_mut(e as usize),
-                scratch.mark.get_mut(e as usize),
-            ) {
-                *score = 0.0;
-                *mark = 0;
-            }
-        }
         self.return_scratch(scratch);
         let keep = (SHORTLIST * 2).min(ranked.len());
         if keep > 0 && keep < ranked.len() {
@@ -627,9 +758,7 @@ impl Index {
                             && listed.names.iter().flatten().any(|&t| {
                                 self.tokens.get(t as usize).is_some_and(|tok| {
                                     qtokens.iter().any(|q| {
-                                        !tok.particle
-                                            && self.skeletons.get(&q.skeleton)
-                                                == Some(&tok.skeleton)
+                                        !tok.particle && q.skeleton_id == Some(tok.skeleton)
                                     })
                                 })
                             })
@@ -645,7 +774,7 @@ impl Index {
         shortlist.truncate(SHORTLIST.max(top));
         // Scored without words first (the similarity of a query token and a listed token is
         // computed once per query), then the winners again with their explanation.
-        let mut memo: HashMap<(usize, u32), Option<(f32, Rule)>> = HashMap::new();
+        let mut memo = Memo::default();
         let mut hits: Vec<Hit> = shortlist
             .into_iter()
             .filter_map(|(e, _)| {
@@ -665,7 +794,7 @@ impl Index {
         qtokens: &[QToken],
         qw: &[f32],
         query: &Query,
-        memo: &mut HashMap<(usize, u32), Option<(f32, Rule)>>,
+        memo: &mut Memo,
         explain: bool,
     ) -> Option<Hit> {
         let listed = self.entries.get(e)?;
@@ -711,7 +840,7 @@ impl Index {
         qtokens: &[QToken],
         qw: &[f32],
         name: &[u32],
-        memo: &mut HashMap<(usize, u32), Option<(f32, Rule)>>,
+        memo: &mut Memo,
         explain: bool,
     ) -> Explanation {
         let listed: Vec<&Token> = name
@@ -724,7 +853,7 @@ impl Index {
             for (j, (&id, t)) in name.iter().zip(&listed).enumerate() {
                 let found = *memo
                     .entry((i, id))
-                    .or_insert_with(|| token_similarity(q, t, &self.skeletons));
+                    .or_insert_with(|| token_similarity(q, t));
                 if let Some((sim, rule)) = found {
                     pairs.push((sim, i, j, rule));
                 }
@@ -767,6 +896,8 @@ impl Index {
                     && !q_used[i]
                     && !l_used[j]
                     && !l_used[j + 1]
+                    && (a.key.len() + b.key.len()).abs_diff(q.key.len()) <= 2
+                    && q.key.get(..1) == a.key.get(..1)
                     && spell_key(&format!("{}{}", a.key, b.key)) == q.key
                 {
                     q_used[i] = true;
@@ -867,18 +998,14 @@ impl Index {
 }
 
 /// Similarity of a query token and a listed token, with the rule that found it.
-fn token_similarity(
-    q: &QToken,
-    t: &Token,
-    skeletons: &HashMap<String, u32>,
-) -> Option<(f32, Rule)> {
+fn token_similarity(q: &QToken, t: &Token) -> Option<(f32, Rule)> {
     if q.key == t.key {
         return Some((1.0, Rule::Spelling));
     }
     if q.group != 0 && q.group == t.group {
         return Some((0.93, Rule::Variant));
     }
-    let same_skeleton = skeletons.get(&q.skeleton) == Some(&t.skeleton) && q.skeleton.len() >= 2;
+    let same_skeleton = q.skeleton_id == Some(t.skeleton) && q.skeleton.len() >= 2;
     if q.arabic {
         if same_skeleton {
             return Some((0.9, Rule::Transliteration));
