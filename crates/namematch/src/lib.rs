@@ -1016,21 +1016,26 @@ fn token_similarity(q: &QToken, t: &Token) -> Option<(f32, Rule)> {
         return None;
     }
     let (ql, tl) = (q.key.chars().count(), t.key.chars().count());
+    // The less a rule proves, the less it counts: a slip that keeps the first letter is
+    // common, one that changes it (`amara` / `kamara`) is often another name; two consonants
+    // in common (`dahane` / `dieudon`) say little.
     if ql >= 4 && distance_within(&q.key, &t.key, 1).is_some() {
-        return Some((0.85, Rule::Typo));
+        let sim = if plausible(&q.key, &t.key) { 0.85 } else { 0.7 };
+        return Some((sim, Rule::Typo));
     }
     if same_skeleton && plausible(&q.key, &t.key) {
-        return Some((0.8, Rule::Phonetic));
+        let sim = if q.skeleton.len() >= 3 { 0.8 } else { 0.65 };
+        return Some((sim, Rule::Phonetic));
     }
     if ql >= 6 && distance_within(&q.key, &t.key, 2).is_some() {
-        return Some((0.72, Rule::Typo));
+        return Some((0.62, Rule::Typo));
     }
     // A typo on top of a spelling variant: close consonant skeletons, same first letter.
     if q.skeleton.len() >= 3
         && plausible(&q.key, &t.key)
         && distance_within(&q.skeleton, &t.skeleton_text, 1).is_some()
     {
-        return Some((0.68, Rule::Phonetic));
+        return Some((0.6, Rule::Phonetic));
     }
     // MRZ and forms cut long names: a prefix of at least 4 letters.
     if ql.min(tl) >= 4 && (t.key.starts_with(&q.key) || q.key.starts_with(&t.key)) {
