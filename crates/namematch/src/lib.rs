@@ -336,7 +336,7 @@ const NATIONALITY_WEIGHT: f32 = 0.05;
 const BIRTH_CONFIRMS_FROM: f32 = 0.8;
 /// Candidates scored precisely per query.
 const SHORTLIST: usize = 80;
-/// Postings one query token may read through its variants; beyond, only its own spelling.
+/// Postings one query token may read through its variants, closest first.
 const SLOT_BUDGET: usize = 25_000;
 /// Entries gathered from which a common query token may be looked up in them, not read.
 const PROBE_FROM: usize = 2_000;
@@ -634,21 +634,21 @@ impl Index {
             exps.sort_by(|a, b| b.1.total_cmp(&a.1));
             let own = self.query_weight(q, exps.first().map(|e| e.0));
             qw.push(own);
-            let total: usize = exps
-                .iter()
-                .filter_map(|(t, _, _)| self.tokens.get(*t as usize))
-                .map(|t| t.postings.len())
-                .sum();
-            // A rare misspelling of a common name weighs what the name weighs, not more.
-            let weighted: Vec<(u32, f32)> = exps
-                .iter()
-                .filter(|&&(_, sim, _)| total <= SLOT_BUDGET || sim >= 1.0)
-                .filter_map(|&(t, sim, _)| {
-                    self.tokens
-                        .get(t as usize)
-                        .map(|tok| (t, self.idf(tok).min(own) * sim))
-                })
-                .collect();
+            // The closest spellings first, as many as the budget of postings allows (the
+            // closest always); a rare misspelling of a common name weighs what the name
+            // weighs, not more.
+            let mut spent = 0usize;
+            let mut weighted: Vec<(u32, f32)> = Vec::with_capacity(exps.len());
+            for &(t, sim, _) in &exps {
+                let Some(tok) = self.tokens.get(t as usize) else {
+                    continue;
+                };
+                let n = tok.postings.len();
+                if weighted.is_empty() || spent + n <= SLOT_BUDGET {
+                    spent += n;
+                    weighted.push((t, self.idf(tok).min(own) * sim));
+                }
+            }
             let postings = weighted
                 .iter()
                 .filter_map(|(t, _)| self.tokens.get(*t as usize))
