@@ -511,8 +511,16 @@ impl Index {
                 .sum::<usize>();
         let arrays = (self.entry_tokens.capacity() + self.entry_start.capacity()) * 4
             + self.births.capacity() * 4
-            + self.tokens.iter().map(|t| t.skeleton_text.capacity()).sum::<usize>()
-            + self.skeletons.keys().map(|k| k.capacity() + 40).sum::<usize>()
+            + self
+                .tokens
+                .iter()
+                .map(|t| t.skeleton_text.capacity())
+                .sum::<usize>()
+            + self
+                .skeletons
+                .keys()
+                .map(|k| k.capacity() + 40)
+                .sum::<usize>()
             + self
                 .by_group
                 .values()
@@ -587,6 +595,20 @@ impl Index {
                         .is_some_and(|tok| plausible(&q.key, &tok.key))
                 {
                     add(t, sim, rule);
+                }
+            }
+        }
+        // A three-letter token may have lost a letter: the four-letter tokens it is a
+        // deletion of.
+        if q.key.chars().count() == 3
+            && let Some(ts) = self.deletions.get(&q.key)
+        {
+            for &t in ts {
+                if let Some(tok) = self.tokens.get(t as usize)
+                    && plausible(&q.key, &tok.key)
+                    && tok.key.chars().count() == 4
+                {
+                    add(t, 0.7, Rule::Typo);
                 }
             }
         }
@@ -1022,6 +1044,15 @@ fn token_similarity(q: &QToken, t: &Token) -> Option<(f32, Rule)> {
     if ql >= 4 && distance_within(&q.key, &t.key, 1).is_some() {
         let sim = if plausible(&q.key, &t.key) { 0.85 } else { 0.7 };
         return Some((sim, Rule::Typo));
+    }
+    // A three-letter token one letter short of a four-letter one (`ada` / `adam`, `nua` /
+    // `nura`), the first letter kept.
+    if ql == 3
+        && tl == 4
+        && plausible(&q.key, &t.key)
+        && distance_within(&q.key, &t.key, 1).is_some()
+    {
+        return Some((0.7, Rule::Typo));
     }
     if same_skeleton && plausible(&q.key, &t.key) {
         let sim = if q.skeleton.len() >= 3 { 0.8 } else { 0.65 };
