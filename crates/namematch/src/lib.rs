@@ -249,6 +249,8 @@ pub struct Index {
     /// Every entry's tokens (all its names) end to end, and where each entry's start.
     entry_tokens: Vec<u32>,
     entry_start: Vec<u32>,
+    /// Entries by the pairs of common tokens they have in one name (`pair_key`).
+    pairs: HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<PairHasher>>,
     /// Dense accumulators reused across queries (one per concurrent search).
     scratch: std::sync::Mutex<Vec<Scratch>>,
 }
@@ -272,6 +274,7 @@ struct Scratch {
 /// how many postings they have, and the most it can add to an entry.
 struct Slot {
     stamp: u16,
+    particle: bool,
     weighted: Vec<(u32, f32)>,
     postings: usize,
     best: f32,
@@ -338,10 +341,20 @@ const BIRTH_CONFIRMS_FROM: f32 = 0.8;
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants, closest first.
 const SLOT_BUDGET: usize = 25_000;
-/// Entries gathered from which a common query token may be looked up in them, not read.
-const PROBE_FROM: usize = 2_000;
+/// Entries gathered from which a common query token may be looked up in them, not read (an
+/// entry that has none of the rarer tokens already read cannot match the query well).
+const PROBE_FROM: usize = 100;
 /// How many more postings than gathered entries make looking up cheaper than reading.
 const PROBE_RATIO: usize = 3;
+/// A token with this many postings is common: the pairs of common tokens written together in
+/// a name are indexed, so that a query made only of common names (`Mohamed Traoré`) finds the
+/// entries that have both without reading the tens of thousands that have either.
+const PAIR_FROM: usize = 2_000;
+/// Spellings of each query token tried in pairs, closest first.
+const PAIR_SPELLINGS: usize = 6;
+/// Entries found by pairs below which the query gathers token by token instead (the person
+/// may be written with a spelling no pair has).
+const PAIR_ENOUGH: usize = 2 * SHORTLIST;
 
 impl Index {
     pub fn build(entries: &[Entry]) -> Index {
@@ -359,6 +372,7 @@ impl Index {
             typical_idf: 1.0,
             entry_tokens: Vec::new(),
             entry_start: vec![0],
+            pairs: HashMap::default(),
             scratch: std::sync::Mutex::new(Vec::new()),
         };
         for (i, e) in entries.iter().enumerate() {
@@ -410,7 +424,76 @@ impl Index {
                 }
             }
         }
+        let common = |t: u32| {
+            ix.tokens
+                .get(t as usize)
+                .is_some_and(|tok| !tok.particle && tok.postings.len() >= PAIR_FROM)
+        };
+        let mut keys: Vec<u64> = Vec::new();
+        for (e, listed) in ix.entries.iter().enumerate() {
+            keys.clear();
+            for name in &listed.names {
+                for (i, &a) in name.iter().enumerate() {
+                    for &b in name.iter().skip(i + 1) {
+                        if a != b && common(a) && common(b) {
+                            keys.push(pair_key(a, b));
+                        }
+                    }
+                }
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            let e = u32::try_from(e).unwrap_or(u32::MAX);
+            for &k in &keys {
+                ix.pairs.entry(k).or_default().push(e);
+            }
+        }
         ix
+    }
+
+    /// The entries that have, in one name, a spelling of two of the query's tokens, when every
+    /// token of the query is common (else reading the rarest one is cheap); `None` when the
+    /// query must gather token by token.
+    fn pair_candidates(&self, slots: &[Slot]) -> Option<Vec<u32>> {
+        let named: Vec<&Slot> = slots.iter().filter(|s| !s.particle).collect();
+        if named.len() < 2 || named.iter().any(|s| s.postings < PAIR_FROM) {
+            return None;
+        }
+        let mut found: Vec<u32> = Vec::new();
+        for (i, a) in named.iter().enumerate() {
+            for b in named.iter().skip(i + 1) {
+                for &(ta, _) in a.weighted.iter().take(PAIR_SPELLINGS) {
+                    for &(tb, _) in b.weighted.iter().take(PAIR_SPELLINGS) {
+                        if ta != tb
+                            && let Some(es) = self.pairs.get(&pair_key(ta, tb))
+                        {
+                            found.extend_from_slice(es);
+                        }
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        (found.len() >= PAIR_ENOUGH).then_some(found)
+    }
+
+    /// What an entry gathers from every query token: for each, the weight of the best of its
+    /// spellings the entry has.
+    fn probe_all(&self, lookup: &[(u32, usize, f32)], e: u32) -> f32 {
+        let mut best = [0.0f32; MAX_QUERY_TOKENS];
+        for t in self.entry_tokens(e) {
+            let from = lookup.partition_point(|x| x.0 < *t);
+            for &(token, slot, w) in lookup.get(from..).unwrap_or(&[]) {
+                if token != *t {
+                    break;
+                }
+                if let Some(b) = best.get_mut(slot) {
+                    *b = b.max(w);
+                }
+            }
+        }
+        best.iter().sum()
     }
 
     fn intern(&mut self, key: &str, entry: u32) -> u32 {
@@ -526,9 +609,14 @@ impl Index {
                 .values()
                 .map(|v| v.capacity() * 4 + 40)
                 .sum::<usize>();
+        let pairs = self
+            .pairs
+            .values()
+            .map(|v| v.capacity() * 4 + 40)
+            .sum::<usize>();
         // One accumulator per concurrent search, made on first use.
         let scratch = self.entries.len() * std::mem::size_of::<Cell>();
-        tokens + entries + maps + arrays + scratch
+        tokens + entries + maps + arrays + pairs + scratch
     }
 
     fn idf(&self, t: &Token) -> f32 {
@@ -679,6 +767,7 @@ impl Index {
             let best = weighted.iter().map(|x| x.1).fold(0.0, f32::max);
             slots.push(Slot {
                 stamp: u16::try_from(slot + 1).unwrap_or(u16::MAX),
+                particle: q.particle,
                 weighted,
                 postings,
                 best,
@@ -689,47 +778,6 @@ impl Index {
         // that has none of the rarer tokens cannot match the query well, and an entry born the
         // same day is brought in by its date below.
         slots.sort_by(|a, b| b.best.total_cmp(&a.best));
-        for slot in &slots {
-            let stamp = slot.stamp;
-            if touched.len() >= PROBE_FROM && slot.postings > PROBE_RATIO * touched.len() {
-                let mut by_token = slot.weighted.clone();
-                by_token.sort_by_key(|x| x.0);
-                for &e in &touched {
-                    let best = self
-                        .entry_tokens(e)
-                        .iter()
-                        .filter_map(|t| {
-                            by_token
-                                .binary_search_by_key(t, |x| x.0)
-                                .ok()
-                                .and_then(|i| by_token.get(i))
-                                .map(|x| x.1)
-                        })
-                        .fold(0.0f32, f32::max);
-                    if let Some(cell) = scratch.cells.get_mut(e as usize) {
-                        cell.score += best;
-                    }
-                }
-                continue;
-            }
-            for &(t, w) in &slot.weighted {
-                let Some(tok) = self.tokens.get(t as usize) else {
-                    continue;
-                };
-                for &e in &tok.postings {
-                    if let Some(cell) = scratch.cells.get_mut(e as usize) {
-                        if cell.mark == stamp {
-                            continue;
-                        }
-                        if cell.score == 0.0 {
-                            touched.push(e);
-                        }
-                        cell.mark = stamp;
-                        cell.score += w;
-                    }
-                }
-            }
-        }
         let mut acc: HashMap<u32, f32> = HashMap::with_capacity(SHORTLIST * 4);
         // The best-scored entries go on; the accumulator is cleaned for the next query.
         // The shortlist weighs the birth date already: the same day lifts an entry, another
@@ -737,24 +785,88 @@ impl Index {
         let qmax: f32 = qw.iter().sum();
         let query_birth = pack(query.birth);
         let birth_weight = BIRTH_WEIGHT * qmax;
-        let mut ranked: Vec<(u32, f32)> = touched
-            .iter()
-            .filter_map(|&e| {
-                let cell = scratch.cells.get_mut(e as usize)?;
-                let acc = cell.score;
-                cell.score = 0.0;
-                cell.mark = 0;
-                // Most entries have no date or another one: only those are worth unpacking.
-                let birth = if query_birth == 0 || cell.birth == 0 {
-                    0.0
-                } else if cell.birth == query_birth {
-                    1.0
-                } else {
-                    birth_evidence(query.birth, unpack(cell.birth)).0
-                };
-                Some((e, acc + birth_weight * birth))
-            })
-            .collect();
+        // Most entries have no date or another one: only those are worth unpacking.
+        let birth_of = |packed: u32| -> f32 {
+            if query_birth == 0 || packed == 0 {
+                0.0
+            } else if packed == query_birth {
+                1.0
+            } else {
+                birth_evidence(query.birth, unpack(packed)).0
+            }
+        };
+        let mut ranked: Vec<(u32, f32)> = if let Some(found) = self.pair_candidates(&slots) {
+            let mut lookup: Vec<(u32, usize, f32)> = slots
+                .iter()
+                .flat_map(|s| {
+                    let slot = usize::from(s.stamp.saturating_sub(1));
+                    s.weighted.iter().map(move |&(t, w)| (t, slot, w))
+                })
+                .collect();
+            lookup.sort_by_key(|x| x.0);
+            found
+                .into_iter()
+                .map(|e| {
+                    let birth = self.births.get(e as usize).copied().unwrap_or(0);
+                    (
+                        e,
+                        self.probe_all(&lookup, e) + birth_weight * birth_of(birth),
+                    )
+                })
+                .collect()
+        } else {
+            for slot in &slots {
+                let stamp = slot.stamp;
+                if touched.len() >= PROBE_FROM && slot.postings > PROBE_RATIO * touched.len() {
+                    let mut by_token = slot.weighted.clone();
+                    by_token.sort_by_key(|x| x.0);
+                    for &e in &touched {
+                        let best = self
+                            .entry_tokens(e)
+                            .iter()
+                            .filter_map(|t| {
+                                by_token
+                                    .binary_search_by_key(t, |x| x.0)
+                                    .ok()
+                                    .and_then(|i| by_token.get(i))
+                                    .map(|x| x.1)
+                            })
+                            .fold(0.0f32, f32::max);
+                        if let Some(cell) = scratch.cells.get_mut(e as usize) {
+                            cell.score += best;
+                        }
+                    }
+                    continue;
+                }
+                for &(t, w) in &slot.weighted {
+                    let Some(tok) = self.tokens.get(t as usize) else {
+                        continue;
+                    };
+                    for &e in &tok.postings {
+                        if let Some(cell) = scratch.cells.get_mut(e as usize) {
+                            if cell.mark == stamp {
+                                continue;
+                            }
+                            if cell.score == 0.0 {
+                                touched.push(e);
+                            }
+                            cell.mark = stamp;
+                            cell.score += w;
+                        }
+                    }
+                }
+            }
+            touched
+                .iter()
+                .filter_map(|&e| {
+                    let cell = scratch.cells.get_mut(e as usize)?;
+                    let acc = cell.score;
+                    cell.score = 0.0;
+                    cell.mark = 0;
+                    Some((e, acc + birth_weight * birth_of(cell.birth)))
+                })
+                .collect()
+        };
         self.return_scratch(scratch);
         let keep = (SHORTLIST * 2).min(ranked.len());
         if keep > 0 && keep < ranked.len() {
@@ -1136,6 +1248,11 @@ fn unpack(v: u32) -> Option<BirthDate> {
         month: u8::try_from(v / 100 % 100).ok()?,
         day: u8::try_from(v % 100).ok()?,
     })
+}
+
+/// The key of an unordered pair of tokens.
+fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
 }
 
 /// The keys obtained by deleting one character.

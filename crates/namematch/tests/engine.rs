@@ -250,6 +250,42 @@ fn explanations_say_what_matched_and_why() {
     assert!(other[0].score < hits[0].score);
 }
 
+/// Lists where the commonest names have thousands of entries take the fast paths: a query of
+/// common names only (found by the pairs of common names written together), and a rare name
+/// with a common one (the common one looked up in the entries of the rare one).
+#[test]
+fn common_names_are_found_among_thousands_of_namesakes() {
+    let mut l: Vec<Entry> = Vec::new();
+    for i in 0..3000 {
+        l.push(entry(&format!("Mohamed Kx{i}"), "1960-01-01", "ML"));
+        l.push(entry(&format!("Zy{i} Traoré"), "1961-01-01", "ML"));
+        l.push(entry(&format!("Mahamadou Wq{i} Traoré"), "", "ML"));
+    }
+    for i in 0..20 {
+        l.push(entry(
+            "Mohamed Traoré",
+            &format!("19{}-03-04", 40 + i),
+            "ML",
+        ));
+    }
+    let target = l.len();
+    l.push(entry("Mohamed Traoré", "1977-05-06", "ML"));
+    let rare = l.len();
+    l.push(entry("Mohamed Tandjigora", "", "ML"));
+    let ix = Index::build(&l);
+    let hits = ix.search(&query("Mohammed Traore", "1977-05-06", "ML"), 10);
+    assert_eq!(hits[0].entry, target, "{hits:?}");
+    assert!(hits.iter().skip(1).all(|h| h.score < hits[0].score));
+    let hits = ix.search(&query("Mouhamed Tandjigora", "", "ML"), 3);
+    assert_eq!(hits[0].entry, rare);
+    // A namesake with only the common given name is no match for the rare family name.
+    let hits = ix.search(&query("Amadou Tandjigora", "", "ML"), 3);
+    assert!(
+        hits.iter().all(|h| h.entry == rare || h.score < 0.62),
+        "{hits:?}"
+    );
+}
+
 /// The whole explanation of a few hits, as the agent reads it, compared with the text kept
 /// here: a change in the scoring shows in review as a change of this text.
 #[test]
