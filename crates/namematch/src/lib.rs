@@ -219,6 +219,8 @@ struct Token {
     particle: bool,
     /// The entries that carry it, ascending.
     postings: Vec<u32>,
+    /// Its weight (`Index::idf`).
+    weight: f32,
 }
 
 #[derive(Debug)]
@@ -407,6 +409,10 @@ impl Index {
                     .map(|n| n.trim().to_uppercase().into_boxed_str()),
             });
         }
+        let weights: Vec<f32> = ix.tokens.iter().map(|t| ix.compute_idf(t)).collect();
+        for (token, w) in ix.tokens.iter_mut().zip(weights) {
+            token.weight = w;
+        }
         let (mut weight, mut occurrences) = (0.0f64, 0usize);
         for token in &ix.tokens {
             weight += f64::from(ix.idf(token)) * token.postings.len() as f64;
@@ -521,6 +527,7 @@ impl Index {
             group,
             particle: is_particle(key),
             postings: vec![entry],
+            weight: 1.0,
         });
         self.by_key.insert(key.to_string(), t);
         t
@@ -619,7 +626,12 @@ impl Index {
         tokens + entries + maps + arrays + pairs + scratch
     }
 
+    /// How telling a token is: the rarer, the more (computed once, at the end of `build`).
     fn idf(&self, t: &Token) -> f32 {
+        t.weight
+    }
+
+    fn compute_idf(&self, t: &Token) -> f32 {
         if t.particle {
             return PARTICLE_WEIGHT;
         }
