@@ -564,14 +564,7 @@ fn mrz(json: bool, lang: &str, today: Option<&str>) -> AppResult<()> {
     let lang = Lang::parse(lang).ok_or(AppError::invalid("lang", "error-bad-choice"))?;
     let today = match today {
         Some(t) => parse_day(t).ok_or(AppError::invalid("today", "error-bad-date"))?,
-        None => {
-            let now = db::now();
-            mrz::Date {
-                year: now.year(),
-                month: u8::from(now.month()),
-                day: now.day(),
-            }
-        }
+        None => crate::border::mrz::day(db::now().date()),
     };
     // A stray byte from a scanner must not lose the whole batch: it becomes a character the
     // zone's rules refuse, in its own document.

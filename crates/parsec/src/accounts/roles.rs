@@ -78,6 +78,14 @@ pub enum Permission {
     ViewLists,
     /// Import a new version of a watchlist.
     ManageLists,
+    /// Register crossings at the own post.
+    RecordCrossings,
+    /// Read a crossing of the own scope (the agent, the one just registered).
+    ViewCrossings,
+    /// Search, list and export the crossings of the own scope.
+    ListCrossings,
+    /// See the flow statistics (no personal data).
+    ViewFlows,
 }
 
 use Permission::*;
@@ -96,12 +104,52 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
         ],
     ),
     // The regional operations centre reviews the hits of its own (unit-less) searches.
-    (Role::Operations, &[ViewRegistry, Screen, ReviewHits]),
-    (Role::Commandant, &[ViewRegistry, Screen, ReviewHits]),
-    (Role::Agent, &[ViewRegistry, Screen]),
+    (
+        Role::Operations,
+        &[
+            ViewRegistry,
+            Screen,
+            ReviewHits,
+            ViewCrossings,
+            ListCrossings,
+            ViewFlows,
+        ],
+    ),
+    (
+        Role::Commandant,
+        &[
+            ViewRegistry,
+            Screen,
+            ReviewHits,
+            RecordCrossings,
+            ViewCrossings,
+            ListCrossings,
+            ViewFlows,
+        ],
+    ),
+    (
+        Role::Agent,
+        &[
+            ViewRegistry,
+            Screen,
+            RecordCrossings,
+            ViewCrossings,
+            ViewFlows,
+        ],
+    ),
     (Role::Atelier, &[ViewRegistry, EditAssets]),
-    (Role::Inspecteur, &[ViewRegistry, ViewAudit, ViewLists]),
-    (Role::Programme, &[ViewRegistry]),
+    (
+        Role::Inspecteur,
+        &[
+            ViewRegistry,
+            ViewAudit,
+            ViewLists,
+            ViewCrossings,
+            ListCrossings,
+            ViewFlows,
+        ],
+    ),
+    (Role::Programme, &[ViewRegistry, ViewFlows]),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {

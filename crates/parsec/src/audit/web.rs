@@ -89,6 +89,7 @@ async fn log(
     let filter = |name: &'static str, key: &str| FilterField {
         name,
         label: c.t(key),
+        kind: "search",
         value: p.get(name).into(),
         options: vec![],
     };

@@ -1,4 +1,7 @@
-//! Border posts: crossings of people, vehicles and goods. For now, the reading of travel
-//! documents' machine-readable zones (`mrz`), which the crossing form will use.
+//! Border posts: crossings of people, vehicles and goods, screened on the spot; the reading of
+//! travel documents' machine-readable zones (`mrz`); the pages (`web`).
 
+pub mod crossing;
+pub mod model;
 pub mod mrz;
+pub mod web;

@@ -10,6 +10,15 @@ use serde_json::{Map, Value, json};
 
 use crate::i18n::{Catalog, Lang};
 
+/// A day of the application's calendar as the MRZ engine takes it.
+pub fn day(d: time::Date) -> mrz::Date {
+    mrz::Date {
+        year: d.year(),
+        month: u8::from(d.month()),
+        day: d.day(),
+    }
+}
+
 /// The documents of a text: runs of non-blank lines.
 pub fn documents(input: &str) -> Vec<String> {
     let mut docs = Vec::new();

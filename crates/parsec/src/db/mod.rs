@@ -12,6 +12,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::{AppError, AppResult};
 
+pub mod list;
+
 pub type Db = SqlitePool;
 pub type Tx = Transaction<'static, Sqlite>;
 

@@ -37,6 +37,7 @@ fn search_filter(c: &PageCtx, q: &str) -> Vec<FilterField> {
     vec![FilterField {
         name: "q",
         label: c.t("geo-search"),
+        kind: "search",
         value: q.to_string(),
         options: vec![],
     }]

@@ -15,9 +15,10 @@ use sqlx::FromRow;
 use crate::accounts::Scope;
 use crate::app::AppState;
 use crate::audit::{self, Actor};
+use crate::db::list::{Where, fetch_page, order_by};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
-use crate::web::page::{Fields, ListParams, PAGE_SIZE};
+use crate::web::page::{Fields, ListParams};
 use model::{AssetKind, AssetStatus, Coded, SiteKind, SiteStatus, UnitKind};
 
 #[derive(Debug, Clone, FromRow)]
@@ -67,91 +68,6 @@ pub async fn force_counts(db: &Db, scope: &Scope) -> AppResult<Vec<(Force, i64, 
             )
         })
         .collect())
-}
-
-/// WHERE clauses and their bound values, built from list parameters.
-#[derive(Default)]
-struct Where {
-    clauses: Vec<&'static str>,
-    binds: Vec<String>,
-}
-
-impl Where {
-    fn eq(&mut self, clause: &'static str, value: &str) {
-        if !value.is_empty() {
-            self.clauses.push(clause);
-            self.binds.push(value.to_string());
-        }
-    }
-
-    fn like(&mut self, clause: &'static str, n: usize, value: &str) {
-        if !value.is_empty() {
-            self.clauses.push(clause);
-            let pattern = format!("%{}%", value.replace(['%', '_'], ""));
-            self.binds.extend(std::iter::repeat_n(pattern, n));
-        }
-    }
-
-    fn scope(&mut self, clause: &'static str, scope: &Scope) {
-        if let Some(json) = scope.as_json() {
-            self.clauses.push(clause);
-            self.binds.push(json);
-        }
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-}
-
-/// Runs a paged list query: `select` and `from` are fixed SQL, the order comes from a
-/// whitelist, the values are bound.
-async fn fetch_page<T>(
-    db: &Db,
-    select: &str,
-    from: &str,
-    w: &Where,
-    order: &str,
-    page: i64,
-) -> AppResult<(Vec<T>, i64)>
-where
-    T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
-{
-    let count_sql = format!("SELECT COUNT(*) FROM {from}{}", w.sql());
-    let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.as_str()));
-    for b in &w.binds {
-        count = count.bind(b);
-    }
-    let total = count.fetch_one(db).await?;
-    let sql = format!(
-        "SELECT {select} FROM {from}{} ORDER BY {order} LIMIT ? OFFSET ?",
-        w.sql()
-    );
-    let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(sql.as_str()));
-    for b in &w.binds {
-        q = q.bind(b);
-    }
-    let offset = (page.max(1) - 1) * PAGE_SIZE;
-    let rows = q.bind(PAGE_SIZE).bind(offset).fetch_all(db).await?;
-    Ok((rows, total))
-}
-
-fn order_by(
-    params: &ListParams,
-    columns: &[(&str, &'static str)],
-    default: &'static str,
-) -> String {
-    let col = columns
-        .iter()
-        .find(|(k, _)| *k == params.get("sort"))
-        .map(|(_, c)| *c)
-        .unwrap_or(default);
-    let dir = if params.desc() { "DESC" } else { "ASC" };
-    format!("{col} {dir}, 1")
 }
 
 /// A place given by the user: a gazetteer id or a name, resolved to one locality.

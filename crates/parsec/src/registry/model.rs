@@ -31,6 +31,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// What a unit is; matches the CHECK constraint of `units.kind`.

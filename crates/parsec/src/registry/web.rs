@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 type Params = Query<HashMap<String, String>>;
 type FormData = Form<Vec<(String, String)>>;
 
-fn code_options<T: Coded>(c: &PageCtx, current: &str, blank: bool) -> Vec<SelectOption> {
+pub(crate) fn code_options<T: Coded>(c: &PageCtx, current: &str, blank: bool) -> Vec<SelectOption> {
     let choices = T::ALL
         .iter()
         .map(|v| (v.code().to_string(), c.t(v.label_key())))
@@ -49,7 +49,7 @@ fn code_options<T: Coded>(c: &PageCtx, current: &str, blank: bool) -> Vec<Select
 }
 
 /// A filter on one of the closed lists (kind, status …).
-fn code_filter<T: Coded>(
+pub(crate) fn code_filter<T: Coded>(
     c: &PageCtx,
     p: &ListParams,
     name: &'static str,

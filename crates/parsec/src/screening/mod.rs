@@ -293,38 +293,53 @@ pub fn explain(ex: &namematch::Explanation) -> String {
     parts.join(" ; ")
 }
 
-/// Screens a traveller against the active lists. Only `alerte` and `à vérifier` answers are
-/// returned (a listed person below the thresholds is nobody's business at the post); each is
-/// kept as a hit for the review of the post's commandant, in one transaction with the audit
-/// entry of the screening, which names the entries shown.
-pub async fn screen(
-    state: &AppState,
-    actor: &Actor,
-    unit_id: Option<&str>,
-    name: &str,
-    birth: Option<&str>,
-    nationality: Option<&str>,
-) -> AppResult<Vec<Answer>> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::invalid("name", "error-required"));
-    }
-    let birth_date = match birth.map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => {
-            Some(BirthDate::parse(b).ok_or(AppError::invalid("birth_date", "error-bad-date"))?)
+/// A traveller as screened: the name, and what is known of the birth date and nationality.
+#[derive(Debug, Clone, Default)]
+pub struct Traveller {
+    pub name: String,
+    /// As given (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), checked.
+    pub birth: Option<String>,
+    /// ISO alpha-2 where the code has one.
+    pub nationality: Option<String>,
+}
+
+impl Traveller {
+    /// Checks what the agent typed: a name, a real birth date (not in the future), a code.
+    pub fn parse(name: &str, birth: Option<&str>, nationality: Option<&str>) -> AppResult<Self> {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid("name", "error-required"));
         }
-        None => None,
-    };
-    let nationality = nationality.and_then(canonical_nationality);
+        let birth = birth.map(str::trim).filter(|b| !b.is_empty());
+        if let Some(b) = birth {
+            let date =
+                BirthDate::parse(b).ok_or(AppError::invalid("birth_date", "error-bad-date"))?;
+            let today = db::now_text();
+            let packed = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+            if packed.as_str() > today.get(..10).unwrap_or("") {
+                return Err(AppError::invalid("birth_date", "error-future-date"));
+            }
+        }
+        Ok(Traveller {
+            name,
+            birth: birth.map(str::to_string),
+            nationality: nationality.and_then(canonical_nationality),
+        })
+    }
+}
+
+/// The answers of the active lists for a traveller: only `alerte` and `à vérifier` (a listed
+/// person below the thresholds is nobody's business at the post). Writes nothing.
+pub async fn answers(state: &AppState, traveller: &Traveller) -> AppResult<Vec<Answer>> {
     let ix = active_index(state).await?;
     let query = Query {
-        name: name.to_string(),
-        birth: birth_date,
-        nationality: nationality.clone(),
+        name: traveller.name.clone(),
+        birth: traveller.birth.as_deref().and_then(BirthDate::parse),
+        nationality: traveller.nationality.clone(),
     };
     let thresholds = state.config.screening_thresholds;
     let hits = ix.index.search(&query, 5);
-    let mut answers: Vec<Answer> = hits
+    Ok(hits
         .iter()
         .filter(|h| thresholds.decide(h.score) != Decision::Aucune)
         .filter_map(|h| {
@@ -336,38 +351,72 @@ pub async fn screen(
                 hit_id: None,
             })
         })
-        .collect();
-    let mut tx = db::begin_write(&state.db).await?;
+        .collect())
+}
+
+/// Keeps each answer as a hit for the review of the post's commandant, in the caller's
+/// transaction (with the crossing it came from, when there is one).
+pub async fn record_hits(
+    tx: &mut db::Tx,
+    actor: &Actor,
+    unit_id: Option<&str>,
+    crossing_id: Option<&str>,
+    traveller: &Traveller,
+    answers: &mut [Answer],
+) -> AppResult<()> {
     for a in answers.iter_mut() {
         let id = db::new_id();
         sqlx::query(
             "INSERT INTO screening_hits (id, created_at, created_by, unit_id, query_name, query_birth,
-             query_nationality, entry_id, score, decision, explanation, status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'a_revoir')",
+             query_nationality, entry_id, score, decision, explanation, status, crossing_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'a_revoir', ?)",
         )
         .bind(&id)
         .bind(db::now_text())
         .bind(&actor.0)
         .bind(unit_id)
-        .bind(name)
-        .bind(birth.map(str::trim).filter(|b| !b.is_empty()))
-        .bind(&nationality)
+        .bind(&traveller.name)
+        .bind(&traveller.birth)
+        .bind(&traveller.nationality)
         .bind(&a.entry.id)
         .bind(f64::from(a.score))
         .bind(if a.decision == Decision::Alerte { "alerte" } else { "a_verifier" })
         .bind(&a.explanation)
-        .execute(&mut *tx)
+        .bind(crossing_id)
+        .execute(&mut **tx)
         .await?;
         a.hit_id = Some(id);
     }
+    Ok(())
+}
+
+/// The audit detail of a screening: how many answers, and which entries were shown.
+pub fn audit_detail(answers: &[Answer]) -> String {
     let shown: Vec<&str> = answers.iter().map(|a| a.entry.id.as_str()).collect();
+    format!("hits={} entries={}", answers.len(), shown.join(","))
+}
+
+/// Screens a name checked by hand: the answers, kept as hits in one transaction with the
+/// audit entry of the screening, which names the entries shown.
+pub async fn screen(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: Option<&str>,
+    name: &str,
+    birth: Option<&str>,
+    nationality: Option<&str>,
+) -> AppResult<Vec<Answer>> {
+    let traveller = Traveller::parse(name, birth, nationality)?;
+    let mut answers = answers(state, &traveller).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    record_hits(&mut tx, actor, unit_id, None, &traveller, &mut answers).await?;
     audit::append(
         &mut tx,
         actor,
         "screen",
         "traveller",
         "-",
-        &format!("hits={} entries={}", answers.len(), shown.join(",")),
+        &audit_detail(&answers),
     )
     .await?;
     tx.commit().await?;

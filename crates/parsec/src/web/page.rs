@@ -38,6 +38,17 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/units", "nav-units", Some(Permission::ViewRegistry)),
     ("/assets", "nav-assets", Some(Permission::ViewRegistry)),
     ("/sites", "nav-sites", Some(Permission::ViewRegistry)),
+    (
+        "/border/crossings/new",
+        "nav-crossing-new",
+        Some(Permission::RecordCrossings),
+    ),
+    (
+        "/border/crossings",
+        "nav-crossings",
+        Some(Permission::ListCrossings),
+    ),
+    ("/border/flows", "nav-flows", Some(Permission::ViewFlows)),
     ("/screening", "nav-screening", Some(Permission::Screen)),
     (
         "/screening/review",
@@ -152,6 +163,8 @@ impl Link {
 pub struct FilterField {
     pub name: &'static str,
     pub label: String,
+    /// The input's type when there are no options: `search`, `text` or `date`.
+    pub kind: &'static str,
     pub value: String,
     pub options: Vec<SelectOption>,
 }
@@ -162,6 +175,7 @@ impl FilterField {
         FilterField {
             name: "q",
             label: c.t("filter-search"),
+            kind: "search",
             value: p.get("q").into(),
             options: Vec::new(),
         }
@@ -176,6 +190,7 @@ impl FilterField {
         FilterField {
             name,
             label,
+            kind: "search",
             value: p.get(name).into(),
             options,
         }

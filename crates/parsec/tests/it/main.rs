@@ -7,6 +7,7 @@
 mod audit;
 mod auth;
 mod authz;
+mod border;
 mod browser;
 mod cli;
 mod registry;

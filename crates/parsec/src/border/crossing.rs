@@ -1,0 +1,573 @@
+//! Registering a traveller crossing at a post: the document read from its machine-readable
+//! zone or typed, the screening against the active watchlists, the warnings that help the
+//! agent, all saved in one transaction with the hits and the daily counts; and reading
+//! crossings back, which is a read of personal data.
+
+use sqlx::FromRow;
+use time::Date;
+
+use super::model::{Coded, Direction, Mode, Screening};
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::list::{Where, fetch_page, order_by};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+use crate::screening::{self, Answer, Traveller};
+use crate::web::page::{Fields, ListParams};
+
+/// Age under which a traveller is a minor (shown, not blocking).
+const MAJORITY: i32 = 18;
+
+/// A place of origin or destination: a locality of the region when the name is known to the
+/// gazetteer, else the text as typed (a town abroad).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Place {
+    pub locality_id: Option<String>,
+    pub text: String,
+}
+
+fn place(state: &AppState, f: &Fields, field: &'static str) -> AppResult<Place> {
+    let given = f.get(field).trim();
+    if given.chars().count() > 120 {
+        return Err(AppError::invalid(field, "error-too-long"));
+    }
+    if given.is_empty() {
+        return Ok(Place::default());
+    }
+    if let Some(l) = state.gazetteer.locality(given) {
+        return Ok(Place {
+            locality_id: Some(l.id.clone()),
+            text: l.name.clone(),
+        });
+    }
+    let exact = state
+        .gazetteer
+        .search(given, 1)
+        .into_iter()
+        .find(|h| h.kind == gazetteer::MatchKind::Exact);
+    Ok(match exact {
+        Some(h) => Place {
+            locality_id: Some(h.locality.id.clone()),
+            text: h.locality.name.clone(),
+        },
+        None => Place {
+            locality_id: None,
+            text: given.to_string(),
+        },
+    })
+}
+
+/// A crossing as the agent submits it, checked.
+#[derive(Debug, Clone)]
+pub struct CrossingInput {
+    pub submission_id: String,
+    pub direction: Direction,
+    pub mode: Mode,
+    pub purpose: String,
+    pub origin: Place,
+    pub destination: Place,
+    pub surname: String,
+    pub given_names: String,
+    pub sex: String,
+    pub birth_date: Option<String>,
+    pub birth_approximate: bool,
+    pub nationality: Option<String>,
+    pub document_code: String,
+    pub document_number: String,
+    pub document_country: String,
+    pub document_expiry: Option<String>,
+    /// The zone's lines, when the document was scanned.
+    pub mrz: Vec<String>,
+    /// What the MRZ reading tolerated (warning codes), shown with the answer.
+    pub mrz_warnings: Vec<String>,
+}
+
+/// Reads the machine-readable zone typed by the scanner (or by hand). A zone that does not
+/// verify is refused at its field: the agent rescans it, or clears it and types the fields.
+pub fn read_zone(text: &str, today: Date) -> AppResult<Option<mrz::Document>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let doc = super::mrz::read(text, super::mrz::day(today));
+    if doc.format() == mrz::Format::Unknown || !doc.errors.is_empty() {
+        return Err(AppError::invalid("mrz", "error-mrz-invalid"));
+    }
+    Ok(Some(doc))
+}
+
+fn code(
+    f: &Fields,
+    field: &'static str,
+    lengths: std::ops::RangeInclusive<usize>,
+) -> AppResult<String> {
+    let v = f.get(field).trim().to_uppercase();
+    if v.is_empty() || (lengths.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_uppercase())) {
+        Ok(v)
+    } else {
+        Err(AppError::invalid(field, "error-country-code"))
+    }
+}
+
+fn iso_date(f: &Fields, field: &'static str) -> AppResult<Option<String>> {
+    let v = f.get(field).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let ok = v.len() == 10 && namematch::BirthDate::parse(v).is_some();
+    ok.then(|| Some(v.to_string()))
+        .ok_or(AppError::invalid(field, "error-bad-date"))
+}
+
+impl CrossingInput {
+    pub fn parse(state: &AppState, f: &Fields, today: Date) -> AppResult<CrossingInput> {
+        let submission_id = f.get("submission").trim().to_string();
+        if submission_id.is_empty() || submission_id.len() > 64 {
+            return Err(AppError::invalid("submission", "error-stale-form"));
+        }
+        let direction = f.choice("direction", Direction::parse)?;
+        let mode = f.choice("mode", Mode::parse)?;
+        let purpose = f.optional("purpose", 200)?.unwrap_or_default();
+        let origin = place(state, f, "origin")?;
+        let destination = place(state, f, "destination")?;
+        let mut input = match read_zone(f.get("mrz"), today)? {
+            Some(doc) => CrossingInput {
+                submission_id,
+                direction,
+                mode,
+                purpose,
+                origin,
+                destination,
+                surname: doc.surname.clone(),
+                given_names: doc.given_names.clone(),
+                sex: doc.sex.clone(),
+                birth_date: doc.birth_date_iso.clone(),
+                birth_approximate: false,
+                nationality: screening::canonical_nationality(&doc.nationality),
+                document_code: doc.document_code.clone(),
+                document_number: doc.document_number.clone(),
+                document_country: doc.issuing_country.clone(),
+                document_expiry: doc.expiry_date_iso.clone(),
+                mrz: doc.lines.clone(),
+                mrz_warnings: doc.warnings.iter().map(|w| w.code.to_string()).collect(),
+            },
+            None => {
+                let sex = match f.get("sex").trim() {
+                    "" => String::new(),
+                    s @ ("M" | "F" | "X") => s.to_string(),
+                    _ => return Err(AppError::invalid("sex", "error-bad-choice")),
+                };
+                let nationality = code(f, "nationality", 2..=3)?;
+                CrossingInput {
+                    submission_id,
+                    direction,
+                    mode,
+                    purpose,
+                    origin,
+                    destination,
+                    surname: f.required("surname", 100)?,
+                    given_names: f.optional("given_names", 100)?.unwrap_or_default(),
+                    sex,
+                    birth_date: None,
+                    birth_approximate: f.flag("birth_approximate"),
+                    nationality: screening::canonical_nationality(&nationality),
+                    document_code: code(f, "document_code", 1..=2)?,
+                    document_number: f
+                        .optional("document_number", 30)?
+                        .unwrap_or_default()
+                        .to_uppercase(),
+                    document_country: code(f, "document_country", 1..=3)?,
+                    document_expiry: iso_date(f, "document_expiry")?,
+                    mrz: Vec::new(),
+                    mrz_warnings: Vec::new(),
+                }
+            }
+        };
+        if input.mrz.is_empty() {
+            // Checked the way the screening checks it: a real date, not in the future.
+            let birth = f.get("birth_date").trim();
+            let checked = Traveller::parse(&input.surname, Some(birth), None)?;
+            input.birth_date = checked.birth;
+        }
+        Ok(input)
+    }
+
+    fn traveller(&self) -> Traveller {
+        Traveller {
+            name: format!("{} {}", self.given_names, self.surname)
+                .trim()
+                .to_string(),
+            birth: self.birth_date.clone(),
+            nationality: self.nationality.clone(),
+        }
+    }
+}
+
+/// What the save answers: the crossing, its screening and the warnings.
+#[derive(Debug)]
+pub struct Recorded {
+    pub id: String,
+    /// False when the same form had already been saved (a second Enter).
+    pub created: bool,
+}
+
+/// The warnings that help the agent (shown, never blocking).
+async fn warnings(db: &Db, input: &CrossingInput, today: Date) -> AppResult<Vec<&'static str>> {
+    let mut out = Vec::new();
+    let today_text = today.to_string();
+    if input
+        .document_expiry
+        .as_deref()
+        .is_some_and(|e| e < today_text.as_str())
+    {
+        out.push("document_expired");
+    }
+    if !input.document_number.is_empty() {
+        let seen: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM crossings WHERE document_number = ? AND document_country = ?
+             AND direction = ? AND substr(crossed_at, 1, 10) = ?",
+        )
+        .bind(&input.document_number)
+        .bind(&input.document_country)
+        .bind(input.direction.code())
+        .bind(&today_text)
+        .fetch_one(db)
+        .await?;
+        if seen > 0 {
+            out.push("seen_today");
+        }
+    }
+    if let Some(b) = input
+        .birth_date
+        .as_deref()
+        .and_then(namematch::BirthDate::parse)
+    {
+        let mut age = today.year() - i32::from(b.year);
+        if b.month != 0 && (u8::from(today.month()), today.day()) < (b.month, b.day.max(1)) {
+            age -= 1;
+        }
+        if age < MAJORITY {
+            out.push("minor");
+        }
+    }
+    Ok(out)
+}
+
+/// Registers a crossing at the agent's post: screened before anything is written, then the
+/// crossing, its hits (for the review of the post's commandant), the daily count and the audit
+/// entry in one transaction. A form saved twice gives back the first crossing.
+pub async fn record(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    input: &CrossingInput,
+    today: Date,
+) -> AppResult<Recorded> {
+    if let Some(id) = by_submission(&state.db, &input.submission_id).await? {
+        return Ok(Recorded { id, created: false });
+    }
+    let traveller = input.traveller();
+    let mut answers: Vec<Answer> = screening::answers(state, &traveller).await?;
+    let decision = match answers.first().map(|a| a.decision) {
+        Some(namematch::Decision::Alerte) => Screening::Alerte,
+        Some(namematch::Decision::AVerifier) => Screening::AVerifier,
+        _ => Screening::Aucune,
+    };
+    let warnings = warnings(&state.db, input, today).await?;
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction, mode,
+         purpose, origin_id, origin, destination_id, destination, surname, given_names, sex,
+         birth_date, birth_approximate, nationality, document_code, document_number,
+         document_country, document_expiry, mrz, screening, instruction, warnings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (submission_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&input.submission_id)
+    .bind(unit_id)
+    .bind(&now)
+    .bind(&actor.0)
+    .bind(input.direction.code())
+    .bind(input.mode.code())
+    .bind(&input.purpose)
+    .bind(&input.origin.locality_id)
+    .bind(&input.origin.text)
+    .bind(&input.destination.locality_id)
+    .bind(&input.destination.text)
+    .bind(&input.surname)
+    .bind(&input.given_names)
+    .bind(&input.sex)
+    .bind(&input.birth_date)
+    .bind(input.birth_approximate)
+    .bind(&input.nationality)
+    .bind(&input.document_code)
+    .bind(&input.document_number)
+    .bind(&input.document_country)
+    .bind(&input.document_expiry)
+    .bind(input.mrz.join("\n"))
+    .bind(decision.code())
+    .bind(answers.first().map(|a| a.entry.instruction.clone()))
+    .bind(warnings.join(","))
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // Saved meanwhile by the same form's first submission.
+        drop(tx);
+        let id = by_submission(&state.db, &input.submission_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(Recorded { id, created: false });
+    }
+    screening::record_hits(
+        &mut tx,
+        actor,
+        Some(unit_id),
+        Some(&id),
+        &traveller,
+        &mut answers,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO flow_people (day, unit_id, direction, nationality, mode, people)
+         VALUES (?, ?, ?, ?, ?, 1)
+         ON CONFLICT (day, unit_id, direction, nationality, mode) DO UPDATE SET people = people + 1",
+    )
+    .bind(now.get(..10).unwrap_or(""))
+    .bind(unit_id)
+    .bind(input.direction.code())
+    .bind(input.nationality.as_deref().unwrap_or(""))
+    .bind(input.mode.code())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "create",
+        "crossing",
+        &id,
+        &format!(
+            "screening={} {}",
+            decision.code(),
+            screening::audit_detail(&answers)
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Recorded { id, created: true })
+}
+
+async fn by_submission(db: &Db, submission: &str) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM crossings WHERE submission_id = ?")
+            .bind(submission)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// The agent confirms having read the instruction of an `alerte` (audited).
+pub async fn confirm_instruction_read(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+) -> AppResult<()> {
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = sqlx::query(
+        "UPDATE crossings SET instruction_read_at = ? WHERE id = ? AND screening = 'alerte'
+         AND instruction_read_at IS NULL
+         AND (?3 IS NULL OR unit_id IN (SELECT value FROM json_each(?3)))",
+    )
+    .bind(db::now_text())
+    .bind(id)
+    .bind(scope.as_json())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(&mut tx, actor, "instruction_read", "crossing", id, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A crossing as lists and pages show it.
+#[derive(Debug, Clone, FromRow)]
+pub struct CrossingRow {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub crossed_at: String,
+    pub recorded_by: String,
+    pub direction: String,
+    pub mode: String,
+    pub purpose: String,
+    pub origin: String,
+    pub destination: String,
+    pub surname: String,
+    pub given_names: String,
+    pub sex: String,
+    pub birth_date: Option<String>,
+    pub birth_approximate: bool,
+    pub nationality: Option<String>,
+    pub document_code: String,
+    pub document_number: String,
+    pub document_country: String,
+    pub document_expiry: Option<String>,
+    pub mrz: String,
+    pub screening: String,
+    pub instruction: Option<String>,
+    pub instruction_read_at: Option<String>,
+    pub warnings: String,
+}
+
+const CROSSING_SELECT: &str = "c.id, c.unit_id, u.name AS unit_name, c.crossed_at, c.recorded_by,
+    c.direction, c.mode, c.purpose, c.origin, c.destination, c.surname, c.given_names, c.sex,
+    c.birth_date, c.birth_approximate, c.nationality, c.document_code, c.document_number,
+    c.document_country, c.document_expiry, c.mrz, c.screening, c.instruction,
+    c.instruction_read_at, c.warnings";
+const CROSSING_FROM: &str = "crossings c JOIN units u ON u.id = c.unit_id";
+
+/// One crossing, within the reader's scope, read as personal data (audited): out of scope it
+/// is not found, and no read is recorded.
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+) -> AppResult<CrossingRow> {
+    let sql = format!(
+        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM} WHERE c.id = ?1
+         AND (?2 IS NULL OR c.unit_id IN (SELECT value FROM json_each(?2)))"
+    );
+    let row: Option<CrossingRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(scope.as_json())
+        .fetch_optional(&state.db)
+        .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    audit::audited_read(&state.db, actor, "crossing", id, async { Ok(row) }).await
+}
+
+/// The filters of the crossing lists and exports, as `Where` clauses within a scope.
+fn filters(scope: &Scope, p: &ListParams) -> Where {
+    let mut w = Where::default();
+    w.eq("c.unit_id = ?", p.get("post"));
+    w.eq("c.crossed_at >= ?", p.get("from"));
+    if !p.get("to").is_empty() {
+        // The whole last day.
+        w.eq("c.crossed_at < date(?, '+1 day')", p.get("to"));
+    }
+    w.eq("c.direction = ?", p.get("direction"));
+    w.eq(
+        "c.nationality = ?",
+        &p.get("nationality").trim().to_uppercase(),
+    );
+    w.eq("c.mode = ?", p.get("mode"));
+    w.eq("c.screening = ?", p.get("screening"));
+    w.like(
+        "(c.surname LIKE ? OR c.given_names LIKE ? OR c.document_number LIKE ?)",
+        3,
+        p.get("q"),
+    );
+    w.scope("c.unit_id IN (SELECT value FROM json_each(?))", scope);
+    w
+}
+
+/// A page of crossings in a scope. Searching a list of travellers is itself a read of
+/// personal data: the search and its filters are audited.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    p: &ListParams,
+) -> AppResult<(Vec<CrossingRow>, i64)> {
+    let w = filters(scope, p);
+    let order = order_by(
+        p,
+        &[
+            ("time", "c.crossed_at"),
+            ("post", "u.name"),
+            ("name", "c.surname"),
+            ("screening", "c.screening"),
+        ],
+        "c.crossed_at",
+    );
+    let order = if p.get("sort").is_empty() {
+        "c.crossed_at DESC, 1".to_string()
+    } else {
+        order
+    };
+    let page = fetch_page(
+        &state.db,
+        CROSSING_SELECT,
+        CROSSING_FROM,
+        &w,
+        &order,
+        p.page(),
+    )
+    .await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    audit::append(&mut tx, actor, "list", "crossing", "-", &filter_detail(p)).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
+fn filter_detail(p: &ListParams) -> String {
+    let mut keys: Vec<(&String, &String)> = p.0.iter().filter(|(_, v)| !v.is_empty()).collect();
+    keys.sort();
+    keys.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every crossing of a filter, for the CSV export: audited with the filter, and what left the
+/// system (how many rows).
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    p: &ListParams,
+) -> AppResult<Vec<CrossingRow>> {
+    let w = filters(scope, p);
+    let sql = format!(
+        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM}{} ORDER BY c.crossed_at, c.id LIMIT 100000",
+        w.sql()
+    );
+    let mut q = sqlx::query_as::<_, CrossingRow>(sqlx::AssertSqlSafe(sql));
+    for b in w.binds() {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&state.db).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "export",
+        "crossing",
+        "-",
+        &format!("rows={} {}", rows.len(), filter_detail(p)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// The hits a crossing raised (for its page).
+pub async fn hits_of(
+    db: &Db,
+    crossing_id: &str,
+) -> AppResult<Vec<(String, String, f64, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT h.id, e.full_name, h.score, h.decision, h.explanation
+         FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
+         WHERE h.crossing_id = ? ORDER BY h.score DESC",
+    )
+    .bind(crossing_id)
+    .fetch_all(db)
+    .await?)
+}

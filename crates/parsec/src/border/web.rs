@@ -1,0 +1,630 @@
+//! Border pages: the post agent's crossing form (scanner first, keyboard only, saved with
+//! Enter), the answer with the screening and the warnings, the crossing's page, the lists and
+//! their CSV export for the commandants, the operations centre and the inspectors.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::json;
+use std::collections::HashMap;
+
+use super::crossing::{self, CrossingInput, CrossingRow};
+use super::model::{Coded, Direction, Mode, Screening};
+use crate::accounts::Permission;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::registry::web::code_options;
+use crate::web::auth::Auth;
+use crate::web::page::{
+    DetailField, DetailTable, Fields, FilterField, FormField, ListParams, ListRow, ListView,
+    PageCtx, render,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/border/crossings/new", get(new_form).post(save))
+        .route("/border/crossings", get(list))
+        .route("/border/crossings/export.csv", get(export))
+        .route("/border/crossings/{id}", get(view))
+        .route(
+            "/border/crossings/{id}/instruction-read",
+            post(instruction_read),
+        )
+        .route("/api/v1/border/mrz", post(read_mrz))
+}
+
+type FormData = Form<Vec<(String, String)>>;
+type Params = Query<HashMap<String, String>>;
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+#[derive(Template)]
+#[template(path = "crossing_form.html")]
+struct CrossingForm {
+    c: PageCtx,
+    title: String,
+    post_name: String,
+    submission: String,
+    mrz: String,
+    mrz_error: Option<String>,
+    verdict: String,
+    fields: Vec<FormField>,
+    error: Option<String>,
+}
+
+/// The reading of a zone in one line: its format, its verdict, what was tolerated.
+fn verdict(c: &PageCtx, doc: &mrz::Document) -> String {
+    let mut out = format!(
+        "{} · {}",
+        doc.format().name(),
+        c.t(if doc.valid {
+            "crossing-mrz-valid"
+        } else {
+            "crossing-mrz-tolerated"
+        })
+    );
+    for w in doc.warnings.iter().chain(&doc.errors) {
+        out.push_str(" · ");
+        out.push_str(&w.message);
+    }
+    if !doc.repaired.is_empty() {
+        out.push_str(" · ");
+        out.push_str(&c.t("crossing-mrz-repaired"));
+    }
+    out
+}
+
+async fn post_name(state: &AppState, unit_id: &str) -> AppResult<String> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT name FROM units WHERE id = ?")
+            .bind(unit_id)
+            .fetch_optional(&state.db)
+            .await?
+            .unwrap_or_default(),
+    )
+}
+
+fn post_of(auth: &Auth) -> AppResult<String> {
+    auth.require(Permission::RecordCrossings)?;
+    auth.user.unit_id.clone().ok_or(AppError::Forbidden)
+}
+
+async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<CrossingForm> {
+    let c = PageCtx::new(state, auth, "/border/crossings/new");
+    let unit = auth.user.unit_id.clone().unwrap_or_default();
+    let text = |name: &'static str, label: &str, hint: Option<&str>| {
+        let field = FormField::new(name, c.t(label), "text", f.get(name).into());
+        match hint {
+            Some(h) => field.hint(c.t(h)),
+            None => field,
+        }
+    };
+    let fields = vec![
+        FormField::new(
+            "direction",
+            c.t("crossing-direction"),
+            "select",
+            String::new(),
+        )
+        .required()
+        .options(code_options::<Direction>(&c, f.get("direction"), false)),
+        FormField::new("mode", c.t("crossing-mode"), "select", String::new())
+            .required()
+            .options(code_options::<Mode>(&c, f.get("mode"), false)),
+        text("surname", "crossing-surname", Some("crossing-from-mrz")),
+        text("given_names", "crossing-given-names", None),
+        text("birth_date", "crossing-birth", Some("crossing-birth-hint")),
+        FormField::new(
+            "birth_approximate",
+            c.t("crossing-birth-approximate"),
+            "checkbox",
+            f.get("birth_approximate").into(),
+        ),
+        text("sex", "crossing-sex", Some("crossing-sex-hint")),
+        text(
+            "nationality",
+            "crossing-nationality",
+            Some("crossing-nationality-hint"),
+        ),
+        text("document_number", "crossing-document-number", None),
+        text("document_country", "crossing-document-country", None),
+        text(
+            "document_code",
+            "crossing-document-code",
+            Some("crossing-document-code-hint"),
+        ),
+        text(
+            "document_expiry",
+            "crossing-document-expiry",
+            Some("crossing-date-hint"),
+        ),
+        text("purpose", "crossing-purpose", None),
+        text("origin", "crossing-origin", Some("crossing-place-hint")),
+        text(
+            "destination",
+            "crossing-destination",
+            Some("crossing-place-hint"),
+        ),
+    ];
+    let submission = match f.get("submission") {
+        "" => crate::db::new_id(),
+        s => s.to_string(),
+    };
+    Ok(CrossingForm {
+        title: c.t("crossing-new"),
+        post_name: post_name(state, &unit).await?,
+        submission,
+        mrz: f.get("mrz").to_string(),
+        mrz_error: None,
+        verdict: String::new(),
+        fields,
+        error: None,
+        c,
+    })
+}
+
+impl CrossingForm {
+    /// Puts an error next to its field, everything typed kept.
+    fn refuse(mut self, e: AppError) -> AppResult<Response> {
+        let (status, key) = match &e {
+            AppError::Invalid { .. } | AppError::Conflict { .. } => (e.status(), e.message_key()),
+            _ => return Err(e),
+        };
+        let message = self.c.t(key);
+        match e.field() {
+            Some("mrz") => self.mrz_error = Some(message),
+            Some(name) if self.fields.iter().any(|f| f.name == name) => {
+                if let Some(f) = self.fields.iter_mut().find(|f| f.name == name) {
+                    f.error = Some(message);
+                }
+            }
+            _ => self.error = Some(message),
+        }
+        Ok((status, Html(self.render()?)).into_response())
+    }
+}
+
+async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    post_of(&auth)?;
+    let mut f = Fields::default();
+    f.0.insert("direction".into(), "entree".into());
+    f.0.insert("mode".into(), "pied".into());
+    let view = form_view(&state, &auth, &f).await?;
+    Ok(Html(view.render()?).into_response())
+}
+
+async fn save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    let unit = post_of(&auth)?;
+    let mut f = Fields::from_pairs(pairs);
+    let today = today();
+    let mut view = form_view(&state, &auth, &f).await?;
+    // The zone read and shown, the fields filled from it: with or without JavaScript.
+    let doc = match crossing::read_zone(f.get("mrz"), today) {
+        Ok(doc) => doc,
+        Err(e) => {
+            if let Some(doc) = Some(super::mrz::read(f.get("mrz"), super::mrz::day(today))) {
+                view.verdict = verdict(&view.c, &doc);
+            }
+            return view.refuse(e);
+        }
+    };
+    if let Some(doc) = &doc {
+        for (name, value) in [
+            ("surname", doc.surname.clone()),
+            ("given_names", doc.given_names.clone()),
+            ("sex", doc.sex.clone()),
+            ("birth_date", doc.birth_date_iso.clone().unwrap_or_default()),
+            ("nationality", doc.nationality.clone()),
+            ("document_number", doc.document_number.clone()),
+            ("document_country", doc.issuing_country.clone()),
+            ("document_code", doc.document_code.clone()),
+            (
+                "document_expiry",
+                doc.expiry_date_iso.clone().unwrap_or_default(),
+            ),
+        ] {
+            f.0.insert(name.to_string(), value);
+        }
+        let verdict_text = verdict(&view.c, doc);
+        view = form_view(&state, &auth, &f).await?;
+        view.mrz = doc.lines.join("\n");
+        view.verdict = verdict_text;
+    }
+    if f.get("action") == "read" {
+        return Ok(Html(view.render()?).into_response());
+    }
+    let input = match CrossingInput::parse(&state, &f, today) {
+        Ok(i) => i,
+        Err(e) => return view.refuse(e),
+    };
+    let recorded = crossing::record(&state, &auth.user.actor(), &unit, &input, today).await?;
+    Ok(Redirect::to(&format!("/border/crossings/{}?saved=1", recorded.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "crossing.html")]
+struct CrossingPage {
+    c: PageCtx,
+    id: String,
+    title: String,
+    back_href: String,
+    answer: String,
+    answer_class: &'static str,
+    instruction: String,
+    needs_reading: bool,
+    instruction_read: String,
+    warnings: Vec<String>,
+    new_href: Option<String>,
+    fields: Vec<DetailField>,
+    hits: DetailTable,
+}
+
+fn label<T: Coded>(c: &PageCtx, code: &str) -> String {
+    T::parse(code)
+        .map(|v| c.t(v.label_key()))
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub(crate) fn instruction_label(c: &PageCtx, code: &str) -> String {
+    c.t(match code {
+        "arreter" => "screening-instr-arreter",
+        "laisser_passer_signaler" => "screening-instr-laisser",
+        _ => "screening-instr-signaler",
+    })
+}
+
+async fn view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewCrossings)?;
+    let row = crossing::get(&state, &auth.user.actor(), &auth.scope, &id).await?;
+    let hits = crossing::hits_of(&state.db, &id).await?;
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
+    render(&page)
+}
+
+fn crossing_page(
+    c: PageCtx,
+    auth: &Auth,
+    row: CrossingRow,
+    hits: Vec<(String, String, f64, String, String)>,
+    saved: bool,
+) -> CrossingPage {
+    let answer_class = match row.screening.as_str() {
+        "alerte" => "alerte",
+        "a_verifier" => "a-verifier",
+        _ => "aucune",
+    };
+    let instruction = row
+        .instruction
+        .as_deref()
+        .filter(|_| row.screening != "aucune")
+        .map(|i| instruction_label(&c, i))
+        .unwrap_or_default();
+    let warnings = row
+        .warnings
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| c.t(&format!("crossing-warning-{w}")))
+        .collect();
+    let fields = vec![
+        (c.t("crossing-post"), row.unit_name.clone()),
+        (c.t("crossing-time"), row.crossed_at.clone()),
+        (
+            c.t("crossing-direction"),
+            label::<Direction>(&c, &row.direction),
+        ),
+        (c.t("crossing-mode"), label::<Mode>(&c, &row.mode)),
+        (
+            c.t("crossing-birth"),
+            format!(
+                "{}{}",
+                row.birth_date.clone().unwrap_or_default(),
+                if row.birth_approximate { " (~)" } else { "" }
+            ),
+        ),
+        (c.t("crossing-sex"), row.sex.clone()),
+        (
+            c.t("crossing-nationality"),
+            row.nationality.clone().unwrap_or_default(),
+        ),
+        (
+            c.t("crossing-document"),
+            format!(
+                "{} {} {} {}",
+                row.document_code,
+                row.document_country,
+                row.document_number,
+                row.document_expiry.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string(),
+        ),
+        (c.t("crossing-purpose"), row.purpose.clone()),
+        (c.t("crossing-origin"), row.origin.clone()),
+        (c.t("crossing-destination"), row.destination.clone()),
+        (c.t("crossing-recorded-by"), row.recorded_by.clone()),
+    ]
+    .into_iter()
+    .map(|(label, value)| DetailField {
+        label,
+        value,
+        href: None,
+    })
+    .collect();
+    let hits = DetailTable {
+        title: c.t("screening-candidates"),
+        columns: vec![
+            c.t("screening-listed"),
+            c.t("screening-answer"),
+            c.t("screening-score"),
+            c.t("screening-why"),
+        ],
+        rows: hits
+            .into_iter()
+            .map(|(_, name, score, decision, why)| ListRow {
+                href: String::new(),
+                cells: vec![
+                    name,
+                    c.t(if decision == "alerte" {
+                        "screening-alerte"
+                    } else {
+                        "screening-a-verifier"
+                    }),
+                    format!("{score:.2}"),
+                    why,
+                ],
+            })
+            .collect(),
+    };
+    CrossingPage {
+        id: row.id.clone(),
+        title: format!("{} {}", row.given_names, row.surname)
+            .trim()
+            .to_string(),
+        back_href: if auth.user.can(Permission::ListCrossings) {
+            "/border/crossings".into()
+        } else {
+            "/".into()
+        },
+        answer: label::<Screening>(&c, &row.screening),
+        answer_class,
+        instruction,
+        needs_reading: row.screening == "alerte" && row.instruction_read_at.is_none(),
+        instruction_read: row
+            .instruction_read_at
+            .as_deref()
+            .map(|t| format!("{} {t}", c.t("crossing-instruction-read-at")))
+            .unwrap_or_default(),
+        warnings,
+        new_href: (saved && auth.user.can(Permission::RecordCrossings))
+            .then(|| "/border/crossings/new".to_string()),
+        fields,
+        hits,
+        c,
+    }
+}
+
+async fn instruction_read(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::RecordCrossings)?;
+    crossing::confirm_instruction_read(&state, &auth.user.actor(), &auth.scope, &id).await?;
+    Ok(Redirect::to(&format!("/border/crossings/{id}?saved=1")).into_response())
+}
+
+fn plain(label: String) -> crate::web::page::ColumnHead {
+    crate::web::page::ColumnHead {
+        label,
+        sort_href: None,
+        arrow: "",
+    }
+}
+
+fn list_filters(c: &PageCtx, p: &ListParams) -> Vec<FilterField> {
+    let date = |name: &'static str, label: &str| FilterField {
+        name,
+        label: c.t(label),
+        kind: "date",
+        value: p.get(name).to_string(),
+        options: Vec::new(),
+    };
+    vec![
+        FilterField::search(c, p),
+        date("from", "crossing-from"),
+        date("to", "crossing-to"),
+        FilterField::select(
+            "direction",
+            c.t("crossing-direction"),
+            p,
+            code_options::<Direction>(c, p.get("direction"), true),
+        ),
+        FilterField::select(
+            "mode",
+            c.t("crossing-mode"),
+            p,
+            code_options::<Mode>(c, p.get("mode"), true),
+        ),
+        FilterField::select(
+            "screening",
+            c.t("crossing-screening"),
+            p,
+            code_options::<Screening>(c, p.get("screening"), true),
+        ),
+        FilterField {
+            name: "nationality",
+            label: c.t("crossing-nationality"),
+            kind: "text",
+            value: p.get("nationality").to_string(),
+            options: Vec::new(),
+        },
+    ]
+}
+
+async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
+    auth.require(Permission::ListCrossings)?;
+    let p = ListParams(q);
+    let (rows, total) = crossing::list(&state, &auth.user.actor(), &auth.scope, &p).await?;
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let (page, pages, prev_href, next_href) = p.pager("/border/crossings", total);
+    let view = ListView {
+        title: c.t("nav-crossings"),
+        action: Some(crate::web::page::Link::new(
+            &p.href_with("/border/crossings/export.csv", "page", "1"),
+            c.t("crossing-export"),
+        )),
+        filter_action: "",
+        api_href: String::new(),
+        filters: list_filters(&c, &p),
+        columns: vec![
+            p.sort_head("/border/crossings", c.t("crossing-time"), "time"),
+            p.sort_head("/border/crossings", c.t("crossing-post"), "post"),
+            p.sort_head("/border/crossings", c.t("crossing-surname"), "name"),
+            plain(c.t("crossing-direction")),
+            plain(c.t("crossing-nationality")),
+            p.sort_head("/border/crossings", c.t("crossing-screening"), "screening"),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| ListRow {
+                href: format!("/border/crossings/{}", r.id),
+                cells: vec![
+                    r.crossed_at.clone(),
+                    r.unit_name.clone(),
+                    format!("{} {}", r.surname, r.given_names),
+                    label::<Direction>(&c, &r.direction),
+                    r.nationality.clone().unwrap_or_default(),
+                    label::<Screening>(&c, &r.screening),
+                ],
+            })
+            .collect(),
+        c,
+        total,
+        page,
+        pages,
+        prev_href,
+        next_href,
+    };
+    render(&view)
+}
+
+/// One CSV field: quoted, and a leading `=`, `+`, `-` or `@` neutralised so that a name cannot
+/// become a formula in a spreadsheet.
+fn csv_field(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    format!("\"{}\"", v.replace('"', "\"\""))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ListCrossings)?;
+    let p = ListParams(q);
+    let rows = crossing::export(&state, &auth.user.actor(), &auth.scope, &p).await?;
+    let mut out = String::from(
+        "id,crossed_at,post,direction,mode,surname,given_names,sex,birth_date,nationality,document_code,document_country,document_number,document_expiry,purpose,origin,destination,screening,recorded_by\n",
+    );
+    for r in &rows {
+        let cells = [
+            r.id.as_str(),
+            &r.crossed_at,
+            &r.unit_name,
+            &r.direction,
+            &r.mode,
+            &r.surname,
+            &r.given_names,
+            &r.sex,
+            r.birth_date.as_deref().unwrap_or(""),
+            r.nationality.as_deref().unwrap_or(""),
+            &r.document_code,
+            &r.document_country,
+            &r.document_number,
+            r.document_expiry.as_deref().unwrap_or(""),
+            &r.purpose,
+            &r.origin,
+            &r.destination,
+            &r.screening,
+            &r.recorded_by,
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"passages.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// Reads a zone for the form's script, which fills the fields from it (the zone is personal
+/// data: it comes in the body, never in the address).
+async fn read_mrz(
+    State(state): State<AppState>,
+    auth: Auth,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // The permission first: nobody else's request body is even read.
+    post_of(&auth)?;
+    let f = if body.first() == Some(&b'{') {
+        Fields::from_json(&body)?
+    } else {
+        Fields::from_pairs(
+            serde_urlencoded::from_bytes(&body)
+                .map_err(|_| AppError::invalid("mrz", "error-mrz-invalid"))?,
+        )
+    };
+    let c = PageCtx::new(&state, &auth, "/border/crossings/new");
+    let doc = super::mrz::read(f.get("mrz"), super::mrz::day(today()));
+    let usable = crossing::read_zone(f.get("mrz"), today()).is_ok();
+    Ok(Json(json!({
+        "usable": usable,
+        "verdict": verdict(&c, &doc),
+        "zone": doc.lines.join("\n"),
+        "fields": {
+            "surname": doc.surname,
+            "given_names": doc.given_names,
+            "sex": doc.sex,
+            "birth_date": doc.birth_date_iso.clone().unwrap_or_default(),
+            "nationality": doc.nationality,
+            "document_number": doc.document_number,
+            "document_country": doc.issuing_country,
+            "document_code": doc.document_code,
+            "document_expiry": doc.expiry_date_iso.clone().unwrap_or_default(),
+        }
+    }))
+    .into_response())
+}

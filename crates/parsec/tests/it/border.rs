@@ -1,0 +1,369 @@
+//! Crossings at the border posts over HTTP: a scanned passport saved with its screening, the
+//! hit in the commandant's queue, the instruction read, a second Enter that saves nothing
+//! twice, typed entries and bad input with their messages, scope, audit and export.
+
+use crate::support::{Client, TestApp, location};
+
+/// A TD3 (passport) zone with every check digit computed, as a scanner types it.
+pub fn td3(
+    surname: &str,
+    given: &str,
+    number: &str,
+    nat: &str,
+    birth: &str,
+    sex: &str,
+    expiry: &str,
+) -> String {
+    let digit = |parts: &[&str]| {
+        char::from(mrz::check_digit(parts.iter().map(|p| p.as_bytes())).unwrap()).to_string()
+    };
+    let pad = |s: &str, n: usize| format!("{s:<<n$}");
+    let names = pad(
+        &format!("{}<<{}", surname.replace(' ', "<"), given.replace(' ', "<")),
+        39,
+    );
+    let line1 = format!("P<{nat}{names}");
+    let number = pad(number, 9);
+    let optional = pad("", 14);
+    let (dn, db, de, dopt) = (
+        digit(&[&number]),
+        digit(&[birth]),
+        digit(&[expiry]),
+        digit(&[&optional]),
+    );
+    let composite = digit(&[&number, &dn, birth, &db, expiry, &de, &optional, &dopt]);
+    let line2 = format!("{number}{dn}{nat}{birth}{db}{sex}{expiry}{de}{optional}{dopt}{composite}");
+    assert_eq!((line1.len(), line2.len()), (44, 44));
+    format!("{line1}\n{line2}")
+}
+
+/// The one-time key of a freshly opened crossing form.
+async fn open_form(c: &mut Client) -> String {
+    let (status, html) = c.get_text("/border/crossings/new").await;
+    assert_eq!(status, 200, "{html}");
+    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_scanned_listed_traveller_raises_an_alert_that_the_commandant_reviews() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let submission = open_form(&mut agent).await;
+    // The demo list's fictitious DEMO-002, as his passport's zone reads.
+    let zone = td3(
+        "AG INTALLA",
+        "BOUBACAR",
+        "ML1234567",
+        "MLI",
+        "810930",
+        "M",
+        "300101",
+    );
+    let fields = [
+        ("submission", submission.as_str()),
+        ("mrz", zone.as_str()),
+        ("direction", "entree"),
+        ("mode", "pied"),
+        ("origin", "Ouahigouya"),
+        ("destination", "Koro"),
+        ("purpose", "commerce"),
+    ];
+    let res = agent.post_form("/border/crossings/new", &fields).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let page = location(&res);
+    assert!(page.starts_with("/border/crossings/") && page.ends_with("?saved=1"));
+    let id = page
+        .trim_start_matches("/border/crossings/")
+        .trim_end_matches("?saved=1")
+        .to_string();
+    let (status, html) = agent.get_text(&page).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("ALERTE") && html.contains("Arrêter"),
+        "{html}"
+    );
+    assert!(
+        html.contains("BOUBACAR AG INTALLA") || html.contains("BOUBACAR"),
+        "{html}"
+    );
+    assert!(html.contains("J&#39;ai lu la consigne") || html.contains("J'ai lu la consigne"));
+    // The origin abroad is kept as typed; the destination is the region's locality.
+    let (origin, destination, nationality): (String, Option<String>, String) =
+        sqlx::query_as("SELECT origin, destination_id, nationality FROM crossings WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(origin, "Ouahigouya");
+    assert!(destination.is_some());
+    assert_eq!(nationality, "ML", "documents' alpha-3 kept as alpha-2");
+    // A second Enter on the same form saves nothing twice.
+    let res = agent.post_form("/border/crossings/new", &fields).await;
+    assert_eq!(location(&res), page);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 1);
+    assert_eq!(count(&app, "SELECT SUM(people) FROM flow_people").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM screening_hits WHERE crossing_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    // The agent confirms having read the instruction.
+    let res = agent
+        .post_form(&format!("/border/crossings/{id}/instruction-read"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = agent.get_text(&page).await;
+    assert!(html.contains("Consigne lue le") && !html.contains("id=\"read-instruction\""));
+    assert_eq!(app.audit_count("instruction_read").await, 1);
+    // The hit waits in the queue of the post's commandant, who confirms it.
+    let hit: String = sqlx::query_scalar("SELECT id FROM screening_hits WHERE crossing_id = ?")
+        .bind(&id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, html) = cdt.get_text("/screening/review").await;
+    assert!(html.contains(&hit));
+    let res = cdt
+        .post_form(
+            &format!("/screening/hits/{hit}"),
+            &[
+                ("decision", "confirme"),
+                ("reason", "Passeport et photo concordent"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The commandant finds the crossing in the list, and the reading of it is audited.
+    let (_, html) = cdt.get_text("/border/crossings?screening=alerte").await;
+    assert!(html.contains(&id), "{html}");
+    let reads = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'crossing'",
+    )
+    .await;
+    assert!(reads >= 2);
+    assert!(app.audit_count("list").await >= 1);
+}
+
+#[tokio::test]
+async fn typed_entries_and_bad_input_get_clear_messages_and_nothing_half_saved() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let submission = open_form(&mut agent).await;
+    let good = td3("TRAORE", "AWA", "B7654321", "MLI", "900101", "F", "310101");
+    // One check digit wrong: refused at the zone's field, the zone kept for a rescan.
+    let mut bad = good.clone();
+    bad.pop();
+    bad.push(if good.ends_with('1') { '2' } else { '1' });
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (
+            &[
+                ("mrz", bad.as_str()),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+            "La bande ne se lit pas",
+        ),
+        (
+            &[
+                ("mrz", "P<MLITRAORE<<AWA"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+            "La bande ne se lit pas",
+        ),
+        (
+            &[
+                ("surname", "Traoré"),
+                ("birth_date", "2099-01-01"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+            "dans le futur",
+        ),
+        (
+            &[
+                ("surname", "Traoré"),
+                ("birth_date", "1990-02-30"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+            "Date invalide",
+        ),
+        (
+            &[
+                ("surname", "Traoré"),
+                ("nationality", "M1"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+            "Code de pays invalide",
+        ),
+        (
+            &[("surname", ""), ("direction", "entree"), ("mode", "pied")],
+            "obligatoire",
+        ),
+    ];
+    for (fields, message) in cases {
+        let mut all = vec![("submission", submission.as_str())];
+        all.extend_from_slice(fields);
+        let res = agent.post_form("/border/crossings/new", &all).await;
+        assert_eq!(res.status(), 422, "{fields:?}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message} for {fields:?}: {html}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 0);
+    // Without a document: a name, a year of birth, approximate; a child is flagged.
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("surname", "Guindo"),
+                ("given_names", "Ali"),
+                ("birth_date", "2016"),
+                ("birth_approximate", "on"),
+                ("nationality", "ml"),
+                ("direction", "sortie"),
+                ("mode", "pirogue"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = agent.get_text(&location(&res)).await;
+    assert!(
+        html.contains("Aucune correspondance") && html.contains("Voyageur mineur"),
+        "{html}"
+    );
+    // Reading the zone only fills the form without saving (the path without JavaScript).
+    let submission = open_form(&mut agent).await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("mrz", &good.to_lowercase().replace('\n', "\n\n")),
+                ("direction", "entree"),
+                ("mode", "pied"),
+                ("action", "read"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("value=\"TRAORE\"") && html.contains("TD3 · valide"),
+        "{html}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 1);
+    // The same document again in the same direction today, and an expired one: warned.
+    for (expiry, warning) in [("310101", "déjà passé"), ("200101", "Document expiré")] {
+        let submission = open_form(&mut agent).await;
+        let zone = td3("TRAORE", "AWA", "B7654321", "MLI", "900101", "F", expiry);
+        for _ in 0..2 {
+            let res = agent
+                .post_form(
+                    "/border/crossings/new",
+                    &[
+                        ("submission", submission.as_str()),
+                        ("mrz", zone.as_str()),
+                        ("direction", "entree"),
+                        ("mode", "pied"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), 303);
+            let (_, html) = agent.get_text(&location(&res)).await;
+            if expiry == "310101" && html.contains(warning) {
+                break;
+            }
+            if expiry == "200101" {
+                assert!(html.contains(warning), "{html}");
+            }
+        }
+    }
+    let warned = count(
+        &app,
+        "SELECT COUNT(*) FROM crossings WHERE warnings LIKE '%seen_today%'",
+    )
+    .await;
+    assert!(warned >= 1);
+}
+
+#[tokio::test]
+async fn an_agent_never_sees_another_posts_crossings() {
+    let app = TestApp::spawn().await;
+    let ouenkoro = app.unit_id("Poste frontière de Ouenkoro").await;
+    let f = parsec::web::page::Fields::from_pairs(vec![
+        ("submission".into(), "s-1".into()),
+        ("surname".into(), "Ongoïba".into()),
+        ("given_names".into(), "Yacouba".into()),
+        ("direction".into(), "entree".into()),
+        ("mode".into(), "moto".into()),
+    ]);
+    let today = time::OffsetDateTime::now_utc().date();
+    let input = parsec::border::crossing::CrossingInput::parse(&app.state, &f, today).unwrap();
+    let elsewhere = parsec::border::crossing::record(
+        &app.state,
+        &parsec::audit::Actor::system("test"),
+        &ouenkoro,
+        &input,
+        today,
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut agent = app.login("agent.koro").await;
+    let mut cdt = app.login("commandant.koro").await;
+    for c in [&mut agent, &mut cdt] {
+        assert_eq!(
+            c.get(&format!("/border/crossings/{elsewhere}"))
+                .await
+                .status(),
+            404
+        );
+    }
+    let (_, html) = cdt.get_text("/border/crossings").await;
+    assert!(!html.contains(&elsewhere) && !html.contains("Ongoïba"));
+    let (_, csv) = cdt.get_text("/border/crossings/export.csv").await;
+    assert!(!csv.contains("Ongoïba"), "{csv}");
+    assert_eq!(agent.get("/border/crossings").await.status(), 403);
+    // Nothing was read: no read of it is recorded.
+    let reads = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'crossing'",
+    )
+    .await;
+    assert_eq!(reads, 0);
+    // The operations centre sees the region, and its export is audited with the filter.
+    let mut ops = app.login("operations").await;
+    let (status, csv) = ops
+        .get_text("/border/crossings/export.csv?direction=entree")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        csv.starts_with("id,crossed_at,post") && csv.contains("Ongoïba"),
+        "{csv}"
+    );
+    let detail: String =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'export' AND entity = 'crossing' ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(
+        detail.contains("rows=1") && detail.contains("direction=entree"),
+        "{detail}"
+    );
+}
