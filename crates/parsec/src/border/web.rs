@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
             post(instruction_read),
         )
         .route("/api/v1/border/mrz", post(read_mrz))
+        .route("/border/flows", get(flows_page))
+        .route("/api/v1/border/flows", get(flows_api))
 }
 
 type FormData = Form<Vec<(String, String)>>;
@@ -627,4 +629,260 @@ async fn read_mrz(
         }
     }))
     .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "flows.html")]
+struct FlowsPage {
+    c: PageCtx,
+    title: String,
+    error: Option<String>,
+    from: String,
+    to: String,
+    periods: Vec<crate::web::page::SelectOption>,
+    posts: Vec<crate::web::page::SelectOption>,
+    api_href: String,
+    chart: String,
+    tables: Vec<DetailTable>,
+}
+
+/// The posts a user may see statistics of.
+async fn posts_in_scope(state: &AppState, auth: &Auth) -> AppResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM units WHERE kind = 'poste_frontiere'
+         AND (?1 IS NULL OR id IN (SELECT value FROM json_each(?1))) ORDER BY name",
+    )
+    .bind(auth.scope.as_json())
+    .fetch_all(&state.db)
+    .await?)
+}
+
+fn flow_query(p: &ListParams) -> AppResult<super::flows::FlowQuery> {
+    super::flows::FlowQuery::parse(
+        p.get("from"),
+        p.get("to"),
+        p.get("period"),
+        p.get("post"),
+        today(),
+    )
+}
+
+/// Sums `n` per key, keys in first-seen order.
+fn tally<K: PartialEq + Clone>(items: impl Iterator<Item = (K, i64)>) -> Vec<(K, i64)> {
+    let mut out: Vec<(K, i64)> = Vec::new();
+    for (k, n) in items {
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, total)) => *total += n,
+            None => out.push((k, n)),
+        }
+    }
+    out
+}
+
+fn flows_tables(c: &PageCtx, f: &super::flows::Flows) -> Vec<DetailTable> {
+    use super::model::{GoodsCategory, VehicleKind};
+    let row = |cells: Vec<String>| ListRow {
+        href: String::new(),
+        cells,
+    };
+    let by_period = tally(f.people.iter().map(|r| {
+        (
+            (r.period.clone(), r.post.clone(), r.direction.clone()),
+            r.people,
+        )
+    }));
+    let mut periods: Vec<(String, String, i64, i64)> = Vec::new();
+    for ((period, post, direction), n) in by_period {
+        let at = match periods.iter().position(|p| p.0 == period && p.1 == post) {
+            Some(i) => i,
+            None => {
+                periods.push((period, post, 0, 0));
+                periods.len() - 1
+            }
+        };
+        if let Some(p) = periods.get_mut(at) {
+            if direction == "entree" {
+                p.2 += n;
+            } else {
+                p.3 += n;
+            }
+        }
+    }
+    let nationalities = tally(
+        f.people
+            .iter()
+            .map(|r| ((r.nationality.clone(), r.direction.clone()), r.people)),
+    );
+    let modes = tally(
+        f.people
+            .iter()
+            .map(|r| ((r.mode.clone(), r.direction.clone()), r.people)),
+    );
+    let vehicles = tally(
+        f.vehicles
+            .iter()
+            .map(|r| ((r.kind.clone(), r.direction.clone()), r.vehicles)),
+    );
+    let mut goods: Vec<(String, String, String, f64, i64)> = Vec::new();
+    for g in &f.goods {
+        match goods
+            .iter_mut()
+            .find(|x| x.0 == g.category && x.1 == g.quantity_unit && x.2 == g.direction)
+        {
+            Some(x) => {
+                x.3 += g.quantity;
+                x.4 += g.value_fcfa;
+            }
+            None => goods.push((
+                g.category.clone(),
+                g.quantity_unit.clone(),
+                g.direction.clone(),
+                g.quantity,
+                g.value_fcfa,
+            )),
+        }
+    }
+    vec![
+        DetailTable {
+            title: c.t("flows-by-period"),
+            columns: vec![
+                c.t("flows-period"),
+                c.t("crossing-post"),
+                c.t("direction-entree"),
+                c.t("direction-sortie"),
+            ],
+            rows: periods
+                .into_iter()
+                .map(|(p, post, e, s)| row(vec![p, post, e.to_string(), s.to_string()]))
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("flows-by-nationality"),
+            columns: vec![
+                c.t("crossing-nationality"),
+                c.t("crossing-direction"),
+                c.t("flows-people"),
+            ],
+            rows: nationalities
+                .into_iter()
+                .map(|((nat, d), n)| {
+                    row(vec![
+                        if nat.is_empty() { "—".into() } else { nat },
+                        label::<Direction>(c, &d),
+                        n.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("flows-by-mode"),
+            columns: vec![
+                c.t("crossing-mode"),
+                c.t("crossing-direction"),
+                c.t("flows-people"),
+            ],
+            rows: modes
+                .into_iter()
+                .map(|((m, d), n)| {
+                    row(vec![
+                        label::<Mode>(c, &m),
+                        label::<Direction>(c, &d),
+                        n.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("flows-vehicles"),
+            columns: vec![
+                c.t("vehicle-kind"),
+                c.t("crossing-direction"),
+                c.t("flows-count"),
+            ],
+            rows: vehicles
+                .into_iter()
+                .map(|((k, d), n)| {
+                    row(vec![
+                        label::<VehicleKind>(c, &k),
+                        label::<Direction>(c, &d),
+                        n.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("flows-goods"),
+            columns: vec![
+                c.t("goods-category"),
+                c.t("crossing-direction"),
+                c.t("goods-quantity"),
+                c.t("goods-value"),
+            ],
+            rows: goods
+                .into_iter()
+                .map(|(cat, unit, d, q, v)| {
+                    row(vec![
+                        label::<GoodsCategory>(c, &cat),
+                        label::<Direction>(c, &d),
+                        format!("{q} {unit}"),
+                        v.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+    ]
+}
+
+async fn flows_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewFlows)?;
+    let p = ListParams(q);
+    let c = PageCtx::new(&state, &auth, "/border/flows");
+    let (query, error) = match flow_query(&p) {
+        Ok(q) => (q, None),
+        Err(e) => (
+            flow_query(&ListParams(HashMap::new()))?,
+            Some(c.t(e.message_key())),
+        ),
+    };
+    let flows = super::flows::flows(&state.db, &auth.scope, &query).await?;
+    let series = super::flows::daily_people(&state.db, &auth.scope, &query).await?;
+    let chart = super::flows::chart(&series, &query.from, &query.to, &c.t("flows-chart"));
+    let posts = posts_in_scope(&state, &auth).await?;
+    let post = query.post.clone().unwrap_or_default();
+    let page = FlowsPage {
+        title: c.t("nav-flows"),
+        error,
+        from: query.from.clone(),
+        to: query.to.clone(),
+        periods: crate::web::page::options(
+            ["day", "week", "month"]
+                .iter()
+                .map(|p| (p.to_string(), c.t(&format!("flows-period-{p}"))))
+                .collect(),
+            query.period.code(),
+            None,
+        ),
+        posts: crate::web::page::options(posts, &post, Some(c.t("filter-all"))),
+        api_href: p.href_with("/api/v1/border/flows", "period", query.period.code()),
+        chart,
+        tables: flows_tables(&c, &flows),
+        c,
+    };
+    render(&page)
+}
+
+async fn flows_api(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Json<super::flows::Flows>> {
+    auth.require(Permission::ViewFlows)?;
+    let query = flow_query(&ListParams(q))?;
+    Ok(Json(
+        super::flows::flows(&state.db, &auth.scope, &query).await?,
+    ))
 }

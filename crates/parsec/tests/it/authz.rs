@@ -109,6 +109,8 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/border/crossings/{id}" "/border/crossings/none" "OCGI";
     "POST" "/border/crossings/{id}/instruction-read" "/border/crossings/none/instruction-read" "CG";
     "POST" "/api/v1/border/mrz" "/api/v1/border/mrz" "CG";
+    "GET" "/border/flows" "/border/flows" "OCGIP";
+    "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };

@@ -367,3 +367,61 @@ async fn an_agent_never_sees_another_posts_crossings() {
         "{detail}"
     );
 }
+
+#[tokio::test]
+async fn flow_statistics_count_without_naming_anyone() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    for (name, nat, direction, mode) in [
+        ("Kassogué", "ML", "entree", "pied"),
+        ("Ouédraogo", "BF", "entree", "moto"),
+        ("Zerbo", "BF", "sortie", "moto"),
+    ] {
+        let submission = open_form(&mut agent).await;
+        let res = agent
+            .post_form(
+                "/border/crossings/new",
+                &[
+                    ("submission", submission.as_str()),
+                    ("surname", name),
+                    ("nationality", nat),
+                    ("direction", direction),
+                    ("mode", mode),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    let (status, html) = agent.get_text("/border/flows").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<svg") && html.contains("<polyline"),
+        "{html}"
+    );
+    assert!(html.contains("Poste frontière de Koro"));
+    assert!(!html.contains("Kassogué") && !html.contains("Zerbo"));
+    let (status, json) = agent.get_text("/api/v1/border/flows?period=month").await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let people: i64 = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["people"].as_i64().unwrap())
+        .sum();
+    assert_eq!(people, 3);
+    let bf_entries: i64 = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["nationality"] == "BF" && r["direction"] == "entree")
+        .map(|r| r["people"].as_i64().unwrap())
+        .sum();
+    assert_eq!(bf_entries, 1);
+    assert!(!json.contains("Zerbo"));
+    // A range that ends before it starts is refused clearly.
+    let (status, _) = agent
+        .get_text("/api/v1/border/flows?from=2026-02-01&to=2026-01-01")
+        .await;
+    assert_eq!(status, 422);
+}

@@ -1,0 +1,296 @@
+//! Flow statistics of the border posts, read from the daily counts (`flow_people`,
+//! `flow_vehicles`, `flow_goods`): no personal data, and they outlive the crossings'
+//! retention period. Per post and per day, week or month; by nationality, mode, vehicle kind
+//! and goods category.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::accounts::Scope;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// How the days are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Period> {
+        match s {
+            "" | "day" => Some(Period::Day),
+            "week" => Some(Period::Week),
+            "month" => Some(Period::Month),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+
+    /// The SQL expression of a day's period (ISO-like week `2026-W47`, month `2026-11`).
+    fn sql(self) -> &'static str {
+        match self {
+            Period::Day => "f.day",
+            Period::Week => "strftime('%Y-W%W', f.day)",
+            Period::Month => "substr(f.day, 1, 7)",
+        }
+    }
+}
+
+/// What the statistics are asked for: a range of days, a grouping, a post or all in scope.
+#[derive(Debug, Clone)]
+pub struct FlowQuery {
+    pub from: String,
+    pub to: String,
+    pub period: Period,
+    pub post: Option<String>,
+}
+
+impl FlowQuery {
+    /// `from` and `to` as `YYYY-MM-DD` (default: the last 30 days up to `today`).
+    pub fn parse(
+        from: &str,
+        to: &str,
+        period: &str,
+        post: &str,
+        today: time::Date,
+    ) -> AppResult<FlowQuery> {
+        let day = |s: &str, field: &'static str, default: time::Date| -> AppResult<String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(default.to_string());
+            }
+            let ok = s.len() == 10 && namematch::BirthDate::parse(s).is_some();
+            ok.then(|| s.to_string())
+                .ok_or(AppError::invalid(field, "error-bad-date"))
+        };
+        let to = day(to, "to", today)?;
+        let from = day(from, "from", today - time::Duration::days(29))?;
+        if from > to {
+            return Err(AppError::invalid("from", "error-date-order"));
+        }
+        Ok(FlowQuery {
+            from,
+            to,
+            period: Period::parse(period).ok_or(AppError::invalid("period", "error-bad-choice"))?,
+            post: Some(post.trim().to_string()).filter(|p| !p.is_empty()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct PeopleRow {
+    pub period: String,
+    pub unit_id: String,
+    pub post: String,
+    pub direction: String,
+    pub nationality: String,
+    pub mode: String,
+    pub people: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct VehicleRow {
+    pub period: String,
+    pub unit_id: String,
+    pub post: String,
+    pub direction: String,
+    pub kind: String,
+    pub vehicles: i64,
+}
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct GoodsRow {
+    pub period: String,
+    pub unit_id: String,
+    pub post: String,
+    pub direction: String,
+    pub category: String,
+    pub quantity_unit: String,
+    pub quantity: f64,
+    pub value_fcfa: i64,
+    pub declarations: i64,
+}
+
+/// Every count of a query, grouped by period and post.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flows {
+    pub from: String,
+    pub to: String,
+    pub period: &'static str,
+    pub people: Vec<PeopleRow>,
+    pub vehicles: Vec<VehicleRow>,
+    pub goods: Vec<GoodsRow>,
+}
+
+/// The WHERE clause shared by the three tables (`?1` from, `?2` to, `?3` post, `?4` scope).
+const FILTER: &str = "f.day >= ?1 AND f.day <= ?2 AND (?3 IS NULL OR f.unit_id = ?3)
+    AND (?4 IS NULL OR f.unit_id IN (SELECT value FROM json_each(?4)))";
+
+pub async fn flows(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Flows> {
+    let period = q.period.sql();
+    let people_sql = format!(
+        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.nationality, f.mode,
+                SUM(f.people) AS people
+         FROM flow_people f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
+    );
+    let vehicles_sql = format!(
+        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.kind,
+                SUM(f.vehicles) AS vehicles
+         FROM flow_vehicles f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 4, 5"
+    );
+    let goods_sql = format!(
+        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.category,
+                f.quantity_unit, SUM(f.quantity) AS quantity, SUM(f.value_fcfa) AS value_fcfa,
+                SUM(f.declarations) AS declarations
+         FROM flow_goods f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
+    );
+    let scope = scope.as_json();
+    let people = sqlx::query_as(sqlx::AssertSqlSafe(people_sql))
+        .bind(&q.from)
+        .bind(&q.to)
+        .bind(&q.post)
+        .bind(&scope)
+        .fetch_all(db)
+        .await?;
+    let vehicles = sqlx::query_as(sqlx::AssertSqlSafe(vehicles_sql))
+        .bind(&q.from)
+        .bind(&q.to)
+        .bind(&q.post)
+        .bind(&scope)
+        .fetch_all(db)
+        .await?;
+    let goods = sqlx::query_as(sqlx::AssertSqlSafe(goods_sql))
+        .bind(&q.from)
+        .bind(&q.to)
+        .bind(&q.post)
+        .bind(&scope)
+        .fetch_all(db)
+        .await?;
+    Ok(Flows {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        period: q.period.code(),
+        people,
+        vehicles,
+        goods,
+    })
+}
+
+/// Daily people crossing (both directions) per post, for the chart: (post, [(day, people)]).
+pub async fn daily_people(
+    db: &Db,
+    scope: &Scope,
+    q: &FlowQuery,
+) -> AppResult<Vec<(String, Vec<(String, i64)>)>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.name, f.day, SUM(f.people) FROM flow_people f JOIN units u ON u.id = f.unit_id
+         WHERE {FILTER} GROUP BY 1, 2 ORDER BY 1, 2"
+    )))
+    .bind(&q.from)
+    .bind(&q.to)
+    .bind(&q.post)
+    .bind(scope.as_json())
+    .fetch_all(db)
+    .await?;
+    let mut out: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+    for (post, day, n) in rows {
+        match out.last_mut() {
+            Some((p, days)) if *p == post => days.push((day, n)),
+            _ => out.push((post, vec![(day, n)])),
+        }
+    }
+    Ok(out)
+}
+
+/// Escapes text for SVG.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A line chart of people crossing per day, one line per post, drawn as SVG by the server
+/// (no script, no library): days from `from` to `to` on the x axis.
+pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, title: &str) -> String {
+    const W: f64 = 760.0;
+    const H: f64 = 240.0;
+    const LEFT: f64 = 44.0;
+    const BOTTOM: f64 = 28.0;
+    const TOP: f64 = 24.0;
+    const COLOURS: [&str; 6] = [
+        "#0b5d4b", "#a33a1d", "#1f5fa8", "#8a5a00", "#6b3fa0", "#2f7f2f",
+    ];
+    let parse = |d: &str| {
+        let b = namematch::BirthDate::parse(d).filter(|b| b.day != 0)?;
+        let month = time::Month::try_from(b.month).ok()?;
+        time::Date::from_calendar_date(i32::from(b.year), month, b.day).ok()
+    };
+    let (Some(start), Some(end)) = (parse(from), parse(to)) else {
+        return String::new();
+    };
+    let days = (end - start).whole_days().max(1) as f64;
+    let max = series
+        .iter()
+        .flat_map(|(_, d)| d.iter().map(|(_, n)| *n))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let x = |d: time::Date| LEFT + (W - LEFT - 8.0) * ((d - start).whole_days() as f64) / days;
+    let y = |n: i64| TOP + (H - TOP - BOTTOM) * (1.0 - n as f64 / max);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" class=\"chart\" role=\"img\" aria-label=\"{}\">",
+        esc(title)
+    );
+    svg.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{W}\" y2=\"{b}\" stroke=\"#999\"/><line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#999\"/>",
+        b = H - BOTTOM
+    ));
+    svg.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">0</text>",
+        LEFT - 4.0,
+        TOP + 4.0,
+        max as i64,
+        LEFT - 4.0,
+        H - BOTTOM
+    ));
+    svg.push_str(&format!(
+        "<text x=\"{LEFT}\" y=\"{}\" font-size=\"11\">{}</text><text x=\"{W}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+        H - 8.0,
+        esc(from),
+        H - 8.0,
+        esc(to)
+    ));
+    for (i, (post, points)) in series.iter().enumerate() {
+        let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
+        let path: Vec<String> = points
+            .iter()
+            .filter_map(|(d, n)| parse(d).map(|d| format!("{:.1},{:.1}", x(d), y(*n))))
+            .collect();
+        svg.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            path.join(" ")
+        ));
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
+            LEFT + 8.0,
+            TOP - 8.0 + 14.0 * i as f64,
+            esc(post)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
