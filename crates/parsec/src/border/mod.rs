@@ -5,4 +5,5 @@ pub mod crossing;
 pub mod flows;
 pub mod model;
 pub mod mrz;
+pub mod vehicle;
 pub mod web;

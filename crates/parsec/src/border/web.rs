@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::registry::web::code_options;
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailTable, Fields, FilterField, FormField, ListParams, ListRow, ListView,
-    PageCtx, render,
+    DetailField, DetailTable, DetailView, Fields, FilterField, FormField, FormView, Link,
+    ListParams, ListRow, ListView, PageCtx, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +35,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/border/mrz", post(read_mrz))
         .route("/border/flows", get(flows_page))
+        .route("/border/vehicles/new", get(vehicle_form).post(vehicle_save))
+        .route("/border/vehicles/{id}", get(vehicle_view))
+        .route("/border/goods/new", get(goods_form).post(goods_save))
         .route("/api/v1/border/flows", get(flows_api))
 }
 
@@ -266,8 +269,10 @@ struct CrossingPage {
     instruction_read: String,
     warnings: Vec<String>,
     new_href: Option<String>,
+    actions: Vec<Link>,
     fields: Vec<DetailField>,
     hits: DetailTable,
+    goods: DetailTable,
 }
 
 fn label<T: Coded>(c: &PageCtx, code: &str) -> String {
@@ -293,8 +298,10 @@ async fn view(
     auth.require(Permission::ViewCrossings)?;
     let row = crossing::get(&state, &auth.user.actor(), &auth.scope, &id).await?;
     let hits = crossing::hits_of(&state.db, &id).await?;
+    let goods = super::vehicle::goods_of(&state.db, "crossing_id", &id).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
-    let page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
+    let mut page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
+    page.goods = goods_table(&page.c, goods);
     render(&page)
 }
 
@@ -414,9 +421,55 @@ fn crossing_page(
         warnings,
         new_href: (saved && auth.user.can(Permission::RecordCrossings))
             .then(|| "/border/crossings/new".to_string()),
+        actions: if auth.user.can(Permission::RecordCrossings) {
+            vec![
+                Link::new(
+                    &format!("/border/vehicles/new?driver={}", row.id),
+                    c.t("vehicle-new-driven"),
+                ),
+                Link::new(
+                    &format!("/border/goods/new?crossing={}", row.id),
+                    c.t("goods-new"),
+                ),
+            ]
+        } else {
+            Vec::new()
+        },
         fields,
         hits,
+        goods: DetailTable {
+            title: String::new(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+        },
         c,
+    }
+}
+
+fn goods_table(c: &PageCtx, goods: Vec<super::vehicle::GoodsRow>) -> DetailTable {
+    use super::model::GoodsCategory;
+    DetailTable {
+        title: c.t("flows-goods"),
+        columns: vec![
+            c.t("goods-category"),
+            c.t("goods-quantity"),
+            c.t("goods-value"),
+            c.t("crossing-origin"),
+            c.t("crossing-destination"),
+        ],
+        rows: goods
+            .into_iter()
+            .map(|g| ListRow {
+                href: String::new(),
+                cells: vec![
+                    label::<GoodsCategory>(c, &g.category),
+                    format!("{} {}", g.quantity, g.quantity_unit),
+                    g.value_fcfa.map(|v| v.to_string()).unwrap_or_default(),
+                    g.origin,
+                    g.destination,
+                ],
+            })
+            .collect(),
     }
 }
 
@@ -885,4 +938,220 @@ async fn flows_api(
     Ok(Json(
         super::flows::flows(&state.db, &auth.scope, &query).await?,
     ))
+}
+
+fn vehicle_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
+    use super::model::VehicleKind;
+    let c = PageCtx::new(state, auth, "/border/crossings/new");
+    let submission = match f.get("submission") {
+        "" => crate::db::new_id(),
+        s => s.to_string(),
+    };
+    let fields = vec![
+        FormField::new("submission", String::new(), "hidden", submission),
+        FormField::new("driver", String::new(), "hidden", f.get("driver").into()),
+        FormField::new("plate", c.t("vehicle-plate"), "text", f.get("plate").into()).required(),
+        FormField::new(
+            "country",
+            c.t("vehicle-country"),
+            "text",
+            f.get("country").into(),
+        )
+        .hint(c.t("crossing-nationality-hint")),
+        FormField::new("kind", c.t("vehicle-kind"), "select", String::new())
+            .required()
+            .options(code_options::<VehicleKind>(&c, f.get("kind"), false)),
+        FormField::new(
+            "direction",
+            c.t("crossing-direction"),
+            "select",
+            String::new(),
+        )
+        .required()
+        .options(code_options::<Direction>(&c, f.get("direction"), false)),
+        FormField::new(
+            "passengers",
+            c.t("vehicle-passengers"),
+            "number",
+            f.get("passengers").into(),
+        ),
+    ];
+    FormView {
+        title: c.t("vehicle-new"),
+        action: "/border/vehicles/new".into(),
+        cancel_href: "/border/crossings/new".into(),
+        fields,
+        error: None,
+        c,
+    }
+}
+
+async fn vehicle_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    let unit = post_of(&auth)?;
+    let mut f = Fields(q);
+    // The driver's crossing gives the direction.
+    if !f.get("driver").is_empty() {
+        let direction: Option<String> =
+            sqlx::query_scalar("SELECT direction FROM crossings WHERE id = ? AND unit_id = ?")
+                .bind(f.get("driver"))
+                .bind(&unit)
+                .fetch_optional(&state.db)
+                .await?;
+        let direction = direction.ok_or(AppError::NotFound)?;
+        f.0.insert("direction".into(), direction);
+    }
+    render(&vehicle_view_form(&state, &auth, &f))
+}
+
+async fn vehicle_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    let unit = post_of(&auth)?;
+    let f = Fields::from_pairs(pairs);
+    match super::vehicle::record_vehicle(&state, &auth.user.actor(), &unit, &f).await {
+        Ok(id) => Ok(Redirect::to(&format!("/border/vehicles/{id}")).into_response()),
+        Err(e) => vehicle_view_form(&state, &auth, &f).refuse(e),
+    }
+}
+
+async fn vehicle_view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    use super::model::VehicleKind;
+    auth.require(Permission::ViewCrossings)?;
+    let (v, goods) = super::vehicle::vehicle(&state, &auth.user.actor(), &auth.scope, &id).await?;
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let fields = vec![
+        (c.t("crossing-post"), v.unit_name.clone(), None),
+        (c.t("crossing-time"), v.crossed_at.clone(), None),
+        (
+            c.t("crossing-direction"),
+            label::<Direction>(&c, &v.direction),
+            None,
+        ),
+        (c.t("vehicle-kind"), label::<VehicleKind>(&c, &v.kind), None),
+        (c.t("vehicle-country"), v.country.clone(), None),
+        (
+            c.t("vehicle-driver"),
+            v.driver.clone().unwrap_or_default(),
+            v.driver_crossing_id
+                .as_ref()
+                .map(|d| format!("/border/crossings/{d}")),
+        ),
+        (c.t("vehicle-passengers"), v.passengers.to_string(), None),
+        (c.t("crossing-recorded-by"), v.recorded_by.clone(), None),
+    ]
+    .into_iter()
+    .map(|(label, value, href)| DetailField { label, value, href })
+    .collect();
+    let view = DetailView {
+        title: format!("{} {}", c.t("vehicle-plate"), v.plate),
+        back_href: "/border/crossings/new".into(),
+        edit_href: auth
+            .user
+            .can(Permission::RecordCrossings)
+            .then(|| format!("/border/goods/new?vehicle={}", v.id)),
+        fields,
+        tables: vec![goods_table(&c, goods)],
+        c,
+    };
+    render(&view)
+}
+
+fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
+    use super::model::GoodsCategory;
+    let c = PageCtx::new(state, auth, "/border/crossings/new");
+    let submission = match f.get("submission") {
+        "" => crate::db::new_id(),
+        s => s.to_string(),
+    };
+    let fields = vec![
+        FormField::new("submission", String::new(), "hidden", submission),
+        FormField::new("vehicle", String::new(), "hidden", f.get("vehicle").into()),
+        FormField::new(
+            "crossing",
+            String::new(),
+            "hidden",
+            f.get("crossing").into(),
+        ),
+        FormField::new("category", c.t("goods-category"), "select", String::new())
+            .required()
+            .options(code_options::<GoodsCategory>(&c, f.get("category"), false)),
+        FormField::new(
+            "quantity",
+            c.t("goods-quantity"),
+            "number",
+            f.get("quantity").into(),
+        )
+        .required(),
+        FormField::new(
+            "quantity_unit",
+            c.t("goods-unit"),
+            "text",
+            f.get("quantity_unit").into(),
+        )
+        .required()
+        .hint(c.t("goods-unit-hint")),
+        FormField::new(
+            "value_fcfa",
+            c.t("goods-value"),
+            "number",
+            f.get("value_fcfa").into(),
+        ),
+        FormField::new(
+            "origin",
+            c.t("crossing-origin"),
+            "text",
+            f.get("origin").into(),
+        ),
+        FormField::new(
+            "destination",
+            c.t("crossing-destination"),
+            "text",
+            f.get("destination").into(),
+        ),
+    ];
+    FormView {
+        title: c.t("goods-new"),
+        action: "/border/goods/new".into(),
+        cancel_href: "/border/crossings/new".into(),
+        fields,
+        error: None,
+        c,
+    }
+}
+
+async fn goods_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    post_of(&auth)?;
+    render(&goods_view_form(&state, &auth, &Fields(q)))
+}
+
+async fn goods_save(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    let unit = post_of(&auth)?;
+    let f = Fields::from_pairs(pairs);
+    match super::vehicle::record_goods(&state, &auth.user.actor(), &unit, &f).await {
+        Ok(_) if !f.get("vehicle").is_empty() => {
+            Ok(Redirect::to(&format!("/border/vehicles/{}", f.get("vehicle"))).into_response())
+        }
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/border/crossings/{}", f.get("crossing"))).into_response())
+        }
+        Err(e) => goods_view_form(&state, &auth, &f).refuse(e),
+    }
 }

@@ -110,6 +110,11 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/border/crossings/{id}/instruction-read" "/border/crossings/none/instruction-read" "CG";
     "POST" "/api/v1/border/mrz" "/api/v1/border/mrz" "CG";
     "GET" "/border/flows" "/border/flows" "OCGIP";
+    "GET" "/border/vehicles/new" "/border/vehicles/new" "CG";
+    "POST" "/border/vehicles/new" "/border/vehicles/new" "CG";
+    "GET" "/border/vehicles/{id}" "/border/vehicles/none" "OCGI";
+    "GET" "/border/goods/new" "/border/goods/new" "CG";
+    "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";

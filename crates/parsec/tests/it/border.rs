@@ -425,3 +425,111 @@ async fn flow_statistics_count_without_naming_anyone() {
         .await;
     assert_eq!(status, 422);
 }
+
+/// The submission key of a form page.
+fn submission_of(html: &str) -> String {
+    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_lorry_and_its_goods_cross_with_their_driver() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let submission = open_form(&mut agent).await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("surname", "Sankara"),
+                ("nationality", "BF"),
+                ("direction", "entree"),
+                ("mode", "camion"),
+            ],
+        )
+        .await;
+    let crossing = location(&res)
+        .trim_start_matches("/border/crossings/")
+        .trim_end_matches("?saved=1")
+        .to_string();
+    let (status, html) = agent
+        .get_text(&format!("/border/vehicles/new?driver={crossing}"))
+        .await;
+    assert_eq!(status, 200);
+    let submission = submission_of(&html);
+    let vehicle = |plate: &'static str| {
+        vec![
+            ("submission", submission.clone()),
+            ("driver", crossing.clone()),
+            ("plate", plate.to_string()),
+            ("country", "bf".to_string()),
+            ("kind", "camion".to_string()),
+            ("direction", "entree".to_string()),
+            ("passengers", "2".to_string()),
+        ]
+    };
+    // A plate with odd characters is refused at its field.
+    let bad = vehicle("11#GH<3");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = agent.post_form("/border/vehicles/new", &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Immatriculation invalide")
+    );
+    let good = vehicle("11 GH 4523");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = agent.post_form("/border/vehicles/new", &good).await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    // Saved once, whatever the number of Enters.
+    let again = agent.post_form("/border/vehicles/new", &good).await;
+    assert_eq!(location(&again), page);
+    let vehicle_id = page.trim_start_matches("/border/vehicles/").to_string();
+    let (_, html) = agent.get_text(&page).await;
+    assert!(
+        html.contains("11 GH 4523") && html.contains("Sankara"),
+        "{html}"
+    );
+    // Goods on the lorry: a negative quantity is refused, a real one counted.
+    let (_, html) = agent
+        .get_text(&format!("/border/goods/new?vehicle={vehicle_id}"))
+        .await;
+    let submission = submission_of(&html);
+    for (quantity, status) in [("-3", 422), ("abc", 422), ("12.5", 303)] {
+        let res = agent
+            .post_form(
+                "/border/goods/new",
+                &[
+                    ("submission", submission.as_str()),
+                    ("vehicle", vehicle_id.as_str()),
+                    ("category", "cereales"),
+                    ("quantity", quantity),
+                    ("quantity_unit", "t"),
+                    ("value_fcfa", "3500000"),
+                    ("origin", "Ouahigouya"),
+                    ("destination", "Mopti"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), status, "{quantity}");
+    }
+    let (_, html) = agent.get_text(&page).await;
+    assert!(
+        html.contains("Céréales") && html.contains("12.5 t"),
+        "{html}"
+    );
+    let (_, json) = agent.get_text("/api/v1/border/flows").await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["vehicles"][0]["kind"], "camion");
+    assert_eq!(v["goods"][0]["quantity"], 12.5);
+    assert_eq!(v["goods"][0]["value_fcfa"], 3_500_000);
+    // The commandant of the post and the operations centre read it too.
+    let mut cdt = app.login("commandant.koro").await;
+    assert_eq!(cdt.get(&page).await.status(), 200);
+    let mut ops = app.login("operations").await;
+    assert_eq!(ops.get(&page).await.status(), 200);
+}

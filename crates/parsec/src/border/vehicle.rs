@@ -1,0 +1,294 @@
+//! Vehicles crossing at a post (plate, country, type, driver linked to a person crossing,
+//! passengers) and goods declared with a vehicle or a person (category, quantity and unit,
+//! estimated value in FCFA, origin and destination). Each save is idempotent by its form's
+//! key, updates the daily counts and is audited in the same transaction.
+
+use sqlx::FromRow;
+
+use super::model::{Coded, Direction, GoodsCategory, VehicleKind};
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+use crate::web::page::Fields;
+
+/// A registration plate as written on it: letters, digits, spaces and hyphens, 2 to 15.
+pub fn plate(raw: &str) -> AppResult<String> {
+    let p = raw
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase();
+    let ok = (2..=15).contains(&p.chars().count())
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        && p.chars().any(|c| c.is_ascii_alphanumeric());
+    ok.then_some(p)
+        .ok_or(AppError::invalid("plate", "error-plate"))
+}
+
+fn submission(f: &Fields) -> AppResult<String> {
+    let s = f.get("submission");
+    if s.is_empty() || s.len() > 64 {
+        return Err(AppError::invalid("submission", "error-stale-form"));
+    }
+    Ok(s.to_string())
+}
+
+/// A crossing of the same post, or nothing (an id out of scope reads as unknown).
+async fn crossing_at_post(db: &Db, unit_id: &str, id: &str) -> AppResult<Option<(String, String)>> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT id, direction FROM crossings WHERE id = ? AND unit_id = ?")
+            .bind(id)
+            .bind(unit_id)
+            .fetch_optional(db)
+            .await?;
+    found
+        .map(Some)
+        .ok_or(AppError::invalid("driver", "error-unknown-crossing"))
+}
+
+/// Registers a vehicle crossing at the agent's post.
+pub async fn record_vehicle(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    f: &Fields,
+) -> AppResult<String> {
+    let submission = submission(f)?;
+    if let Some(id) = existing(&state.db, "crossing_vehicles", &submission).await? {
+        return Ok(id);
+    }
+    let plate = plate(f.get("plate"))?;
+    let country = f.get("country").to_uppercase();
+    let country_ok = country.is_empty()
+        || ((2..=3).contains(&country.len()) && country.bytes().all(|b| b.is_ascii_uppercase()));
+    if !country_ok {
+        return Err(AppError::invalid("country", "error-country-code"));
+    }
+    let kind = f.choice("kind", VehicleKind::parse)?;
+    let direction = f.choice("direction", Direction::parse)?;
+    let passengers = f.optional_i64("passengers", 0, 500)?.unwrap_or(0);
+    let driver = crossing_at_post(&state.db, unit_id, f.get("driver")).await?;
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO crossing_vehicles (id, submission_id, unit_id, crossed_at, recorded_by,
+         direction, plate, country, kind, driver_crossing_id, passengers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&submission)
+    .bind(unit_id)
+    .bind(&now)
+    .bind(&actor.0)
+    .bind(direction.code())
+    .bind(&plate)
+    .bind(&country)
+    .bind(kind.code())
+    .bind(driver.map(|d| d.0))
+    .bind(passengers)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        drop(tx);
+        return existing(&state.db, "crossing_vehicles", &submission)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    sqlx::query(
+        "INSERT INTO flow_vehicles (day, unit_id, direction, kind, vehicles) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (day, unit_id, direction, kind) DO UPDATE SET vehicles = vehicles + 1",
+    )
+    .bind(now.get(..10).unwrap_or(""))
+    .bind(unit_id)
+    .bind(direction.code())
+    .bind(kind.code())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "create", "crossing_vehicle", &id, &plate).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Registers goods declared with a vehicle or a person crossing at the agent's post.
+pub async fn record_goods(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    f: &Fields,
+) -> AppResult<String> {
+    let submission = submission(f)?;
+    if let Some(id) = existing(&state.db, "goods_declarations", &submission).await? {
+        return Ok(id);
+    }
+    let category = f.choice("category", GoodsCategory::parse)?;
+    let quantity = f
+        .optional_f64("quantity", f64::MIN, f64::MAX)?
+        .ok_or(AppError::invalid("quantity", "error-required"))?;
+    if !(quantity > 0.0 && quantity < 1e9) {
+        return Err(AppError::invalid("quantity", "error-positive"));
+    }
+    let unit = f.required("quantity_unit", 20)?;
+    let value = f.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
+    let origin = f.optional("origin", 120)?.unwrap_or_default();
+    let destination = f.optional("destination", 120)?.unwrap_or_default();
+    // Attached to a vehicle or a person of this post; its direction is theirs.
+    let (vehicle, crossing, direction) = match (f.get("vehicle"), f.get("crossing")) {
+        (v, _) if !v.is_empty() => {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT direction FROM crossing_vehicles WHERE id = ? AND unit_id = ?",
+            )
+            .bind(v)
+            .bind(unit_id)
+            .fetch_optional(&state.db)
+            .await?;
+            let d = found.ok_or(AppError::invalid("vehicle", "error-unknown-crossing"))?;
+            (Some(v.to_string()), None, d)
+        }
+        (_, c) if !c.is_empty() => {
+            let (id, d) = crossing_at_post(&state.db, unit_id, c)
+                .await?
+                .ok_or(AppError::invalid("crossing", "error-unknown-crossing"))?;
+            (None, Some(id), d)
+        }
+        _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
+    };
+    let id = db::new_id();
+    let now = db::now_text();
+    let mut tx = db::begin_write(&state.db).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO goods_declarations (id, submission_id, unit_id, crossed_at, recorded_by,
+         direction, vehicle_id, crossing_id, category, quantity, quantity_unit, value_fcfa, origin,
+         destination) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (submission_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&submission)
+    .bind(unit_id)
+    .bind(&now)
+    .bind(&actor.0)
+    .bind(&direction)
+    .bind(&vehicle)
+    .bind(&crossing)
+    .bind(category.code())
+    .bind(quantity)
+    .bind(&unit)
+    .bind(value)
+    .bind(&origin)
+    .bind(&destination)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        drop(tx);
+        return existing(&state.db, "goods_declarations", &submission)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    sqlx::query(
+        "INSERT INTO flow_goods (day, unit_id, direction, category, quantity_unit, quantity,
+         value_fcfa, declarations) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+         ON CONFLICT (day, unit_id, direction, category, quantity_unit) DO UPDATE SET
+         quantity = quantity + excluded.quantity, value_fcfa = value_fcfa + excluded.value_fcfa,
+         declarations = declarations + 1",
+    )
+    .bind(now.get(..10).unwrap_or(""))
+    .bind(unit_id)
+    .bind(&direction)
+    .bind(category.code())
+    .bind(&unit)
+    .bind(quantity)
+    .bind(value.unwrap_or(0))
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "create",
+        "goods_declaration",
+        &id,
+        &format!("{} {quantity} {unit}", category.code()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn existing(db: &Db, table: &'static str, submission: &str) -> AppResult<Option<String>> {
+    let sql = format!("SELECT id FROM {table} WHERE submission_id = ?");
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(submission)
+        .fetch_optional(db)
+        .await?)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct VehicleRow {
+    pub id: String,
+    pub unit_name: String,
+    pub crossed_at: String,
+    pub recorded_by: String,
+    pub direction: String,
+    pub plate: String,
+    pub country: String,
+    pub kind: String,
+    pub driver_crossing_id: Option<String>,
+    pub driver: Option<String>,
+    pub passengers: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GoodsRow {
+    pub id: String,
+    pub category: String,
+    pub quantity: f64,
+    pub quantity_unit: String,
+    pub value_fcfa: Option<i64>,
+    pub origin: String,
+    pub destination: String,
+}
+
+/// A vehicle crossing with its goods, within scope; a plate and a driver are personal data:
+/// the read is audited (and not recorded when refused).
+pub async fn vehicle(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+) -> AppResult<(VehicleRow, Vec<GoodsRow>)> {
+    let row: Option<VehicleRow> = sqlx::query_as(
+        "SELECT v.id, u.name AS unit_name, v.crossed_at, v.recorded_by, v.direction, v.plate,
+                v.country, v.kind, v.driver_crossing_id,
+                c.given_names || ' ' || c.surname AS driver, v.passengers
+         FROM crossing_vehicles v JOIN units u ON u.id = v.unit_id
+         LEFT JOIN crossings c ON c.id = v.driver_crossing_id
+         WHERE v.id = ?1 AND (?2 IS NULL OR v.unit_id IN (SELECT value FROM json_each(?2)))",
+    )
+    .bind(id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let goods = goods_of(&state.db, "vehicle_id", id).await?;
+    audit::audited_read(&state.db, actor, "crossing_vehicle", id, async {
+        Ok((row, goods))
+    })
+    .await
+}
+
+/// The goods declared with a vehicle (`vehicle_id`) or a person (`crossing_id`).
+pub async fn goods_of(db: &Db, column: &'static str, id: &str) -> AppResult<Vec<GoodsRow>> {
+    let sql = format!(
+        "SELECT id, category, quantity, quantity_unit, value_fcfa, origin, destination
+         FROM goods_declarations WHERE {column} = ? ORDER BY crossed_at"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(db)
+        .await?)
+}
