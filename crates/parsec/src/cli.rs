@@ -350,7 +350,9 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             if !db.exists() {
                 eprintln!("Création de la base de démonstration {} …", db.display());
                 create_database(&db, async |state: &AppState| {
-                    crate::registry::demo::seed(state).await
+                    crate::registry::demo::seed(state).await?;
+                    crate::border::demo::seed_crossings(state, 28).await?;
+                    Ok(())
                 })
                 .await?;
             }

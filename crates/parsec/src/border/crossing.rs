@@ -253,16 +253,25 @@ async fn warnings(db: &Db, input: &CrossingInput, today: Date) -> AppResult<Vec<
     Ok(out)
 }
 
-/// Registers a crossing at the agent's post: screened before anything is written, then the
-/// crossing, its hits (for the review of the post's commandant), the daily count and the audit
-/// entry in one transaction. A form saved twice gives back the first crossing.
+/// Registers a crossing at the agent's post at `at` (RFC 3339; now, but for the demo's past
+/// weeks): screened before anything is written, then the crossing, its hits (for the review
+/// of the post's commandant), the daily count and the audit entry in one transaction. A form
+/// saved twice gives back the first crossing.
 pub async fn record(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
     input: &CrossingInput,
-    today: Date,
+    at: &str,
 ) -> AppResult<Recorded> {
+    let today = at
+        .get(..10)
+        .and_then(|d| namematch::BirthDate::parse(d))
+        .and_then(|b| {
+            let month = time::Month::try_from(b.month).ok()?;
+            Date::from_calendar_date(i32::from(b.year), month, b.day).ok()
+        })
+        .ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
     if let Some(id) = by_submission(&state.db, &input.submission_id).await? {
         return Ok(Recorded { id, created: false });
     }
@@ -275,7 +284,7 @@ pub async fn record(
     };
     let warnings = warnings(&state.db, input, today).await?;
     let id = db::new_id();
-    let now = db::now_text();
+    let now = at.to_string();
     let mut tx = db::begin_write(&state.db).await?;
     let inserted = sqlx::query(
         "INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction, mode,

@@ -2,6 +2,7 @@
 //! travel documents' machine-readable zones (`mrz`); the pages (`web`).
 
 pub mod crossing;
+pub mod demo;
 pub mod flows;
 pub mod model;
 pub mod mrz;

@@ -52,12 +52,23 @@ async fn crossing_at_post(db: &Db, unit_id: &str, id: &str) -> AppResult<Option<
         .ok_or(AppError::invalid("driver", "error-unknown-crossing"))
 }
 
-/// Registers a vehicle crossing at the agent's post.
+/// Registers a vehicle crossing at the agent's post, now.
 pub async fn record_vehicle(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
     f: &Fields,
+) -> AppResult<String> {
+    record_vehicle_at(state, actor, unit_id, f, &db::now_text()).await
+}
+
+/// Registers a vehicle crossing at `at` (RFC 3339).
+pub async fn record_vehicle_at(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    f: &Fields,
+    at: &str,
 ) -> AppResult<String> {
     let submission = submission(f)?;
     if let Some(id) = existing(&state.db, "crossing_vehicles", &submission).await? {
@@ -75,7 +86,7 @@ pub async fn record_vehicle(
     let passengers = f.optional_i64("passengers", 0, 500)?.unwrap_or(0);
     let driver = crossing_at_post(&state.db, unit_id, f.get("driver")).await?;
     let id = db::new_id();
-    let now = db::now_text();
+    let now = at.to_string();
     let mut tx = db::begin_write(&state.db).await?;
     let inserted = sqlx::query(
         "INSERT INTO crossing_vehicles (id, submission_id, unit_id, crossed_at, recorded_by,
@@ -116,12 +127,23 @@ pub async fn record_vehicle(
     Ok(id)
 }
 
-/// Registers goods declared with a vehicle or a person crossing at the agent's post.
+/// Registers goods declared with a vehicle or a person crossing at the agent's post, now.
 pub async fn record_goods(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
     f: &Fields,
+) -> AppResult<String> {
+    record_goods_at(state, actor, unit_id, f, &db::now_text()).await
+}
+
+/// Registers goods declared at `at` (RFC 3339).
+pub async fn record_goods_at(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    f: &Fields,
+    at: &str,
 ) -> AppResult<String> {
     let submission = submission(f)?;
     if let Some(id) = existing(&state.db, "goods_declarations", &submission).await? {
@@ -160,7 +182,7 @@ pub async fn record_goods(
         _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
     };
     let id = db::new_id();
-    let now = db::now_text();
+    let now = at.to_string();
     let mut tx = db::begin_write(&state.db).await?;
     let inserted = sqlx::query(
         "INSERT INTO goods_declarations (id, submission_id, unit_id, crossed_at, recorded_by,

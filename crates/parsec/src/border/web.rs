@@ -251,7 +251,8 @@ async fn save(
         Ok(i) => i,
         Err(e) => return view.refuse(e),
     };
-    let recorded = crossing::record(&state, &auth.user.actor(), &unit, &input, today).await?;
+    let now = crate::db::now_text();
+    let recorded = crossing::record(&state, &auth.user.actor(), &unit, &input, &now).await?;
     Ok(Redirect::to(&format!("/border/crossings/{}?saved=1", recorded.id)).into_response())
 }
 

@@ -320,7 +320,7 @@ async fn an_agent_never_sees_another_posts_crossings() {
         &parsec::audit::Actor::system("test"),
         &ouenkoro,
         &input,
-        today,
+        &parsec::db::now_text(),
     )
     .await
     .unwrap()
@@ -532,4 +532,44 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
     assert_eq!(cdt.get(&page).await.status(), 200);
     let mut ops = app.login("operations").await;
     assert_eq!(ops.get(&page).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_demo_has_weeks_of_crossings_some_of_them_listed() {
+    let app = TestApp::spawn().await;
+    let n = parsec::border::demo::seed_crossings(&app.state, 14)
+        .await
+        .unwrap();
+    assert!(n > 14 * 4 * 15, "{n}");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM crossings").await,
+        n as i64
+    );
+    assert_eq!(
+        count(&app, "SELECT SUM(people) FROM flow_people").await,
+        n as i64
+    );
+    assert!(count(&app, "SELECT COUNT(*) FROM crossing_vehicles").await > 0);
+    assert!(count(&app, "SELECT COUNT(*) FROM goods_declarations").await > 0);
+    assert!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM crossings WHERE screening = 'alerte'"
+        )
+        .await
+            >= 2,
+        "the listed visitors raise alerts"
+    );
+    // The same demo every time: seeding again adds nothing.
+    let again = parsec::border::demo::seed_crossings(&app.state, 14)
+        .await
+        .unwrap();
+    assert_eq!(again, n);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM crossings").await,
+        n as i64
+    );
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, html) = cdt.get_text("/border/flows?period=week").await;
+    assert!(html.contains("<polyline"));
 }
