@@ -264,14 +264,7 @@ pub async fn record(
     input: &CrossingInput,
     at: &str,
 ) -> AppResult<Recorded> {
-    let today = at
-        .get(..10)
-        .and_then(|d| namematch::BirthDate::parse(d))
-        .and_then(|b| {
-            let month = time::Month::try_from(b.month).ok()?;
-            Date::from_calendar_date(i32::from(b.year), month, b.day).ok()
-        })
-        .ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
+    let today = db::day(at).ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
     if let Some(id) = by_submission(&state.db, &input.submission_id).await? {
         return Ok(Recorded { id, created: false });
     }

@@ -234,11 +234,7 @@ pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, titl
     const COLOURS: [&str; 6] = [
         "#0b5d4b", "#a33a1d", "#1f5fa8", "#8a5a00", "#6b3fa0", "#2f7f2f",
     ];
-    let parse = |d: &str| {
-        let b = namematch::BirthDate::parse(d).filter(|b| b.day != 0)?;
-        let month = time::Month::try_from(b.month).ok()?;
-        time::Date::from_calendar_date(i32::from(b.year), month, b.day).ok()
-    };
+    let parse = crate::db::day;
     let (Some(start), Some(end)) = (parse(from), parse(to)) else {
         return String::new();
     };

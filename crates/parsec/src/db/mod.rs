@@ -67,6 +67,18 @@ pub fn now_text() -> String {
     timestamp(now())
 }
 
+/// The day of a `YYYY-MM-DD` text (or of the start of an RFC 3339 time), if it is a real one.
+pub fn day(s: &str) -> Option<time::Date> {
+    let d = s.get(..10)?;
+    if d.len() != 10 || d.as_bytes().get(4) != Some(&b'-') || d.as_bytes().get(7) != Some(&b'-') {
+        return None;
+    }
+    let year: i32 = d.get(..4)?.parse().ok()?;
+    let month: u8 = d.get(5..7)?.parse().ok()?;
+    let day: u8 = d.get(8..10)?.parse().ok()?;
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
 pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
