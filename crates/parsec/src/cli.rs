@@ -75,6 +75,9 @@ enum Command {
         behind_proxy: bool,
         #[command(flatten)]
         thresholds: ThresholdArgs,
+        /// Days after which person crossings are purged (also run daily by the server).
+        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS)]
+        retention_days: u32,
     },
     /// Serve parsec with a demo database (created and seeded on first run, reused afterwards).
     Demo {
@@ -140,6 +143,11 @@ enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
+    /// Purge the person crossings older than the retention period (the statistics stay).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Watchlists.
     Watchlist {
         #[command(subcommand)]
@@ -182,6 +190,18 @@ enum UserCommand {
         db: DbArg,
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Delete the crossings (and their vehicles, goods and unconfirmed hits) older than the
+    /// period, except those a confirmed hit keeps; audited with the counts.
+    Run {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS)]
+        days: u32,
     },
 }
 
@@ -336,6 +356,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             tls,
             behind_proxy,
             thresholds,
+            retention_days,
         } => {
             let screening_thresholds = thresholds.thresholds()?;
             let mut state = initialised_state(&db.db).await?;
@@ -343,7 +364,9 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             config.tls = tls;
             config.behind_proxy = behind_proxy;
             config.screening_thresholds = screening_thresholds;
+            config.crossing_retention_days = retention_days;
             state.config = std::sync::Arc::new(config);
+            tokio::spawn(crate::border::retention::every_day(state.clone()));
             serve(state, addr).await?;
         }
         Command::Demo { db, addr } => {
@@ -422,6 +445,16 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             );
         }
         Command::User { command } => user(command).await?,
+        Command::Retention {
+            command: RetentionCommand::Run { db, days },
+        } => {
+            let state = initialised_state(&db.db).await?;
+            let p = crate::border::retention::run(&state, &Actor::system("cli"), days).await?;
+            println!(
+                "Purge : {} passages, {} véhicules, {} déclarations, {} alertes supprimés ; {} passages gardés (alerte confirmée).",
+                p.crossings, p.vehicles, p.goods, p.hits, p.kept
+            );
+        }
         Command::Watchlist {
             command:
                 WatchlistCommand::Import {

@@ -5,6 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Five years.
+pub const DEFAULT_RETENTION_DAYS: u32 = 5 * 365 + 1;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db: PathBuf,
@@ -23,6 +26,8 @@ pub struct Config {
     pub max_body: usize,
     /// Screening scores from which a candidate is `alerte` and `à vérifier`.
     pub screening_thresholds: namematch::Thresholds,
+    /// Person crossings older than this are purged (except those a confirmed hit keeps).
+    pub crossing_retention_days: u32,
 }
 
 impl Config {
@@ -38,6 +43,7 @@ impl Config {
             login_window: Duration::from_secs(15 * 60),
             max_body: 1024 * 1024,
             screening_thresholds: namematch::Thresholds::default(),
+            crossing_retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }

@@ -6,5 +6,6 @@ pub mod demo;
 pub mod flows;
 pub mod model;
 pub mod mrz;
+pub mod retention;
 pub mod vehicle;
 pub mod web;

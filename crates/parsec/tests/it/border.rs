@@ -573,3 +573,118 @@ async fn the_demo_has_weeks_of_crossings_some_of_them_listed() {
     let (_, html) = cdt.get_text("/border/flows?period=week").await;
     assert!(html.contains("<polyline"));
 }
+
+#[tokio::test]
+async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
+    let app = TestApp::spawn().await;
+    let koro = app.unit_id("Poste frontière de Koro").await;
+    let actor = parsec::audit::Actor::system("test");
+    let old = parsec::db::timestamp(parsec::db::now() - time::Duration::days(6 * 365));
+    let record = |submission: &'static str,
+                  surname: &'static str,
+                  given: &'static str,
+                  birth: &'static str,
+                  at: String| {
+        let state = app.state.clone();
+        let koro = koro.clone();
+        let actor = actor.clone();
+        async move {
+            let f = parsec::web::page::Fields::from_pairs(vec![
+                ("submission".into(), submission.into()),
+                ("surname".into(), surname.into()),
+                ("given_names".into(), given.into()),
+                ("birth_date".into(), birth.into()),
+                ("nationality".into(), "ML".into()),
+                ("direction".into(), "entree".into()),
+                ("mode".into(), "camion".into()),
+            ]);
+            let today = time::OffsetDateTime::now_utc().date();
+            let input = parsec::border::crossing::CrossingInput::parse(&state, &f, today).unwrap();
+            parsec::border::crossing::record(&state, &actor, &koro, &input, &at)
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let listed = record("r-1", "Ag Intalla", "Boubacar", "1981-09-30", old.clone()).await;
+    let plain = record("r-2", "Kassogué", "Issa", "", old.clone()).await;
+    let recent = record("r-3", "Guindo", "Ali", "", parsec::db::now_text()).await;
+    let mut f = parsec::web::page::Fields::default();
+    for (k, v) in [
+        ("submission", "v-1"),
+        ("driver", plain.as_str()),
+        ("plate", "11 GH 1"),
+        ("kind", "camion"),
+        ("direction", "entree"),
+    ] {
+        f.0.insert(k.into(), v.into());
+    }
+    let vehicle = parsec::border::vehicle::record_vehicle_at(&app.state, &actor, &koro, &f, &old)
+        .await
+        .unwrap();
+    let mut g = parsec::web::page::Fields::default();
+    for (k, v) in [
+        ("submission", "g-1"),
+        ("vehicle", vehicle.as_str()),
+        ("category", "cereales"),
+        ("quantity", "3"),
+        ("quantity_unit", "t"),
+    ] {
+        g.0.insert(k.into(), v.into());
+    }
+    parsec::border::vehicle::record_goods_at(&app.state, &actor, &koro, &g, &old)
+        .await
+        .unwrap();
+    // The listed traveller's hit is confirmed: his crossing is evidence and stays.
+    let hit: String = sqlx::query_scalar("SELECT id FROM screening_hits WHERE crossing_id = ?")
+        .bind(&listed)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    parsec::screening::review(
+        &app.state,
+        &actor,
+        &parsec::accounts::Scope::All,
+        &hit,
+        true,
+        "confirmé",
+    )
+    .await
+    .unwrap();
+    let people_before = count(&app, "SELECT SUM(people) FROM flow_people").await;
+    let purged =
+        parsec::border::retention::run(&app.state, &actor, parsec::config::DEFAULT_RETENTION_DAYS)
+            .await
+            .unwrap();
+    assert_eq!(
+        (purged.crossings, purged.vehicles, purged.goods, purged.kept),
+        (1, 1, 1, 1)
+    );
+    let left: Vec<String> = sqlx::query_scalar("SELECT id FROM crossings ORDER BY crossed_at")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, vec![listed, recent]);
+    assert_eq!(
+        count(&app, "SELECT SUM(people) FROM flow_people").await,
+        people_before
+    );
+    assert_eq!(
+        count(&app, "SELECT SUM(vehicles) FROM flow_vehicles").await,
+        1
+    );
+    let detail: String = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'purge'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        detail.contains("crossings=1") && detail.contains("kept=1"),
+        "{detail}"
+    );
+    // Nothing more to purge the second time.
+    let again =
+        parsec::border::retention::run(&app.state, &actor, parsec::config::DEFAULT_RETENTION_DAYS)
+            .await
+            .unwrap();
+    assert_eq!(again.crossings, 0);
+}

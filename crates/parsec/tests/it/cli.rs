@@ -622,3 +622,14 @@ fn watchlist_import_un_xml_and_ftm() {
     assert_eq!(birth.as_deref(), Some("1954"));
     assert!(reason.contains("« 1954-13-01 »"), "{reason}");
 }
+
+#[test]
+fn retention_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init_db(&dir);
+    let o = parsec(&["retention", "run", "--db", &db, "--days", "30"], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("Purge : 0 passages"), "{}", text(&o));
+    let o = parsec(&["retention", "run", "--db", &db, "--days", "-3"], &[]);
+    assert!(!o.status.success());
+}
