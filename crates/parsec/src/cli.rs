@@ -143,6 +143,12 @@ enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
+    /// Cross-border exchange packages: statistics and shared alerts, signed with the node's
+    /// Ed25519 key (format in docs/exchange.md).
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// Purge the person crossings older than the retention period (the statistics stay).
     Retention {
         #[command(subcommand)]
@@ -190,6 +196,59 @@ enum UserCommand {
         db: DbArg,
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExchangeCommand {
+    /// Print this node's public key (made on first use), to give to the partner services.
+    Key {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write the package of a post for a period: its flow statistics and the alerts its
+    /// commandant chose to share; what left is recorded and audited.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The post (its id or its name).
+        #[arg(long)]
+        post: String,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: String,
+        /// The file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a package's signature against a partner's public key (no database needed).
+    Verify {
+        file: PathBuf,
+        /// The signer's public key, 64 hexadecimal characters.
+        #[arg(long)]
+        key: String,
+    },
+    /// Trust a partner's public key for the post that faces it.
+    Trust {
+        #[command(flatten)]
+        db: DbArg,
+        /// The partner service, as the agents will read it.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        key: String,
+        /// Our post facing the partner (its id or its name).
+        #[arg(long)]
+        post: String,
+    },
+    /// Import a trusted partner's package: its alerts go to the agents of the facing post.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -445,6 +504,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             );
         }
         Command::User { command } => user(command).await?,
+        Command::Exchange { command } => exchange(command).await?,
         Command::Retention {
             command: RetentionCommand::Run { db, days },
         } => {
@@ -643,6 +703,91 @@ async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {
         .map_err(|e| AppError::Internal(format!("impossible d'écouter sur {addr} : {e}")))?;
     tracing::info!(%addr, "parsec listening");
     crate::web::serve(state, listener).await
+}
+
+fn read_text(path: &Path) -> AppResult<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))
+}
+
+async fn exchange(command: ExchangeCommand) -> AppResult<()> {
+    use crate::border::exchange;
+    let actor = Actor::system("cli");
+    match command {
+        ExchangeCommand::Key { db } => {
+            let state = initialised_state(&db.db).await?;
+            println!("{}", exchange::public_key(&state.db).await?);
+        }
+        ExchangeCommand::Export {
+            db,
+            post,
+            from,
+            to,
+            out,
+        } => {
+            let state = initialised_state(&db.db).await?;
+            if out.exists() {
+                return Err(AppError::Internal(format!(
+                    "{} existe déjà : choisissez un autre nom",
+                    out.display()
+                )));
+            }
+            let (text, package) = exchange::export(&state, &actor, &post, &from, &to).await?;
+            std::fs::write(&out, text)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", out.display())))?;
+            println!(
+                "Paquet {} écrit : {} ({} → {}), {} lignes de flux, {} alertes ; clé publique {}",
+                package.package_id,
+                out.display(),
+                package.period.from,
+                package.period.to,
+                package.flows.people.len()
+                    + package.flows.vehicles.len()
+                    + package.flows.goods.len(),
+                package.alerts.len(),
+                package.public_key
+            );
+        }
+        ExchangeCommand::Verify { file, key } => {
+            let key = exchange::parse_public_key(&key).map_err(|_| {
+                AppError::Internal("clé publique invalide (64 caractères hexadécimaux)".into())
+            })?;
+            let package = exchange::verify(&read_text(&file)?, &key).map_err(|e| {
+                AppError::Internal(format!("{} : paquet refusé : {e}", file.display()))
+            })?;
+            println!(
+                "Signature valide : paquet {} du poste {} ({} → {}), {} alertes.",
+                package.package_id,
+                package.post.name,
+                package.period.from,
+                package.period.to,
+                package.alerts.len()
+            );
+        }
+        ExchangeCommand::Trust {
+            db,
+            name,
+            key,
+            post,
+        } => {
+            let state = initialised_state(&db.db).await?;
+            exchange::trust(&state, &actor, &name, &key, &post).await?;
+            println!("Partenaire « {name} » reconnu pour le poste {post}.");
+        }
+        ExchangeCommand::Import { file, db } => {
+            let state = initialised_state(&db.db).await?;
+            let done = exchange::import(&state, &actor, &read_text(&file)?).await?;
+            if done.new {
+                println!(
+                    "Paquet de « {} » importé : {} alertes pour le poste {}.",
+                    done.partner, done.alerts, done.post
+                );
+            } else {
+                println!("Paquet déjà importé : rien de nouveau.");
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn user(command: UserCommand) -> AppResult<()> {

@@ -86,6 +86,8 @@ pub enum Permission {
     ListCrossings,
     /// See the flow statistics (no personal data).
     ViewFlows,
+    /// Choose alerts to share with the partner service across the border.
+    ShareAlerts,
 }
 
 use Permission::*;
@@ -125,6 +127,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewCrossings,
             ListCrossings,
             ViewFlows,
+            ShareAlerts,
         ],
     ),
     (

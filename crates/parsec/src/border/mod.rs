@@ -3,6 +3,7 @@
 
 pub mod crossing;
 pub mod demo;
+pub mod exchange;
 pub mod flows;
 pub mod model;
 pub mod mrz;

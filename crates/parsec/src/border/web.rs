@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/border/vehicles/new", get(vehicle_form).post(vehicle_save))
         .route("/border/vehicles/{id}", get(vehicle_view))
         .route("/border/goods/new", get(goods_form).post(goods_save))
+        .route("/border/crossings/{id}/share", post(share))
+        .route("/border/partner-alerts", get(partner_alerts))
         .route("/api/v1/border/flows", get(flows_api))
 }
 
@@ -270,6 +272,7 @@ struct CrossingPage {
     instruction_read: String,
     warnings: Vec<String>,
     new_href: Option<String>,
+    can_share: bool,
     actions: Vec<Link>,
     fields: Vec<DetailField>,
     hits: DetailTable,
@@ -422,6 +425,7 @@ fn crossing_page(
         warnings,
         new_href: (saved && auth.user.can(Permission::RecordCrossings))
             .then(|| "/border/crossings/new".to_string()),
+        can_share: auth.user.can(Permission::ShareAlerts),
         actions: if auth.user.can(Permission::RecordCrossings) {
             vec![
                 Link::new(
@@ -1155,4 +1159,64 @@ async fn goods_save(
         }
         Err(e) => goods_view_form(&state, &auth, &f).refuse(e),
     }
+}
+
+async fn share(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ShareAlerts)?;
+    let f = Fields::from_pairs(pairs);
+    let days = f.optional_i64("days", 1, 365)?.unwrap_or(90);
+    super::exchange::share_crossing(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        f.get("reason"),
+        days,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/border/crossings/{id}")).into_response())
+}
+
+async fn partner_alerts(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ViewCrossings)?;
+    let alerts = super::exchange::partner_alerts(&state.db, &auth.scope).await?;
+    let c = PageCtx::new(&state, &auth, "/border/partner-alerts");
+    let rows = alerts
+        .into_iter()
+        .map(|a| ListRow {
+            href: String::new(),
+            cells: vec![
+                a.partner,
+                a.post,
+                if a.plate.is_empty() {
+                    format!(
+                        "{} {} {}",
+                        a.name,
+                        a.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+                        a.nationality
+                    )
+                    .trim()
+                    .to_string()
+                } else {
+                    a.plate
+                },
+                a.reason,
+                a.valid_until,
+            ],
+        })
+        .collect();
+    let title = c.t("nav-partner-alerts");
+    let columns = vec![
+        c.t("exchange-partner"),
+        c.t("crossing-post"),
+        c.t("exchange-who"),
+        c.t("exchange-reason"),
+        c.t("exchange-until"),
+    ];
+    render(&ListView::single_page(c, title, "", columns, rows))
 }

@@ -49,6 +49,11 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
         Some(Permission::ListCrossings),
     ),
     ("/border/flows", "nav-flows", Some(Permission::ViewFlows)),
+    (
+        "/border/partner-alerts",
+        "nav-partner-alerts",
+        Some(Permission::ViewCrossings),
+    ),
     ("/screening", "nav-screening", Some(Permission::Screen)),
     (
         "/screening/review",

@@ -114,6 +114,8 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/border/vehicles/new" "/border/vehicles/new" "CG";
     "GET" "/border/vehicles/{id}" "/border/vehicles/none" "OCGI";
     "GET" "/border/goods/new" "/border/goods/new" "CG";
+    "POST" "/border/crossings/{id}/share" "/border/crossings/none/share" "C";
+    "GET" "/border/partner-alerts" "/border/partner-alerts" "OCGI";
     "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";
     // Last: it ends the session that the rows above use.

@@ -688,3 +688,182 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
             .unwrap();
     assert_eq!(again.crossings, 0);
 }
+
+/// The exchange with the partner across the border, through the command line as scripts
+/// use it: a commandant shares an alert, the package is exported, verified, refused once
+/// altered, and imported by the partner's node, whose agents then see the alert.
+#[tokio::test]
+async fn an_exchange_package_goes_across_and_an_altered_one_is_refused() {
+    use crate::cli::{parsec, text};
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let submission = open_form(&mut agent).await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("surname", "Tamboura"),
+                ("given_names", "Hamidou"),
+                ("birth_date", "1979-04-02"),
+                ("nationality", "ML"),
+                ("direction", "sortie"),
+                ("mode", "moto"),
+            ],
+        )
+        .await;
+    let crossing = location(&res)
+        .trim_start_matches("/border/crossings/")
+        .trim_end_matches("?saved=1")
+        .to_string();
+    // The agent cannot share; the commandant can, with a reason.
+    let share = format!("/border/crossings/{crossing}/share");
+    assert_eq!(
+        agent.post_form(&share, &[("reason", "x")]).await.status(),
+        403
+    );
+    let mut cdt = app.login("commandant.koro").await;
+    assert_eq!(
+        cdt.post_form(&share, &[("reason", " ")]).await.status(),
+        422
+    );
+    let res = cdt
+        .post_form(&share, &[("reason", "Recherché pour vol de bétail à Koro")])
+        .await;
+    assert_eq!(res.status(), 303);
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = app.db_path.to_str().unwrap().to_string();
+    let out = dir.path().join("paquet.json");
+    let out_s = out.to_str().unwrap();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let o = parsec(
+        &[
+            "exchange",
+            "export",
+            "--db",
+            &db,
+            "--post",
+            "Poste frontière de Koro",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--out",
+            out_s,
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("1 alertes"), "{}", text(&o));
+    // Never overwritten.
+    let o = parsec(
+        &[
+            "exchange",
+            "export",
+            "--db",
+            &db,
+            "--post",
+            "Poste frontière de Koro",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--out",
+            out_s,
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    let package = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        package.contains("HAMIDOU") || package.contains("Hamidou Tamboura"),
+        "{package}"
+    );
+    assert!(
+        !package.contains("1979-04-02"),
+        "only the year of birth leaves"
+    );
+    let o = parsec(&["exchange", "key", "--db", &db], &[]);
+    let key = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(key.len(), 64);
+    let o = parsec(&["exchange", "verify", out_s, "--key", &key], &[]);
+    assert!(
+        o.status.success() && text(&o).contains("Signature valide"),
+        "{}",
+        text(&o)
+    );
+    // One figure changed, one letter of a reason: refused.
+    let altered = dir.path().join("altéré.json");
+    std::fs::write(&altered, package.replace("vol de bétail", "vol de betail")).unwrap();
+    let o = parsec(
+        &[
+            "exchange",
+            "verify",
+            altered.to_str().unwrap(),
+            "--key",
+            &key,
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("altered"), "{}", text(&o));
+    // What left is recorded and audited.
+    let (alerts, sha): (String, String) =
+        sqlx::query_as("SELECT alert_ids, sha256 FROM exchange_exports")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(!alerts.is_empty() && sha.len() == 64);
+    assert_eq!(app.audit_count("share").await, 1);
+
+    // The partner's node trusts our key for its post facing ours, and imports.
+    let partner = TestApp::spawn().await;
+    let pdb = partner.db_path.to_str().unwrap().to_string();
+    let o = parsec(&["exchange", "import", out_s, "--db", &pdb], &[]);
+    assert!(!o.status.success(), "an unknown key is refused");
+    let o = parsec(
+        &[
+            "exchange",
+            "trust",
+            "--db",
+            &pdb,
+            "--name",
+            "Poste de Koro (Mali)",
+            "--key",
+            &key,
+            "--post",
+            "Poste frontière de Koro",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = parsec(
+        &[
+            "exchange",
+            "import",
+            altered.to_str().unwrap(),
+            "--db",
+            &pdb,
+        ],
+        &[],
+    );
+    assert!(
+        !o.status.success(),
+        "an altered package is refused at import too"
+    );
+    let o = parsec(&["exchange", "import", out_s, "--db", &pdb], &[]);
+    assert!(
+        o.status.success() && text(&o).contains("1 alertes"),
+        "{}",
+        text(&o)
+    );
+    let o = parsec(&["exchange", "import", out_s, "--db", &pdb], &[]);
+    assert!(text(&o).contains("déjà importé"), "{}", text(&o));
+    let mut their_agent = partner.login("agent.koro").await;
+    let (_, html) = their_agent.get_text("/border/partner-alerts").await;
+    assert!(
+        html.contains("Recherché pour vol de bétail") && html.contains("1979"),
+        "{html}"
+    );
+}

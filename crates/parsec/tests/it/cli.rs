@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn parsec(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parsec"));
     cmd.args(args)
         .env_remove("PARSEC_ADMIN_PASSWORD")
@@ -26,7 +26,7 @@ fn init_db(dir: &tempfile::TempDir) -> String {
     db
 }
 
-fn text(o: &Output) -> String {
+pub fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

@@ -1,0 +1,576 @@
+//! Cross-border exchange packages (schema in `docs/exchange.md`): the flow statistics of a
+//! post over a period and the alerts its commandant chose to share, signed with the node's
+//! Ed25519 key, for the partner service across the border; and the partners' packages
+//! received, verified against the keys this node trusts, whose alerts the agents of the facing
+//! post then see. What leaves the node is recorded; every step is audited.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+
+/// The format name and version written in every package.
+pub const FORMAT: &str = "parsec.border-exchange";
+pub const VERSION: u32 = 1;
+
+const KEY_META: &str = "exchange_signing_key";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let s = s.trim();
+    if s.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A public key given by a partner (64 hexadecimal characters).
+pub fn parse_public_key(s: &str) -> AppResult<VerifyingKey> {
+    unhex::<32>(s)
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or(AppError::invalid("key", "error-exchange-key"))
+}
+
+/// The node's signing key, made on first use and kept in the database.
+pub async fn signing_key(db: &Db) -> AppResult<SigningKey> {
+    if let Some(k) = db::meta(db, KEY_META).await?.and_then(|s| unhex::<32>(&s)) {
+        return Ok(SigningKey::from_bytes(&k));
+    }
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    let key = SigningKey::from_bytes(&seed);
+    let mut tx = db::begin_write(db).await?;
+    // Another process may have made one meanwhile: the first one stays.
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
+        .bind(KEY_META)
+        .bind(hex(&seed))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let stored = db::meta(db, KEY_META)
+        .await?
+        .and_then(|s| unhex::<32>(&s))
+        .ok_or(AppError::Internal("exchange key".into()))?;
+    Ok(if stored == seed {
+        key
+    } else {
+        SigningKey::from_bytes(&stored)
+    })
+}
+
+/// The node's public key, to give to the partners.
+pub async fn public_key(db: &Db) -> AppResult<String> {
+    Ok(hex(signing_key(db).await?.verifying_key().as_bytes()))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Post {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+pub struct PeopleFlow {
+    pub day: String,
+    pub direction: String,
+    pub nationality: String,
+    pub mode: String,
+    pub people: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+pub struct VehicleFlow {
+    pub day: String,
+    pub direction: String,
+    pub kind: String,
+    pub vehicles: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+pub struct GoodsFlow {
+    pub day: String,
+    pub direction: String,
+    pub category: String,
+    pub quantity_unit: String,
+    pub quantity: f64,
+    pub value_fcfa: i64,
+    pub declarations: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Flows {
+    pub people: Vec<PeopleFlow>,
+    pub vehicles: Vec<VehicleFlow>,
+    pub goods: Vec<GoodsFlow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+pub struct Alert {
+    pub id: String,
+    /// `personne` or `vehicule`.
+    pub kind: String,
+    pub name: String,
+    pub birth_year: Option<i64>,
+    pub nationality: String,
+    pub plate: String,
+    pub reason: String,
+    pub valid_until: String,
+}
+
+/// What a package says (the `signed` text of the file, parsed).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Package {
+    pub format: String,
+    pub version: u32,
+    pub package_id: String,
+    pub created_at: String,
+    pub post: Post,
+    pub public_key: String,
+    pub period: Period,
+    pub flows: Flows,
+    pub alerts: Vec<Alert>,
+}
+
+/// The file: the package as text, its Ed25519 signature over exactly those bytes, and the
+/// signer's public key (which the receiver compares with the key it trusts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignedFile {
+    pub signed: String,
+    pub signature: String,
+    pub public_key: String,
+}
+
+fn day(s: &str, field: &'static str) -> AppResult<String> {
+    db::day(s)
+        .filter(|_| s.len() == 10)
+        .map(|d| d.to_string())
+        .ok_or(AppError::invalid(field, "error-bad-date"))
+}
+
+/// A post by id or by name.
+pub async fn find_post(db: &Db, given: &str) -> AppResult<Post> {
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, name FROM units WHERE kind = 'poste_frontiere' AND (id = ?1 OR name = ?1)",
+    )
+    .bind(given.trim())
+    .fetch_optional(db)
+    .await?;
+    found
+        .map(|(id, name)| Post { id, name })
+        .ok_or(AppError::invalid("post", "error-unknown-post"))
+}
+
+/// Writes the package of a post for a period, signed, and records what left (audited).
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    post: &str,
+    from: &str,
+    to: &str,
+) -> AppResult<(String, Package)> {
+    let (from, to) = (day(from, "from")?, day(to, "to")?);
+    if from > to {
+        return Err(AppError::invalid("from", "error-date-order"));
+    }
+    let post = find_post(&state.db, post).await?;
+    let people: Vec<PeopleFlow> = sqlx::query_as(
+        "SELECT day, direction, nationality, mode, people FROM flow_people
+         WHERE unit_id = ? AND day >= ? AND day <= ? ORDER BY 1, 2, 3, 4",
+    )
+    .bind(&post.id)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&state.db)
+    .await?;
+    let vehicles: Vec<VehicleFlow> = sqlx::query_as(
+        "SELECT day, direction, kind, vehicles FROM flow_vehicles
+         WHERE unit_id = ? AND day >= ? AND day <= ? ORDER BY 1, 2, 3",
+    )
+    .bind(&post.id)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&state.db)
+    .await?;
+    let goods: Vec<GoodsFlow> = sqlx::query_as(
+        "SELECT day, direction, category, quantity_unit, quantity, value_fcfa, declarations
+         FROM flow_goods WHERE unit_id = ? AND day >= ? AND day <= ? ORDER BY 1, 2, 3, 4",
+    )
+    .bind(&post.id)
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(&state.db)
+    .await?;
+    // The alerts chosen for the partner that are still in force.
+    let alerts: Vec<Alert> = sqlx::query_as(
+        "SELECT id, kind, name, birth_year, nationality, plate, reason, valid_until
+         FROM exchange_alerts WHERE unit_id = ? AND valid_until >= ? ORDER BY created_at",
+    )
+    .bind(&post.id)
+    .bind(&from)
+    .fetch_all(&state.db)
+    .await?;
+    let key = signing_key(&state.db).await?;
+    let package = Package {
+        format: FORMAT.into(),
+        version: VERSION,
+        package_id: db::new_id(),
+        created_at: db::now_text(),
+        post: post.clone(),
+        public_key: hex(key.verifying_key().as_bytes()),
+        period: Period {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        flows: Flows {
+            people,
+            vehicles,
+            goods,
+        },
+        alerts,
+    };
+    let signed = serde_json::to_string_pretty(&package)
+        .map_err(|e| AppError::Internal(format!("package: {e}")))?;
+    let signature = key.sign(signed.as_bytes());
+    let file = SignedFile {
+        signed,
+        signature: hex(&signature.to_bytes()),
+        public_key: package.public_key.clone(),
+    };
+    let text = serde_json::to_string_pretty(&file)
+        .map_err(|e| AppError::Internal(format!("package: {e}")))?;
+    let sha = hex(&Sha256::digest(text.as_bytes()));
+    let flow_rows =
+        package.flows.people.len() + package.flows.vehicles.len() + package.flows.goods.len();
+    let alert_ids: Vec<&str> = package.alerts.iter().map(|a| a.id.as_str()).collect();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO exchange_exports (id, created_at, created_by, unit_id, period_from, period_to,
+         flow_rows, alert_ids, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&package.package_id)
+    .bind(&package.created_at)
+    .bind(&actor.0)
+    .bind(&post.id)
+    .bind(&from)
+    .bind(&to)
+    .bind(i64::try_from(flow_rows).unwrap_or(i64::MAX))
+    .bind(alert_ids.join(","))
+    .bind(&sha)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "export",
+        "exchange_package",
+        &package.package_id,
+        &format!(
+            "post={} from={from} to={to} flow_rows={flow_rows} alerts={} sha256={sha}",
+            post.name,
+            alert_ids.join(",")
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((text, package))
+}
+
+/// Why a package is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("not a parsec exchange package: {0}")]
+    Malformed(String),
+    #[error("the package was signed with another key than the one given")]
+    OtherKey,
+    #[error("the signature does not match the content: the package was altered")]
+    BadSignature,
+    #[error("format {0} version {1} is not one this version of parsec reads")]
+    UnknownFormat(String, u32),
+}
+
+/// Checks a package file against a public key: the signature over the exact signed text, the
+/// key, the format. Pure: no database.
+pub fn verify(text: &str, key: &VerifyingKey) -> Result<Package, Refused> {
+    let file: SignedFile =
+        serde_json::from_str(text).map_err(|e| Refused::Malformed(e.to_string()))?;
+    if unhex::<32>(&file.public_key) != Some(key.to_bytes()) {
+        return Err(Refused::OtherKey);
+    }
+    let signature = unhex::<64>(&file.signature)
+        .map(|b| Signature::from_bytes(&b))
+        .ok_or(Refused::BadSignature)?;
+    key.verify_strict(file.signed.as_bytes(), &signature)
+        .map_err(|_| Refused::BadSignature)?;
+    let package: Package =
+        serde_json::from_str(&file.signed).map_err(|e| Refused::Malformed(e.to_string()))?;
+    if package.format != FORMAT || package.version != VERSION {
+        return Err(Refused::UnknownFormat(package.format, package.version));
+    }
+    if package.public_key != file.public_key {
+        return Err(Refused::OtherKey);
+    }
+    Ok(package)
+}
+
+/// Trusts a partner's key for the post that faces it (audited).
+pub async fn trust(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    key: &str,
+    post: &str,
+) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::invalid("name", "error-required"));
+    }
+    let key = hex(parse_public_key(key)?.as_bytes());
+    let post = find_post(&state.db, post).await?;
+    let id = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO exchange_partners (id, name, public_key, unit_id, added_at, added_by)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(&key)
+    .bind(&post.id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::Conflict {
+                field: "key",
+                key: "error-exchange-known-key",
+            }
+        } else {
+            AppError::from(e)
+        }
+    })?;
+    audit::append(
+        &mut tx,
+        actor,
+        "trust",
+        "exchange_partner",
+        &id,
+        &format!("{name} key={key} post={}", post.name),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub partner: String,
+    pub post: String,
+    pub alerts: usize,
+    /// False when this package had already been imported.
+    pub new: bool,
+}
+
+/// Imports a partner's package: verified against the trusted key it names, its alerts given
+/// to the agents of the post facing that partner; the same package twice adds nothing.
+pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Imported> {
+    let file: SignedFile = serde_json::from_str(text)
+        .map_err(|_| AppError::invalid("file", "error-exchange-malformed"))?;
+    let partner: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.unit_id, u.name FROM exchange_partners p
+         JOIN units u ON u.id = p.unit_id WHERE p.public_key = ?",
+    )
+    .bind(file.public_key.trim().to_lowercase())
+    .fetch_optional(&state.db)
+    .await?;
+    let (partner_id, partner_name, unit_id, post_name) =
+        partner.ok_or(AppError::invalid("file", "error-exchange-untrusted"))?;
+    let key = parse_public_key(&file.public_key)?;
+    let package = verify(text, &key).map_err(|e| match e {
+        Refused::Malformed(_) | Refused::UnknownFormat(..) => {
+            AppError::invalid("file", "error-exchange-malformed")
+        }
+        Refused::OtherKey | Refused::BadSignature => {
+            AppError::invalid("file", "error-exchange-signature")
+        }
+    })?;
+    let sha = hex(&Sha256::digest(text.as_bytes()));
+    let mut tx = db::begin_write(&state.db).await?;
+    let fresh = sqlx::query(
+        "INSERT INTO exchange_imports (package_id, partner_id, imported_at, imported_by,
+         period_from, period_to, alerts, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (package_id) DO NOTHING",
+    )
+    .bind(&package.package_id)
+    .bind(&partner_id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(&package.period.from)
+    .bind(&package.period.to)
+    .bind(i64::try_from(package.alerts.len()).unwrap_or(i64::MAX))
+    .bind(&sha)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if fresh {
+        for a in &package.alerts {
+            sqlx::query(
+                "INSERT INTO partner_alerts (id, package_id, partner_id, unit_id, remote_id, kind,
+                 name, birth_year, nationality, plate, reason, valid_until)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (partner_id, remote_id) DO UPDATE SET reason = excluded.reason,
+                 valid_until = excluded.valid_until, package_id = excluded.package_id",
+            )
+            .bind(db::new_id())
+            .bind(&package.package_id)
+            .bind(&partner_id)
+            .bind(&unit_id)
+            .bind(&a.id)
+            .bind(&a.kind)
+            .bind(&a.name)
+            .bind(a.birth_year)
+            .bind(&a.nationality)
+            .bind(&a.plate)
+            .bind(&a.reason)
+            .bind(&a.valid_until)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "import",
+            "exchange_package",
+            &package.package_id,
+            &format!(
+                "partner={partner_name} alerts={} sha256={sha}",
+                package.alerts.len()
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Imported {
+        partner: partner_name,
+        post: post_name,
+        alerts: package.alerts.len(),
+        new: fresh,
+    })
+}
+
+/// A commandant chooses to share an alert about a traveller with the partner: only the name,
+/// the birth year and the nationality leave, with the reason (audited).
+pub async fn share_crossing(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    crossing_id: &str,
+    reason: &str,
+    days: i64,
+) -> AppResult<String> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::invalid("reason", "error-review-reason"));
+    }
+    #[derive(sqlx::FromRow)]
+    struct Shared {
+        unit_id: String,
+        surname: String,
+        given_names: String,
+        birth_date: Option<String>,
+        nationality: Option<String>,
+    }
+    let found: Option<Shared> = sqlx::query_as(
+        "SELECT unit_id, surname, given_names, birth_date, nationality FROM crossings
+         WHERE id = ?1 AND (?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2)))",
+    )
+    .bind(crossing_id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    let Shared {
+        unit_id,
+        surname,
+        given_names: given,
+        birth_date: birth,
+        nationality,
+    } = found.ok_or(AppError::NotFound)?;
+    let id = db::new_id();
+    let until = db::now() + time::Duration::days(days.clamp(1, 365));
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO exchange_alerts (id, unit_id, created_at, created_by, kind, name, birth_year,
+         nationality, reason, valid_until, crossing_id)
+         VALUES (?, ?, ?, ?, 'personne', ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&unit_id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(format!("{given} {surname}").trim())
+    .bind(
+        birth
+            .as_deref()
+            .and_then(|b| b.get(..4))
+            .and_then(|y| y.parse::<i64>().ok()),
+    )
+    .bind(nationality.unwrap_or_default())
+    .bind(reason)
+    .bind(until.date().to_string())
+    .bind(crossing_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "share", "crossing", crossing_id, reason).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The partners' alerts in force for the posts of a scope.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PartnerAlert {
+    pub partner: String,
+    pub post: String,
+    pub kind: String,
+    pub name: String,
+    pub birth_year: Option<i64>,
+    pub nationality: String,
+    pub plate: String,
+    pub reason: String,
+    pub valid_until: String,
+}
+
+pub async fn partner_alerts(db: &Db, scope: &Scope) -> AppResult<Vec<PartnerAlert>> {
+    Ok(sqlx::query_as(
+        "SELECT p.name AS partner, u.name AS post, a.kind, a.name, a.birth_year, a.nationality,
+                a.plate, a.reason, a.valid_until
+         FROM partner_alerts a JOIN exchange_partners p ON p.id = a.partner_id
+         JOIN units u ON u.id = a.unit_id
+         WHERE a.valid_until >= ?1 AND (?2 IS NULL OR a.unit_id IN (SELECT value FROM json_each(?2)))
+         ORDER BY a.valid_until DESC",
+    )
+    .bind(db::now_text().get(..10).unwrap_or(""))
+    .bind(scope.as_json())
+    .fetch_all(db)
+    .await?)
+}
