@@ -428,3 +428,4 @@ error-exchange-malformed = This file is not a readable parsec exchange package.
 error-exchange-untrusted = This package comes from a key that is not a known partner's (parsec exchange trust).
 error-exchange-signature = The package's signature does not match: it was altered, or this is not the partner's key.
 error-unknown-post = Unknown border post.
+exchange-share-vehicle-hint = Only the registration, the country and this reason will leave in the next exchange package.

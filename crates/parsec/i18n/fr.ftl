@@ -429,3 +429,4 @@ error-exchange-malformed = Ce fichier n'est pas un paquet d'échange parsec lisi
 error-exchange-untrusted = Ce paquet vient d'une clé qui n'est pas celle d'un partenaire reconnu (parsec exchange trust).
 error-exchange-signature = La signature du paquet ne correspond pas : il a été modifié, ou ce n'est pas la clé du partenaire.
 error-unknown-post = Poste frontière inconnu.
+exchange-share-vehicle-hint = Seuls l'immatriculation, le pays et ce motif partiront dans le prochain paquet d'échange.

@@ -546,6 +546,59 @@ pub async fn share_crossing(
     Ok(id)
 }
 
+/// A commandant chooses to share an alert about a vehicle: its plate (and country) leave,
+/// with the reason (audited).
+pub async fn share_vehicle(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    vehicle_id: &str,
+    reason: &str,
+    days: i64,
+) -> AppResult<String> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::invalid("reason", "error-review-reason"));
+    }
+    let found: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT unit_id, plate, country FROM crossing_vehicles
+         WHERE id = ?1 AND (?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2)))",
+    )
+    .bind(vehicle_id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    let (unit_id, plate, country) = found.ok_or(AppError::NotFound)?;
+    let id = db::new_id();
+    let until = db::now() + time::Duration::days(days.clamp(1, 365));
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO exchange_alerts (id, unit_id, created_at, created_by, kind, plate,
+         nationality, reason, valid_until) VALUES (?, ?, ?, ?, 'vehicule', ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&unit_id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(&plate)
+    .bind(&country)
+    .bind(reason)
+    .bind(until.date().to_string())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "share",
+        "crossing_vehicle",
+        vehicle_id,
+        reason,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// The partners' alerts in force for the posts of a scope.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PartnerAlert {

@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::registry::web::code_options;
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailTable, DetailView, Fields, FilterField, FormField, FormView, Link,
-    ListParams, ListRow, ListView, PageCtx, render,
+    DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
+    ListView, PageCtx, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/border/vehicles/{id}", get(vehicle_view))
         .route("/border/goods/new", get(goods_form).post(goods_save))
         .route("/border/crossings/{id}/share", post(share))
+        .route("/border/vehicles/{id}/share", post(share_vehicle))
         .route("/border/partner-alerts", get(partner_alerts))
         .route("/api/v1/border/flows", get(flows_api))
 }
@@ -1057,7 +1058,9 @@ async fn vehicle_view(
     .into_iter()
     .map(|(label, value, href)| DetailField { label, value, href })
     .collect();
-    let view = DetailView {
+    let view = VehiclePage {
+        id: v.id.clone(),
+        can_share: auth.user.can(Permission::ShareAlerts),
         title: format!("{} {}", c.t("vehicle-plate"), v.plate),
         back_href: "/border/crossings/new".into(),
         edit_href: auth
@@ -1069,6 +1072,19 @@ async fn vehicle_view(
         c,
     };
     render(&view)
+}
+
+#[derive(Template)]
+#[template(path = "vehicle.html")]
+struct VehiclePage {
+    c: PageCtx,
+    id: String,
+    can_share: bool,
+    title: String,
+    back_href: String,
+    edit_href: Option<String>,
+    fields: Vec<DetailField>,
+    tables: Vec<DetailTable>,
 }
 
 fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
@@ -1219,4 +1235,25 @@ async fn partner_alerts(State(state): State<AppState>, auth: Auth) -> AppResult<
         c.t("exchange-until"),
     ];
     render(&ListView::single_page(c, title, "", columns, rows))
+}
+
+async fn share_vehicle(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ShareAlerts)?;
+    let f = Fields::from_pairs(pairs);
+    let days = f.optional_i64("days", 1, 365)?.unwrap_or(90);
+    super::exchange::share_vehicle(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        f.get("reason"),
+        days,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/border/vehicles/{id}")).into_response())
 }

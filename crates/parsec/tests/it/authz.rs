@@ -115,6 +115,7 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/border/vehicles/{id}" "/border/vehicles/none" "OCGI";
     "GET" "/border/goods/new" "/border/goods/new" "CG";
     "POST" "/border/crossings/{id}/share" "/border/crossings/none/share" "C";
+    "POST" "/border/vehicles/{id}/share" "/border/vehicles/none/share" "C";
     "GET" "/border/partner-alerts" "/border/partner-alerts" "OCGI";
     "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";

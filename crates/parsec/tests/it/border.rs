@@ -247,6 +247,26 @@ async fn typed_entries_and_bad_input_get_clear_messages_and_nothing_half_saved()
         html.contains("Aucune correspondance") && html.contains("Voyageur mineur"),
         "{html}"
     );
+    // A name typed in Arabic script is taken and screened like any other.
+    let submission = open_form(&mut agent).await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("surname", "بوبكر اغ انتالا"),
+                ("birth_date", "1981-09-30"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = agent.get_text(&location(&res)).await;
+    assert!(
+        html.contains("ALERTE") || html.contains("À VÉRIFIER"),
+        "{html}"
+    );
     // Reading the zone only fills the form without saving (the path without JavaScript).
     let submission = open_form(&mut agent).await;
     let res = agent
@@ -267,7 +287,7 @@ async fn typed_entries_and_bad_input_get_clear_messages_and_nothing_half_saved()
         html.contains("value=\"TRAORE\"") && html.contains("TD3 · valide"),
         "{html}"
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 2);
     // The same document again in the same direction today, and an expired one: warned.
     for (expiry, warning) in [("310101", "déjà passé"), ("200101", "Document expiré")] {
         let submission = open_form(&mut agent).await;
@@ -337,6 +357,21 @@ async fn an_agent_never_sees_another_posts_crossings() {
     }
     let (_, html) = cdt.get_text("/border/crossings").await;
     assert!(!html.contains(&elsewhere) && !html.contains("Ongoïba"));
+    // Not even its counts: the statistics of Koro's people are Koro's.
+    for c in [&mut agent, &mut cdt] {
+        let (_, json) = c.get_text("/api/v1/border/flows").await;
+        assert!(
+            !json.contains("Ouenkoro") && !json.contains(&ouenkoro),
+            "{json}"
+        );
+        let res = c
+            .post_form(
+                &format!("/border/crossings/{elsewhere}/instruction-read"),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status(), 404);
+    }
     let (_, csv) = cdt.get_text("/border/crossings/export.csv").await;
     assert!(!csv.contains("Ongoïba"), "{csv}");
     assert_eq!(agent.get("/border/crossings").await.status(), 403);
@@ -527,9 +562,22 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
     assert_eq!(v["vehicles"][0]["kind"], "camion");
     assert_eq!(v["goods"][0]["quantity"], 12.5);
     assert_eq!(v["goods"][0]["value_fcfa"], 3_500_000);
-    // The commandant of the post and the operations centre read it too.
+    // The commandant of the post and the operations centre read it too; the commandant may
+    // report it to the partner across the border.
     let mut cdt = app.login("commandant.koro").await;
     assert_eq!(cdt.get(&page).await.status(), 200);
+    let res = cdt
+        .post_form(
+            &format!("/border/vehicles/{vehicle_id}/share"),
+            &[("reason", "Camion signalé volé à Bankass")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (kind, plate): (String, String) = sqlx::query_as("SELECT kind, plate FROM exchange_alerts")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!((kind.as_str(), plate.as_str()), ("vehicule", "11 GH 4523"));
     let mut ops = app.login("operations").await;
     assert_eq!(ops.get(&page).await.status(), 200);
 }
