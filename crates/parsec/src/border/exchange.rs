@@ -479,13 +479,22 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
     })
 }
 
-/// A commandant chooses to share an alert about a traveller with the partner: only the name,
-/// the birth year and the nationality leave, with the reason (audited).
-pub async fn share_crossing(
+/// What a commandant reports to the partner.
+#[derive(Debug, Clone, Copy)]
+pub enum Shared<'a> {
+    /// A traveller's crossing: only the name, the birth year and the nationality leave.
+    Crossing(&'a str),
+    /// A vehicle's crossing: only the plate and its country leave.
+    Vehicle(&'a str),
+}
+
+/// A commandant chooses to share an alert with the partner across the border, with a reason,
+/// for `days` days (audited); the next package of the post carries it.
+pub async fn share(
     state: &AppState,
     actor: &Actor,
     scope: &Scope,
-    crossing_id: &str,
+    what: Shared<'_>,
     reason: &str,
     days: i64,
 ) -> AppResult<String> {
@@ -494,109 +503,68 @@ pub async fn share_crossing(
         return Err(AppError::invalid("reason", "error-review-reason"));
     }
     #[derive(sqlx::FromRow)]
-    struct Shared {
+    struct Source {
         unit_id: String,
-        surname: String,
-        given_names: String,
+        name: String,
         birth_date: Option<String>,
-        nationality: Option<String>,
+        nationality: String,
+        plate: String,
     }
-    let found: Option<Shared> = sqlx::query_as(
-        "SELECT unit_id, surname, given_names, birth_date, nationality FROM crossings
-         WHERE id = ?1 AND (?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2)))",
-    )
-    .bind(crossing_id)
+    let (sql, id, kind, entity) = match what {
+        Shared::Crossing(id) => (
+            "SELECT unit_id, trim(given_names || ' ' || surname) AS name, birth_date,
+                    coalesce(nationality, '') AS nationality, '' AS plate
+             FROM crossings WHERE id = ?1",
+            id,
+            "personne",
+            "crossing",
+        ),
+        Shared::Vehicle(id) => (
+            "SELECT unit_id, '' AS name, NULL AS birth_date, country AS nationality, plate
+             FROM crossing_vehicles WHERE id = ?1",
+            id,
+            "vehicule",
+            "crossing_vehicle",
+        ),
+    };
+    let source: Option<Source> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM ({sql}) WHERE ?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2))"
+    )))
+    .bind(id)
     .bind(scope.as_json())
     .fetch_optional(&state.db)
     .await?;
-    let Shared {
-        unit_id,
-        surname,
-        given_names: given,
-        birth_date: birth,
-        nationality,
-    } = found.ok_or(AppError::NotFound)?;
-    let id = db::new_id();
+    let s = source.ok_or(AppError::NotFound)?;
+    let alert = db::new_id();
     let until = db::now() + time::Duration::days(days.clamp(1, 365));
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
         "INSERT INTO exchange_alerts (id, unit_id, created_at, created_by, kind, name, birth_year,
-         nationality, reason, valid_until, crossing_id)
-         VALUES (?, ?, ?, ?, 'personne', ?, ?, ?, ?, ?, ?)",
+         nationality, plate, reason, valid_until, crossing_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&id)
-    .bind(&unit_id)
+    .bind(&alert)
+    .bind(&s.unit_id)
     .bind(db::now_text())
     .bind(&actor.0)
-    .bind(format!("{given} {surname}").trim())
+    .bind(kind)
+    .bind(&s.name)
     .bind(
-        birth
+        s.birth_date
             .as_deref()
             .and_then(|b| b.get(..4))
             .and_then(|y| y.parse::<i64>().ok()),
     )
-    .bind(nationality.unwrap_or_default())
+    .bind(&s.nationality)
+    .bind(&s.plate)
     .bind(reason)
     .bind(until.date().to_string())
-    .bind(crossing_id)
+    .bind(matches!(what, Shared::Crossing(_)).then_some(id))
     .execute(&mut *tx)
     .await?;
-    audit::append(&mut tx, actor, "share", "crossing", crossing_id, reason).await?;
+    audit::append(&mut tx, actor, "share", entity, id, reason).await?;
     tx.commit().await?;
-    Ok(id)
-}
-
-/// A commandant chooses to share an alert about a vehicle: its plate (and country) leave,
-/// with the reason (audited).
-pub async fn share_vehicle(
-    state: &AppState,
-    actor: &Actor,
-    scope: &Scope,
-    vehicle_id: &str,
-    reason: &str,
-    days: i64,
-) -> AppResult<String> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 300 {
-        return Err(AppError::invalid("reason", "error-review-reason"));
-    }
-    let found: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT unit_id, plate, country FROM crossing_vehicles
-         WHERE id = ?1 AND (?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2)))",
-    )
-    .bind(vehicle_id)
-    .bind(scope.as_json())
-    .fetch_optional(&state.db)
-    .await?;
-    let (unit_id, plate, country) = found.ok_or(AppError::NotFound)?;
-    let id = db::new_id();
-    let until = db::now() + time::Duration::days(days.clamp(1, 365));
-    let mut tx = db::begin_write(&state.db).await?;
-    sqlx::query(
-        "INSERT INTO exchange_alerts (id, unit_id, created_at, created_by, kind, plate,
-         nationality, reason, valid_until) VALUES (?, ?, ?, ?, 'vehicule', ?, ?, ?, ?)",
-    )
-    .bind(&id)
-    .bind(&unit_id)
-    .bind(db::now_text())
-    .bind(&actor.0)
-    .bind(&plate)
-    .bind(&country)
-    .bind(reason)
-    .bind(until.date().to_string())
-    .execute(&mut *tx)
-    .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        "share",
-        "crossing_vehicle",
-        vehicle_id,
-        reason,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(alert)
 }
 
 /// The partners' alerts in force for the posts of a scope.

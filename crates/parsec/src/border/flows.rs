@@ -136,6 +136,20 @@ pub struct Flows {
 const FILTER: &str = "f.day >= ?1 AND f.day <= ?2 AND (?3 IS NULL OR f.unit_id = ?3)
     AND (?4 IS NULL OR f.unit_id IN (SELECT value FROM json_each(?4)))";
 
+/// Runs one of the statistics' queries with the filter's four values.
+async fn fetch<T>(db: &Db, sql: String, q: &FlowQuery, scope: &Option<String>) -> AppResult<Vec<T>>
+where
+    T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&q.from)
+        .bind(&q.to)
+        .bind(&q.post)
+        .bind(scope)
+        .fetch_all(db)
+        .await?)
+}
+
 pub async fn flows(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Flows> {
     let period = q.period.sql();
     let people_sql = format!(
@@ -158,27 +172,9 @@ pub async fn flows(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Flows> {
          GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
     );
     let scope = scope.as_json();
-    let people = sqlx::query_as(sqlx::AssertSqlSafe(people_sql))
-        .bind(&q.from)
-        .bind(&q.to)
-        .bind(&q.post)
-        .bind(&scope)
-        .fetch_all(db)
-        .await?;
-    let vehicles = sqlx::query_as(sqlx::AssertSqlSafe(vehicles_sql))
-        .bind(&q.from)
-        .bind(&q.to)
-        .bind(&q.post)
-        .bind(&scope)
-        .fetch_all(db)
-        .await?;
-    let goods = sqlx::query_as(sqlx::AssertSqlSafe(goods_sql))
-        .bind(&q.from)
-        .bind(&q.to)
-        .bind(&q.post)
-        .bind(&scope)
-        .fetch_all(db)
-        .await?;
+    let people = fetch(db, people_sql, q, &scope).await?;
+    let vehicles = fetch(db, vehicles_sql, q, &scope).await?;
+    let goods = fetch(db, goods_sql, q, &scope).await?;
     Ok(Flows {
         from: q.from.clone(),
         to: q.to.clone(),
@@ -195,15 +191,15 @@ pub async fn daily_people(
     scope: &Scope,
     q: &FlowQuery,
 ) -> AppResult<Vec<(String, Vec<(String, i64)>)>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT u.name, f.day, SUM(f.people) FROM flow_people f JOIN units u ON u.id = f.unit_id
-         WHERE {FILTER} GROUP BY 1, 2 ORDER BY 1, 2"
-    )))
-    .bind(&q.from)
-    .bind(&q.to)
-    .bind(&q.post)
-    .bind(scope.as_json())
-    .fetch_all(db)
+    let rows: Vec<(String, String, i64)> = fetch(
+        db,
+        format!(
+            "SELECT u.name, f.day, SUM(f.people) FROM flow_people f JOIN units u ON u.id = f.unit_id
+             WHERE {FILTER} GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        q,
+        &scope.as_json(),
+    )
     .await?;
     let mut out: Vec<(String, Vec<(String, i64)>)> = Vec::new();
     for (post, day, n) in rows {

@@ -1177,24 +1177,35 @@ async fn goods_save(
     }
 }
 
+/// A commandant reports a traveller or a vehicle to the partner; back to its page.
+async fn share_what(
+    state: &AppState,
+    auth: &Auth,
+    what: super::exchange::Shared<'_>,
+    pairs: Vec<(String, String)>,
+) -> AppResult<()> {
+    auth.require(Permission::ShareAlerts)?;
+    let f = Fields::from_pairs(pairs);
+    let days = f.optional_i64("days", 1, 365)?.unwrap_or(90);
+    super::exchange::share(
+        state,
+        &auth.user.actor(),
+        &auth.scope,
+        what,
+        f.get("reason"),
+        days,
+    )
+    .await
+    .map(|_| ())
+}
+
 async fn share(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
     Form(pairs): FormData,
 ) -> AppResult<Response> {
-    auth.require(Permission::ShareAlerts)?;
-    let f = Fields::from_pairs(pairs);
-    let days = f.optional_i64("days", 1, 365)?.unwrap_or(90);
-    super::exchange::share_crossing(
-        &state,
-        &auth.user.actor(),
-        &auth.scope,
-        &id,
-        f.get("reason"),
-        days,
-    )
-    .await?;
+    share_what(&state, &auth, super::exchange::Shared::Crossing(&id), pairs).await?;
     Ok(Redirect::to(&format!("/border/crossings/{id}")).into_response())
 }
 
@@ -1243,17 +1254,6 @@ async fn share_vehicle(
     Path(id): Path<String>,
     Form(pairs): FormData,
 ) -> AppResult<Response> {
-    auth.require(Permission::ShareAlerts)?;
-    let f = Fields::from_pairs(pairs);
-    let days = f.optional_i64("days", 1, 365)?.unwrap_or(90);
-    super::exchange::share_vehicle(
-        &state,
-        &auth.user.actor(),
-        &auth.scope,
-        &id,
-        f.get("reason"),
-        days,
-    )
-    .await?;
+    share_what(&state, &auth, super::exchange::Shared::Vehicle(&id), pairs).await?;
     Ok(Redirect::to(&format!("/border/vehicles/{id}")).into_response())
 }
