@@ -497,7 +497,7 @@ fn plain(label: String) -> crate::web::page::ColumnHead {
     }
 }
 
-fn list_filters(c: &PageCtx, p: &ListParams) -> Vec<FilterField> {
+fn list_filters(c: &PageCtx, p: &ListParams, posts: Vec<(String, String)>) -> Vec<FilterField> {
     let date = |name: &'static str, label: &str| FilterField {
         name,
         label: c.t(label),
@@ -507,6 +507,12 @@ fn list_filters(c: &PageCtx, p: &ListParams) -> Vec<FilterField> {
     };
     vec![
         FilterField::search(c, p),
+        FilterField::select(
+            "post",
+            c.t("crossing-post"),
+            p,
+            crate::web::page::options(posts, p.get("post"), Some(c.t("filter-all"))),
+        ),
         date("from", "crossing-from"),
         date("to", "crossing-to"),
         FilterField::select(
@@ -541,6 +547,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
     auth.require(Permission::ListCrossings)?;
     let p = ListParams(q);
     let (rows, total) = crossing::list(&state, &auth.user.actor(), &auth.scope, &p).await?;
+    let posts = posts_in_scope(&state, &auth).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let (page, pages, prev_href, next_href) = p.pager("/border/crossings", total);
     let view = ListView {
@@ -551,7 +558,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         )),
         filter_action: "",
         api_href: String::new(),
-        filters: list_filters(&c, &p),
+        filters: list_filters(&c, &p, posts),
         columns: vec![
             p.sort_head("/border/crossings", c.t("crossing-time"), "time"),
             p.sort_head("/border/crossings", c.t("crossing-post"), "post"),

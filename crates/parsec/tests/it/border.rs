@@ -392,6 +392,16 @@ async fn an_agent_never_sees_another_posts_crossings() {
         csv.starts_with("id,crossed_at,post") && csv.contains("Ongoïba"),
         "{csv}"
     );
+    // Its list filters by post.
+    let (_, html) = ops
+        .get_text(&format!("/border/crossings?post={ouenkoro}"))
+        .await;
+    assert!(html.contains("Ongoïba"));
+    let koro = app.unit_id("Poste frontière de Koro").await;
+    let (_, html) = ops
+        .get_text(&format!("/border/crossings?post={koro}"))
+        .await;
+    assert!(!html.contains("Ongoïba"));
     let detail: String =
         sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'export' AND entity = 'crossing' ORDER BY seq DESC LIMIT 1")
             .fetch_one(&app.state.db)
