@@ -149,6 +149,11 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// The categories of goods declared at the posts (a short list the administrators keep).
+    GoodsCategory {
+        #[command(subcommand)]
+        command: GoodsCategoryCommand,
+    },
     /// Purge the person crossings older than the retention period (the statistics stay).
     Retention {
         #[command(subcommand)]
@@ -249,6 +254,36 @@ enum ExchangeCommand {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GoodsCategoryCommand {
+    /// The categories, the retired ones marked.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Add a category, or rename one (and bring it back if it was retired).
+    Set {
+        #[command(flatten)]
+        db: DbArg,
+        /// Its code: lower-case letters, digits and _ (kept in the declarations).
+        #[arg(long)]
+        code: String,
+        /// Its French label.
+        #[arg(long)]
+        fr: String,
+        /// Its English label.
+        #[arg(long)]
+        en: String,
+    },
+    /// Stop offering a category (kept for the declarations already made).
+    Retire {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        code: String,
     },
 }
 
@@ -505,6 +540,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
         Command::User { command } => user(command).await?,
         Command::Exchange { command } => exchange(command).await?,
+        Command::GoodsCategory { command } => goods_category(command).await?,
         Command::Retention {
             command: RetentionCommand::Run { db, days },
         } => {
@@ -708,6 +744,31 @@ async fn serve(state: AppState, addr: SocketAddr) -> AppResult<()> {
 fn read_text(path: &Path) -> AppResult<String> {
     std::fs::read_to_string(path)
         .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))
+}
+
+async fn goods_category(command: GoodsCategoryCommand) -> AppResult<()> {
+    use crate::border::vehicle;
+    let actor = Actor::system("cli");
+    match command {
+        GoodsCategoryCommand::List { db } => {
+            let state = initialised_state(&db.db).await?;
+            for c in vehicle::categories(&state.db, true).await? {
+                let retired = if c.active { "" } else { " (retirée)" };
+                println!("{}\t{}\t{}{retired}", c.code, c.label_fr, c.label_en);
+            }
+        }
+        GoodsCategoryCommand::Set { db, code, fr, en } => {
+            let state = initialised_state(&db.db).await?;
+            vehicle::set_category(&state, &actor, &code, &fr, &en).await?;
+            println!("Catégorie {code} : {fr} / {en}");
+        }
+        GoodsCategoryCommand::Retire { db, code } => {
+            let state = initialised_state(&db.db).await?;
+            vehicle::retire_category(&state, &actor, &code).await?;
+            println!("Catégorie {code} retirée (gardée pour les déclarations déjà faites).");
+        }
+    }
+    Ok(())
 }
 
 async fn exchange(command: ExchangeCommand) -> AppResult<()> {

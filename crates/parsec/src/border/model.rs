@@ -36,18 +36,6 @@ code_enum!(
 ]);
 
 code_enum!(
-    /// What goods are declared.
-    GoodsCategory, "goods", [
-    Cereales = "cereales",
-    Betail = "betail",
-    Carburant = "carburant",
-    Marchandises = "marchandises",
-    Motos = "motos",
-    Materiaux = "materiaux",
-    Autre = "autre",
-]);
-
-code_enum!(
     /// The screening answer kept with a crossing.
     Screening, "crossing-screening", [
     Aucune = "aucune",

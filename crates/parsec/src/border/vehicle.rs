@@ -5,12 +5,13 @@
 
 use sqlx::FromRow;
 
-use super::model::{Coded, Direction, GoodsCategory, VehicleKind};
+use super::model::{Coded, Direction, VehicleKind};
 use crate::accounts::Scope;
 use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::web::page::Fields;
 
 /// A registration plate as written on it: letters, digits, spaces and hyphens, 2 to 15.
@@ -149,7 +150,17 @@ pub async fn record_goods_at(
     if let Some(id) = existing(&state.db, "goods_declarations", &submission).await? {
         return Ok(id);
     }
-    let category = f.choice("category", GoodsCategory::parse)?;
+    let category = f.get("category").to_string();
+    if category.is_empty() {
+        return Err(AppError::invalid("category", "error-required"));
+    }
+    if !categories(&state.db, false)
+        .await?
+        .iter()
+        .any(|c| c.code == category)
+    {
+        return Err(AppError::invalid("category", "error-bad-choice"));
+    }
     let quantity = f
         .optional_f64("quantity", f64::MIN, f64::MAX)?
         .ok_or(AppError::invalid("quantity", "error-required"))?;
@@ -198,7 +209,7 @@ pub async fn record_goods_at(
     .bind(&direction)
     .bind(&vehicle)
     .bind(&crossing)
-    .bind(category.code())
+    .bind(&category)
     .bind(quantity)
     .bind(&unit)
     .bind(value)
@@ -222,7 +233,7 @@ pub async fn record_goods_at(
     .bind(now.get(..10).unwrap_or(""))
     .bind(unit_id)
     .bind(&direction)
-    .bind(category.code())
+    .bind(&category)
     .bind(&unit)
     .bind(quantity)
     .bind(value.unwrap_or(0))
@@ -234,7 +245,7 @@ pub async fn record_goods_at(
         "create",
         "goods_declaration",
         &id,
-        &format!("{} {quantity} {unit}", category.code()),
+        &format!("{category} {quantity} {unit}"),
     )
     .await?;
     tx.commit().await?;
@@ -313,4 +324,92 @@ pub async fn goods_of(db: &Db, column: &'static str, id: &str) -> AppResult<Vec<
         .bind(id)
         .fetch_all(db)
         .await?)
+}
+
+/// A category of goods (configured by the administrators).
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct Category {
+    pub code: String,
+    pub label_fr: String,
+    pub label_en: String,
+    pub active: bool,
+}
+
+impl Category {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.label_fr,
+            Lang::En => &self.label_en,
+        }
+    }
+}
+
+/// The categories in their order; the retired ones too when asked (for old declarations).
+pub async fn categories(db: &Db, with_retired: bool) -> AppResult<Vec<Category>> {
+    Ok(sqlx::query_as(
+        "SELECT code, label_fr, label_en, active = 1 AS active FROM goods_categories
+         WHERE active = 1 OR ? ORDER BY position, code",
+    )
+    .bind(with_retired)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Adds a category, or renames and brings back an existing one (audited).
+pub async fn set_category(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    label_fr: &str,
+    label_en: &str,
+) -> AppResult<()> {
+    let code = code.trim().to_lowercase();
+    let ok = (2..=30).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !ok {
+        return Err(AppError::invalid("code", "error-category-code"));
+    }
+    let (fr, en) = (label_fr.trim(), label_en.trim());
+    if fr.is_empty() || en.is_empty() || fr.chars().count() > 60 || en.chars().count() > 60 {
+        return Err(AppError::invalid("label", "error-required"));
+    }
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO goods_categories (code, label_fr, label_en, active, position)
+         VALUES (?1, ?2, ?3, 1, (SELECT coalesce(max(position), 0) + 1 FROM goods_categories))
+         ON CONFLICT (code) DO UPDATE SET label_fr = ?2, label_en = ?3, active = 1",
+    )
+    .bind(&code)
+    .bind(fr)
+    .bind(en)
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "set",
+        "goods_category",
+        &code,
+        &format!("{fr} / {en}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Retires a category: no longer offered, kept for the old declarations (audited).
+pub async fn retire_category(state: &AppState, actor: &Actor, code: &str) -> AppResult<()> {
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = sqlx::query("UPDATE goods_categories SET active = 0 WHERE code = ?")
+        .bind(code.trim())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::invalid("code", "error-bad-choice"));
+    }
+    audit::append(&mut tx, actor, "retire", "goods_category", code.trim(), "").await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -306,7 +306,8 @@ async fn view(
     let goods = super::vehicle::goods_of(&state.db, "crossing_id", &id).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let mut page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
-    page.goods = goods_table(&page.c, goods);
+    let categories = super::vehicle::categories(&state.db, true).await?;
+    page.goods = goods_table(&page.c, &categories, goods);
     render(&page)
 }
 
@@ -452,8 +453,19 @@ fn crossing_page(
     }
 }
 
-fn goods_table(c: &PageCtx, goods: Vec<super::vehicle::GoodsRow>) -> DetailTable {
-    use super::model::GoodsCategory;
+/// The label of a goods category in the reader's language (its code when unknown).
+fn category_label(c: &PageCtx, categories: &[super::vehicle::Category], code: &str) -> String {
+    categories
+        .iter()
+        .find(|k| k.code == code)
+        .map_or_else(|| code.to_string(), |k| k.label(c.lang).to_string())
+}
+
+fn goods_table(
+    c: &PageCtx,
+    categories: &[super::vehicle::Category],
+    goods: Vec<super::vehicle::GoodsRow>,
+) -> DetailTable {
     DetailTable {
         title: c.t("flows-goods"),
         columns: vec![
@@ -468,7 +480,7 @@ fn goods_table(c: &PageCtx, goods: Vec<super::vehicle::GoodsRow>) -> DetailTable
             .map(|g| ListRow {
                 href: String::new(),
                 cells: vec![
-                    label::<GoodsCategory>(c, &g.category),
+                    category_label(c, categories, &g.category),
                     format!("{} {}", g.quantity, g.quantity_unit),
                     g.value_fcfa.map(|v| v.to_string()).unwrap_or_default(),
                     g.origin,
@@ -745,8 +757,12 @@ fn tally<K: PartialEq + Clone>(items: impl Iterator<Item = (K, i64)>) -> Vec<(K,
     out
 }
 
-fn flows_tables(c: &PageCtx, f: &super::flows::Flows) -> Vec<DetailTable> {
-    use super::model::{GoodsCategory, VehicleKind};
+fn flows_tables(
+    c: &PageCtx,
+    categories: &[super::vehicle::Category],
+    f: &super::flows::Flows,
+) -> Vec<DetailTable> {
+    use super::model::VehicleKind;
     let row = |cells: Vec<String>| ListRow {
         href: String::new(),
         cells,
@@ -888,7 +904,7 @@ fn flows_tables(c: &PageCtx, f: &super::flows::Flows) -> Vec<DetailTable> {
                 .into_iter()
                 .map(|(cat, unit, d, q, v)| {
                     row(vec![
-                        label::<GoodsCategory>(c, &cat),
+                        category_label(c, categories, &cat),
                         label::<Direction>(c, &d),
                         format!("{q} {unit}"),
                         v.to_string(),
@@ -935,7 +951,11 @@ async fn flows_page(
         posts: crate::web::page::options(posts, &post, Some(c.t("filter-all"))),
         api_href: p.href_with("/api/v1/border/flows", "period", query.period.code()),
         chart,
-        tables: flows_tables(&c, &flows),
+        tables: flows_tables(
+            &c,
+            &super::vehicle::categories(&state.db, true).await?,
+            &flows,
+        ),
         c,
     };
     render(&page)
@@ -1075,7 +1095,11 @@ async fn vehicle_view(
             .can(Permission::RecordCrossings)
             .then(|| format!("/border/goods/new?vehicle={}", v.id)),
         fields,
-        tables: vec![goods_table(&c, goods)],
+        tables: vec![goods_table(
+            &c,
+            &super::vehicle::categories(&state.db, true).await?,
+            goods,
+        )],
         c,
     };
     render(&view)
@@ -1094,9 +1118,13 @@ struct VehiclePage {
     tables: Vec<DetailTable>,
 }
 
-fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
-    use super::model::GoodsCategory;
+async fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
     let c = PageCtx::new(state, auth, "/border/crossings/new");
+    let categories = super::vehicle::categories(&state.db, false)
+        .await?
+        .into_iter()
+        .map(|k| (k.code.clone(), k.label(c.lang).to_string()))
+        .collect();
     let submission = match f.get("submission") {
         "" => crate::db::new_id(),
         s => s.to_string(),
@@ -1112,7 +1140,11 @@ fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         ),
         FormField::new("category", c.t("goods-category"), "select", String::new())
             .required()
-            .options(code_options::<GoodsCategory>(&c, f.get("category"), false)),
+            .options(crate::web::page::options(
+                categories,
+                f.get("category"),
+                None,
+            )),
         FormField::new(
             "quantity",
             c.t("goods-quantity"),
@@ -1147,14 +1179,14 @@ fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
             f.get("destination").into(),
         ),
     ];
-    FormView {
+    Ok(FormView {
         title: c.t("goods-new"),
         action: "/border/goods/new".into(),
         cancel_href: "/border/crossings/new".into(),
         fields,
         error: None,
         c,
-    }
+    })
 }
 
 async fn goods_form(
@@ -1163,7 +1195,7 @@ async fn goods_form(
     Query(q): Params,
 ) -> AppResult<Response> {
     post_of(&auth)?;
-    render(&goods_view_form(&state, &auth, &Fields(q)))
+    render(&goods_view_form(&state, &auth, &Fields(q)).await?)
 }
 
 async fn goods_save(
@@ -1180,7 +1212,7 @@ async fn goods_save(
         Ok(_) => {
             Ok(Redirect::to(&format!("/border/crossings/{}", f.get("crossing"))).into_response())
         }
-        Err(e) => goods_view_form(&state, &auth, &f).refuse(e),
+        Err(e) => goods_view_form(&state, &auth, &f).await?.refuse(e),
     }
 }
 

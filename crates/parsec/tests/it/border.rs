@@ -567,6 +567,37 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
         html.contains("Céréales") && html.contains("12.5 t"),
         "{html}"
     );
+    // The categories are the administrators' list: a retired one is no longer offered.
+    let actor = parsec::audit::Actor::system("test");
+    parsec::border::vehicle::retire_category(&app.state, &actor, "motos")
+        .await
+        .unwrap();
+    parsec::border::vehicle::set_category(&app.state, &actor, "engrais", "Engrais", "Fertiliser")
+        .await
+        .unwrap();
+    let (_, html) = agent
+        .get_text(&format!("/border/goods/new?vehicle={vehicle_id}"))
+        .await;
+    assert!(
+        html.contains("Engrais") && !html.contains(">Motos<"),
+        "{html}"
+    );
+    let submission = submission_of(&html);
+    for (category, status) in [("motos", 422), ("engrais", 303)] {
+        let res = agent
+            .post_form(
+                "/border/goods/new",
+                &[
+                    ("submission", submission.as_str()),
+                    ("vehicle", vehicle_id.as_str()),
+                    ("category", category),
+                    ("quantity", "2"),
+                    ("quantity_unit", "t"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), status, "{category}");
+    }
     let (_, json) = agent.get_text("/api/v1/border/flows").await;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["vehicles"][0]["kind"], "camion");

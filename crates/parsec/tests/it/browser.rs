@@ -341,7 +341,9 @@ async fn an_agent_scans_a_passport_and_saves_with_enter() {
         ("sortie", "SAWADOGO")
     );
     // The flows of the last days, as the agent's post sees them.
-    parsec::border::demo::seed_crossings(&app.state, 10).await.unwrap();
+    parsec::border::demo::seed_crossings(&app.state, 10)
+        .await
+        .unwrap();
     b.go(&format!("{}/border/flows", app.base)).await;
     let html = b.wait_for("<polyline").await;
     assert!(html.contains("Poste frontière de Koro"), "{html}");

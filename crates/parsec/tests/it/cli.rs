@@ -633,3 +633,71 @@ fn retention_runs_from_the_command_line() {
     let o = parsec(&["retention", "run", "--db", &db, "--days", "-3"], &[]);
     assert!(!o.status.success());
 }
+
+#[test]
+fn goods_categories_are_kept_by_the_administrators() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init_db(&dir);
+    let o = parsec(&["goods-category", "list", "--db", &db], &[]);
+    assert!(
+        text(&o).contains("cereales\tCéréales\tCereals"),
+        "{}",
+        text(&o)
+    );
+    let o = parsec(
+        &[
+            "goods-category",
+            "set",
+            "--db",
+            &db,
+            "--code",
+            "engrais",
+            "--fr",
+            "Engrais",
+            "--en",
+            "Fertiliser",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = parsec(
+        &["goods-category", "retire", "--db", &db, "--code", "motos"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = parsec(&["goods-category", "list", "--db", &db], &[]);
+    let t = text(&o);
+    assert!(
+        t.contains("engrais\tEngrais\tFertiliser")
+            && t.contains("motos\tMotos\tMotorbikes (retirée)"),
+        "{t}"
+    );
+    let o = parsec(
+        &[
+            "goods-category",
+            "set",
+            "--db",
+            &db,
+            "--code",
+            "Bad Code!",
+            "--fr",
+            "x",
+            "--en",
+            "x",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    let o = parsec(
+        &[
+            "goods-category",
+            "retire",
+            "--db",
+            &db,
+            "--code",
+            "inconnue",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+}
