@@ -13,12 +13,17 @@ use crate::web::metrics::Metrics;
 
 pub const LOCALITIES_CSV: &str = include_str!("../../../data/mopti/localities.csv");
 pub const COMMUNES_CSV: &str = include_str!("../../../data/mopti/commune_population.csv");
+pub const ROADS_GEOJSON: &str = include_str!("../../../data/mopti/roads_real.geojson");
+pub const RIVERS_GEOJSON: &str = include_str!("../../../data/mopti/rivers.geojson");
+pub const SITES_CSV: &str = include_str!("../../../data/mopti/security_sites.csv");
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub gazetteer: Arc<Gazetteer>,
+    /// Travel times over the region's roads, rivers and air, built at start-up.
+    pub routing: Arc<routing::Graph>,
     pub catalog: Arc<Catalog>,
     pub metrics: Arc<Metrics>,
     /// Bounds the number of Argon2id hashes computed at once.
@@ -36,10 +41,18 @@ impl AppState {
     pub async fn new(db: Db, config: Config) -> AppResult<AppState> {
         let gazetteer = Gazetteer::parse(LOCALITIES_CSV, COMMUNES_CSV)
             .map_err(|e| AppError::Internal(format!("gazetteer: {e}")))?;
+        let airfields = routing::network::airfields(SITES_CSV)
+            .into_iter()
+            .map(|a| a.1)
+            .collect();
+        let network = routing::network::network(ROADS_GEOJSON, RIVERS_GEOJSON, airfields)
+            .map_err(|e| AppError::Internal(format!("routing: {e}")))?;
+        let graph = routing::Graph::build(&network, &routing::Settings::default());
         Ok(AppState {
             db,
             config: Arc::new(config),
             gazetteer: Arc::new(gazetteer),
+            routing: Arc::new(graph),
             catalog: Arc::new(Catalog::load()),
             metrics: Arc::new(Metrics::default()),
             hashing: Arc::new(Semaphore::new(2)),

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod incidents;
 pub mod registry;
 pub mod screening;
 pub mod web;

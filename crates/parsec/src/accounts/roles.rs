@@ -88,6 +88,12 @@ pub enum Permission {
     ViewFlows,
     /// Choose alerts to share with the partner service across the border.
     ShareAlerts,
+    /// See the incidents of the own scope.
+    ViewIncidents,
+    /// Report incidents and change their status.
+    ReportIncidents,
+    /// Send units and assets to incidents and follow the responses.
+    Dispatch,
 }
 
 use Permission::*;
@@ -115,6 +121,9 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewCrossings,
             ListCrossings,
             ViewFlows,
+            ViewIncidents,
+            ReportIncidents,
+            Dispatch,
         ],
     ),
     (
@@ -128,6 +137,9 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ListCrossings,
             ViewFlows,
             ShareAlerts,
+            ViewIncidents,
+            ReportIncidents,
+            Dispatch,
         ],
     ),
     (
@@ -138,6 +150,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             RecordCrossings,
             ViewCrossings,
             ViewFlows,
+            ViewIncidents,
+            ReportIncidents,
         ],
     ),
     (Role::Atelier, &[ViewRegistry, EditAssets]),
@@ -150,9 +164,10 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewCrossings,
             ListCrossings,
             ViewFlows,
+            ViewIncidents,
         ],
     ),
-    (Role::Programme, &[ViewRegistry, ViewFlows]),
+    (Role::Programme, &[ViewRegistry, ViewFlows, ViewIncidents]),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {

@@ -39,6 +39,11 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/assets", "nav-assets", Some(Permission::ViewRegistry)),
     ("/sites", "nav-sites", Some(Permission::ViewRegistry)),
     (
+        "/incidents",
+        "nav-incidents",
+        Some(Permission::ViewIncidents),
+    ),
+    (
         "/border/crossings/new",
         "nav-crossing-new",
         Some(Permission::RecordCrossings),

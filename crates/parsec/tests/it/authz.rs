@@ -117,6 +117,13 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/border/crossings/{id}/share" "/border/crossings/none/share" "C";
     "POST" "/border/vehicles/{id}/share" "/border/vehicles/none/share" "C";
     "GET" "/border/partner-alerts" "/border/partner-alerts" "OCGI";
+    "GET" "/incidents" "/incidents" "OCGIP";
+    "GET" "/incidents/new" "/incidents/new" "OCG";
+    "POST" "/incidents/new" "/incidents/new" "OCG";
+    "GET" "/incidents/{id}" "/incidents/none" "OCGIP";
+    "POST" "/incidents/{id}/status" "/incidents/none/status" "OCG";
+    "POST" "/incidents/{id}/dispatch" "/incidents/none/dispatch" "OC";
+    "POST" "/incidents/responses/{id}/{step}" "/incidents/responses/none/done" "OC";
     "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";
     // Last: it ends the session that the rows above use.

@@ -10,6 +10,7 @@ mod authz;
 mod border;
 mod browser;
 mod cli;
+mod incidents;
 mod registry;
 mod screening;
 mod support;

@@ -1,0 +1,594 @@
+//! Incidents: the register (when, where, what in ACLED's terms or civil protection's, who,
+//! the toll, the source), each change kept in the incident's timeline; dispatch: the
+//! available assets ranked by their travel time to the incident (roads and tracks, rivers,
+//! air: `routing`), the one sent, and the response's times.
+
+pub mod model;
+pub mod web;
+
+use sqlx::FromRow;
+
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::web::page::Fields;
+
+/// An incident as the officer submits it, checked.
+#[derive(Debug, Clone)]
+pub struct IncidentInput {
+    pub submission_id: String,
+    pub occurred_at: String,
+    pub locality_id: Option<String>,
+    pub place: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: &'static str,
+    pub cercle: String,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub actor1: String,
+    pub inter1: i64,
+    pub actor2: String,
+    pub inter2: i64,
+    pub fatalities: i64,
+    pub injured: i64,
+    pub missing: i64,
+    pub source: String,
+    pub source_reliability: String,
+    pub notes: String,
+}
+
+impl IncidentInput {
+    /// Reads the form: the place from the gazetteer (a name or an id) or coordinates; the
+    /// time as `YYYY-MM-DDTHH:MM` (local time is UTC in Mali) or a day.
+    pub fn parse(state: &AppState, f: &Fields) -> AppResult<IncidentInput> {
+        let submission_id = f.get("submission").to_string();
+        if submission_id.is_empty() || submission_id.len() > 64 {
+            return Err(AppError::invalid("submission", "error-stale-form"));
+        }
+        let when = f.get("occurred_at");
+        let occurred_at = match when.len() {
+            10 if db::day(when).is_some() => format!("{when}T00:00:00Z"),
+            16 if db::day(when).is_some() && when.as_bytes().get(10) == Some(&b'T') => {
+                let (h, m) = (when.get(11..13), when.get(14..16));
+                match (
+                    h.and_then(|h| h.parse::<u8>().ok()),
+                    m.and_then(|m| m.parse::<u8>().ok()),
+                ) {
+                    (Some(h), Some(m)) if h < 24 && m < 60 => format!("{when}:00Z"),
+                    _ => return Err(AppError::invalid("occurred_at", "error-bad-date")),
+                }
+            }
+            _ => return Err(AppError::invalid("occurred_at", "error-bad-date")),
+        };
+        if occurred_at.as_str() > db::now_text().as_str() {
+            return Err(AppError::invalid("occurred_at", "error-future-date"));
+        }
+        let lat = f.optional_f64("lat", 10.0, 20.0)?;
+        let lon = f.optional_f64("lon", -7.0, 1.0)?;
+        let given = f.get("place");
+        let locality = if given.is_empty() {
+            None
+        } else if let Some(l) = state.gazetteer.locality(given) {
+            Some(l)
+        } else {
+            state
+                .gazetteer
+                .search(given, 1)
+                .into_iter()
+                .next()
+                .filter(|h| h.kind == gazetteer::MatchKind::Exact)
+                .map(|h| h.locality)
+        };
+        let (lat, lon, precision, locality_id, place, cercle) = match (lat, lon, locality) {
+            (Some(lat), Some(lon), l) => (
+                lat,
+                lon,
+                "exact",
+                l.map(|l| l.id.clone()),
+                l.map_or_else(|| given.to_string(), |l| l.name.clone()),
+                l.map(|l| l.cercle.clone()).unwrap_or_default(),
+            ),
+            (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
+            (None, Some(_), _) => return Err(AppError::invalid("lat", "error-coordinates-pair")),
+            (None, None, Some(l)) => (
+                l.lat,
+                l.lon,
+                "locality",
+                Some(l.id.clone()),
+                l.name.clone(),
+                l.cercle.clone(),
+            ),
+            (None, None, None) if given.is_empty() => {
+                return Err(AppError::invalid("place", "error-required"));
+            }
+            (None, None, None) => return Err(AppError::invalid("place", "error-unknown-locality")),
+        };
+        let event_type = f.get("event_type").to_string();
+        let sub_event_type = f.get("sub_event_type").to_string();
+        if model::labels(&event_type, &sub_event_type).is_none() {
+            return Err(AppError::invalid("sub_event_type", "error-bad-choice"));
+        }
+        let count = |name: &'static str| {
+            f.optional_i64(name, 0, 100_000)
+                .map(Option::unwrap_or_default)
+        };
+        let inter = |name: &'static str| f.optional_i64(name, 0, 8).map(Option::unwrap_or_default);
+        let reliability = f.get("source_reliability");
+        let source_reliability = if reliability.is_empty() {
+            "non_evaluee".to_string()
+        } else if model::RELIABILITY.iter().any(|r| r.0 == reliability) {
+            reliability.to_string()
+        } else {
+            return Err(AppError::invalid("source_reliability", "error-bad-choice"));
+        };
+        Ok(IncidentInput {
+            submission_id,
+            occurred_at,
+            locality_id,
+            place,
+            lat,
+            lon,
+            precision,
+            cercle,
+            event_type,
+            sub_event_type,
+            actor1: f.optional("actor1", 120)?.unwrap_or_default(),
+            inter1: inter("inter1")?,
+            actor2: f.optional("actor2", 120)?.unwrap_or_default(),
+            inter2: inter("inter2")?,
+            fatalities: count("fatalities")?,
+            injured: count("injured")?,
+            missing: count("missing")?,
+            source: f.optional("source", 200)?.unwrap_or_default(),
+            source_reliability,
+            notes: f.optional("notes", 4000)?.unwrap_or_default(),
+        })
+    }
+}
+
+async fn timeline(
+    tx: &mut Tx,
+    incident: &str,
+    actor: &Actor,
+    kind: &str,
+    detail: &str,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO incident_events (id, incident_id, at, by, kind, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(db::new_id())
+    .bind(incident)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(kind)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Registers an incident for a unit (idempotent by the form's key), with its first timeline
+/// entry and the audit entry.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    i: &IncidentInput,
+) -> AppResult<String> {
+    if let Some(id) = by_submission(state, &i.submission_id).await? {
+        return Ok(id);
+    }
+    let id = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = sqlx::query(
+        "INSERT INTO incidents (id, created_at, created_by, unit_id, occurred_at, locality_id, place,
+         lat, lon, geo_precision, cercle, event_type, sub_event_type, actor1, inter1, actor2, inter2,
+         fatalities, injured, missing, source, source_reliability, notes, status, submission_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signale', ?)
+         ON CONFLICT (submission_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(unit_id)
+    .bind(&i.occurred_at)
+    .bind(&i.locality_id)
+    .bind(&i.place)
+    .bind(i.lat)
+    .bind(i.lon)
+    .bind(i.precision)
+    .bind(&i.cercle)
+    .bind(&i.event_type)
+    .bind(&i.sub_event_type)
+    .bind(&i.actor1)
+    .bind(i.inter1)
+    .bind(&i.actor2)
+    .bind(i.inter2)
+    .bind(i.fatalities)
+    .bind(i.injured)
+    .bind(i.missing)
+    .bind(&i.source)
+    .bind(&i.source_reliability)
+    .bind(&i.notes)
+    .bind(&i.submission_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        drop(tx);
+        return by_submission(state, &i.submission_id)
+            .await?
+            .ok_or(AppError::NotFound);
+    }
+    timeline(&mut tx, &id, actor, "signale", &i.place).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "create",
+        "incident",
+        &id,
+        &format!("{} {}", i.event_type, i.place),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn by_submission(state: &AppState, submission: &str) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM incidents WHERE submission_id = ?")
+            .bind(submission)
+            .fetch_optional(&state.db)
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct IncidentRow {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub occurred_at: String,
+    pub place: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub geo_precision: String,
+    pub cercle: String,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub actor1: String,
+    pub inter1: i64,
+    pub actor2: String,
+    pub inter2: i64,
+    pub fatalities: i64,
+    pub injured: i64,
+    pub missing: i64,
+    pub source: String,
+    pub source_reliability: String,
+    pub notes: String,
+    pub status: String,
+}
+
+const INCIDENT_SELECT: &str = "i.id, i.unit_id, u.name AS unit_name, i.occurred_at, i.place, i.lat, i.lon,
+    i.geo_precision, i.cercle, i.event_type, i.sub_event_type, i.actor1, i.inter1, i.actor2, i.inter2,
+    i.fatalities, i.injured, i.missing, i.source, i.source_reliability, i.notes, i.status";
+const INCIDENT_FROM: &str = "incidents i JOIN units u ON u.id = i.unit_id";
+const IN_SCOPE: &str = "(?2 IS NULL OR i.unit_id IN (SELECT value FROM json_each(?2)))";
+
+pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<IncidentRow> {
+    let row: Option<IncidentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INCIDENT_SELECT} FROM {INCIDENT_FROM} WHERE i.id = ?1 AND {IN_SCOPE}"
+    )))
+    .bind(id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    p: &crate::web::page::ListParams,
+) -> AppResult<(Vec<IncidentRow>, i64)> {
+    let mut w = crate::db::list::Where::default();
+    w.eq("i.event_type = ?", p.get("event_type"));
+    w.eq("i.status = ?", p.get("status"));
+    w.eq("i.cercle = ?", p.get("cercle"));
+    w.eq("i.occurred_at >= ?", p.get("from"));
+    if !p.get("to").is_empty() {
+        w.eq("i.occurred_at < date(?, '+1 day')", p.get("to"));
+    }
+    w.like("(i.place LIKE ? OR i.notes LIKE ?)", 2, p.get("q"));
+    w.scope("i.unit_id IN (SELECT value FROM json_each(?))", scope);
+    let order = if p.get("sort").is_empty() {
+        "i.occurred_at DESC, 1".to_string()
+    } else {
+        crate::db::list::order_by(
+            p,
+            &[
+                ("time", "i.occurred_at"),
+                ("place", "i.place"),
+                ("status", "i.status"),
+            ],
+            "i.occurred_at",
+        )
+    };
+    crate::db::list::fetch_page(
+        &state.db,
+        INCIDENT_SELECT,
+        INCIDENT_FROM,
+        &w,
+        &order,
+        p.page(),
+    )
+    .await
+}
+
+/// The incident's timeline, oldest first: (time, who, kind, detail).
+pub async fn events(
+    state: &AppState,
+    id: &str,
+) -> AppResult<Vec<(String, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT at, by, kind, detail FROM incident_events WHERE incident_id = ? ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// Moves an incident to another status (a reason may go with it), kept in the timeline.
+pub async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+    status: &str,
+    note: &str,
+) -> AppResult<()> {
+    if !model::STATUSES.iter().any(|s| s.0 == status) {
+        return Err(AppError::invalid("status", "error-bad-choice"));
+    }
+    let mut tx = db::begin_write(&state.db).await?;
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE incidents AS i SET status = ?3 WHERE i.id = ?1 AND {IN_SCOPE}"
+    )))
+    .bind(id)
+    .bind(scope.as_json())
+    .bind(status)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    timeline(&mut tx, id, actor, status, note.trim()).await?;
+    audit::append(&mut tx, actor, "status", "incident", id, status).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An asset that could go, with its travel time to the incident.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub asset_id: String,
+    pub registration: String,
+    pub kind: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub mode: routing::Mode,
+    /// Minutes, or why it cannot get there.
+    pub minutes: Result<f64, String>,
+    pub rank: usize,
+}
+
+/// The available assets (status `disponible`: not on a mission, not in maintenance) that can
+/// move (vehicles, ambulances, motorbikes, boats, the aircraft), ranked by their travel time
+/// from their unit to the incident; those that cannot get there last, with the reason.
+pub async fn candidates(state: &AppState, incident: &IncidentRow) -> AppResult<Vec<Candidate>> {
+    #[derive(FromRow)]
+    struct Available {
+        id: String,
+        registration: String,
+        kind: String,
+        unit_id: String,
+        unit_name: String,
+        lat: Option<f64>,
+        lon: Option<f64>,
+    }
+    let rows: Vec<Available> = sqlx::query_as(
+        "SELECT a.id, a.registration, a.kind, u.id AS unit_id, u.name AS unit_name, u.lat, u.lon
+         FROM assets a JOIN units u ON u.id = a.unit_id WHERE a.status = 'disponible'
+         ORDER BY a.registration",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let at = routing::Point::new(incident.lat, incident.lon);
+    let mut out: Vec<Candidate> = Vec::new();
+    for mode in routing::Mode::ALL {
+        let these: Vec<_> = rows
+            .iter()
+            .filter(|r| model::mode_of(&r.kind) == Some(mode))
+            .collect();
+        let points: Vec<routing::Point> = these
+            .iter()
+            .map(|r| routing::Point::new(r.lat.unwrap_or(f64::NAN), r.lon.unwrap_or(f64::NAN)))
+            .collect();
+        let times = state.routing.times_from(mode, at, &points);
+        for (r, t) in these.into_iter().zip(times) {
+            out.push(Candidate {
+                asset_id: r.id.clone(),
+                registration: r.registration.clone(),
+                kind: r.kind.clone(),
+                unit_id: r.unit_id.clone(),
+                unit_name: r.unit_name.clone(),
+                mode,
+                minutes: t.map_err(|e| e.to_string()),
+                rank: 0,
+            });
+        }
+    }
+    out.sort_by(|a, b| match (&a.minutes, &b.minutes) {
+        (Ok(x), Ok(y)) => x.total_cmp(y),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => a.registration.cmp(&b.registration),
+    });
+    for (i, c) in out.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+    Ok(out)
+}
+
+/// Sends an asset: the first of the ranking, or another with a mandatory reason. The asset
+/// goes `en_mission`, the incident to `intervention`; all in one transaction, in the
+/// timeline and audited.
+pub async fn dispatch(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    incident_id: &str,
+    asset_id: &str,
+    reason: &str,
+) -> AppResult<String> {
+    let incident = get(state, scope, incident_id).await?;
+    if incident.status == "clos" {
+        return Err(AppError::Conflict {
+            field: "status",
+            key: "error-incident-closed",
+        });
+    }
+    let ranked = candidates(state, &incident).await?;
+    let chosen = ranked
+        .iter()
+        .find(|c| c.asset_id == asset_id)
+        .ok_or(AppError::invalid("asset", "error-asset-unavailable"))?;
+    let reason = reason.trim();
+    if chosen.rank > 1 && reason.is_empty() {
+        return Err(AppError::invalid("reason", "error-override-reason"));
+    }
+    let id = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    // Still available at the moment of sending (another officer may have sent it).
+    let taken = sqlx::query(
+        "UPDATE assets SET status = 'en_mission', updated_at = ? WHERE id = ? AND status = 'disponible'",
+    )
+    .bind(db::now_text())
+    .bind(asset_id)
+    .execute(&mut *tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        return Err(AppError::Conflict {
+            field: "asset",
+            key: "error-asset-unavailable",
+        });
+    }
+    sqlx::query(
+        "INSERT INTO responses (id, incident_id, asset_id, unit_id, mode, minutes, rank,
+         override_reason, dispatched_at, dispatched_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(incident_id)
+    .bind(asset_id)
+    .bind(&chosen.unit_id)
+    .bind(chosen.mode.code())
+    .bind(chosen.minutes.as_ref().ok())
+    .bind(i64::try_from(chosen.rank).unwrap_or(i64::MAX))
+    .bind(reason)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE incidents SET status = 'intervention' WHERE id = ? AND status != 'clos'")
+        .bind(incident_id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = format!(
+        "{} ({}), rang {}{}",
+        chosen.registration,
+        chosen.unit_name,
+        chosen.rank,
+        if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {reason}")
+        }
+    );
+    timeline(&mut tx, incident_id, actor, "dispatch", &detail).await?;
+    audit::append(&mut tx, actor, "dispatch", "incident", incident_id, &detail).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A response's next time: engaged, on site, done (the asset is then available again).
+pub async fn response_step(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    response_id: &str,
+    step: &str,
+) -> AppResult<String> {
+    let column = match step {
+        "engaged" => "engaged_at",
+        "on_site" => "on_site_at",
+        "done" => "done_at",
+        _ => return Err(AppError::invalid("step", "error-bad-choice")),
+    };
+    let found: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.incident_id, r.asset_id FROM responses r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
+    )))
+    .bind(response_id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    let (incident_id, asset_id) = found.ok_or(AppError::NotFound)?;
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE responses SET {column} = coalesce({column}, ?) WHERE id = ?"
+    )))
+    .bind(db::now_text())
+    .bind(response_id)
+    .execute(&mut *tx)
+    .await?;
+    if step == "done" {
+        sqlx::query("UPDATE assets SET status = 'disponible', updated_at = ? WHERE id = ? AND status = 'en_mission'")
+            .bind(db::now_text())
+            .bind(&asset_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    timeline(&mut tx, &incident_id, actor, step, response_id).await?;
+    audit::append(&mut tx, actor, step, "response", response_id, "").await?;
+    tx.commit().await?;
+    Ok(incident_id)
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ResponseRow {
+    pub id: String,
+    pub registration: String,
+    pub unit_name: String,
+    pub mode: String,
+    pub minutes: Option<f64>,
+    pub rank: i64,
+    pub override_reason: String,
+    pub dispatched_at: String,
+    pub engaged_at: Option<String>,
+    pub on_site_at: Option<String>,
+    pub done_at: Option<String>,
+}
+
+pub async fn responses(state: &AppState, incident_id: &str) -> AppResult<Vec<ResponseRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, a.registration, u.name AS unit_name, r.mode, r.minutes, r.rank,
+                r.override_reason, r.dispatched_at, r.engaged_at, r.on_site_at, r.done_at
+         FROM responses r JOIN assets a ON a.id = r.asset_id JOIN units u ON u.id = r.unit_id
+         WHERE r.incident_id = ? ORDER BY r.dispatched_at",
+    )
+    .bind(incident_id)
+    .fetch_all(&state.db)
+    .await?)
+}

@@ -1,0 +1,555 @@
+//! Incident pages: the register (list and form), an incident's page with its timeline, its
+//! responses and, for the officers who dispatch, the available assets ranked by travel time.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+
+use super::model;
+use crate::accounts::Permission;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::web::auth::Auth;
+use crate::web::page::{
+    DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow, ListView,
+    PageCtx, SelectOption, options, render,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/incidents", get(list))
+        .route("/incidents/new", get(new_form).post(create))
+        .route("/incidents/{id}", get(view))
+        .route("/incidents/{id}/status", post(status))
+        .route("/incidents/{id}/dispatch", post(dispatch))
+        .route("/incidents/responses/{id}/{step}", post(step))
+}
+
+type FormData = Form<Vec<(String, String)>>;
+type Params = Query<HashMap<String, String>>;
+
+/// A type's and a sub-type's names in the reader's language (ACLED's own in English).
+fn type_labels(lang: Lang, t: &str, s: &str) -> (String, String) {
+    let names = match lang {
+        Lang::Fr => model::labels(t, s),
+        Lang::En => model::acled_names(t, s),
+    };
+    names.map_or_else(
+        || (t.to_string(), s.to_string()),
+        |(a, b)| (a.to_string(), b.to_string()),
+    )
+}
+
+/// Every sub-type as one choice, `type:sub`, labelled "Type — sub-type".
+fn event_options(lang: Lang, current: &str) -> Vec<SelectOption> {
+    let choices = model::EVENT_TYPES
+        .iter()
+        .flat_map(|(t, _, _, subs)| {
+            subs.iter().map(move |(s, _, _)| {
+                let (a, b) = type_labels(lang, t, s);
+                (format!("{t}:{s}"), format!("{a} — {b}"))
+            })
+        })
+        .collect();
+    options(choices, current, None)
+}
+
+async fn units_in_scope(state: &AppState, auth: &Auth) -> AppResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name FROM units WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
+         ORDER BY name",
+    )
+    .bind(auth.scope.as_json())
+    .fetch_all(&state.db)
+    .await?)
+}
+
+async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
+    let c = PageCtx::new(state, auth, "/incidents/new");
+    let submission = match f.get("submission") {
+        "" => crate::db::new_id(),
+        s => s.to_string(),
+    };
+    let text =
+        |name: &'static str, key: &str| FormField::new(name, c.t(key), "text", f.get(name).into());
+    let number = |name: &'static str, key: &str| {
+        FormField::new(name, c.t(key), "number", f.get(name).into())
+    };
+    let inter = |name: &'static str, key: &str| {
+        FormField::new(name, c.t(key), "select", String::new()).options(options(
+            model::INTER
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            f.get(name),
+            None,
+        ))
+    };
+    let mut fields = vec![
+        FormField::new("submission", String::new(), "hidden", submission),
+        FormField::new(
+            "occurred_at",
+            c.t("incident-when"),
+            "datetime-local",
+            f.get("occurred_at").into(),
+        )
+        .required()
+        .hint(c.t("incident-when-hint")),
+        FormField::new(
+            "place",
+            c.t("incident-place"),
+            "text",
+            f.get("place").into(),
+        )
+        .required()
+        .hint(c.t("incident-place-hint")),
+        number("lat", "field-lat"),
+        number("lon", "field-lon"),
+        FormField::new("event", c.t("incident-type"), "select", String::new())
+            .required()
+            .options(event_options(c.lang, f.get("event"))),
+        text("actor1", "incident-actor1"),
+        inter("inter1", "incident-inter1"),
+        text("actor2", "incident-actor2"),
+        inter("inter2", "incident-inter2"),
+        number("fatalities", "incident-fatalities"),
+        number("injured", "incident-injured"),
+        number("missing", "incident-missing"),
+        text("source", "incident-source"),
+        FormField::new(
+            "source_reliability",
+            c.t("incident-reliability"),
+            "select",
+            String::new(),
+        )
+        .options(options(
+            model::RELIABILITY
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            f.get("source_reliability"),
+            None,
+        )),
+        FormField::new(
+            "notes",
+            c.t("field-notes"),
+            "textarea",
+            f.get("notes").into(),
+        ),
+    ];
+    // The regional level reports on behalf of any unit; a unit reports as itself.
+    if matches!(auth.scope, crate::accounts::Scope::All) {
+        fields.insert(
+            1,
+            FormField::new("unit", c.t("incident-unit"), "select", String::new())
+                .required()
+                .options(options(
+                    units_in_scope(state, auth).await?,
+                    f.get("unit"),
+                    Some(String::new()),
+                )),
+        );
+    }
+    Ok(FormView {
+        title: c.t("incident-new"),
+        action: "/incidents/new".into(),
+        cancel_href: "/incidents".into(),
+        fields,
+        error: None,
+        c,
+    })
+}
+
+async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    render(&form_view(&state, &auth, &Fields::default()).await?)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    let mut f = Fields::from_pairs(pairs);
+    // The form gives type and sub-type as one choice.
+    if let Some((t, s)) = f.get("event").split_once(':') {
+        let (t, s) = (t.to_string(), s.to_string());
+        f.0.insert("event_type".into(), t);
+        f.0.insert("sub_event_type".into(), s);
+    }
+    let unit = match (&auth.scope, &auth.user.unit_id) {
+        (crate::accounts::Scope::All, own) if !f.get("unit").is_empty() || own.is_none() => {
+            f.get("unit").to_string()
+        }
+        (_, Some(own)) => own.clone(),
+        (_, None) => String::new(),
+    };
+    let view = form_view(&state, &auth, &f).await?;
+    if unit.is_empty() || !auth.scope.allows_unit(&unit) {
+        return view.refuse(AppError::invalid("unit", "error-required"));
+    }
+    let input = match super::IncidentInput::parse(&state, &f) {
+        Ok(i) => i,
+        Err(AppError::Invalid {
+            field: "sub_event_type",
+            key,
+        }) => {
+            return view.refuse(AppError::invalid("event", key));
+        }
+        Err(e) => return view.refuse(e),
+    };
+    let id = super::create(&state, &auth.user.actor(), &unit, &input).await?;
+    Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+}
+
+async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let p = ListParams(q);
+    let (rows, total) = super::list(&state, &auth.scope, &p).await?;
+    let c = PageCtx::new(&state, &auth, "/incidents");
+    let (page, pages, prev_href, next_href) = p.pager("/incidents", total);
+    let types = model::EVENT_TYPES
+        .iter()
+        .map(|(t, acled, fr, _)| {
+            (
+                t.to_string(),
+                match c.lang {
+                    Lang::Fr => fr.to_string(),
+                    Lang::En => acled.to_string(),
+                },
+            )
+        })
+        .collect();
+    let statuses = model::STATUSES
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let view = ListView {
+        title: c.t("nav-incidents"),
+        action: auth
+            .user
+            .can(Permission::ReportIncidents)
+            .then(|| Link::new("/incidents/new", c.t("incident-new"))),
+        filter_action: "",
+        api_href: String::new(),
+        filters: vec![
+            FilterField::search(&c, &p),
+            FilterField::select(
+                "event_type",
+                c.t("incident-type"),
+                &p,
+                options(types, p.get("event_type"), Some(c.t("filter-all"))),
+            ),
+            FilterField::select(
+                "status",
+                c.t("incident-status"),
+                &p,
+                options(statuses, p.get("status"), Some(c.t("filter-all"))),
+            ),
+        ],
+        columns: vec![
+            p.sort_head("/incidents", c.t("incident-when"), "time"),
+            p.sort_head("/incidents", c.t("incident-place"), "place"),
+            plain(c.t("incident-type")),
+            plain(c.t("incident-toll")),
+            p.sort_head("/incidents", c.t("incident-status"), "status"),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| ListRow {
+                href: format!("/incidents/{}", r.id),
+                cells: vec![
+                    r.occurred_at.clone(),
+                    r.place.clone(),
+                    type_labels(c.lang, &r.event_type, &r.sub_event_type).1,
+                    format!("{} / {} / {}", r.fatalities, r.injured, r.missing),
+                    model::label_of(model::STATUSES, &r.status),
+                ],
+            })
+            .collect(),
+        c,
+        total,
+        page,
+        pages,
+        prev_href,
+        next_href,
+    };
+    render(&view)
+}
+
+fn plain(label: String) -> crate::web::page::ColumnHead {
+    crate::web::page::ColumnHead {
+        label,
+        sort_href: None,
+        arrow: "",
+    }
+}
+
+struct Step {
+    code: &'static str,
+    label: String,
+    at: String,
+    open: bool,
+}
+
+struct ResponseLine {
+    id: String,
+    asset: String,
+    unit: String,
+    travel: String,
+    dispatched: String,
+    steps: Vec<Step>,
+}
+
+struct CandidateLine {
+    rank: usize,
+    asset_id: String,
+    asset: String,
+    unit: String,
+    mode: String,
+    travel: String,
+    reachable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+struct IncidentPage {
+    c: PageCtx,
+    id: String,
+    title: String,
+    status: String,
+    error: Option<String>,
+    fields: Vec<DetailField>,
+    can_edit: bool,
+    can_dispatch: bool,
+    closed: bool,
+    statuses: Vec<SelectOption>,
+    responses: Vec<ResponseLine>,
+    candidates: Vec<CandidateLine>,
+    events: Vec<(String, String, String, String)>,
+}
+
+/// Minutes as hours and minutes.
+fn duration(minutes: f64) -> String {
+    let m = minutes.round() as i64;
+    if m < 60 {
+        format!("{m} min")
+    } else {
+        format!("{} h {:02}", m / 60, m % 60)
+    }
+}
+
+async fn page(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    error: Option<&AppError>,
+) -> AppResult<IncidentPage> {
+    let i = super::get(state, &auth.scope, id).await?;
+    let c = PageCtx::new(state, auth, "/incidents");
+    let (type_label, sub_label) = type_labels(c.lang, &i.event_type, &i.sub_event_type);
+    let inter = |k: i64| {
+        model::INTER
+            .iter()
+            .find(|x| x.0 == k)
+            .map_or_else(String::new, |x| x.1.to_string())
+    };
+    let fields = vec![
+        (c.t("incident-when"), i.occurred_at.clone()),
+        (
+            c.t("incident-place"),
+            format!(
+                "{} ({}) {:.4}, {:.4} · {}",
+                i.place, i.cercle, i.lat, i.lon, i.geo_precision
+            ),
+        ),
+        (c.t("incident-type"), format!("{type_label} — {sub_label}")),
+        (
+            c.t("incident-actor1"),
+            format!("{} {}", i.actor1, inter(i.inter1))
+                .trim()
+                .to_string(),
+        ),
+        (
+            c.t("incident-actor2"),
+            format!("{} {}", i.actor2, inter(i.inter2))
+                .trim()
+                .to_string(),
+        ),
+        (
+            c.t("incident-toll"),
+            format!("{} / {} / {}", i.fatalities, i.injured, i.missing),
+        ),
+        (
+            c.t("incident-source"),
+            format!(
+                "{} ({})",
+                i.source,
+                model::label_of(model::RELIABILITY, &i.source_reliability)
+            ),
+        ),
+        (c.t("field-unit"), i.unit_name.clone()),
+        (c.t("field-notes"), i.notes.clone()),
+    ]
+    .into_iter()
+    .map(|(label, value)| DetailField {
+        label,
+        value,
+        href: None,
+    })
+    .collect();
+    let can_dispatch = auth.user.can(Permission::Dispatch);
+    let responses = super::responses(state, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let open = r.done_at.is_none();
+            ResponseLine {
+                id: r.id.clone(),
+                asset: r.registration,
+                unit: r.unit_name,
+                travel: r.minutes.map(duration).unwrap_or_default(),
+                dispatched: r.dispatched_at,
+                steps: vec![
+                    Step {
+                        code: "engaged",
+                        label: c.t("incident-engaged"),
+                        at: r.engaged_at.unwrap_or_default(),
+                        open,
+                    },
+                    Step {
+                        code: "on_site",
+                        label: c.t("incident-on-site"),
+                        at: r.on_site_at.unwrap_or_default(),
+                        open,
+                    },
+                    Step {
+                        code: "done",
+                        label: c.t("incident-done"),
+                        at: r.done_at.unwrap_or_default(),
+                        open,
+                    },
+                ],
+            }
+        })
+        .collect();
+    let candidates = if can_dispatch && i.status != "clos" {
+        super::candidates(state, &i)
+            .await?
+            .into_iter()
+            .map(|k| CandidateLine {
+                rank: k.rank,
+                asset_id: k.asset_id,
+                asset: format!(
+                    "{} ({})",
+                    k.registration,
+                    c.t(&format!("asset-kind-{}", k.kind))
+                ),
+                unit: k.unit_name,
+                mode: c.t(&format!("incident-mode-{}", k.mode.code())),
+                travel: match &k.minutes {
+                    Ok(m) => duration(*m),
+                    Err(e) => e.clone(),
+                },
+                reachable: k.minutes.is_ok(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(IncidentPage {
+        id: i.id.clone(),
+        title: format!("{sub_label} — {}", i.place),
+        status: model::label_of(model::STATUSES, &i.status),
+        error: error.map(|e| c.t(e.message_key())),
+        fields,
+        can_edit: auth.user.can(Permission::ReportIncidents),
+        can_dispatch,
+        closed: i.status == "clos",
+        statuses: options(
+            model::STATUSES
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            &i.status,
+            None,
+        ),
+        responses,
+        candidates,
+        events: super::events(state, id).await?,
+        c,
+    })
+}
+
+async fn view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    render(&page(&state, &auth, &id, None).await?)
+}
+
+async fn status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    let f = Fields::from_pairs(pairs);
+    super::set_status(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        f.get("status"),
+        f.get("note"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+}
+
+async fn dispatch(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::Dispatch)?;
+    let f = Fields::from_pairs(pairs);
+    match super::dispatch(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        f.get("asset"),
+        f.get("reason"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let view = page(&state, &auth, &id, Some(&e)).await?;
+            Ok((e.status(), Html(view.render()?)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn step(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, step)): Path<(String, String)>,
+) -> AppResult<Response> {
+    auth.require(Permission::Dispatch)?;
+    let incident =
+        super::response_step(&state, &auth.user.actor(), &auth.scope, &id, &step).await?;
+    Ok(Redirect::to(&format!("/incidents/{incident}")).into_response())
+}

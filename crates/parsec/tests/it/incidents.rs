@@ -1,0 +1,163 @@
+//! Incidents over HTTP: reported, the available assets ranked by travel time, one sent (the
+//! nearest, or another with a reason), its response followed to the end, the incident closed.
+
+use crate::support::{TestApp, location};
+
+fn submission_of(html: &str) -> String {
+    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_incident_is_reported_dispatched_followed_and_closed() {
+    let app = TestApp::spawn().await;
+    let mut ops = app.login("operations").await;
+    let (status, html) = ops.get_text("/incidents/new").await;
+    assert_eq!(status, 200);
+    let submission = submission_of(&html);
+    let unit = app.unit_id("Brigade de Koro").await;
+    let base = [
+        ("submission", submission.as_str()),
+        ("unit", unit.as_str()),
+        ("place", "Bankass"),
+        ("event", "civil_protection:road_accident"),
+        ("injured", "4"),
+        ("source", "Appel du chef de village"),
+    ];
+    // Bad input: a time in the future, an unknown place, a type that does not exist.
+    for (field, value, message) in [
+        ("occurred_at", "2099-01-01T10:00", "dans le futur"),
+        ("place", "Zzyzx-sur-Bani", "Localité introuvable"),
+        ("event", "civil_protection:alien_landing", "Choix invalide"),
+    ] {
+        let mut fields: Vec<(&str, &str)> = base.to_vec();
+        fields.retain(|(k, _)| *k != field);
+        fields.push((field, value));
+        if field != "occurred_at" {
+            fields.push(("occurred_at", "2026-11-28T14:30"));
+        }
+        let res = ops.post_form("/incidents/new", &fields).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message}: {html}");
+    }
+    let mut fields = base.to_vec();
+    fields.push(("occurred_at", "2026-11-28T14:30"));
+    let res = ops.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    // The same form twice: one incident.
+    let again = ops.post_form("/incidents/new", &fields).await;
+    assert_eq!(location(&again), page);
+    let id = page.trim_start_matches("/incidents/").to_string();
+    let (_, html) = ops.get_text(&page).await;
+    assert!(
+        html.contains("Accident de la route") && html.contains("Bankass"),
+        "{html}"
+    );
+    // The assets ranked: the first is reachable by road and comes with its time.
+    assert!(html.contains("id=\"dispatch-1\""), "{html}");
+    let first = {
+        let at = html.find("name=\"asset\" value=\"").unwrap() + 20;
+        html[at..].split('"').next().unwrap().to_string()
+    };
+    let second = {
+        let rest = &html[html.find("id=\"dispatch-2\"").unwrap() - 400..];
+        let at = rest.find("name=\"asset\" value=\"").unwrap() + 20;
+        rest[at..].split('"').next().unwrap().to_string()
+    };
+    // Not the nearest without a reason: refused and said.
+    let res = ops
+        .post_form(
+            &format!("/incidents/{id}/dispatch"),
+            &[("asset", second.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("pourquoi"));
+    let res = ops
+        .post_form(
+            &format!("/incidents/{id}/dispatch"),
+            &[("asset", first.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let asset_status: String = sqlx::query_scalar("SELECT status FROM assets WHERE id = ?")
+        .bind(&first)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(asset_status, "en_mission");
+    // Sent twice: the second is refused, the asset is on its mission.
+    let res = ops
+        .post_form(
+            &format!("/incidents/{id}/dispatch"),
+            &[("asset", first.as_str())],
+        )
+        .await;
+    assert!(res.status() == 409 || res.status() == 422);
+    let response: String = sqlx::query_scalar("SELECT id FROM responses WHERE incident_id = ?")
+        .bind(&id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    for step in ["engaged", "on_site", "done"] {
+        let res = ops
+            .post_form(&format!("/incidents/responses/{response}/{step}"), &[])
+            .await;
+        assert_eq!(res.status(), 303, "{step}");
+    }
+    let (engaged, on_site, done): (Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as("SELECT engaged_at, on_site_at, done_at FROM responses WHERE id = ?")
+            .bind(&response)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(engaged.is_some() && on_site.is_some() && done.is_some());
+    let asset_status: String = sqlx::query_scalar("SELECT status FROM assets WHERE id = ?")
+        .bind(&first)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(asset_status, "disponible", "back from its mission");
+    let res = ops
+        .post_form(
+            &format!("/incidents/{id}/status"),
+            &[("status", "clos"), ("note", "Blessés évacués sur Bankass")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = ops.get_text(&page).await;
+    assert!(
+        html.contains("Clos")
+            && html.contains("Blessés évacués")
+            && !html.contains("id=\"candidates\"")
+    );
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM incident_events WHERE incident_id = ? ORDER BY at, id",
+    )
+    .bind(&id)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        kinds,
+        ["signale", "dispatch", "engaged", "on_site", "done", "clos"]
+    );
+    // Another brigade's commandant would not see it: Koro's does.
+    let stored: String = sqlx::query_scalar("SELECT unit_id FROM incidents WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, unit);
+    let mut cdt = app.login("commandant.koro").await;
+    let (status, _) = cdt.get_text(&page).await;
+    assert_eq!(status, 200);
+    let mut programme = app.login("programme").await;
+    let (_, html) = programme.get_text(&page).await;
+    assert!(
+        !html.contains("id=\"candidates\""),
+        "the programme team does not dispatch"
+    );
+}
