@@ -464,3 +464,5 @@ incident-event = Event
 error-incident-closed = This incident is closed.
 error-asset-unavailable = This asset is no longer available.
 error-override-reason = Say why you are not sending the nearest asset.
+error-form-reused = This form was already used for another traveller: open a new crossing.
+error-retention-days = The retention period is 30 to 36,500 days.

@@ -465,3 +465,5 @@ incident-event = Événement
 error-incident-closed = Cet incident est clos.
 error-asset-unavailable = Ce moyen n'est plus disponible.
 error-override-reason = Dites pourquoi vous n'envoyez pas le moyen le plus proche.
+error-form-reused = Ce formulaire a déjà servi pour un autre voyageur : ouvrez un nouveau passage.
+error-retention-days = La durée de conservation va de 30 à 36 500 jours.

@@ -76,7 +76,7 @@ enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
         /// Days after which person crossings are purged (also run daily by the server).
-        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS)]
+        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(30..=36_500))]
         retention_days: u32,
     },
     /// Serve parsec with a demo database (created and seeded on first run, reused afterwards).
@@ -294,7 +294,7 @@ enum RetentionCommand {
     Run {
         #[command(flatten)]
         db: DbArg,
-        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS)]
+        #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(30..=36_500))]
         days: u32,
     },
 }

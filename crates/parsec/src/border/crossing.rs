@@ -192,6 +192,28 @@ impl CrossingInput {
         Ok(input)
     }
 
+    /// What the form said, who said it and where, in one hash.
+    fn fingerprint(&self, unit_id: &str, actor: &Actor) -> String {
+        use sha2::{Digest, Sha256};
+        let text = [
+            unit_id,
+            &actor.0,
+            self.direction.code(),
+            self.mode.code(),
+            &self.surname,
+            &self.given_names,
+            self.birth_date.as_deref().unwrap_or(""),
+            self.nationality.as_deref().unwrap_or(""),
+            &self.document_number,
+            &self.mrz.join("\n"),
+        ]
+        .join("\u{1f}");
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     fn traveller(&self) -> Traveller {
         Traveller {
             name: format!("{} {}", self.given_names, self.surname)
@@ -265,7 +287,8 @@ pub async fn record(
     at: &str,
 ) -> AppResult<Recorded> {
     let today = db::day(at).ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
-    if let Some(id) = by_submission(&state.db, &input.submission_id).await? {
+    let fingerprint = input.fingerprint(unit_id, actor);
+    if let Some(id) = by_submission(&state.db, &input.submission_id, &fingerprint).await? {
         return Ok(Recorded { id, created: false });
     }
     let traveller = input.traveller();
@@ -283,8 +306,8 @@ pub async fn record(
         "INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction, mode,
          purpose, origin_id, origin, destination_id, destination, surname, given_names, sex,
          birth_date, birth_approximate, nationality, document_code, document_number,
-         document_country, document_expiry, mrz, screening, instruction, warnings)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         document_country, document_expiry, mrz, screening, instruction, warnings, fingerprint)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
@@ -313,12 +336,13 @@ pub async fn record(
     .bind(decision.code())
     .bind(answers.first().map(|a| a.entry.instruction.clone()))
     .bind(warnings.join(","))
+    .bind(&fingerprint)
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
         // Saved meanwhile by the same form's first submission.
         drop(tx);
-        let id = by_submission(&state.db, &input.submission_id)
+        let id = by_submission(&state.db, &input.submission_id, &fingerprint)
             .await?
             .ok_or(AppError::NotFound)?;
         return Ok(Recorded { id, created: false });
@@ -361,13 +385,23 @@ pub async fn record(
     Ok(Recorded { id, created: true })
 }
 
-async fn by_submission(db: &Db, submission: &str) -> AppResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM crossings WHERE submission_id = ?")
+/// The crossing a form key was saved as. The same key with other content (a form brought
+/// back and used for another traveller) is refused: the second traveller must be registered
+/// and screened, not answered with the first one's page.
+async fn by_submission(db: &Db, submission: &str, fingerprint: &str) -> AppResult<Option<String>> {
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT id, fingerprint FROM crossings WHERE submission_id = ?")
             .bind(submission)
             .fetch_optional(db)
-            .await?,
-    )
+            .await?;
+    match found {
+        Some((id, f)) if f == fingerprint || f.is_empty() => Ok(Some(id)),
+        Some(_) => Err(AppError::Conflict {
+            field: "submission",
+            key: "error-form-reused",
+        }),
+        None => Ok(None),
+    }
 }
 
 /// The agent confirms having read the instruction of an `alerte` (audited).

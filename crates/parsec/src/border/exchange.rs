@@ -224,7 +224,7 @@ pub async fn export(
          FROM exchange_alerts WHERE unit_id = ? AND valid_until >= ? ORDER BY created_at",
     )
     .bind(&post.id)
-    .bind(&from)
+    .bind(db::now_text().get(..10).unwrap_or(""))
     .fetch_all(&state.db)
     .await?;
     let key = signing_key(&state.db).await?;

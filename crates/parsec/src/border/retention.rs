@@ -19,6 +19,8 @@ pub struct Purged {
     pub hits: u64,
     /// Old crossings kept because a hit on them was confirmed.
     pub kept: u64,
+    /// Alerts shared with or received from the partners, past their validity before the cutoff.
+    pub alerts: u64,
 }
 
 /// Crossings before this time that a confirmed hit keeps (`?1`: the cutoff).
@@ -27,6 +29,13 @@ const KEPT: &str = "SELECT c.id FROM crossings c JOIN screening_hits h ON h.cros
 
 /// Deletes what is older than `days` days, in one transaction with its audit entry.
 pub async fn run(state: &AppState, actor: &Actor, days: u32) -> AppResult<Purged> {
+    // A period of zero days would purge everything, and a huge one overflows the calendar.
+    if !(30..=36_500).contains(&days) {
+        return Err(crate::error::AppError::invalid(
+            "days",
+            "error-retention-days",
+        ));
+    }
     let cutoff = db::timestamp(db::now() - Duration::days(i64::from(days)));
     let mut tx = db::begin_write(&state.db).await?;
     let kept: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -62,6 +71,21 @@ pub async fn run(state: &AppState, actor: &Actor, days: u32) -> AppResult<Purged
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    // The alerts shared about those travellers, and the partners' alerts, once past their
+    // validity: names and plates do not outlive the period either.
+    let mut alerts = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM exchange_alerts WHERE valid_until < substr(?1, 1, 10)
+         OR crossing_id IN (SELECT id FROM crossings WHERE crossed_at < ?1 AND id NOT IN ({KEPT}))"
+    )))
+    .bind(&cutoff)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    alerts += sqlx::query("DELETE FROM partner_alerts WHERE valid_until < substr(?1, 1, 10)")
+        .bind(&cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     let crossings = sqlx::query(sqlx::AssertSqlSafe(format!(
         "DELETE FROM crossings WHERE crossed_at < ?1 AND id NOT IN ({KEPT})"
     )))
@@ -75,6 +99,7 @@ pub async fn run(state: &AppState, actor: &Actor, days: u32) -> AppResult<Purged
         goods,
         hits,
         kept: u64::try_from(kept).unwrap_or(0),
+        alerts,
     };
     audit::append(
         &mut tx,
@@ -83,8 +108,13 @@ pub async fn run(state: &AppState, actor: &Actor, days: u32) -> AppResult<Purged
         "crossing",
         "-",
         &format!(
-            "before={cutoff} crossings={} vehicles={} goods={} hits={} kept={}",
-            purged.crossings, purged.vehicles, purged.goods, purged.hits, purged.kept
+            "before={cutoff} crossings={} vehicles={} goods={} hits={} alerts={} kept={}",
+            purged.crossings,
+            purged.vehicles,
+            purged.goods,
+            purged.hits,
+            purged.alerts,
+            purged.kept
         ),
     )
     .await?;

@@ -123,7 +123,16 @@ pub async fn record_vehicle_at(
     .bind(kind.code())
     .execute(&mut *tx)
     .await?;
-    audit::append(&mut tx, actor, "create", "crossing_vehicle", &id, &plate).await?;
+    // The plate is personal data: it stays out of the permanent log.
+    audit::append(
+        &mut tx,
+        actor,
+        "create",
+        "crossing_vehicle",
+        &id,
+        kind.code(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

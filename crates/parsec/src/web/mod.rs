@@ -68,6 +68,11 @@ async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages hold personal data and one-time form keys: never kept by the browser or a proxy
+    // (the Back button fetches a fresh form). The embedded assets set their own caching.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

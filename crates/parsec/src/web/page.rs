@@ -356,10 +356,12 @@ impl FormView {
     /// what to fix with everything typed still in place.
     pub fn with_error(mut self, e: &AppError) -> Self {
         let message = self.c.t(e.message_key());
-        match e
-            .field()
-            .and_then(|f| self.fields.iter_mut().find(|x| x.name == f))
-        {
+        // A hidden field shows no message: its error goes above the form.
+        match e.field().and_then(|f| {
+            self.fields
+                .iter_mut()
+                .find(|x| x.name == f && x.kind != "hidden")
+        }) {
             Some(field) => field.error = Some(message),
             None => self.error = Some(message),
         }

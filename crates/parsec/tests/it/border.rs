@@ -740,6 +740,22 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
     )
     .await
     .unwrap();
+    parsec::border::exchange::share(
+        &app.state,
+        &actor,
+        &parsec::accounts::Scope::All,
+        parsec::border::exchange::Shared::Crossing(&plain),
+        "Recherché",
+        30,
+    )
+    .await
+    .unwrap();
+    // Zero days would purge everything: refused.
+    assert!(
+        parsec::border::retention::run(&app.state, &actor, 0)
+            .await
+            .is_err()
+    );
     let people_before = count(&app, "SELECT SUM(people) FROM flow_people").await;
     let purged =
         parsec::border::retention::run(&app.state, &actor, parsec::config::DEFAULT_RETENTION_DAYS)
@@ -748,6 +764,10 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
     assert_eq!(
         (purged.crossings, purged.vehicles, purged.goods, purged.kept),
         (1, 1, 1, 1)
+    );
+    assert_eq!(
+        purged.alerts, 1,
+        "the alert shared about the purged traveller goes too"
     );
     let left: Vec<String> = sqlx::query_scalar("SELECT id FROM crossings ORDER BY crossed_at")
         .fetch_all(&app.state.db)
