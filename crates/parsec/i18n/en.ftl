@@ -466,3 +466,4 @@ error-asset-unavailable = This asset is no longer available.
 error-override-reason = Say why you are not sending the nearest asset.
 error-form-reused = This form was already used for another traveller: open a new crossing.
 error-retention-days = The retention period is 30 to 36,500 days.
+error-exchange-reused-id = Another package with the same identifier was already imported: this file is refused.

@@ -467,3 +467,4 @@ error-asset-unavailable = Ce moyen n'est plus disponible.
 error-override-reason = Dites pourquoi vous n'envoyez pas le moyen le plus proche.
 error-form-reused = Ce formulaire a déjà servi pour un autre voyageur : ouvrez un nouveau passage.
 error-retention-days = La durée de conservation va de 30 à 36 500 jours.
+error-exchange-reused-id = Un autre paquet portant le même identifiant a déjà été importé : ce fichier est refusé.

@@ -27,7 +27,7 @@ pub struct Place {
     pub text: String,
 }
 
-fn place(state: &AppState, f: &Fields, field: &'static str) -> AppResult<Place> {
+pub(crate) fn place(state: &AppState, f: &Fields, field: &'static str) -> AppResult<Place> {
     let given = f.get(field).trim();
     if given.chars().count() > 120 {
         return Err(AppError::invalid(field, "error-too-long"));
@@ -492,16 +492,19 @@ pub async fn get(
 fn filters(scope: &Scope, p: &ListParams) -> Where {
     let mut w = Where::default();
     w.eq("c.unit_id = ?", p.get("post"));
-    w.eq("c.crossed_at >= ?", p.get("from"));
-    if !p.get("to").is_empty() {
-        // The whole last day.
-        w.eq("c.crossed_at < date(?, '+1 day')", p.get("to"));
-    }
+    // Dates that do not read are left out rather than emptying the list.
+    let day = |name: &str| {
+        db::day(p.get(name))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    w.eq("c.crossed_at >= ?", &day("from"));
+    // The whole last day.
+    w.eq("c.crossed_at < date(?, '+1 day')", &day("to"));
     w.eq("c.direction = ?", p.get("direction"));
-    w.eq(
-        "c.nationality = ?",
-        &p.get("nationality").trim().to_uppercase(),
-    );
+    // As documents print it (MLI) or as lists write it (ML): kept as alpha-2.
+    let nationality = screening::canonical_nationality(p.get("nationality")).unwrap_or_default();
+    w.eq("c.nationality = ?", &nationality);
     w.eq("c.mode = ?", p.get("mode"));
     w.eq("c.screening = ?", p.get("screening"));
     w.like(

@@ -414,7 +414,32 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
             AppError::invalid("file", "error-exchange-signature")
         }
     })?;
+    // What a partner sends is checked like anything typed here.
+    for a in &package.alerts {
+        let ok = matches!(a.kind.as_str(), "personne" | "vehicule")
+            && !a.id.is_empty()
+            && a.id.len() <= 64
+            && a.name.chars().count() <= 200
+            && a.plate.chars().count() <= 20
+            && a.nationality.chars().count() <= 3
+            && !a.reason.trim().is_empty()
+            && a.reason.chars().count() <= 300
+            && a.valid_until.len() == 10
+            && db::day(&a.valid_until).is_some();
+        if !ok {
+            return Err(AppError::invalid("file", "error-exchange-malformed"));
+        }
+    }
     let sha = hex(&Sha256::digest(text.as_bytes()));
+    // A known package id with other content is not the same package: refused, not skipped.
+    let known: Option<String> =
+        sqlx::query_scalar("SELECT sha256 FROM exchange_imports WHERE package_id = ?")
+            .bind(&package.package_id)
+            .fetch_optional(&state.db)
+            .await?;
+    if known.as_ref().is_some_and(|k| *k != sha) {
+        return Err(AppError::invalid("file", "error-exchange-reused-id"));
+    }
     let mut tx = db::begin_write(&state.db).await?;
     let fresh = sqlx::query(
         "INSERT INTO exchange_imports (package_id, partner_id, imported_at, imported_by,
@@ -436,11 +461,14 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
     if fresh {
         for a in &package.alerts {
             sqlx::query(
+                // An older package (imported late) never overwrites what a newer one said.
                 "INSERT INTO partner_alerts (id, package_id, partner_id, unit_id, remote_id, kind,
-                 name, birth_year, nationality, plate, reason, valid_until)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 name, birth_year, nationality, plate, reason, valid_until, package_created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT (partner_id, remote_id) DO UPDATE SET reason = excluded.reason,
-                 valid_until = excluded.valid_until, package_id = excluded.package_id",
+                 valid_until = excluded.valid_until, package_id = excluded.package_id,
+                 package_created_at = excluded.package_created_at
+                 WHERE excluded.package_created_at > partner_alerts.package_created_at",
             )
             .bind(db::new_id())
             .bind(&package.package_id)
@@ -454,6 +482,7 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
             .bind(&a.plate)
             .bind(&a.reason)
             .bind(&a.valid_until)
+            .bind(&package.created_at)
             .execute(&mut *tx)
             .await?;
         }
@@ -581,7 +610,11 @@ pub struct PartnerAlert {
     pub valid_until: String,
 }
 
-pub async fn partner_alerts(db: &Db, scope: &Scope) -> AppResult<Vec<PartnerAlert>> {
+/// Reading them is a read of personal data (names, plates): audited.
+pub async fn partner_alerts(db: &Db, actor: &Actor, scope: &Scope) -> AppResult<Vec<PartnerAlert>> {
+    let mut tx = db::begin_write(db).await?;
+    audit::append(&mut tx, actor, "list", "partner_alert", "-", "").await?;
+    tx.commit().await?;
     Ok(sqlx::query_as(
         "SELECT p.name AS partner, u.name AS post, a.kind, a.name, a.birth_year, a.nationality,
                 a.plate, a.reason, a.valid_until

@@ -36,11 +36,14 @@ impl Period {
         }
     }
 
-    /// The SQL expression of a day's period (ISO-like week `2026-W47`, month `2026-11`).
+    /// The SQL expression of a day's period (a week by its Monday, a month `2026-11`).
     fn sql(self) -> &'static str {
         match self {
             Period::Day => "f.day",
-            Period::Week => "strftime('%Y-W%W', f.day)",
+            // The Monday that starts the week (weeks that span New Year stay whole).
+            Period::Week => {
+                "date(f.day, '-' || ((CAST(strftime('%w', f.day) AS INTEGER) + 6) % 7) || ' days')"
+            }
             Period::Month => "substr(f.day, 1, 7)",
         }
     }
@@ -268,10 +271,21 @@ pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, titl
     ));
     for (i, (post, points)) in series.iter().enumerate() {
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
-        let path: Vec<String> = points
-            .iter()
-            .filter_map(|(d, n)| parse(d).map(|d| format!("{:.1},{:.1}", x(d), y(*n))))
-            .collect();
+        // Every day of the range: a day without a crossing is a zero, not a line drawn over it.
+        let mut path: Vec<String> = Vec::new();
+        let mut day = start;
+        while day <= end {
+            let key = day.to_string();
+            let n = points
+                .iter()
+                .find(|(d, _)| *d == key)
+                .map_or(0, |(_, n)| *n);
+            path.push(format!("{:.1},{:.1}", x(day), y(n)));
+            match day.next_day() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
         svg.push_str(&format!(
             "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
             path.join(" ")

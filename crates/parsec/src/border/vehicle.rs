@@ -14,6 +14,23 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::page::Fields;
 
+/// A quantity's unit, written one way whatever was typed (`T`, `tonnes` → `t`), so that the
+/// daily counts add up.
+pub fn quantity_unit(raw: &str) -> String {
+    let u = raw.trim().to_lowercase();
+    match u.trim_end_matches('.') {
+        "t" | "tonne" | "tonnes" | "tonne(s)" => "t".into(),
+        "kg" | "kgs" | "kilo" | "kilos" | "kilogramme" | "kilogrammes" => "kg".into(),
+        "l" | "litre" | "litres" | "liter" | "liters" => "l".into(),
+        "tête" | "têtes" | "tete" | "tetes" | "head" => "têtes".into(),
+        "sac" | "sacs" | "bag" | "bags" => "sacs".into(),
+        "u" | "unité" | "unités" | "unite" | "unites" | "pièce" | "pièces" | "units" => {
+            "unités".into()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// A registration plate as written on it: letters, digits, spaces and hyphens, 2 to 15.
 pub fn plate(raw: &str) -> AppResult<String> {
     let p = raw
@@ -38,7 +55,12 @@ fn submission(f: &Fields) -> AppResult<String> {
 }
 
 /// A crossing of the same post, or nothing (an id out of scope reads as unknown).
-async fn crossing_at_post(db: &Db, unit_id: &str, id: &str) -> AppResult<Option<(String, String)>> {
+async fn crossing_at_post(
+    db: &Db,
+    unit_id: &str,
+    id: &str,
+    field: &'static str,
+) -> AppResult<Option<(String, String)>> {
     if id.is_empty() {
         return Ok(None);
     }
@@ -50,7 +72,7 @@ async fn crossing_at_post(db: &Db, unit_id: &str, id: &str) -> AppResult<Option<
             .await?;
     found
         .map(Some)
-        .ok_or(AppError::invalid("driver", "error-unknown-crossing"))
+        .ok_or(AppError::invalid(field, "error-unknown-crossing"))
 }
 
 /// Registers a vehicle crossing at the agent's post, now.
@@ -83,9 +105,15 @@ pub async fn record_vehicle_at(
         return Err(AppError::invalid("country", "error-country-code"));
     }
     let kind = f.choice("kind", VehicleKind::parse)?;
-    let direction = f.choice("direction", Direction::parse)?;
     let passengers = f.optional_i64("passengers", 0, 500)?.unwrap_or(0);
-    let driver = crossing_at_post(&state.db, unit_id, f.get("driver")).await?;
+    let driver = crossing_at_post(&state.db, unit_id, f.get("driver"), "driver").await?;
+    // A vehicle goes the way its driver goes.
+    let direction = match &driver {
+        Some((_, d)) => {
+            Direction::parse(d).ok_or(AppError::invalid("direction", "error-bad-choice"))?
+        }
+        None => f.choice("direction", Direction::parse)?,
+    };
     let id = db::new_id();
     let now = at.to_string();
     let mut tx = db::begin_write(&state.db).await?;
@@ -176,10 +204,18 @@ pub async fn record_goods_at(
     if !(quantity > 0.0 && quantity < 1e9) {
         return Err(AppError::invalid("quantity", "error-positive"));
     }
-    let unit = f.required("quantity_unit", 20)?;
-    let value = f.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
-    let origin = f.optional("origin", 120)?.unwrap_or_default();
-    let destination = f.optional("destination", 120)?.unwrap_or_default();
+    let unit = quantity_unit(&f.required("quantity_unit", 20)?);
+    // "150 000" is how amounts are written here.
+    let mut f2 = f.clone();
+    f2.0.insert(
+        "value_fcfa".into(),
+        f.get("value_fcfa")
+            .replace([' ', '\u{a0}', '\u{202f}', '.'], ""),
+    );
+    let value = f2.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
+    // A locality of the region (as the suggestions give it) or a town abroad as typed.
+    let origin = super::crossing::place(state, f, "origin")?.text;
+    let destination = super::crossing::place(state, f, "destination")?.text;
     // Attached to a vehicle or a person of this post; its direction is theirs.
     let (vehicle, crossing, direction) = match (f.get("vehicle"), f.get("crossing")) {
         (v, _) if !v.is_empty() => {
@@ -194,7 +230,7 @@ pub async fn record_goods_at(
             (Some(v.to_string()), None, d)
         }
         (_, c) if !c.is_empty() => {
-            let (id, d) = crossing_at_post(&state.db, unit_id, c)
+            let (id, d) = crossing_at_post(&state.db, unit_id, c, "crossing")
                 .await?
                 .ok_or(AppError::invalid("crossing", "error-unknown-crossing"))?;
             (None, Some(id), d)

@@ -77,8 +77,11 @@ fn verdict(c: &PageCtx, doc: &mrz::Document) -> String {
         })
     );
     for w in doc.warnings.iter().chain(&doc.errors) {
+        let key = format!("mrz-code-{}", w.code);
+        let text = c.t(&key);
         out.push_str(" · ");
-        out.push_str(&w.message);
+        // The engine's own words when the catalogue has none.
+        out.push_str(if text == key { &w.message } else { &text });
     }
     if !doc.repaired.is_empty() {
         out.push_str(" · ");
@@ -418,7 +421,9 @@ fn crossing_page(
         answer: label::<Screening>(&c, &row.screening),
         answer_class,
         instruction,
-        needs_reading: row.screening == "alerte" && row.instruction_read_at.is_none(),
+        needs_reading: row.screening == "alerte"
+            && row.instruction_read_at.is_none()
+            && auth.user.can(Permission::RecordCrossings),
         instruction_read: row
             .instruction_read_at
             .as_deref()
@@ -1250,7 +1255,8 @@ async fn share(
 
 async fn partner_alerts(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ViewCrossings)?;
-    let alerts = super::exchange::partner_alerts(&state.db, &auth.scope).await?;
+    let alerts =
+        super::exchange::partner_alerts(&state.db, &auth.user.actor(), &auth.scope).await?;
     let c = PageCtx::new(&state, &auth, "/border/partner-alerts");
     let rows = alerts
         .into_iter()

@@ -329,6 +329,7 @@ async fn an_agent_never_sees_another_posts_crossings() {
     let f = parsec::web::page::Fields::from_pairs(vec![
         ("submission".into(), "s-1".into()),
         ("surname".into(), "Ongoïba".into()),
+        ("nationality".into(), "ML".into()),
         ("given_names".into(), "Yacouba".into()),
         ("direction".into(), "entree".into()),
         ("mode".into(), "moto".into()),
@@ -392,6 +393,9 @@ async fn an_agent_never_sees_another_posts_crossings() {
         csv.starts_with("id,crossed_at,post") && csv.contains("Ongoïba"),
         "{csv}"
     );
+    // Its list filters by nationality as documents print it, and by post.
+    let (_, html) = ops.get_text("/border/crossings?nationality=MLI").await;
+    assert!(html.contains("Ongoïba"), "{html}");
     // Its list filters by post.
     let (_, html) = ops
         .get_text(&format!("/border/crossings?post={ouenkoro}"))
@@ -544,6 +548,10 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
         .get_text(&format!("/border/goods/new?vehicle={vehicle_id}"))
         .await;
     let submission = submission_of(&html);
+    let mopti = app.state.gazetteer.search("Mopti", 1)[0]
+        .locality
+        .id
+        .clone();
     for (quantity, status) in [("-3", 422), ("abc", 422), ("12.5", 303)] {
         let res = agent
             .post_form(
@@ -553,15 +561,23 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
                     ("vehicle", vehicle_id.as_str()),
                     ("category", "cereales"),
                     ("quantity", quantity),
-                    ("quantity_unit", "t"),
-                    ("value_fcfa", "3500000"),
+                    // As typed: a unit in capitals, an amount with spaces, a locality
+                    // chosen from the suggestions (its id).
+                    ("quantity_unit", "T"),
+                    ("value_fcfa", "3 500 000"),
                     ("origin", "Ouahigouya"),
-                    ("destination", "Mopti"),
+                    ("destination", mopti.as_str()),
                 ],
             )
             .await;
         assert_eq!(res.status(), status, "{quantity}");
     }
+    let (unit, destination): (String, String) =
+        sqlx::query_as("SELECT quantity_unit, destination FROM goods_declarations")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((unit.as_str(), destination.as_str()), ("t", "Mopti"));
     let (_, html) = agent.get_text(&page).await;
     assert!(
         html.contains("Céréales") && html.contains("12.5 t"),
@@ -971,6 +987,11 @@ async fn an_exchange_package_goes_across_and_an_altered_one_is_refused() {
     assert!(text(&o).contains("déjà importé"), "{}", text(&o));
     let mut their_agent = partner.login("agent.koro").await;
     let (_, html) = their_agent.get_text("/border/partner-alerts").await;
+    assert_eq!(
+        partner.audit_count("list").await,
+        1,
+        "reading the partners' alerts is audited"
+    );
     assert!(
         html.contains("Recherché pour vol de bétail") && html.contains("1979"),
         "{html}"
