@@ -469,6 +469,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 create_database(&db, async |state: &AppState| {
                     crate::registry::demo::seed(state).await?;
                     crate::border::demo::seed_crossings(state, 28).await?;
+                    crate::incidents::demo::seed_incidents(state, 300, 90).await?;
                     Ok(())
                 })
                 .await?;

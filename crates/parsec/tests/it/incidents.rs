@@ -161,3 +161,45 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
         "the programme team does not dispatch"
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_months_of_incidents_some_of_them_answered() {
+    let app = TestApp::spawn().await;
+    let on_mission: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM assets WHERE status = 'en_mission'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    let n = parsec::incidents::demo::seed_incidents(&app.state, 60, 90)
+        .await
+        .unwrap();
+    assert_eq!(n, 60);
+    let count = |sql: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
+    assert!(count("SELECT COUNT(DISTINCT cercle) FROM incidents").await >= 4);
+    assert!(count("SELECT COUNT(*) FROM incidents WHERE status = 'clos'").await > 30);
+    assert!(count("SELECT COUNT(*) FROM responses WHERE done_at IS NOT NULL").await > 0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM incidents WHERE source NOT LIKE '%démonstration%'").await,
+        0,
+        "clearly marked as demo data"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM assets WHERE status = 'en_mission'").await,
+        on_mission,
+        "every demo response completed"
+    );
+    // The same demo again adds nothing.
+    parsec::incidents::demo::seed_incidents(&app.state, 60, 90)
+        .await
+        .unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
+}

@@ -1,0 +1,197 @@
+//! Demo incidents: three months of made-up events across the region's cercles, clearly marked
+//! as demo data (their source says so), recorded through the same service as the officers'
+//! form; some of them dispatched, followed and closed. Drawn by a fixed generator: the same
+//! demo every time.
+
+use crate::app::AppState;
+use crate::audit::Actor;
+use crate::error::AppResult;
+use crate::web::page::Fields;
+
+/// (type:sub-type, weight): road accidents and drownings are the daily work of civil
+/// protection; the security events follow the pattern of public reporting on the region.
+const EVENTS: &[(&str, u32)] = &[
+    ("civil_protection:road_accident", 22),
+    ("civil_protection:drowning", 8),
+    ("civil_protection:fire", 8),
+    ("civil_protection:flood", 3),
+    ("civil_protection:medical_evacuation", 10),
+    ("battles:armed_clash", 9),
+    ("explosions:ied", 6),
+    ("violence_civilians:attack", 10),
+    ("violence_civilians:abduction", 5),
+    ("strategic:looting", 6),
+    ("strategic:arrests", 5),
+    ("protests:peaceful_protest", 3),
+    ("riots:mob_violence", 2),
+];
+
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as u32
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() as usize) % n.max(1)
+    }
+}
+
+/// Records `count` incidents over the last `days` days; the older ones closed, a share of
+/// them with a response sent and completed.
+pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppResult<usize> {
+    let actor = Actor::system("demo");
+    let places: Vec<String> = state
+        .gazetteer
+        .localities()
+        .iter()
+        .filter(|l| l.in_region && !l.cercle.is_empty())
+        .map(|l| l.id.clone())
+        .collect();
+    let units: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM units WHERE kind IN ('brigade', 'peloton', 'centre_secours', 'compagnie')
+         ORDER BY name",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    if places.is_empty() || units.is_empty() {
+        return Ok(0);
+    }
+    let total: u32 = EVENTS.iter().map(|e| e.1).sum();
+    let mut draw = Draw(20_261_129);
+    let now = crate::db::now();
+    let mut made = 0;
+    for k in 0..count {
+        let mut pick = draw.next() % total;
+        let event = EVENTS
+            .iter()
+            .find(|(_, w)| {
+                if pick < *w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .map_or("civil_protection:road_accident", |e| e.0);
+        let back_minutes = draw.below(usize::try_from(days * 24 * 60).unwrap_or(1)) as i64;
+        let when = now - time::Duration::minutes(back_minutes + 90);
+        let security = !event.starts_with("civil_protection");
+        let fatal = if security {
+            draw.below(6)
+        } else {
+            draw.below(3)
+        };
+        let mut f = Fields::default();
+        for (key, value) in [
+            ("submission", format!("demo-incident-{k}")),
+            (
+                "occurred_at",
+                crate::db::timestamp(when)
+                    .get(..16)
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            (
+                "place",
+                places
+                    .get(draw.below(places.len()))
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            (
+                "event_type",
+                event.split(':').next().unwrap_or("").to_string(),
+            ),
+            (
+                "sub_event_type",
+                event.split(':').nth(1).unwrap_or("").to_string(),
+            ),
+            (
+                "actor1",
+                if security {
+                    "Groupe armé non identifié".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("inter1", if security { "2".into() } else { "0".into() }),
+            (
+                "actor2",
+                if security {
+                    "Civils".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("inter2", if security { "7".into() } else { "0".into() }),
+            ("fatalities", fatal.to_string()),
+            ("injured", draw.below(8).to_string()),
+            (
+                "missing",
+                if event.ends_with("abduction") {
+                    (1 + draw.below(4)).to_string()
+                } else {
+                    "0".into()
+                },
+            ),
+            ("source", "Données de démonstration (fictives)".into()),
+            ("source_reliability", "non_evaluee".into()),
+            ("notes", "Incident fictif de démonstration.".into()),
+        ] {
+            f.0.insert(key.to_string(), value);
+        }
+        let input = super::IncidentInput::parse(state, &f)?;
+        let unit = units
+            .get(draw.below(units.len()))
+            .cloned()
+            .unwrap_or_default();
+        made += 1;
+        // Seeded before: the same demo, nothing added.
+        if super::by_submission(state, &input.submission_id)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let id = super::create(state, &actor, &unit, &input).await?;
+        let recent = back_minutes < 2 * 24 * 60;
+        if !recent {
+            // One in four older incidents had a response sent and completed.
+            if draw.below(4) == 0
+                && let Ok(incident) = super::get(state, &crate::accounts::Scope::All, &id).await
+                && let Some(first) = super::candidates(state, &incident)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.minutes.is_ok())
+            {
+                let response = super::dispatch(
+                    state,
+                    &actor,
+                    &crate::accounts::Scope::All,
+                    &id,
+                    &first.asset_id,
+                    "",
+                )
+                .await?;
+                for step in ["engaged", "on_site", "done"] {
+                    super::response_step(
+                        state,
+                        &actor,
+                        &crate::accounts::Scope::All,
+                        &response,
+                        step,
+                    )
+                    .await?;
+                }
+            }
+            super::set_status(state, &actor, &crate::accounts::Scope::All, &id, "clos", "").await?;
+        }
+    }
+    Ok(made)
+}
