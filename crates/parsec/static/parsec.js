@@ -77,4 +77,35 @@
       }
     });
   }
+
+  // The map: the wheel zooms where the pointer is, a drag moves it. Without this file the
+  // whole region is shown and every mark is still a link.
+  var map = document.querySelector("[data-map] svg");
+  if (map) {
+    var vb = map.viewBox.baseVal;
+    var full = { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
+    var at = function (e) {
+      var r = map.getBoundingClientRect();
+      return { x: vb.x + (e.clientX - r.left) / r.width * vb.width, y: vb.y + (e.clientY - r.top) / r.height * vb.height };
+    };
+    map.addEventListener("wheel", function (e) {
+      e.preventDefault();
+      var p = at(e);
+      var k = e.deltaY < 0 ? 0.8 : 1.25;
+      var w = Math.min(full.w, Math.max(full.w / 20, vb.width * k));
+      var h = w * full.h / full.w;
+      vb.x = p.x - (p.x - vb.x) * w / vb.width;
+      vb.y = p.y - (p.y - vb.y) * h / vb.height;
+      vb.width = w; vb.height = h;
+    }, { passive: false });
+    var drag = null;
+    map.addEventListener("pointerdown", function (e) { drag = { x: e.clientX, y: e.clientY, vx: vb.x, vy: vb.y }; });
+    window.addEventListener("pointerup", function () { drag = null; });
+    map.addEventListener("pointermove", function (e) {
+      if (!drag) { return; }
+      var r = map.getBoundingClientRect();
+      vb.x = drag.vx - (e.clientX - drag.x) / r.width * vb.width;
+      vb.y = drag.vy - (e.clientY - drag.y) / r.height * vb.height;
+    });
+  }
 })();

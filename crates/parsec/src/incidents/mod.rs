@@ -4,6 +4,7 @@
 //! air: `routing`), the one sent, and the response's times.
 
 pub mod demo;
+pub mod map;
 pub mod model;
 pub mod web;
 

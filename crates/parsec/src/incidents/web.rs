@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/status", post(status))
         .route("/incidents/{id}/dispatch", post(dispatch))
         .route("/incidents/responses/{id}/{step}", post(step))
+        .route("/map", get(map_page))
 }
 
 type FormData = Form<Vec<(String, String)>>;
@@ -552,4 +553,158 @@ async fn step(
     let incident =
         super::response_step(&state, &auth.user.actor(), &auth.scope, &id, &step).await?;
     Ok(Redirect::to(&format!("/incidents/{incident}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "map.html")]
+struct MapPage {
+    c: PageCtx,
+    title: String,
+    error: Option<String>,
+    from: String,
+    to: String,
+    types: Vec<SelectOption>,
+    cercles: Vec<SelectOption>,
+    count: String,
+    svg: String,
+}
+
+async fn map_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    use super::map::{Mark, UnitMark, draw};
+    auth.require(Permission::ViewIncidents)?;
+    let p = ListParams(q);
+    let c = PageCtx::new(&state, &auth, "/map");
+    let today = crate::db::now().date();
+    let day = |name: &str, default: time::Date| {
+        crate::db::day(p.get(name)).unwrap_or(default).to_string()
+    };
+    let (from, to) = (
+        day("from", today - time::Duration::days(30)),
+        day("to", today),
+    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        occurred_at: String,
+        place: String,
+        lat: f64,
+        lon: f64,
+        event_type: String,
+        sub_event_type: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, occurred_at, place, lat, lon, event_type, sub_event_type FROM incidents i
+         WHERE occurred_at >= ?1 AND occurred_at < date(?2, '+1 day')
+           AND (?3 = '' OR event_type = ?3) AND (?4 = '' OR cercle = ?4)
+           AND (?5 IS NULL OR unit_id IN (SELECT value FROM json_each(?5)))
+         ORDER BY occurred_at",
+    )
+    .bind(&from)
+    .bind(&to)
+    .bind(p.get("event_type"))
+    .bind(p.get("cercle"))
+    .bind(auth.scope.as_json())
+    .fetch_all(&state.db)
+    .await?;
+    let span = crate::db::day(&from)
+        .zip(crate::db::day(&to))
+        .map_or(30.0, |(a, b)| ((b - a).whole_days().max(1)) as f64);
+    let marks: Vec<Mark> = rows
+        .iter()
+        .map(|r| {
+            let age = crate::db::day(&r.occurred_at)
+                .map_or(0.0, |d| (today - d).whole_days() as f64 / span);
+            Mark {
+                id: r.id.clone(),
+                lat: r.lat,
+                lon: r.lon,
+                security: r.event_type != "civil_protection",
+                age,
+                title: format!(
+                    "{} — {} ({})",
+                    type_labels(c.lang, &r.event_type, &r.sub_event_type).1,
+                    r.place,
+                    r.occurred_at.get(..10).unwrap_or("")
+                ),
+            }
+        })
+        .collect();
+    #[derive(sqlx::FromRow)]
+    struct UnitRow {
+        name: String,
+        lat: Option<f64>,
+        lon: Option<f64>,
+        ready: i64,
+        busy: i64,
+    }
+    let units: Vec<UnitRow> = sqlx::query_as(
+        "SELECT u.name, u.lat, u.lon,
+                (SELECT COUNT(*) FROM assets a WHERE a.unit_id = u.id AND a.status = 'disponible') AS ready,
+                (SELECT COUNT(*) FROM assets a WHERE a.unit_id = u.id AND a.status != 'disponible') AS busy
+         FROM units u WHERE u.lat IS NOT NULL AND u.lon IS NOT NULL
+           AND (?1 IS NULL OR u.id IN (SELECT value FROM json_each(?1)))",
+    )
+    .bind(auth.scope.as_json())
+    .fetch_all(&state.db)
+    .await?;
+    let units: Vec<UnitMark> = units
+        .into_iter()
+        .filter_map(|u| {
+            Some(UnitMark {
+                lat: u.lat?,
+                lon: u.lon?,
+                name: u.name,
+                available: usize::try_from(u.ready).unwrap_or(0),
+                busy: usize::try_from(u.busy).unwrap_or(0),
+            })
+        })
+        .collect();
+    let capitals: Vec<(String, f64, f64)> = state
+        .gazetteer
+        .localities()
+        .iter()
+        .filter(|l| {
+            l.in_region
+                && matches!(
+                    l.admin_seat.as_deref(),
+                    Some("cercle_capital") | Some("region_capital")
+                )
+        })
+        .map(|l| (l.name.clone(), l.lat, l.lon))
+        .collect();
+    let types = model::EVENT_TYPES
+        .iter()
+        .map(|(t, acled, fr, _)| {
+            (
+                t.to_string(),
+                match c.lang {
+                    Lang::Fr => fr.to_string(),
+                    Lang::En => acled.to_string(),
+                },
+            )
+        })
+        .collect();
+    let cercles = state
+        .gazetteer
+        .cercles()
+        .iter()
+        .map(|ce| (ce.name.clone(), ce.name.clone()))
+        .collect();
+    let title = c.t("nav-map");
+    let page = MapPage {
+        svg: draw(&capitals, &marks, &units, &title),
+        count: format!("{} {}", marks.len(), c.t("map-incidents")),
+        types: options(types, p.get("event_type"), Some(c.t("filter-all"))),
+        cercles: options(cercles, p.get("cercle"), Some(c.t("filter-all"))),
+        from,
+        to,
+        error: None,
+        title,
+        c,
+    };
+    render(&page)
 }

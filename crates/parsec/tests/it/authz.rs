@@ -118,6 +118,7 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/border/vehicles/{id}/share" "/border/vehicles/none/share" "C";
     "GET" "/border/partner-alerts" "/border/partner-alerts" "OCGI";
     "GET" "/incidents" "/incidents" "OCGIP";
+    "GET" "/map" "/map" "OCGIP";
     "GET" "/incidents/new" "/incidents/new" "OCG";
     "POST" "/incidents/new" "/incidents/new" "OCG";
     "GET" "/incidents/{id}" "/incidents/none" "OCGIP";

@@ -350,3 +350,71 @@ async fn an_agent_scans_a_passport_and_saves_with_enter() {
     b.screenshot("flows-fr.png").await;
     b.quit().await;
 }
+
+/// The operations centre in Chromium: an incident reported through the form, the nearest
+/// asset sent, its response followed to the end, the incident closed; then the map.
+#[tokio::test(flavor = "multi_thread")]
+async fn operations_dispatch_an_incident_and_see_the_map() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    b.go(&format!("{}/login", app.base)).await;
+    b.type_into("#login", "operations").await;
+    b.type_into("#password", "demo").await;
+    b.click("#submit").await;
+    b.wait_for("Tableau de bord").await;
+    b.go(&format!("{}/incidents/new", app.base)).await;
+    b.wait_for("f-occurred_at").await;
+    let unit = app.unit_id("Brigade de Koro").await;
+    b.select("#f-unit", &unit).await;
+    b.select("#f-occurred_at", "2026-11-28T16:45").await;
+    b.type_into("#f-place", "Bankass").await;
+    b.select("#f-event", "civil_protection:road_accident").await;
+    b.type_into("#f-injured", "3").await;
+    b.click("#save").await;
+    let html = b.wait_for("id=\"candidates\"").await;
+    assert!(
+        html.contains("Accident de la route") && html.contains("id=\"dispatch-1\""),
+        "{html}"
+    );
+    b.screenshot("incident-fr.png").await;
+    b.click("#dispatch-1").await;
+    let html = b.wait_for("Intervention en cours").await;
+    let response: String = sqlx::query_scalar("SELECT id FROM responses")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("engaged-{response}")), "{html}");
+    for step in ["engaged", "on_site", "done"] {
+        b.click(&format!("#{step}-{response}")).await;
+        b.wait_for("id=\"timeline\"").await;
+        for _ in 0..50 {
+            let html = b.source().await;
+            if !html.contains(&format!("id=\"{step}-{response}\"")) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    b.select("#status-form select[name=status]", "clos").await;
+    b.click("#status-form button").await;
+    b.wait_for("id=\"status\">Clos").await;
+    let (done, status): (Option<String>, String) = sqlx::query_as(
+        "SELECT r.done_at, i.status FROM responses r JOIN incidents i ON i.id = r.incident_id",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert!(done.is_some());
+    assert_eq!(status, "clos");
+    parsec::incidents::demo::seed_incidents(&app.state, 120, 30)
+        .await
+        .unwrap();
+    b.go(&format!("{}/map", app.base)).await;
+    let html = b.wait_for("class=\"incident").await;
+    assert!(
+        html.contains("class=\"cercle\"") && html.contains("class=\"river\""),
+        "{html}"
+    );
+    b.screenshot("map-fr.png").await;
+    b.quit().await;
+}
