@@ -6,6 +6,7 @@
 pub mod demo;
 pub mod map;
 pub mod model;
+pub mod sitrep;
 pub mod web;
 
 use sqlx::FromRow;

@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/dispatch", post(dispatch))
         .route("/incidents/responses/{id}/{step}", post(step))
         .route("/map", get(map_page))
+        .route("/sitrep", get(sitrep_page))
+        .route("/sitrep.pdf", get(sitrep_pdf))
+        .route("/sitrep.csv", get(sitrep_csv))
 }
 
 type FormData = Form<Vec<(String, String)>>;
@@ -707,4 +710,263 @@ async fn map_page(
         c,
     };
     render(&page)
+}
+
+/// The report's tables, in the reader's language.
+fn sitrep_tables(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<crate::web::page::DetailTable> {
+    use crate::web::page::DetailTable;
+    let type_name = |t: &str| {
+        model::EVENT_TYPES.iter().find(|x| x.0 == t).map_or_else(
+            || t.to_string(),
+            |x| match c.lang {
+                Lang::Fr => x.2.to_string(),
+                Lang::En => x.1.to_string(),
+            },
+        )
+    };
+    let row = |cells: Vec<String>| ListRow {
+        href: String::new(),
+        cells,
+    };
+    vec![
+        DetailTable {
+            title: c.t("sitrep-incidents"),
+            columns: vec![
+                c.t("geo-cercle"),
+                c.t("incident-type"),
+                c.t("sitrep-count"),
+                c.t("incident-fatalities"),
+                c.t("incident-injured"),
+                c.t("incident-missing"),
+            ],
+            rows: r
+                .incidents
+                .iter()
+                .map(|l| {
+                    row(vec![
+                        l.cercle.clone(),
+                        type_name(&l.event_type),
+                        l.incidents.to_string(),
+                        l.fatalities.to_string(),
+                        l.injured.to_string(),
+                        l.missing.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("sitrep-flows"),
+            columns: vec![
+                c.t("crossing-post"),
+                c.t("direction-entree"),
+                c.t("direction-sortie"),
+            ],
+            rows: r
+                .flows
+                .iter()
+                .map(|f| {
+                    row(vec![
+                        f.post.clone(),
+                        f.entries.to_string(),
+                        f.exits.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
+            title: c.t("sitrep-assets"),
+            columns: vec![c.t("field-kind"), c.t("field-status"), c.t("sitrep-count")],
+            rows: r
+                .assets
+                .iter()
+                .map(|a| {
+                    row(vec![
+                        c.t(&format!("asset-kind-{}", a.kind)),
+                        c.t(&format!("asset-status-{}", a.status)),
+                        a.assets.to_string(),
+                    ])
+                })
+                .collect(),
+        },
+    ]
+}
+
+fn sitrep_lines(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<String> {
+    let m = |x: Option<f64>| x.map_or_else(|| "—".to_string(), duration);
+    vec![
+        format!(
+            "{} : {} · {} : {} · {} : {} · {} : {}",
+            c.t("sitrep-responses-sent"),
+            r.responses.sent,
+            c.t("sitrep-responses-arrived"),
+            r.responses.arrived,
+            c.t("sitrep-median"),
+            m(r.responses.median),
+            c.t("sitrep-longest"),
+            m(r.responses.longest)
+        ),
+        c.t("sitrep-patrols-none"),
+    ]
+}
+
+async fn sitrep_for(
+    state: &AppState,
+    auth: &Auth,
+    p: &ListParams,
+) -> AppResult<super::sitrep::Sitrep> {
+    let today = crate::db::now().date().to_string();
+    let from = if p.get("from").is_empty() {
+        today.as_str()
+    } else {
+        p.get("from")
+    };
+    let to = if p.get("to").is_empty() {
+        from
+    } else {
+        p.get("to")
+    };
+    super::sitrep::build(state, &auth.scope, from, to).await
+}
+
+#[derive(Template)]
+#[template(path = "sitrep.html")]
+struct SitrepPage {
+    c: PageCtx,
+    title: String,
+    period: String,
+    error: Option<String>,
+    from: String,
+    to: String,
+    pdf_href: String,
+    csv_href: String,
+    tables: Vec<crate::web::page::DetailTable>,
+    lines: Vec<String>,
+}
+
+async fn sitrep_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let p = ListParams(q);
+    let c = PageCtx::new(&state, &auth, "/sitrep");
+    let (report, error) = match sitrep_for(&state, &auth, &p).await {
+        Ok(r) => (r, None),
+        Err(e @ AppError::Invalid { .. }) => (
+            sitrep_for(&state, &auth, &ListParams(HashMap::new())).await?,
+            Some(c.t(e.message_key())),
+        ),
+        Err(e) => return Err(e),
+    };
+    let query = format!("?from={}&to={}", report.from, report.to);
+    let page = SitrepPage {
+        title: c.t("nav-sitrep"),
+        period: format!("{} → {}", report.from, report.to),
+        error,
+        from: report.from.clone(),
+        to: report.to.clone(),
+        pdf_href: format!("/sitrep.pdf{query}"),
+        csv_href: format!("/sitrep.csv{query}"),
+        tables: sitrep_tables(&c, &report),
+        lines: sitrep_lines(&c, &report),
+        c,
+    };
+    render(&page)
+}
+
+async fn sitrep_pdf(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    use crate::pdf::Block;
+    auth.require(Permission::ViewIncidents)?;
+    let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
+    let c = PageCtx::new(&state, &auth, "/sitrep");
+    let mut blocks = Vec::new();
+    for t in sitrep_tables(&c, &report) {
+        let n = t.columns.len().max(1) as f32;
+        let widths = if n >= 6.0 {
+            vec![90.0, 150.0, 55.0, 55.0, 75.0, 74.0]
+        } else {
+            vec![499.0 / n; t.columns.len()]
+        };
+        blocks.push(Block::Heading(t.title));
+        blocks.push(Block::Table {
+            widths,
+            head: t.columns,
+            rows: t.rows.into_iter().map(|r| r.cells).collect(),
+        });
+    }
+    blocks.push(Block::Heading(c.t("sitrep-responses")));
+    for l in sitrep_lines(&c, &report) {
+        blocks.push(Block::Line(l));
+    }
+    let bytes = crate::pdf::report(
+        &format!("{} — {}", c.t("nav-sitrep"), c.t("sitrep-region")),
+        // WinAnsi has no arrow: an en dash.
+        &format!(
+            "{} – {} · {}",
+            report.from,
+            report.to,
+            crate::db::now_text()
+        ),
+        &blocks,
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"sitrep-{}-{}.pdf\"",
+                    report.from, report.to
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn sitrep_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
+    let mut out = String::from("cercle,event_type,incidents,fatalities,injured,missing\n");
+    for l in &report.incidents {
+        out.push_str(&format!(
+            "\"{}\",{},{},{},{},{}\n",
+            l.cercle.replace('"', "\"\""),
+            l.event_type,
+            l.incidents,
+            l.fatalities,
+            l.injured,
+            l.missing
+        ));
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"sitrep-{}-{}.csv\"",
+                    report.from, report.to
+                ),
+            ),
+        ],
+        out,
+    )
+        .into_response())
 }

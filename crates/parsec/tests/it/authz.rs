@@ -119,6 +119,9 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/border/partner-alerts" "/border/partner-alerts" "OCGI";
     "GET" "/incidents" "/incidents" "OCGIP";
     "GET" "/map" "/map" "OCGIP";
+    "GET" "/sitrep" "/sitrep" "OCGIP";
+    "GET" "/sitrep.pdf" "/sitrep.pdf" "OCGIP";
+    "GET" "/sitrep.csv" "/sitrep.csv" "OCGIP";
     "GET" "/incidents/new" "/incidents/new" "OCG";
     "POST" "/incidents/new" "/incidents/new" "OCG";
     "GET" "/incidents/{id}" "/incidents/none" "OCGIP";

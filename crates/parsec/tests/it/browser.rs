@@ -378,7 +378,8 @@ async fn operations_dispatch_an_incident_and_see_the_map() {
     );
     b.screenshot("incident-fr.png").await;
     b.click("#dispatch-1").await;
-    let html = b.wait_for("Intervention en cours").await;
+    // The page after the dispatch: the response's first step to click.
+    let html = b.wait_for("id=\"engaged-").await;
     let response: String = sqlx::query_scalar("SELECT id FROM responses")
         .fetch_one(&app.state.db)
         .await

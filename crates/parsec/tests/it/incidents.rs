@@ -203,3 +203,58 @@ async fn the_demo_has_months_of_incidents_some_of_them_answered() {
         .unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
 }
+
+#[tokio::test]
+async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
+    let app = TestApp::spawn().await;
+    parsec::incidents::demo::seed_incidents(&app.state, 80, 10)
+        .await
+        .unwrap();
+    let mut ops = app.login("operations").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let from = (today - time::Duration::days(10)).to_string();
+    let (status, html) = ops
+        .get_text(&format!("/sitrep?from={from}&to={today}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Incidents par cercle et par type") && !html.contains("Accident de la route"),
+        "types are named by their family on the report"
+    );
+    assert!(
+        html.contains("Protection civile") && html.contains("Disponibilité des moyens"),
+        "{html}"
+    );
+    let res = ops
+        .get(&format!("/sitrep.pdf?from={from}&to={today}"))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    if let Ok(path) = std::env::var("SITREP_PDF_OUT") {
+        std::fs::write(path, &pdf).unwrap();
+    }
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/Type /Page")
+            && text.contains("Helvetica")
+            && text.trim_end().ends_with("%%EOF")
+    );
+    assert!(text.contains("xref") && text.contains("trailer"));
+    let (status, csv) = ops
+        .get_text(&format!("/sitrep.csv?from={from}&to={today}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("cercle,event_type,incidents"), "{csv}");
+    let total: i64 = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .filter_map(|n| n.parse::<i64>().ok())
+        .sum();
+    assert_eq!(total, 80);
+    // A period that ends before it starts is said, not answered with nothing.
+    let res = ops.get("/sitrep.pdf?from=2026-02-01&to=2026-01-01").await;
+    assert_eq!(res.status(), 422);
+}

@@ -1,0 +1,136 @@
+//! The daily situation report (SITREP): for a day or a period, per cercle, the incidents by
+//! type with their toll, the responses and their times, the border flows of the posts, the
+//! availability of the assets. No personal data: counts, places and units. Shown as a
+//! printable page, and given as PDF and CSV.
+
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+
+/// One cercle's incidents of one type.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IncidentLine {
+    pub cercle: String,
+    pub event_type: String,
+    pub incidents: i64,
+    pub fatalities: i64,
+    pub injured: i64,
+    pub missing: i64,
+}
+
+/// What the responses of the period took, from dispatch to arrival.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseTimes {
+    pub sent: i64,
+    pub arrived: i64,
+    /// Minutes, dispatch to on site.
+    pub median: Option<f64>,
+    pub longest: Option<f64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlowLine {
+    pub post: String,
+    pub entries: i64,
+    pub exits: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssetLine {
+    pub kind: String,
+    pub status: String,
+    pub assets: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sitrep {
+    pub from: String,
+    pub to: String,
+    pub incidents: Vec<IncidentLine>,
+    pub responses: ResponseTimes,
+    pub flows: Vec<FlowLine>,
+    pub assets: Vec<AssetLine>,
+}
+
+/// The report of the days from `from` to `to` (both `YYYY-MM-DD`) within a scope.
+pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> AppResult<Sitrep> {
+    let (Some(a), Some(b)) = (crate::db::day(from), crate::db::day(to)) else {
+        return Err(AppError::invalid("from", "error-bad-date"));
+    };
+    if a > b {
+        return Err(AppError::invalid("from", "error-date-order"));
+    }
+    let (from, to) = (a.to_string(), b.to_string());
+    let scope_json = scope.as_json();
+    let incidents: Vec<IncidentLine> = sqlx::query_as(
+        "SELECT CASE cercle WHEN '' THEN '—' ELSE cercle END AS cercle, event_type,
+                COUNT(*) AS incidents, SUM(fatalities) AS fatalities, SUM(injured) AS injured,
+                SUM(missing) AS missing
+         FROM incidents
+         WHERE occurred_at >= ?1 AND occurred_at < date(?2, '+1 day')
+           AND (?3 IS NULL OR unit_id IN (SELECT value FROM json_each(?3)))
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(&from)
+    .bind(&to)
+    .bind(&scope_json)
+    .fetch_all(&state.db)
+    .await?;
+    let times: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT r.dispatched_at, r.on_site_at FROM responses r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.dispatched_at >= ?1 AND r.dispatched_at < date(?2, '+1 day')
+           AND (?3 IS NULL OR i.unit_id IN (SELECT value FROM json_each(?3)))",
+    )
+    .bind(&from)
+    .bind(&to)
+    .bind(&scope_json)
+    .fetch_all(&state.db)
+    .await?;
+    let minutes_between = |a: &str, b: &str| -> Option<f64> {
+        let parse = |s: &str| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+        };
+        Some((parse(b)? - parse(a)?).as_seconds_f64() / 60.0)
+    };
+    let mut arrivals: Vec<f64> = times
+        .iter()
+        .filter_map(|(d, o)| o.as_deref().and_then(|o| minutes_between(d, o)))
+        .collect();
+    arrivals.sort_by(f64::total_cmp);
+    let responses = ResponseTimes {
+        sent: i64::try_from(times.len()).unwrap_or(i64::MAX),
+        arrived: i64::try_from(arrivals.len()).unwrap_or(i64::MAX),
+        median: arrivals.get(arrivals.len() / 2).copied(),
+        longest: arrivals.last().copied(),
+    };
+    let flows: Vec<FlowLine> = sqlx::query_as(
+        "SELECT u.name AS post,
+                SUM(CASE f.direction WHEN 'entree' THEN f.people ELSE 0 END) AS entries,
+                SUM(CASE f.direction WHEN 'sortie' THEN f.people ELSE 0 END) AS exits
+         FROM flow_people f JOIN units u ON u.id = f.unit_id
+         WHERE f.day >= ?1 AND f.day <= ?2
+           AND (?3 IS NULL OR f.unit_id IN (SELECT value FROM json_each(?3)))
+         GROUP BY u.name ORDER BY u.name",
+    )
+    .bind(&from)
+    .bind(&to)
+    .bind(&scope_json)
+    .fetch_all(&state.db)
+    .await?;
+    let assets: Vec<AssetLine> = sqlx::query_as(
+        "SELECT kind, status, COUNT(*) AS assets FROM assets
+         WHERE (?1 IS NULL OR unit_id IN (SELECT value FROM json_each(?1)))
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(&scope_json)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Sitrep {
+        from,
+        to,
+        incidents,
+        responses,
+        flows,
+        assets,
+    })
+}
