@@ -32,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/sitrep", get(sitrep_page))
         .route("/sitrep.pdf", get(sitrep_pdf))
         .route("/sitrep.csv", get(sitrep_csv))
+        .route("/incidents/export.csv", get(export_acled))
+        .route("/incidents/export.geojson", get(export_geojson))
 }
 
 type FormData = Form<Vec<(String, String)>>;
@@ -967,6 +969,173 @@ async fn sitrep_csv(
             ),
         ],
         out,
+    )
+        .into_response())
+}
+
+/// The incidents of a filter, for the exports.
+async fn export_rows(
+    state: &AppState,
+    auth: &Auth,
+    p: &ListParams,
+) -> AppResult<Vec<super::IncidentRow>> {
+    let mut all = Vec::new();
+    let mut p = p.clone();
+    for page in 1..=400 {
+        p.0.insert("page".into(), page.to_string());
+        let (rows, total) = super::list(state, &auth.scope, &p).await?;
+        let done =
+            rows.is_empty() || i64::try_from(all.len() + rows.len()).unwrap_or(i64::MAX) >= total;
+        all.extend(rows);
+        if done {
+            break;
+        }
+    }
+    Ok(all)
+}
+
+/// ACLED's disorder type of an event type.
+fn disorder(t: &str) -> &'static str {
+    match t {
+        "battles" | "explosions" | "violence_civilians" => "Political violence",
+        "protests" | "riots" => "Demonstrations",
+        "strategic" => "Strategic developments",
+        _ => "Civil protection",
+    }
+}
+
+fn csv_cell(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    format!("\"{}\"", v.replace('"', "\"\""))
+}
+
+/// The incidents as ACLED exports them: its 31 columns, in its order (civil-protection
+/// events, which ACLED does not record, keep our names).
+async fn export_acled(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let rows = export_rows(&state, &auth, &ListParams(q)).await?;
+    let mut out = String::from(
+        "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp\n",
+    );
+    for r in &rows {
+        let (t, s) = model::acled_names(&r.event_type, &r.sub_event_type).unwrap_or(("", ""));
+        let commune = state
+            .gazetteer
+            .search(&r.place, 1)
+            .first()
+            .map(|h| h.locality.commune.clone())
+            .unwrap_or_default();
+        let precision = match r.geo_precision.as_str() {
+            "exact" | "locality" => "1",
+            "commune" => "2",
+            _ => "3",
+        };
+        let (low, high) = (r.inter1.min(r.inter2), r.inter1.max(r.inter2));
+        let interaction = if low == 0 {
+            high.to_string()
+        } else {
+            format!("{low}{high}")
+        };
+        let timestamp = time::OffsetDateTime::parse(
+            &r.occurred_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0);
+        let cells = [
+            format!("MLIPS{}", r.id.replace('-', "").get(..12).unwrap_or("")),
+            r.occurred_at.get(..10).unwrap_or("").to_string(),
+            r.occurred_at.get(..4).unwrap_or("").to_string(),
+            "1".to_string(),
+            disorder(&r.event_type).to_string(),
+            t.to_string(),
+            s.to_string(),
+            r.actor1.clone(),
+            String::new(),
+            r.inter1.to_string(),
+            r.actor2.clone(),
+            String::new(),
+            r.inter2.to_string(),
+            interaction,
+            if r.event_type == "violence_civilians" {
+                "Civilian targeting".into()
+            } else {
+                String::new()
+            },
+            "466".to_string(),
+            "Western Africa".to_string(),
+            "Mali".to_string(),
+            "Mopti".to_string(),
+            r.cercle.clone(),
+            commune,
+            r.place.clone(),
+            format!("{:.4}", r.lat),
+            format!("{:.4}", r.lon),
+            precision.to_string(),
+            r.source.clone(),
+            String::new(),
+            r.notes.clone(),
+            r.fatalities.to_string(),
+            String::new(),
+            timestamp.to_string(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"incidents-acled.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// The incidents as GeoJSON points, for any GIS.
+async fn export_geojson(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let rows = export_rows(&state, &auth, &ListParams(q)).await?;
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let (t, s) = model::acled_names(&r.event_type, &r.sub_event_type).unwrap_or(("", ""));
+            serde_json::json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+                "properties": {
+                    "id": r.id, "occurred_at": r.occurred_at, "place": r.place, "cercle": r.cercle,
+                    "geo_precision": r.geo_precision, "event_type": t, "sub_event_type": s,
+                    "fatalities": r.fatalities, "injured": r.injured, "missing": r.missing,
+                    "status": r.status, "unit": r.unit_name
+                }
+            })
+        })
+        .collect();
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/geo+json")],
+        serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
     )
         .into_response())
 }

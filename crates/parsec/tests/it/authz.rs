@@ -122,6 +122,8 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/sitrep" "/sitrep" "OCGIP";
     "GET" "/sitrep.pdf" "/sitrep.pdf" "OCGIP";
     "GET" "/sitrep.csv" "/sitrep.csv" "OCGIP";
+    "GET" "/incidents/export.csv" "/incidents/export.csv" "OCGIP";
+    "GET" "/incidents/export.geojson" "/incidents/export.geojson" "OCGIP";
     "GET" "/incidents/new" "/incidents/new" "OCG";
     "POST" "/incidents/new" "/incidents/new" "OCG";
     "GET" "/incidents/{id}" "/incidents/none" "OCGIP";

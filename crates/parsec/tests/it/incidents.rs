@@ -258,3 +258,32 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
     let res = ops.get("/sitrep.pdf?from=2026-02-01&to=2026-01-01").await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn incidents_leave_as_acled_csv_and_geojson() {
+    let app = TestApp::spawn().await;
+    parsec::incidents::demo::seed_incidents(&app.state, 30, 20)
+        .await
+        .unwrap();
+    let mut ops = app.login("operations").await;
+    let (status, csv) = ops.get_text("/incidents/export.csv").await;
+    assert_eq!(status, 200);
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(head.len(), 31, "ACLED's 31 columns");
+    assert_eq!(
+        (head[0], head[5], head[30]),
+        ("event_id_cnty", "event_type", "timestamp")
+    );
+    assert_eq!(lines.count(), 30);
+    assert!(csv.contains("\"Mali\"") && csv.contains("\"466\""));
+    let (status, geo) = ops.get_text("/incidents/export.geojson?status=clos").await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&geo).unwrap();
+    let closed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE status = 'clos'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(v["features"].as_array().unwrap().len() as i64, closed);
+    assert_eq!(v["features"][0]["geometry"]["type"], "Point");
+}
