@@ -486,3 +486,7 @@ sitrep-responses-arrived = arrived on site
 sitrep-median = median time to arrive
 sitrep-longest = longest
 sitrep-patrols-none = Patrols: the patrol register is not in service yet.
+map-coverage = Coverage
+map-uncovered = Localities out of reach by road within this time:
+map-population = population concerned ≈
+map-estimated = of which estimated from the cercle totals

@@ -487,3 +487,7 @@ sitrep-responses-arrived = arrivées sur place
 sitrep-median = délai médian d'arrivée
 sitrep-longest = le plus long
 sitrep-patrols-none = Patrouilles : le registre des patrouilles n'est pas encore en service.
+map-coverage = Couverture
+map-uncovered = Localités hors d'atteinte par la route dans ce délai :
+map-population = population concernée ≈
+map-estimated = dont estimée d'après les totaux des cercles

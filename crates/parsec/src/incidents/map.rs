@@ -174,11 +174,12 @@ pub struct UnitMark {
     pub busy: usize,
 }
 
-/// The whole drawing.
+/// The whole drawing; `uncovered` are the localities beyond the coverage time, if asked.
 pub fn draw(
     capitals: &[(String, f64, f64)],
     marks: &[Mark],
     units: &[UnitMark],
+    uncovered: &[(String, f64, f64)],
     label: &str,
 ) -> String {
     let (w, h) = (width(), height());
@@ -187,6 +188,14 @@ pub fn draw(
         esc(label)
     );
     s.push_str(base(capitals));
+    for (name, lat, lon) in uncovered {
+        let (x, y) = project(*lat, *lon);
+        let _ = write!(
+            s,
+            "<circle class=\"uncovered\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"1.6\"><title>{}</title></circle>",
+            esc(name)
+        );
+    }
     for m in marks {
         let (x, y) = project(m.lat, m.lon);
         let _ = write!(

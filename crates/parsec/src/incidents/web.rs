@@ -571,6 +571,8 @@ struct MapPage {
     types: Vec<SelectOption>,
     cercles: Vec<SelectOption>,
     count: String,
+    coverage: String,
+    coverage_line: Option<String>,
     svg: String,
 }
 
@@ -700,8 +702,36 @@ async fn map_page(
         .map(|ce| (ce.name.clone(), ce.name.clone()))
         .collect();
     let title = c.t("nav-map");
+    // The coverage layer, when asked: localities beyond N hours of every unit.
+    let hours = p
+        .get("coverage")
+        .parse::<f64>()
+        .ok()
+        .filter(|h| (0.5..=12.0).contains(h));
+    let coverage = hours.map(|h| {
+        let points: Vec<routing::Point> = units
+            .iter()
+            .map(|u| routing::Point::new(u.lat, u.lon))
+            .collect();
+        super::coverage::compute(&state, &points, h)
+    });
+    let coverage_line = coverage.as_ref().map(|cov| {
+        format!(
+            "{} {} / {} · {} {:.0} ({} {:.0})",
+            c.t("map-uncovered"),
+            cov.uncovered.len(),
+            cov.localities,
+            c.t("map-population"),
+            cov.population_known + cov.population_estimated,
+            c.t("map-estimated"),
+            cov.population_estimated
+        )
+    });
+    let uncovered = coverage.map(|c| c.uncovered).unwrap_or_default();
     let page = MapPage {
-        svg: draw(&capitals, &marks, &units, &title),
+        coverage: p.get("coverage").to_string(),
+        coverage_line,
+        svg: draw(&capitals, &marks, &units, &uncovered, &title),
         count: format!("{} {}", marks.len(), c.t("map-incidents")),
         types: options(types, p.get("event_type"), Some(c.t("filter-all"))),
         cercles: options(cercles, p.get("cercle"), Some(c.t("filter-all"))),

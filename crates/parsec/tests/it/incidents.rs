@@ -287,3 +287,52 @@ async fn incidents_leave_as_acled_csv_and_geojson() {
     assert_eq!(v["features"].as_array().unwrap().len() as i64, closed);
     assert_eq!(v["features"][0]["geometry"]["type"], "Point");
 }
+
+#[tokio::test]
+async fn the_map_shows_incidents_and_the_places_beyond_reach() {
+    let app = TestApp::spawn().await;
+    parsec::incidents::demo::seed_incidents(&app.state, 40, 20)
+        .await
+        .unwrap();
+    let mut ops = app.login("operations").await;
+    let (status, html) = ops.get_text("/map").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        html.matches("class=\"incident ").count(),
+        40,
+        "every incident of the month"
+    );
+    assert!(!html.contains("id=\"coverage\""));
+    // Within one hour of a unit by road: much of the region is beyond, and it is said.
+    let (_, html) = ops.get_text("/map?coverage=1").await;
+    let uncovered = html.matches("class=\"uncovered\"").count();
+    assert!(uncovered > 100, "{uncovered}");
+    let line = html
+        .split("id=\"coverage\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        line.contains("population concernée") && line.contains("estimée"),
+        "{line}"
+    );
+    // Six hours covers more than one.
+    let (_, html6) = ops.get_text("/map?coverage=6").await;
+    assert!(html6.matches("class=\"uncovered\"").count() < uncovered);
+    // A filter by cercle keeps its incidents only.
+    let cercle: String = sqlx::query_scalar("SELECT cercle FROM incidents LIMIT 1")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let expected: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE cercle = ?")
+        .bind(&cercle)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let (_, html) = ops
+        .get_text(&format!("/map?cercle={}", crate::support_q(&cercle)))
+        .await;
+    assert_eq!(html.matches("class=\"incident ").count() as i64, expected);
+}
