@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod demo;
 pub mod map;
 pub mod model;
+pub mod patrols;
 pub mod sitrep;
 pub mod web;
 
@@ -42,6 +43,8 @@ pub struct IncidentInput {
     pub source: String,
     pub source_reliability: String,
     pub notes: String,
+    /// The patrol that raised it, if any.
+    pub patrol_id: Option<String>,
 }
 
 impl IncidentInput {
@@ -149,6 +152,7 @@ impl IncidentInput {
             source: f.optional("source", 200)?.unwrap_or_default(),
             source_reliability,
             notes: f.optional("notes", 4000)?.unwrap_or_default(),
+            patrol_id: Some(f.get("patrol").to_string()).filter(|p| !p.is_empty()),
         })
     }
 }
@@ -190,8 +194,8 @@ pub async fn create(
     let done = sqlx::query(
         "INSERT INTO incidents (id, created_at, created_by, unit_id, occurred_at, locality_id, place,
          lat, lon, geo_precision, cercle, event_type, sub_event_type, actor1, inter1, actor2, inter2,
-         fatalities, injured, missing, source, source_reliability, notes, status, submission_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signale', ?)
+         fatalities, injured, missing, source, source_reliability, notes, status, submission_id, patrol_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signale', ?, ?)
          ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
@@ -218,6 +222,7 @@ pub async fn create(
     .bind(&i.source_reliability)
     .bind(&i.notes)
     .bind(&i.submission_id)
+    .bind(&i.patrol_id)
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {

@@ -33,6 +33,13 @@ pub fn router() -> Router<AppState> {
         .route("/sitrep.pdf", get(sitrep_pdf))
         .route("/sitrep.csv", get(sitrep_csv))
         .route("/incidents/export.csv", get(export_acled))
+        .route("/patrols", get(patrols_list))
+        .route("/patrols/new", get(patrol_form).post(patrol_create))
+        .route("/patrols/{id}", get(patrol_view))
+        .route(
+            "/patrols/{id}/report",
+            get(patrol_report_form).post(patrol_report),
+        )
         .route("/incidents/export.geojson", get(export_geojson))
 }
 
@@ -171,9 +178,18 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
     })
 }
 
-async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
     auth.require(Permission::ReportIncidents)?;
-    render(&form_view(&state, &auth, &Fields::default()).await?)
+    // Opened from a patrol's page, the incident is that patrol's.
+    let mut f = Fields::default();
+    if let Some(p) = q.get("patrol") {
+        f.0.insert("patrol".into(), p.clone());
+    }
+    render(&form_view(&state, &auth, &f).await?)
 }
 
 async fn create(
@@ -825,20 +841,34 @@ fn sitrep_tables(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<crate::web::page
 
 fn sitrep_lines(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<String> {
     let m = |x: Option<f64>| x.map_or_else(|| "—".to_string(), duration);
-    vec![
-        format!(
-            "{} : {} · {} : {} · {} : {} · {} : {}",
-            c.t("sitrep-responses-sent"),
-            r.responses.sent,
-            c.t("sitrep-responses-arrived"),
-            r.responses.arrived,
-            c.t("sitrep-median"),
-            m(r.responses.median),
-            c.t("sitrep-longest"),
-            m(r.responses.longest)
-        ),
-        c.t("sitrep-patrols-none"),
-    ]
+    vec![format!(
+        "{} : {} · {} : {} · {} : {} · {} : {}",
+        c.t("sitrep-responses-sent"),
+        r.responses.sent,
+        c.t("sitrep-responses-arrived"),
+        r.responses.arrived,
+        c.t("sitrep-median"),
+        m(r.responses.median),
+        c.t("sitrep-longest"),
+        m(r.responses.longest)
+    )]
+}
+
+async fn patrol_line(
+    state: &AppState,
+    auth: &Auth,
+    c: &PageCtx,
+    r: &super::sitrep::Sitrep,
+) -> AppResult<String> {
+    let (done, not_done) = super::patrols::done_between(state, &auth.scope, &r.from, &r.to).await?;
+    Ok(format!(
+        "{} : {} {} · {} {}",
+        c.t("nav-patrols"),
+        done,
+        c.t("patrol-status-effectuee").to_lowercase(),
+        not_done,
+        c.t("patrol-status-non_effectuee").to_lowercase()
+    ))
 }
 
 async fn sitrep_for(
@@ -901,7 +931,11 @@ async fn sitrep_page(
         pdf_href: format!("/sitrep.pdf{query}"),
         csv_href: format!("/sitrep.csv{query}"),
         tables: sitrep_tables(&c, &report),
-        lines: sitrep_lines(&c, &report),
+        lines: {
+            let mut l = sitrep_lines(&c, &report);
+            l.push(patrol_line(&state, &auth, &c, &report).await?);
+            l
+        },
         c,
     };
     render(&page)
@@ -935,6 +969,7 @@ async fn sitrep_pdf(
     for l in sitrep_lines(&c, &report) {
         blocks.push(Block::Line(l));
     }
+    blocks.push(Block::Line(patrol_line(&state, &auth, &c, &report).await?));
     let bytes = crate::pdf::report(
         &format!("{} — {}", c.t("nav-sitrep"), c.t("sitrep-region")),
         // WinAnsi has no arrow: an en dash.
@@ -1168,4 +1203,266 @@ async fn export_geojson(
         serde_json::json!({"type": "FeatureCollection", "features": features}).to_string(),
     )
         .into_response())
+}
+
+fn patrol_status(c: &PageCtx, s: &str) -> String {
+    c.t(&format!("patrol-status-{s}"))
+}
+
+async fn patrols_list(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let rows = super::patrols::list(&state, &auth.scope).await?;
+    let c = PageCtx::new(&state, &auth, "/patrols");
+    let title = c.t("nav-patrols");
+    let columns = vec![
+        c.t("patrol-dates"),
+        c.t("field-unit"),
+        c.t("patrol-route"),
+        c.t("field-status"),
+    ];
+    let rows = rows
+        .iter()
+        .map(|p| ListRow {
+            href: format!("/patrols/{}", p.id),
+            cells: vec![
+                format!("{} – {}", p.starts_on, p.ends_on),
+                p.unit_name.clone(),
+                p.route.clone(),
+                patrol_status(&c, &p.status),
+            ],
+        })
+        .collect();
+    let mut view = ListView::single_page(c, title, "", columns, rows);
+    if auth.user.can(Permission::ReportIncidents) {
+        view.action = Some(Link::new("/patrols/new", view.c.t("patrol-new")));
+    }
+    render(&view)
+}
+
+async fn patrol_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
+    let c = PageCtx::new(state, auth, "/patrols");
+    let submission = match f.get("submission") {
+        "" => crate::db::new_id(),
+        s => s.to_string(),
+    };
+    let mut fields = vec![
+        FormField::new("submission", String::new(), "hidden", submission),
+        FormField::new(
+            "starts_on",
+            c.t("patrol-starts"),
+            "date",
+            f.get("starts_on").into(),
+        )
+        .required(),
+        FormField::new(
+            "ends_on",
+            c.t("patrol-ends"),
+            "date",
+            f.get("ends_on").into(),
+        )
+        .required(),
+        FormField::new(
+            "route",
+            c.t("patrol-route"),
+            "textarea",
+            f.get("route").into(),
+        )
+        .required()
+        .hint(c.t("patrol-route-hint")),
+        FormField::new(
+            "assets",
+            c.t("patrol-assets"),
+            "text",
+            f.get("assets").into(),
+        )
+        .hint(c.t("patrol-assets-hint")),
+    ];
+    if matches!(auth.scope, crate::accounts::Scope::All) {
+        fields.insert(
+            1,
+            FormField::new("unit", c.t("field-unit"), "select", String::new())
+                .required()
+                .options(options(
+                    units_in_scope(state, auth).await?,
+                    f.get("unit"),
+                    Some(String::new()),
+                )),
+        );
+    }
+    Ok(FormView {
+        title: c.t("patrol-new"),
+        action: "/patrols/new".into(),
+        cancel_href: "/patrols".into(),
+        fields,
+        error: None,
+        c,
+    })
+}
+
+async fn patrol_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    render(&patrol_view_form(&state, &auth, &Fields::default()).await?)
+}
+
+async fn patrol_create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    let f = Fields::from_pairs(pairs);
+    let unit = match (&auth.scope, &auth.user.unit_id) {
+        (crate::accounts::Scope::All, own) if !f.get("unit").is_empty() || own.is_none() => {
+            f.get("unit").to_string()
+        }
+        (_, Some(own)) => own.clone(),
+        (_, None) => String::new(),
+    };
+    let view = patrol_view_form(&state, &auth, &f).await?;
+    if unit.is_empty() || !auth.scope.allows_unit(&unit) {
+        return view.refuse(AppError::invalid("unit", "error-required"));
+    }
+    match super::patrols::plan(&state, &auth.user.actor(), &unit, &f).await {
+        Ok(id) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
+        Err(e) => view.refuse(e),
+    }
+}
+
+async fn patrol_view(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let p = super::patrols::get(&state, &auth.scope, &id).await?;
+    let raised: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, occurred_at, place, event_type, sub_event_type FROM incidents
+         WHERE patrol_id = ? ORDER BY occurred_at",
+    )
+    .bind(&id)
+    .fetch_all(&state.db)
+    .await?;
+    let c = PageCtx::new(&state, &auth, "/patrols");
+    let fields = vec![
+        (c.t("field-unit"), p.unit_name.clone()),
+        (
+            c.t("patrol-dates"),
+            format!("{} – {}", p.starts_on, p.ends_on),
+        ),
+        (c.t("patrol-route"), p.route.clone()),
+        (c.t("patrol-assets"), p.assets.clone()),
+        (c.t("field-status"), patrol_status(&c, &p.status)),
+        (c.t("patrol-observations"), p.report.clone()),
+    ]
+    .into_iter()
+    .map(|(label, value)| DetailField {
+        label,
+        value,
+        href: None,
+    })
+    .chain(
+        auth.user
+            .can(Permission::ReportIncidents)
+            .then(|| DetailField {
+                label: c.t("patrol-raise"),
+                value: c.t("incident-new"),
+                href: Some(format!("/incidents/new?patrol={id}")),
+            }),
+    )
+    .collect();
+    let view = crate::web::page::DetailView {
+        title: format!("{} — {}", c.t("nav-patrols"), p.route),
+        back_href: "/patrols".into(),
+        edit_href: (p.status == "prevue" && auth.user.can(Permission::ReportIncidents))
+            .then(|| format!("/patrols/{id}/report")),
+        fields,
+        tables: vec![crate::web::page::DetailTable {
+            title: c.t("patrol-incidents"),
+            columns: vec![
+                c.t("incident-when"),
+                c.t("incident-place"),
+                c.t("incident-type"),
+            ],
+            rows: raised
+                .into_iter()
+                .map(|(iid, when, place, t, sub)| ListRow {
+                    href: format!("/incidents/{iid}"),
+                    cells: vec![when, place, type_labels(c.lang, &t, &sub).1],
+                })
+                .collect(),
+        }],
+        c,
+    };
+    render(&view)
+}
+
+fn patrol_report_view(state: &AppState, auth: &Auth, id: &str, f: &Fields) -> FormView {
+    let c = PageCtx::new(state, auth, "/patrols");
+    let choices = vec![
+        ("effectuee".to_string(), c.t("patrol-status-effectuee")),
+        (
+            "non_effectuee".to_string(),
+            c.t("patrol-status-non_effectuee"),
+        ),
+    ];
+    FormView {
+        title: c.t("patrol-report"),
+        action: format!("/patrols/{id}/report"),
+        cancel_href: format!("/patrols/{id}"),
+        fields: vec![
+            FormField::new("outcome", c.t("field-status"), "select", String::new())
+                .required()
+                .options(options(choices, f.get("outcome"), None)),
+            FormField::new(
+                "report",
+                c.t("patrol-observations"),
+                "textarea",
+                f.get("report").into(),
+            )
+            .hint(c.t("patrol-observations-hint")),
+        ],
+        error: None,
+        c,
+    }
+}
+
+async fn patrol_report_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    super::patrols::get(&state, &auth.scope, &id).await?;
+    render(&patrol_report_view(&state, &auth, &id, &Fields::default()))
+}
+
+async fn patrol_report(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): FormData,
+) -> AppResult<Response> {
+    auth.require(Permission::ReportIncidents)?;
+    let f = Fields::from_pairs(pairs);
+    let done = match f.get("outcome") {
+        "effectuee" => true,
+        "non_effectuee" => false,
+        _ => {
+            return patrol_report_view(&state, &auth, &id, &f)
+                .refuse(AppError::invalid("outcome", "error-bad-choice"));
+        }
+    };
+    match super::patrols::report(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        done,
+        f.get("report"),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
+        Err(e) => patrol_report_view(&state, &auth, &id, &f).refuse(e),
+    }
 }

@@ -296,6 +296,16 @@ pub struct DetailView {
     pub tables: Vec<DetailTable>,
 }
 
+impl DetailView {
+    /// The label of the page's action: a report for the pages whose action is to report.
+    pub fn edit_key(&self) -> &'static str {
+        match &self.edit_href {
+            Some(h) if h.ends_with("/report") => "patrol-report",
+            _ => "action-edit",
+        }
+    }
+}
+
 pub struct FormField {
     pub name: &'static str,
     pub label: String,

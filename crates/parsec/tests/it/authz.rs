@@ -123,6 +123,12 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/sitrep.pdf" "/sitrep.pdf" "OCGIP";
     "GET" "/sitrep.csv" "/sitrep.csv" "OCGIP";
     "GET" "/incidents/export.csv" "/incidents/export.csv" "OCGIP";
+    "GET" "/patrols" "/patrols" "OCGIP";
+    "GET" "/patrols/new" "/patrols/new" "OCG";
+    "POST" "/patrols/new" "/patrols/new" "OCG";
+    "GET" "/patrols/{id}" "/patrols/none" "OCGIP";
+    "GET" "/patrols/{id}/report" "/patrols/none/report" "OCG";
+    "POST" "/patrols/{id}/report" "/patrols/none/report" "OCG";
     "GET" "/incidents/export.geojson" "/incidents/export.geojson" "OCGIP";
     "GET" "/incidents/new" "/incidents/new" "OCG";
     "POST" "/incidents/new" "/incidents/new" "OCG";

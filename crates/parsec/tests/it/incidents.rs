@@ -336,3 +336,93 @@ async fn the_map_shows_incidents_and_the_places_beyond_reach() {
         .await;
     assert_eq!(html.matches("class=\"incident ").count() as i64, expected);
 }
+
+#[tokio::test]
+async fn a_patrol_is_planned_reported_and_raises_an_incident() {
+    let app = TestApp::spawn().await;
+    let mut cdt = app.login("commandant.koro").await;
+    let (status, html) = cdt.get_text("/patrols/new").await;
+    assert_eq!(status, 200);
+    let submission = submission_of(&html);
+    let asset: String = sqlx::query_scalar(
+        "SELECT a.registration FROM assets a JOIN users u ON u.unit_id = a.unit_id
+         WHERE u.login = 'commandant.koro' LIMIT 1",
+    )
+    .fetch_optional(&app.state.db)
+    .await
+    .unwrap()
+    .unwrap_or_default();
+    let base = vec![
+        ("submission", submission.as_str()),
+        ("starts_on", "2026-11-20"),
+        ("ends_on", "2026-11-21"),
+        ("route", "Koro, Dinangourou, Koro"),
+        ("assets", asset.as_str()),
+    ];
+    // Bad input: an unknown place, dates in the wrong order, another unit's asset.
+    for (field, value, message) in [
+        ("route", "Koro, Atlantis", "Localité introuvable"),
+        ("ends_on", "2026-11-01", "après la date de fin"),
+        ("assets", "GN-0000-XX", "pas un moyen de l"),
+    ] {
+        let mut fields = base.clone();
+        fields.retain(|(k, _)| *k != field);
+        fields.push((field, value));
+        let res = cdt.post_form("/patrols/new", &fields).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message}: {html}");
+    }
+    let res = cdt.post_form("/patrols/new", &base).await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    let id = page.trim_start_matches("/patrols/").to_string();
+    let (_, html) = cdt.get_text(&page).await;
+    assert!(
+        html.contains("Koro → Dinangourou → Koro") && html.contains("Prévue"),
+        "{html}"
+    );
+    // An incident raised during the patrol points to it.
+    let (_, html) = cdt.get_text(&format!("/incidents/new?patrol={id}")).await;
+    let incident_submission = submission_of(&html);
+    let res = cdt
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", incident_submission.as_str()),
+                ("occurred_at", "2026-11-20T11:00"),
+                ("place", "Dinangourou"),
+                ("event", "strategic:looting"),
+                ("patrol", id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // Not done without saying why; done with observations.
+    let report = format!("/patrols/{id}/report");
+    let res = cdt
+        .post_form(&report, &[("outcome", "non_effectuee"), ("report", " ")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = cdt
+        .post_form(
+            &report,
+            &[
+                ("outcome", "effectuee"),
+                ("report", "Marché de Dinangourou calme, un pillage signalé"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = cdt.get_text(&page).await;
+    assert!(
+        html.contains("Effectuée") && html.contains("Pillage / destruction de biens"),
+        "{html}"
+    );
+    let res = cdt
+        .post_form(&report, &[("outcome", "effectuee"), ("report", "encore")])
+        .await;
+    assert_eq!(res.status(), 404, "reported once");
+    let (_, html) = cdt.get_text("/sitrep?from=2026-11-19&to=2026-11-22").await;
+    assert!(html.contains("Patrouilles : 1 effectuée"), "{html}");
+}

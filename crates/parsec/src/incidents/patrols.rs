@@ -1,0 +1,199 @@
+//! Patrols: planned by a unit (its assets, a route through localities, the dates), then
+//! reported (done or not done, observations); incidents raised during a patrol point to it.
+
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::web::page::Fields;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PatrolRow {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub route: String,
+    pub assets: String,
+    pub status: String,
+    pub report: String,
+    pub reported_at: Option<String>,
+    pub reported_by: Option<String>,
+}
+
+const SELECT: &str =
+    "p.id, p.unit_id, u.name AS unit_name, p.starts_on, p.ends_on, p.route, p.assets,
+    p.status, p.report, p.reported_at, p.reported_by";
+const IN_SCOPE: &str = "(?2 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?2)))";
+
+/// Plans a patrol for a unit: dates in order, every stop a known locality, every asset one of
+/// the unit's (idempotent by the form's key; audited).
+pub async fn plan(state: &AppState, actor: &Actor, unit_id: &str, f: &Fields) -> AppResult<String> {
+    let submission = f.get("submission");
+    if submission.is_empty() || submission.len() > 64 {
+        return Err(AppError::invalid("submission", "error-stale-form"));
+    }
+    if let Some(id) =
+        sqlx::query_scalar::<_, String>("SELECT id FROM patrols WHERE submission_id = ?")
+            .bind(submission)
+            .fetch_optional(&state.db)
+            .await?
+    {
+        return Ok(id);
+    }
+    let day = |name: &'static str| {
+        db::day(f.get(name))
+            .filter(|_| f.get(name).len() == 10)
+            .map(|d| d.to_string())
+            .ok_or(AppError::invalid(name, "error-bad-date"))
+    };
+    let (starts, ends) = (day("starts_on")?, day("ends_on")?);
+    if starts > ends {
+        return Err(AppError::invalid("ends_on", "error-date-order"));
+    }
+    let mut stops = Vec::new();
+    for name in f
+        .get("route")
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let found = state
+            .gazetteer
+            .locality(name)
+            .or_else(|| {
+                state
+                    .gazetteer
+                    .search(name, 1)
+                    .into_iter()
+                    .next()
+                    .filter(|h| h.kind == gazetteer::MatchKind::Exact)
+                    .map(|h| h.locality)
+            })
+            .ok_or(AppError::invalid("route", "error-unknown-locality"))?;
+        stops.push(found.name.clone());
+    }
+    if stops.is_empty() || stops.len() > 30 {
+        return Err(AppError::invalid("route", "error-required"));
+    }
+    let mut assets = Vec::new();
+    for reg in f
+        .get("assets")
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let known: Option<String> = sqlx::query_scalar(
+            "SELECT registration FROM assets WHERE upper(registration) = upper(?) AND unit_id = ?",
+        )
+        .bind(reg)
+        .bind(unit_id)
+        .fetch_optional(&state.db)
+        .await?;
+        assets.push(known.ok_or(AppError::invalid("assets", "error-asset-not-of-unit"))?);
+    }
+    let id = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO patrols (id, submission_id, unit_id, created_at, created_by, starts_on, ends_on,
+         route, assets, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'prevue')",
+    )
+    .bind(&id)
+    .bind(submission)
+    .bind(unit_id)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .bind(&starts)
+    .bind(&ends)
+    .bind(stops.join(" → "))
+    .bind(assets.join(", "))
+    .execute(&mut *tx)
+    .await?;
+    audit::append(&mut tx, actor, "create", "patrol", &id, &stops.join(" → ")).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Reports a patrol: done or not done, with observations (mandatory when not done).
+pub async fn report(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    id: &str,
+    done: bool,
+    observations: &str,
+) -> AppResult<()> {
+    let observations = observations.trim();
+    if observations.chars().count() > 4000 || (!done && observations.is_empty()) {
+        return Err(AppError::invalid("report", "error-patrol-report"));
+    }
+    let mut tx = db::begin_write(&state.db).await?;
+    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE patrols AS p SET status = ?3, report = ?4, reported_at = ?5, reported_by = ?6
+         WHERE p.id = ?1 AND {IN_SCOPE} AND p.status = 'prevue'"
+    )))
+    .bind(id)
+    .bind(scope.as_json())
+    .bind(if done { "effectuee" } else { "non_effectuee" })
+    .bind(observations)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "report",
+        "patrol",
+        id,
+        if done { "effectuee" } else { "non_effectuee" },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<PatrolRow> {
+    let row: Option<PatrolRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SELECT} FROM patrols p JOIN units u ON u.id = p.unit_id WHERE p.id = ?1 AND {IN_SCOPE}"
+    )))
+    .bind(id)
+    .bind(scope.as_json())
+    .fetch_optional(&state.db)
+    .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<PatrolRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SELECT} FROM patrols p JOIN units u ON u.id = p.unit_id WHERE ?1 = ?1 AND {IN_SCOPE}
+         ORDER BY p.starts_on DESC LIMIT 200"
+    )))
+    .bind(0)
+    .bind(scope.as_json())
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// Patrols done in a period within a scope (for the situation report).
+pub async fn done_between(
+    state: &AppState,
+    scope: &Scope,
+    from: &str,
+    to: &str,
+) -> AppResult<(i64, i64)> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT coalesce(SUM(p.status = 'effectuee'), 0), coalesce(SUM(p.status = 'non_effectuee'), 0)
+         FROM patrols p WHERE p.starts_on <= ?3 AND p.ends_on >= ?1 AND {IN_SCOPE}"
+    )))
+    .bind(from)
+    .bind(scope.as_json())
+    .bind(to)
+    .fetch_one(&state.db)
+    .await?)
+}
