@@ -149,6 +149,11 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// Incidents: import events from an ACLED-shaped or UCDP GED CSV file.
+    Incidents {
+        #[command(subcommand)]
+        command: IncidentsCommand,
+    },
     /// The categories of goods declared at the posts (a short list the administrators keep).
     GoodsCategory {
         #[command(subcommand)]
@@ -254,6 +259,27 @@ enum ExchangeCommand {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IncidentsCommand {
+    /// Import the events of a file you supply (no data is shipped): each row of the region
+    /// becomes an incident of the unit; events already known are duplicates and skipped;
+    /// refused rows are listed, and with any of them nothing is loaded unless --skip-invalid.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        file: PathBuf,
+        /// acled (ACLED's export columns) or ucdp (UCDP GED).
+        #[arg(long)]
+        format: String,
+        /// The unit the events are recorded for (its name or id).
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -542,6 +568,56 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         Command::User { command } => user(command).await?,
         Command::Exchange { command } => exchange(command).await?,
         Command::GoodsCategory { command } => goods_category(command).await?,
+        Command::Incidents {
+            command:
+                IncidentsCommand::Import {
+                    db,
+                    file,
+                    format,
+                    unit,
+                    skip_invalid,
+                },
+        } => {
+            let state = initialised_state(&db.db).await?;
+            let format = crate::incidents::import::Format::parse(&format).ok_or_else(|| {
+                AppError::Internal(format!("format « {format} » inconnu : acled ou ucdp"))
+            })?;
+            let unit_id: String =
+                sqlx::query_scalar("SELECT id FROM units WHERE id = ?1 OR name = ?1")
+                    .bind(&unit)
+                    .fetch_optional(&state.db)
+                    .await?
+                    .ok_or_else(|| AppError::Internal(format!("unité « {unit} » inconnue")))?;
+            let f = std::fs::File::open(&file)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
+            let report = crate::incidents::import::import(
+                &state,
+                &Actor::system("cli"),
+                &unit_id,
+                format,
+                std::io::BufReader::new(f),
+                skip_invalid,
+            )
+            .await?;
+            for (line, reason) in &report.rejected {
+                eprintln!("{}, ligne {line} : {reason}", file.display());
+            }
+            for (line, id) in &report.duplicates {
+                eprintln!("{}, ligne {line} : doublon de {id}, ignoré", file.display());
+            }
+            if !report.rejected.is_empty() && !skip_invalid {
+                return Err(AppError::Internal(format!(
+                    "{} lignes refusées : rien n'a été chargé (corrigez le fichier, ou --skip-invalid)",
+                    report.rejected.len()
+                )));
+            }
+            println!(
+                "Incidents importés : {}, doublons ignorés : {}, lignes refusées : {}.",
+                report.imported,
+                report.duplicates.len(),
+                report.rejected.len()
+            );
+        }
         Command::Retention {
             command: RetentionCommand::Run { db, days },
         } => {

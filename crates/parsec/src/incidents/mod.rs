@@ -5,6 +5,7 @@
 
 pub mod coverage;
 pub mod demo;
+pub mod import;
 pub mod map;
 pub mod model;
 pub mod patrols;

@@ -426,3 +426,122 @@ async fn a_patrol_is_planned_reported_and_raises_an_incident() {
     let (_, html) = cdt.get_text("/sitrep?from=2026-11-19&to=2026-11-22").await;
     assert!(html.contains("Patrouilles : 1 effectuée"), "{html}");
 }
+
+/// Events from files the user supplies: ACLED-shaped, then UCDP GED; rows outside the region
+/// or of an unknown type refused (nothing loaded unless asked), the same event twice skipped.
+#[tokio::test]
+async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
+    use crate::cli::{parsec, text};
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = app.db_path.to_str().unwrap().to_string();
+    let acled = dir.path().join("acled.csv");
+    std::fs::write(
+        &acled,
+        "event_id_cnty,event_date,event_type,sub_event_type,actor1,inter1,actor2,inter2,location,latitude,longitude,fatalities,source,notes\n\
+         MLI1001,2026-10-02,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Dinangourou,14.446,-2.229,4,Local source,Clash near the market\n\
+         MLI1002,2026-10-05,Violence against civilians,Abduction/forced disappearance,Armed group,2,Civilians,7,Bankass,14.079,-3.518,0,Press,Two abducted\n\
+         MLI1003,2026-10-06,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Bamako,12.64,-8.0,1,Press,Far away\n\
+         MLI1004,2026-10-07,Weather,Storm,,0,,0,Mopti,14.49,-4.19,0,Press,Not an ACLED type\n",
+    )
+    .unwrap();
+    let args = [
+        "incidents",
+        "import",
+        "--db",
+        &db,
+        "--file",
+        acled.to_str().unwrap(),
+        "--format",
+        "acled",
+        "--unit",
+        "Brigade de Koro",
+    ];
+    let o = parsec(&args, &[]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(
+        t.contains("ligne 4 : hors de la région") && t.contains("ligne 5 : type"),
+        "{t}"
+    );
+    let count = || {
+        let db = app.state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM incidents")
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count().await, 0, "nothing loaded");
+    let mut skip = args.to_vec();
+    skip.push("--skip-invalid");
+    let o = parsec(&skip, &[]);
+    assert!(
+        text(&o).contains("Incidents importés : 2, doublons ignorés : 0"),
+        "{}",
+        text(&o)
+    );
+    let o = parsec(&skip, &[]);
+    assert!(
+        text(&o).contains("Incidents importés : 0, doublons ignorés : 2"),
+        "{}",
+        text(&o)
+    );
+    // The same clash in UCDP's file (another id, same day, a kilometre away): a duplicate.
+    let ucdp = dir.path().join("ged.csv");
+    std::fs::write(
+        &ucdp,
+        "id,date_start,type_of_violence,side_a,side_b,where_coordinates,latitude,longitude,best,source_article\n\
+         555001,2026-10-02 00:00:00.000,1,Government of Mali,JNIM,Dinangourou village,14.45,-2.23,5,Agency\n\
+         555002,2026-10-09 00:00:00.000,3,JNIM,Civilians,Koro town,14.07,-3.08,2,Agency\n",
+    )
+    .unwrap();
+    let o = parsec(
+        &[
+            "incidents",
+            "import",
+            "--db",
+            &db,
+            "--file",
+            ucdp.to_str().unwrap(),
+            "--format",
+            "ucdp",
+            "--unit",
+            "Brigade de Koro",
+        ],
+        &[],
+    );
+    assert!(
+        text(&o).contains("Incidents importés : 1, doublons ignorés : 1"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(count().await, 3);
+    let kind: String = sqlx::query_scalar(
+        "SELECT sub_event_type FROM incidents WHERE external_ref = 'ucdp:555002'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        kind, "attack",
+        "one-sided violence is violence against civilians"
+    );
+    let o = parsec(
+        &[
+            "incidents",
+            "import",
+            "--db",
+            &db,
+            "--file",
+            acled.to_str().unwrap(),
+            "--format",
+            "gdelt",
+            "--unit",
+            "Brigade de Koro",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+}
