@@ -37,17 +37,22 @@ pub struct AppState {
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
 }
 
+/// The travel-time graphs of the region for a season's settings (built in milliseconds).
+pub fn travel_graph(settings: &routing::Settings) -> AppResult<routing::Graph> {
+    let airfields = routing::network::airfields(SITES_CSV)
+        .into_iter()
+        .map(|a| a.1)
+        .collect();
+    let network = routing::network::network(ROADS_GEOJSON, RIVERS_GEOJSON, airfields)
+        .map_err(|e| AppError::Internal(format!("routing: {e}")))?;
+    Ok(routing::Graph::build(&network, settings))
+}
+
 impl AppState {
     pub async fn new(db: Db, config: Config) -> AppResult<AppState> {
         let gazetteer = Gazetteer::parse(LOCALITIES_CSV, COMMUNES_CSV)
             .map_err(|e| AppError::Internal(format!("gazetteer: {e}")))?;
-        let airfields = routing::network::airfields(SITES_CSV)
-            .into_iter()
-            .map(|a| a.1)
-            .collect();
-        let network = routing::network::network(ROADS_GEOJSON, RIVERS_GEOJSON, airfields)
-            .map_err(|e| AppError::Internal(format!("routing: {e}")))?;
-        let graph = routing::Graph::build(&network, &routing::Settings::default());
+        let graph = travel_graph(&routing::Settings::default())?;
         Ok(AppState {
             db,
             config: Arc::new(config),

@@ -75,6 +75,13 @@ enum Command {
         behind_proxy: bool,
         #[command(flatten)]
         thresholds: ThresholdArgs,
+        /// The season for travel times: dry, rainy (tracks at half speed, the roads named in
+        /// PARSEC_RAINY_CUT_ROADS cut) or high-water (boats land farther from the channels).
+        #[arg(long, env = "PARSEC_SEASON", default_value = "dry")]
+        season: String,
+        /// Roads cut in the rainy season, by name, separated by `;`.
+        #[arg(long, env = "PARSEC_RAINY_CUT_ROADS", default_value = "")]
+        rainy_cut_roads: String,
         /// Days after which person crossings are purged (also run daily by the server).
         #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(30..=36_500))]
         retention_days: u32,
@@ -477,9 +484,32 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             behind_proxy,
             thresholds,
             retention_days,
+            season,
+            rainy_cut_roads,
         } => {
             let screening_thresholds = thresholds.thresholds()?;
+            let season = match season.as_str() {
+                "dry" | "seche" => routing::Season::Dry,
+                "rainy" | "hivernage" => routing::Season::Rainy,
+                "high-water" | "crue" => routing::Season::HighWater,
+                other => {
+                    return Err(AppError::Internal(format!(
+                        "saison « {other} » inconnue : dry, rainy ou high-water"
+                    )));
+                }
+            };
             let mut state = initialised_state(&db.db).await?;
+            let settings = routing::Settings {
+                season,
+                rainy_cut_roads: rainy_cut_roads
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                ..routing::Settings::default()
+            };
+            state.routing = std::sync::Arc::new(crate::app::travel_graph(&settings)?);
             let mut config = Config::new(db.db.clone(), addr);
             config.tls = tls;
             config.behind_proxy = behind_proxy;

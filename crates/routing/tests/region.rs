@@ -215,3 +215,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_rainy_season_slows_tracks_and_cuts_roads() {
+    let airfields = network::airfields(SITES).into_iter().map(|a| a.1).collect();
+    let net = network::network(ROADS, RIVERS, airfields).unwrap();
+    let rainy = Graph::build(
+        &net,
+        &Settings {
+            season: routing::Season::Rainy,
+            rainy_cut_roads: vec!["RN15 Sévaré – Bandiagara – Bankass".into()],
+            ..Settings::default()
+        },
+    );
+    let dry = minutes(Mode::Vehicle, "Sévaré", "Bandiagara");
+    let wet = rainy
+        .route(Mode::Vehicle, place("Sévaré"), place("Bandiagara"))
+        .unwrap()
+        .minutes;
+    assert!(
+        wet > dry * 1.5,
+        "the RN15 cut, tracks slow: {wet:.0} against {dry:.0} min"
+    );
+    // Mopti–Sévaré does not use the cut road: only its short tracks are slower.
+    let m = rainy
+        .route(Mode::Vehicle, place("Mopti"), place("Sévaré"))
+        .unwrap()
+        .minutes;
+    assert!(m < minutes(Mode::Vehicle, "Mopti", "Sévaré") * 1.5);
+}

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/sitrep", get(sitrep_page))
         .route("/sitrep.pdf", get(sitrep_pdf))
         .route("/sitrep.csv", get(sitrep_csv))
+        .route("/sitrep.xlsx", get(sitrep_xlsx))
         .route("/incidents/export.csv", get(export_acled))
         .route("/patrols", get(patrols_list))
         .route("/patrols/new", get(patrol_form).post(patrol_create))
@@ -901,6 +902,7 @@ struct SitrepPage {
     to: String,
     pdf_href: String,
     csv_href: String,
+    xlsx_href: String,
     tables: Vec<crate::web::page::DetailTable>,
     lines: Vec<String>,
 }
@@ -930,6 +932,7 @@ async fn sitrep_page(
         to: report.to.clone(),
         pdf_href: format!("/sitrep.pdf{query}"),
         csv_href: format!("/sitrep.csv{query}"),
+        xlsx_href: format!("/sitrep.xlsx{query}"),
         tables: sitrep_tables(&c, &report),
         lines: {
             let mut l = sitrep_lines(&c, &report);
@@ -1465,4 +1468,63 @@ async fn patrol_report(
         Ok(()) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
         Err(e) => patrol_report_view(&state, &auth, &id, &f).refuse(e),
     }
+}
+
+/// The report's tables as a workbook, one sheet each, numbers as numbers.
+async fn sitrep_xlsx(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewIncidents)?;
+    let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
+    let c = PageCtx::new(&state, &auth, "/sitrep");
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (i, t) in sitrep_tables(&c, &report).into_iter().enumerate() {
+        let sheet = book.add_worksheet();
+        // Sheet names are at most 31 characters, without some punctuation.
+        let name: String = t
+            .title
+            .chars()
+            .filter(|ch| !"[]:*?/\\".contains(*ch))
+            .take(28)
+            .collect();
+        sheet.set_name(format!("{} {name}", i + 1)).map_err(xlsx)?;
+        for (col, head) in t.columns.iter().enumerate() {
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            sheet
+                .write_string_with_format(0, col, head, &bold)
+                .map_err(xlsx)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (col, cell) in row.cells.iter().enumerate() {
+                let col = u16::try_from(col).unwrap_or(u16::MAX);
+                match cell.parse::<f64>() {
+                    Ok(n) => sheet.write_number(r, col, n).map_err(xlsx)?,
+                    Err(_) => sheet.write_string(r, col, cell).map_err(xlsx)?,
+                };
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"sitrep-{}-{}.xlsx\"",
+                    report.from, report.to
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -122,6 +122,7 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/sitrep" "/sitrep" "OCGIP";
     "GET" "/sitrep.pdf" "/sitrep.pdf" "OCGIP";
     "GET" "/sitrep.csv" "/sitrep.csv" "OCGIP";
+    "GET" "/sitrep.xlsx" "/sitrep.xlsx" "OCGIP";
     "GET" "/incidents/export.csv" "/incidents/export.csv" "OCGIP";
     "GET" "/patrols" "/patrols" "OCGIP";
     "GET" "/patrols/new" "/patrols/new" "OCG";

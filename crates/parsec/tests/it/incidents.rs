@@ -254,6 +254,13 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
         .filter_map(|n| n.parse::<i64>().ok())
         .sum();
     assert_eq!(total, 80);
+    let res = ops
+        .get(&format!("/sitrep.xlsx?from={from}&to={today}"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let xlsx = res.bytes().await.unwrap();
+    assert!(xlsx.starts_with(b"PK"), "an OOXML workbook is a zip");
+    assert!(xlsx.len() > 2000);
     // A period that ends before it starts is said, not answered with nothing.
     let res = ops.get("/sitrep.pdf?from=2026-02-01&to=2026-01-01").await;
     assert_eq!(res.status(), 422);
