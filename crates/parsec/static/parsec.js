@@ -107,5 +107,34 @@
       vb.x = drag.vx - (e.clientX - drag.x) / r.width * vb.width;
       vb.y = drag.vy - (e.clientY - drag.y) / r.height * vb.height;
     });
+
+    // Under a form with coordinates, a click (not a drag) gives the point: the inverse of the
+    // server's projection, whose constants the drawing carries.
+    var proj = (map.getAttribute("data-projection") || "").split(" ").map(Number);
+    var lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
+    if (map.parentNode.hasAttribute("data-pick") && proj.length === 4 && lat && lon) {
+      var dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+      dot.setAttribute("class", "picked");
+      dot.setAttribute("r", "6");
+      var show = function () {
+        var la = parseFloat(lat.value), lo = parseFloat(lon.value);
+        if (isNaN(la) || isNaN(lo)) { if (dot.parentNode) { map.removeChild(dot); } return; }
+        dot.setAttribute("cx", (lo - proj[0]) * proj[2]);
+        dot.setAttribute("cy", (proj[1] - la) * proj[3]);
+        map.appendChild(dot);
+      };
+      var down = null;
+      map.addEventListener("pointerdown", function (e) { down = { x: e.clientX, y: e.clientY }; });
+      map.addEventListener("click", function (e) {
+        if (down && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) > 4) { return; }
+        var p = at(e);
+        lat.value = (proj[1] - p.y / proj[3]).toFixed(5);
+        lon.value = (proj[0] + p.x / proj[2]).toFixed(5);
+        show();
+      });
+      lat.addEventListener("input", show);
+      lon.addEventListener("input", show);
+      show();
+    }
   }
 })();

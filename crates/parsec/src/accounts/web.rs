@@ -248,6 +248,7 @@ async fn user_form(
     }
     let title = c.t(if new { "users-new" } else { "users-edit" });
     Ok(FormView {
+        map: None,
         c,
         title,
         cancel_href: "/admin/users".into(),

@@ -1015,6 +1015,7 @@ fn vehicle_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         ),
     ];
     FormView {
+        map: None,
         title: c.t("vehicle-new"),
         action: "/border/vehicles/new".into(),
         cancel_href: "/border/crossings/new".into(),
@@ -1185,6 +1186,7 @@ async fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResult
         ),
     ];
     Ok(FormView {
+        map: None,
         title: c.t("goods-new"),
         action: "/border/goods/new".into(),
         cancel_href: "/border/crossings/new".into(),

@@ -184,8 +184,9 @@ pub fn draw(
 ) -> String {
     let (w, h) = (width(), height());
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"map\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-label=\"{}\">",
-        esc(label)
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"map\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\" aria-label=\"{}\" data-projection=\"{WEST} {NORTH} {:.4} {SCALE}\">",
+        esc(label),
+        SCALE * (14.7f64).to_radians().cos()
     );
     s.push_str(base(capitals));
     for (name, lat, lon) in uncovered {

@@ -48,6 +48,9 @@ pub struct IncidentInput {
     pub patrol_id: Option<String>,
 }
 
+/// How far a point may be from a locality and still be named after it and counted in its cercle.
+const NEAR_KM: f64 = 30.0;
+
 impl IncidentInput {
     /// Reads the form: the place from the gazetteer (a name or an id) or coordinates; the
     /// time as `YYYY-MM-DDTHH:MM` (local time is UTC in Mali) or a day.
@@ -91,14 +94,29 @@ impl IncidentInput {
                 .map(|h| h.locality)
         };
         let (lat, lon, precision, locality_id, place, cercle) = match (lat, lon, locality) {
-            (Some(lat), Some(lon), l) => (
+            (Some(lat), Some(lon), Some(l)) => (
                 lat,
                 lon,
                 "exact",
-                l.map(|l| l.id.clone()),
-                l.map_or_else(|| given.to_string(), |l| l.name.clone()),
-                l.map(|l| l.cercle.clone()).unwrap_or_default(),
+                Some(l.id.clone()),
+                l.name.clone(),
+                l.cercle.clone(),
             ),
+            // A point (typed, or a click on the map) with no known place: the nearest locality
+            // names it and gives its cercle, unless it is far from any.
+            (Some(lat), Some(lon), None) => {
+                let near = state
+                    .gazetteer
+                    .nearest(lat, lon)
+                    .filter(|(l, km)| l.in_region && *km <= NEAR_KM);
+                let place = match (given.is_empty(), near) {
+                    (false, _) => given.to_string(),
+                    (true, Some((l, _))) => l.name.clone(),
+                    (true, None) => format!("{lat:.4}, {lon:.4}"),
+                };
+                let cercle = near.map(|(l, _)| l.cercle.clone()).unwrap_or_default();
+                (lat, lon, "exact", None, place, cercle)
+            }
             (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
             (None, Some(_), _) => return Err(AppError::invalid("lat", "error-coordinates-pair")),
             (None, None, Some(l)) => (

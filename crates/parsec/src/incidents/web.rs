@@ -120,7 +120,6 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             "text",
             f.get("place").into(),
         )
-        .required()
         .hint(c.t("incident-place-hint")),
         number("lat", "field-lat"),
         number("lon", "field-lon"),
@@ -169,7 +168,10 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
                 )),
         );
     }
+    // A click on the map gives the coordinates (with the script; typed otherwise).
+    let map = super::map::draw(&capitals(state), &[], &[], &[], &c.t("map-pick-hint"));
     Ok(FormView {
+        map: Some(map),
         title: c.t("incident-new"),
         action: "/incidents/new".into(),
         cancel_href: "/incidents".into(),
@@ -577,6 +579,23 @@ async fn step(
     Ok(Redirect::to(&format!("/incidents/{incident}")).into_response())
 }
 
+/// The cercle capitals named on the maps.
+fn capitals(state: &AppState) -> Vec<(String, f64, f64)> {
+    state
+        .gazetteer
+        .localities()
+        .iter()
+        .filter(|l| {
+            l.in_region
+                && matches!(
+                    l.admin_seat.as_deref(),
+                    Some("cercle_capital") | Some("region_capital")
+                )
+        })
+        .map(|l| (l.name.clone(), l.lat, l.lon))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "map.html")]
 struct MapPage {
@@ -687,19 +706,7 @@ async fn map_page(
             })
         })
         .collect();
-    let capitals: Vec<(String, f64, f64)> = state
-        .gazetteer
-        .localities()
-        .iter()
-        .filter(|l| {
-            l.in_region
-                && matches!(
-                    l.admin_seat.as_deref(),
-                    Some("cercle_capital") | Some("region_capital")
-                )
-        })
-        .map(|l| (l.name.clone(), l.lat, l.lon))
-        .collect();
+    let capitals = capitals(&state);
     let types = model::EVENT_TYPES
         .iter()
         .map(|(t, acled, fr, _)| {
@@ -1293,6 +1300,7 @@ async fn patrol_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResul
         );
     }
     Ok(FormView {
+        map: None,
         title: c.t("patrol-new"),
         action: "/patrols/new".into(),
         cancel_href: "/patrols".into(),
@@ -1409,6 +1417,7 @@ fn patrol_report_view(state: &AppState, auth: &Auth, id: &str, f: &Fields) -> Fo
         ),
     ];
     FormView {
+        map: None,
         title: c.t("patrol-report"),
         action: format!("/patrols/{id}/report"),
         cancel_href: format!("/patrols/{id}"),

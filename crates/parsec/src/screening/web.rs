@@ -56,6 +56,7 @@ fn search_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         .hint(c.t("screening-nationality-hint")),
     ];
     FormView {
+        map: None,
         title: c.t("screening-title"),
         action: "/screening".into(),
         cancel_href: "/".into(),
@@ -284,6 +285,7 @@ fn hit_view(
         ));
     }
     let mut form = FormView {
+        map: None,
         title: c.t("screening-hit"),
         action: format!("/screening/hits/{}", h.id),
         cancel_href: "/screening/review".into(),
@@ -423,6 +425,7 @@ fn import_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         ),
     ];
     FormView {
+        map: None,
         title: c.t("screening-import"),
         action: "/screening/lists/import".into(),
         cancel_href: "/screening/lists".into(),

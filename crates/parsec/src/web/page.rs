@@ -354,6 +354,8 @@ pub struct FormView {
     pub cancel_href: String,
     pub fields: Vec<FormField>,
     pub error: Option<String>,
+    /// A map drawn under the form where a click fills the `lat` and `lon` fields.
+    pub map: Option<String>,
 }
 
 impl FormView {

@@ -364,6 +364,18 @@ async fn operations_dispatch_an_incident_and_see_the_map() {
     b.wait_for("Tableau de bord").await;
     b.go(&format!("{}/incidents/new", app.base)).await;
     b.wait_for("f-occurred_at").await;
+    // A click in the middle of the map under the form gives its point: 14.7° N, 3.4° W.
+    b.click("figure[data-pick] svg").await;
+    let (lat, lon) = (b.value("#f-lat").await, b.value("#f-lon").await);
+    let (lat, lon): (f64, f64) = (lat.parse().unwrap(), lon.parse().unwrap());
+    assert!(
+        (lat - 14.7).abs() < 0.05 && (lon + 3.4).abs() < 0.05,
+        "{lat} {lon}"
+    );
+    assert!(b.source().await.contains("class=\"picked\""));
+    // This incident is placed by its locality instead.
+    b.select("#f-lat", "").await;
+    b.select("#f-lon", "").await;
     let unit = app.unit_id("Brigade de Koro").await;
     b.select("#f-unit", &unit).await;
     b.select("#f-occurred_at", "2026-11-28T16:45").await;

@@ -552,3 +552,63 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
     );
     assert!(!o.status.success());
 }
+
+#[tokio::test]
+async fn an_incident_placed_by_a_point_is_named_after_the_nearest_locality() {
+    let app = TestApp::spawn().await;
+    let mut ops = app.login("operations").await;
+    let (_, html) = ops.get_text("/incidents/new").await;
+    // The form carries a map to click on, and the projection to read the click with.
+    assert!(
+        html.contains("data-pick") && html.contains("data-projection=\"-5.9 16.4 "),
+        "{html}"
+    );
+    let unit = app.unit_id("Brigade de Koro").await;
+    let place = |submission: String, lat: &'static str, lon: &'static str| {
+        vec![
+            ("submission", submission),
+            ("unit", unit.clone()),
+            ("lat", lat.to_string()),
+            ("lon", lon.to_string()),
+            ("event", "civil_protection:fire".to_string()),
+            ("occurred_at", "2026-11-28T09:00".to_string()),
+        ]
+    };
+    // A point a hundred metres from Bankass: named after it and counted in its cercle.
+    let fields = place(submission_of(&html), "14.0770", "-3.5190");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = ops.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let id = location(&res).trim_start_matches("/incidents/").to_string();
+    let (name, cercle, precision): (String, String, String) =
+        sqlx::query_as("SELECT place, cercle, geo_precision FROM incidents WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (name.as_str(), cercle.as_str(), precision.as_str()),
+        ("Bankass", "Bankass", "exact")
+    );
+    // A point far from the region: kept as coordinates, in no cercle.
+    let (_, html) = ops.get_text("/incidents/new").await;
+    let fields = place(submission_of(&html), "19.5", "-6.5");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = ops.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let id = location(&res).trim_start_matches("/incidents/").to_string();
+    let (name, cercle): (String, String) =
+        sqlx::query_as("SELECT place, cercle FROM incidents WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), cercle.as_str()), ("19.5000, -6.5000", ""));
+    // Only one half of a point is refused.
+    let (_, html) = ops.get_text("/incidents/new").await;
+    let mut fields = place(submission_of(&html), "14.0770", "");
+    fields.retain(|(k, _)| *k != "lon");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = ops.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 422);
+}
