@@ -174,12 +174,46 @@ pub struct UnitMark {
     pub busy: usize,
 }
 
-/// The whole drawing; `uncovered` are the localities beyond the coverage time, if asked.
+/// A way to an incident (the dispatch's ranking), drawn under the marks with its rank(s) at
+/// the start.
+pub fn route_line(
+    path: &[routing::Point],
+    label: &str,
+    mode: routing::Mode,
+    title: &str,
+) -> String {
+    let mut points = String::new();
+    for p in path {
+        let (x, y) = project(p.lat, p.lon);
+        let _ = write!(points, "{x:.1},{y:.1} ");
+    }
+    let mut s = format!(
+        "<polyline class=\"route {}\" points=\"{}\"><title>{}</title></polyline>",
+        mode.code(),
+        points.trim_end(),
+        esc(title)
+    );
+    if let Some(p) = path.first() {
+        let (x, y) = project(p.lat, p.lon);
+        let _ = write!(
+            s,
+            "<text class=\"rank\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + 5.0,
+            y - 5.0,
+            esc(label)
+        );
+    }
+    s
+}
+
+/// The whole drawing; `uncovered` are the localities beyond the coverage time, if asked;
+/// `overlay` (routes) goes over the base and under the marks.
 pub fn draw(
     capitals: &[(String, f64, f64)],
     marks: &[Mark],
     units: &[UnitMark],
     uncovered: &[(String, f64, f64)],
+    overlay: &str,
     label: &str,
 ) -> String {
     let (w, h) = (width(), height());
@@ -197,6 +231,7 @@ pub fn draw(
             esc(name)
         );
     }
+    s.push_str(overlay);
     for m in marks {
         let (x, y) = project(m.lat, m.lon);
         let _ = write!(

@@ -407,6 +407,8 @@ pub struct Candidate {
     pub unit_id: String,
     pub unit_name: String,
     pub mode: routing::Mode,
+    /// Where it leaves from: its unit.
+    pub from: routing::Point,
     /// Minutes, or why it cannot get there.
     pub minutes: Result<f64, String>,
     pub rank: usize,
@@ -445,8 +447,9 @@ pub async fn candidates(state: &AppState, incident: &IncidentRow) -> AppResult<V
             .map(|r| routing::Point::new(r.lat.unwrap_or(f64::NAN), r.lon.unwrap_or(f64::NAN)))
             .collect();
         let times = state.routing.times_from(mode, at, &points);
-        for (r, t) in these.into_iter().zip(times) {
+        for ((r, t), from) in these.into_iter().zip(times).zip(points) {
             out.push(Candidate {
+                from,
                 asset_id: r.id.clone(),
                 registration: r.registration.clone(),
                 kind: r.kind.clone(),

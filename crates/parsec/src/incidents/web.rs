@@ -169,7 +169,7 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
         );
     }
     // A click on the map gives the coordinates (with the script; typed otherwise).
-    let map = super::map::draw(&capitals(state), &[], &[], &[], &c.t("map-pick-hint"));
+    let map = super::map::draw(&capitals(state), &[], &[], &[], "", &c.t("map-pick-hint"));
     Ok(FormView {
         map: Some(map),
         title: c.t("incident-new"),
@@ -358,7 +358,12 @@ struct IncidentPage {
     responses: Vec<ResponseLine>,
     candidates: Vec<CandidateLine>,
     events: Vec<(String, String, String, String)>,
+    /// The incident on the map, with the ways of the first candidates.
+    svg: String,
 }
+
+/// How many of the ranked ways the incident's map draws.
+const ROUTES_SHOWN: usize = 3;
 
 /// Minutes as hours and minutes.
 fn duration(minutes: f64) -> String {
@@ -464,30 +469,71 @@ async fn page(
             }
         })
         .collect();
-    let candidates = if can_dispatch && i.status != "clos" {
-        super::candidates(state, &i)
-            .await?
-            .into_iter()
-            .map(|k| CandidateLine {
-                rank: k.rank,
-                asset_id: k.asset_id,
-                asset: format!(
-                    "{} ({})",
-                    k.registration,
-                    c.t(&format!("asset-kind-{}", k.kind))
-                ),
-                unit: k.unit_name,
-                mode: c.t(&format!("incident-mode-{}", k.mode.code())),
-                travel: match &k.minutes {
-                    Ok(m) => duration(*m),
-                    Err(e) => e.clone(),
-                },
-                reachable: k.minutes.is_ok(),
-            })
-            .collect()
+    let ranked = if can_dispatch && i.status != "clos" {
+        super::candidates(state, &i).await?
     } else {
         Vec::new()
     };
+    // The ways of the first three that can get there, drawn from their unit to the incident.
+    let at = routing::Point::new(i.lat, i.lon);
+    // Assets of one unit moving the same way share one line and one label ("2, 3").
+    let mut ways: Vec<(&super::Candidate, Vec<String>)> = Vec::new();
+    for k in ranked
+        .iter()
+        .filter(|k| k.minutes.is_ok())
+        .take(ROUTES_SHOWN)
+    {
+        match ways
+            .iter_mut()
+            .find(|(w, _)| w.from == k.from && w.mode == k.mode)
+        {
+            Some((_, ranks)) => ranks.push(k.rank.to_string()),
+            None => ways.push((k, vec![k.rank.to_string()])),
+        }
+    }
+    let mut routes = String::new();
+    for (k, ranks) in ways {
+        if let Ok(r) = state.routing.route(k.mode, k.from, at) {
+            let label = ranks.join(", ");
+            let title = format!("{label} — {} — {}", k.unit_name, duration(r.minutes));
+            routes.push_str(&super::map::route_line(&r.path, &label, k.mode, &title));
+        }
+    }
+    let mark = super::map::Mark {
+        id: i.id.clone(),
+        lat: i.lat,
+        lon: i.lon,
+        security: i.event_type != "civil_protection",
+        age: 0.0,
+        title: i.place.clone(),
+    };
+    let svg = super::map::draw(
+        &capitals(state),
+        &[mark],
+        &[],
+        &[],
+        &routes,
+        &c.t("incident-map"),
+    );
+    let candidates = ranked
+        .into_iter()
+        .map(|k| CandidateLine {
+            rank: k.rank,
+            asset_id: k.asset_id,
+            asset: format!(
+                "{} ({})",
+                k.registration,
+                c.t(&format!("asset-kind-{}", k.kind))
+            ),
+            unit: k.unit_name,
+            mode: c.t(&format!("incident-mode-{}", k.mode.code())),
+            travel: match &k.minutes {
+                Ok(m) => duration(*m),
+                Err(e) => e.clone(),
+            },
+            reachable: k.minutes.is_ok(),
+        })
+        .collect();
     Ok(IncidentPage {
         id: i.id.clone(),
         title: format!("{sub_label} — {}", i.place),
@@ -508,6 +554,7 @@ async fn page(
         responses,
         candidates,
         events: super::events(state, id).await?,
+        svg,
         c,
     })
 }
@@ -755,7 +802,7 @@ async fn map_page(
     let page = MapPage {
         coverage: p.get("coverage").to_string(),
         coverage_line,
-        svg: draw(&capitals, &marks, &units, &uncovered, &title),
+        svg: draw(&capitals, &marks, &units, &uncovered, "", &title),
         count: format!("{} {}", marks.len(), c.t("map-incidents")),
         types: options(types, p.get("event_type"), Some(c.t("filter-all"))),
         cercles: options(cercles, p.get("cercle"), Some(c.t("filter-all"))),

@@ -57,6 +57,26 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
     );
     // The assets ranked: the first is reachable by road and comes with its time.
     assert!(html.contains("id=\"dispatch-1\""), "{html}");
+    // The map draws the ways of the first three, numbered, from their unit to the incident.
+    let map = html.split("id=\"incident-map\"").nth(1).unwrap();
+    // (assets of one unit moving the same way share a line: "2, 3").
+    let lines = map.matches("<polyline class=\"route ").count();
+    assert!((1..=3).contains(&lines), "{map}");
+    let labels: Vec<&str> = map
+        .split("class=\"rank\"")
+        .skip(1)
+        .map(|t| t.split('>').nth(1).unwrap().split('<').next().unwrap())
+        .collect();
+    assert_eq!(labels.len(), lines);
+    assert_eq!(labels.join(", "), "1, 2, 3", "{labels:?}");
+    // The first leaves from Bankass itself; the others come along the roads.
+    let ways: Vec<&str> = map
+        .split("points=\"")
+        .skip(1)
+        .map(|w| w.split('"').next().unwrap())
+        .collect();
+    assert!(ways.iter().any(|w| w.split(' ').count() > 5), "{ways:?}");
+    assert_eq!(map.matches("class=\"incident ").count(), 1);
     let first = {
         let at = html.find("name=\"asset\" value=\"").unwrap() + 20;
         html[at..].split('"').next().unwrap().to_string()
