@@ -334,4 +334,16 @@ async fn home_pages_health_and_metrics() {
     );
     let css = c.get("/static/parsec.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let plain = css.bytes().await.unwrap().len();
+    // Gzipped for a browser that asks, and only then.
+    let gz = reqwest::Client::new()
+        .get(format!("{}/static/parsec.css", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let packed = gz.bytes().await.unwrap();
+    assert_eq!(&packed[..2], &[0x1f, 0x8b]);
+    assert!(packed.len() * 2 < plain, "{} of {plain}", packed.len());
 }
