@@ -189,6 +189,28 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
                     )
                     .await?;
                 }
+                // The steps were stamped now; put them back at the incident's time, with the
+                // travel the ranking foresaw give or take, so the response statistics of the
+                // demo's situation reports mean something.
+                let travel = first.minutes.unwrap_or(60.0);
+                let sent = when + time::Duration::minutes(10 + draw.below(30) as i64);
+                let engaged = sent + time::Duration::minutes(3 + draw.below(8) as i64);
+                let on_site = sent
+                    + time::Duration::seconds_f64(
+                        travel * 60.0 * (0.8 + draw.below(90) as f64 / 100.0),
+                    );
+                let done = on_site + time::Duration::minutes(60 + draw.below(180) as i64);
+                sqlx::query(
+                    "UPDATE responses SET dispatched_at = ?, engaged_at = ?, on_site_at = ?,
+                            done_at = ? WHERE id = ?",
+                )
+                .bind(crate::db::timestamp(sent))
+                .bind(crate::db::timestamp(engaged))
+                .bind(crate::db::timestamp(on_site))
+                .bind(crate::db::timestamp(done))
+                .bind(&response)
+                .execute(&state.db)
+                .await?;
             }
             super::set_status(state, &actor, &crate::accounts::Scope::All, &id, "clos", "").await?;
         }

@@ -18,6 +18,10 @@ pub struct IncidentLine {
     pub missing: i64,
 }
 
+/// One response's minutes from dispatch to arrival (none if not arrived) and the minutes the
+/// ranking foresaw.
+type Times = (Option<f64>, Option<f64>);
+
 /// What the responses of the period took, from dispatch to arrival.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseTimes {
@@ -26,6 +30,28 @@ pub struct ResponseTimes {
     /// Minutes, dispatch to on site.
     pub median: Option<f64>,
     pub longest: Option<f64>,
+    /// Minutes the ranking foresaw for the same responses (the travel time), to compare.
+    pub foreseen_median: Option<f64>,
+}
+
+impl ResponseTimes {
+    fn of(responses: &[Times]) -> ResponseTimes {
+        let taken: Vec<f64> = responses.iter().filter_map(|r| r.0).collect();
+        let foreseen: Vec<f64> = responses.iter().filter_map(|r| r.1).collect();
+        ResponseTimes {
+            sent: i64::try_from(responses.len()).unwrap_or(i64::MAX),
+            arrived: i64::try_from(taken.len()).unwrap_or(i64::MAX),
+            longest: taken.iter().copied().max_by(f64::total_cmp),
+            median: median_of(taken),
+            foreseen_median: median_of(foreseen),
+        }
+    }
+}
+
+/// The middle value (the upper one of an even count).
+fn median_of(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,6 +74,8 @@ pub struct Sitrep {
     pub to: String,
     pub incidents: Vec<IncidentLine>,
     pub responses: ResponseTimes,
+    /// The same, per cercle of the incidents.
+    pub responses_by_cercle: Vec<(String, ResponseTimes)>,
     pub flows: Vec<FlowLine>,
     pub assets: Vec<AssetLine>,
 }
@@ -76,10 +104,13 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
     .bind(&scope_json)
     .fetch_all(&state.db)
     .await?;
-    let times: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT r.dispatched_at, r.on_site_at FROM responses r JOIN incidents i ON i.id = r.incident_id
+    let times: Vec<(String, String, Option<String>, Option<f64>)> = sqlx::query_as(
+        "SELECT CASE i.cercle WHEN '' THEN '—' ELSE i.cercle END, r.dispatched_at, r.on_site_at,
+                r.minutes
+         FROM responses r JOIN incidents i ON i.id = r.incident_id
          WHERE r.dispatched_at >= ?1 AND r.dispatched_at < date(?2, '+1 day')
-           AND (?3 IS NULL OR i.unit_id IN (SELECT value FROM json_each(?3)))",
+           AND (?3 IS NULL OR i.unit_id IN (SELECT value FROM json_each(?3)))
+         ORDER BY 1",
     )
     .bind(&from)
     .bind(&to)
@@ -92,17 +123,23 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
         };
         Some((parse(b)? - parse(a)?).as_seconds_f64() / 60.0)
     };
-    let mut arrivals: Vec<f64> = times
+    let mut by_cercle: std::collections::BTreeMap<&str, Vec<Times>> =
+        std::collections::BTreeMap::new();
+    for (cercle, dispatched, on_site, foreseen) in &times {
+        let taken = on_site
+            .as_deref()
+            .and_then(|o| minutes_between(dispatched, o));
+        by_cercle
+            .entry(cercle.as_str())
+            .or_default()
+            .push((taken, *foreseen));
+    }
+    let all: Vec<_> = by_cercle.values().flatten().copied().collect();
+    let responses = ResponseTimes::of(&all);
+    let responses_by_cercle = by_cercle
         .iter()
-        .filter_map(|(d, o)| o.as_deref().and_then(|o| minutes_between(d, o)))
+        .map(|(c, r)| (c.to_string(), ResponseTimes::of(r)))
         .collect();
-    arrivals.sort_by(f64::total_cmp);
-    let responses = ResponseTimes {
-        sent: i64::try_from(times.len()).unwrap_or(i64::MAX),
-        arrived: i64::try_from(arrivals.len()).unwrap_or(i64::MAX),
-        median: arrivals.get(arrivals.len() / 2).copied(),
-        longest: arrivals.last().copied(),
-    };
     let flows: Vec<FlowLine> = sqlx::query_as(
         "SELECT u.name AS post,
                 SUM(CASE f.direction WHEN 'entree' THEN f.people ELSE 0 END) AS entries,
@@ -130,6 +167,7 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
         to,
         incidents,
         responses,
+        responses_by_cercle,
         flows,
         assets,
     })

@@ -858,6 +858,32 @@ fn sitrep_tables(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<crate::web::page
                 .collect(),
         },
         DetailTable {
+            title: c.t("sitrep-responses"),
+            columns: vec![
+                c.t("geo-cercle"),
+                c.t("sitrep-col-sent"),
+                c.t("sitrep-col-arrived"),
+                c.t("sitrep-col-median"),
+                c.t("sitrep-col-longest"),
+                c.t("sitrep-col-foreseen"),
+            ],
+            rows: r
+                .responses_by_cercle
+                .iter()
+                .map(|(cercle, t)| {
+                    let m = |x: Option<f64>| x.map_or_else(|| "—".to_string(), duration);
+                    row(vec![
+                        cercle.clone(),
+                        t.sent.to_string(),
+                        t.arrived.to_string(),
+                        m(t.median),
+                        m(t.longest),
+                        m(t.foreseen_median),
+                    ])
+                })
+                .collect(),
+        },
+        DetailTable {
             title: c.t("sitrep-flows"),
             columns: vec![
                 c.t("crossing-post"),
@@ -1008,9 +1034,10 @@ async fn sitrep_pdf(
     let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
     let c = PageCtx::new(&state, &auth, "/sitrep");
     let mut blocks = Vec::new();
-    for t in sitrep_tables(&c, &report) {
+    for (i, t) in sitrep_tables(&c, &report).into_iter().enumerate() {
         let n = t.columns.len().max(1) as f32;
-        let widths = if n >= 6.0 {
+        // The incidents' table (the first) needs room for the types; the others share evenly.
+        let widths = if i == 0 && n >= 6.0 {
             vec![90.0, 150.0, 55.0, 55.0, 75.0, 74.0]
         } else {
             vec![499.0 / n; t.columns.len()]

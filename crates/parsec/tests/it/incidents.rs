@@ -245,6 +245,34 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
         html.contains("Protection civile") && html.contains("Disponibilité des moyens"),
         "{html}"
     );
+    // Responses per cercle, which add up to the region's, with the time the ranking foresaw.
+    assert!(html.contains("Prévu (médiane)"), "{html}");
+    let report = parsec::incidents::sitrep::build(
+        &app.state,
+        &parsec::accounts::Scope::All,
+        &from,
+        &today.to_string(),
+    )
+    .await
+    .unwrap();
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE dispatched_at >= ?")
+        .bind(&from)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(sent > 0);
+    assert_eq!(report.responses.sent, sent);
+    assert_eq!(
+        report
+            .responses_by_cercle
+            .iter()
+            .map(|(_, r)| r.sent)
+            .sum::<i64>(),
+        sent
+    );
+    assert!(report.responses.foreseen_median.is_some());
+    let (median, longest) = (report.responses.median, report.responses.longest);
+    assert!(median.is_some() && median <= longest);
     let res = ops
         .get(&format!("/sitrep.pdf?from={from}&to={today}"))
         .await;
