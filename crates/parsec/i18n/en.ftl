@@ -482,6 +482,7 @@ sitrep-region = Mopti region
 sitrep-incidents = Incidents by cercle and type
 sitrep-count = Number
 sitrep-flows = Crossings at the border posts
+sitrep-patrols = Patrols by cercle
 sitrep-assets = Assets availability
 sitrep-responses = Responses
 sitrep-responses-sent = Responses sent

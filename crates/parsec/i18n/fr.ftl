@@ -483,6 +483,7 @@ sitrep-region = région de Mopti
 sitrep-incidents = Incidents par cercle et par type
 sitrep-count = Nombre
 sitrep-flows = Passages aux postes frontières
+sitrep-patrols = Patrouilles par cercle
 sitrep-assets = Disponibilité des moyens
 sitrep-responses = Interventions
 sitrep-responses-sent = Interventions engagées

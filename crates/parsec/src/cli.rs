@@ -526,6 +526,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     crate::registry::demo::seed(state).await?;
                     crate::border::demo::seed_crossings(state, 28).await?;
                     crate::incidents::demo::seed_incidents(state, 300, 90).await?;
+                    crate::incidents::demo::seed_patrols(state, 12).await?;
                     Ok(())
                 })
                 .await?;

@@ -217,3 +217,82 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
     }
     Ok(made)
 }
+
+/// Plans a patrol a week for each brigade over the last `weeks` weeks, through the localities
+/// nearest its post, reported done (or, one in eight, not done with the reason); and the next
+/// week's patrol, planned.
+pub async fn seed_patrols(state: &AppState, weeks: i64) -> AppResult<usize> {
+    let actor = Actor::system("demo");
+    let units: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.locality_id,
+                (SELECT a.registration FROM assets a WHERE a.unit_id = u.id
+                 AND a.kind IN ('vehicle', 'motorbike', 'boat') ORDER BY a.registration LIMIT 1)
+         FROM units u WHERE u.kind IN ('brigade', 'peloton') AND u.locality_id IS NOT NULL
+         ORDER BY u.name",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let mut draw = Draw(20_261_130);
+    let today = crate::db::now().date();
+    let mut made = 0;
+    for (unit, locality, asset) in &units {
+        let stops: Vec<String> = std::iter::once(locality.clone())
+            .chain(
+                state
+                    .gazetteer
+                    .neighbours(locality, 6)
+                    .into_iter()
+                    .map(|(l, _)| l.id.clone()),
+            )
+            .collect();
+        // The last one starts in the coming days: planned, not yet reported.
+        for week in 0..=weeks {
+            let starts = today - time::Duration::days(7 * (weeks - week))
+                + time::Duration::days(1 + draw.below(4) as i64);
+            let ends = starts + time::Duration::days(draw.below(2) as i64);
+            // Out and back through three of the places around the post.
+            let a = 1 + draw.below(stops.len().saturating_sub(1).max(1));
+            let b = 1 + draw.below(stops.len().saturating_sub(1).max(1));
+            let route: Vec<&str> = [0, a, b, 0]
+                .iter()
+                .filter_map(|i| stops.get(*i).map(String::as_str))
+                .collect();
+            let mut f = Fields::default();
+            for (k, v) in [
+                ("submission", format!("demo-patrol-{unit}-{week}")),
+                ("starts_on", starts.to_string()),
+                ("ends_on", ends.to_string()),
+                ("route", route.join(", ")),
+                ("assets", asset.clone().unwrap_or_default()),
+            ] {
+                f.0.insert(k.to_string(), v);
+            }
+            let id = super::patrols::plan(state, &actor, unit, &f).await?;
+            made += 1;
+            if ends >= today {
+                continue;
+            }
+            let done = draw.below(8) != 0;
+            let observations = if done {
+                "RAS. Patrouille fictive de démonstration."
+            } else {
+                "Piste impraticable après la pluie (démonstration)."
+            };
+            // Seeded before: already reported.
+            match super::patrols::report(
+                state,
+                &actor,
+                &crate::accounts::Scope::All,
+                &id,
+                done,
+                observations,
+            )
+            .await
+            {
+                Ok(()) | Err(crate::error::AppError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(made)
+}

@@ -180,20 +180,35 @@ pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<PatrolRow>> 
     .await?)
 }
 
-/// Patrols done in a period within a scope (for the situation report).
-pub async fn done_between(
+/// Patrols done and not done over a period (any day of the patrol in it), per cercle of the
+/// unit's post ("—" for a unit placed nowhere).
+pub async fn by_cercle(
     state: &AppState,
     scope: &Scope,
     from: &str,
     to: &str,
-) -> AppResult<(i64, i64)> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT coalesce(SUM(p.status = 'effectuee'), 0), coalesce(SUM(p.status = 'non_effectuee'), 0)
-         FROM patrols p WHERE p.starts_on <= ?3 AND p.ends_on >= ?1 AND {IN_SCOPE}"
+) -> AppResult<Vec<(String, i64, i64)>> {
+    let rows: Vec<(Option<String>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT u.locality_id, p.status FROM patrols p JOIN units u ON u.id = p.unit_id
+         WHERE p.starts_on <= ?3 AND p.ends_on >= ?1 AND p.status <> 'prevue' AND {IN_SCOPE}"
     )))
     .bind(from)
     .bind(scope.as_json())
     .bind(to)
-    .fetch_one(&state.db)
-    .await?)
+    .fetch_all(&state.db)
+    .await?;
+    let mut out: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for (locality, status) in rows {
+        let cercle = locality
+            .as_deref()
+            .and_then(|l| state.gazetteer.locality(l))
+            .map_or_else(|| "—".to_string(), |l| l.cercle.clone());
+        let counts = out.entry(cercle).or_default();
+        if status == "effectuee" {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+    }
+    Ok(out.into_iter().map(|(c, (d, n))| (c, d, n)).collect())
 }

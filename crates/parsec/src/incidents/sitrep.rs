@@ -78,6 +78,8 @@ pub struct Sitrep {
     pub responses_by_cercle: Vec<(String, ResponseTimes)>,
     pub flows: Vec<FlowLine>,
     pub assets: Vec<AssetLine>,
+    /// Per cercle: patrols done, not done.
+    pub patrols: Vec<(String, i64, i64)>,
 }
 
 /// The report of the days from `from` to `to` (both `YYYY-MM-DD`) within a scope.
@@ -162,6 +164,7 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
     .bind(&scope_json)
     .fetch_all(&state.db)
     .await?;
+    let patrols = super::patrols::by_cercle(state, scope, &from, &to).await?;
     Ok(Sitrep {
         from,
         to,
@@ -170,5 +173,6 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
         responses_by_cercle,
         flows,
         assets,
+        patrols,
     })
 }

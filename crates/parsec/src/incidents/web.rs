@@ -884,6 +884,21 @@ fn sitrep_tables(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<crate::web::page
                 .collect(),
         },
         DetailTable {
+            title: c.t("sitrep-patrols"),
+            columns: vec![
+                c.t("geo-cercle"),
+                c.t("patrol-status-effectuee"),
+                c.t("patrol-status-non_effectuee"),
+            ],
+            rows: r
+                .patrols
+                .iter()
+                .map(|(cercle, done, not_done)| {
+                    row(vec![cercle.clone(), done.to_string(), not_done.to_string()])
+                })
+                .collect(),
+        },
+        DetailTable {
             title: c.t("sitrep-flows"),
             columns: vec![
                 c.t("crossing-post"),
@@ -935,21 +950,19 @@ fn sitrep_lines(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<String> {
     )]
 }
 
-async fn patrol_line(
-    state: &AppState,
-    auth: &Auth,
-    c: &PageCtx,
-    r: &super::sitrep::Sitrep,
-) -> AppResult<String> {
-    let (done, not_done) = super::patrols::done_between(state, &auth.scope, &r.from, &r.to).await?;
-    Ok(format!(
+fn patrol_line(c: &PageCtx, r: &super::sitrep::Sitrep) -> String {
+    let (done, not_done) = r
+        .patrols
+        .iter()
+        .fold((0, 0), |(d, n), p| (d + p.1, n + p.2));
+    format!(
         "{} : {} {} · {} {}",
         c.t("nav-patrols"),
         done,
         c.t("patrol-status-effectuee").to_lowercase(),
         not_done,
         c.t("patrol-status-non_effectuee").to_lowercase()
-    ))
+    )
 }
 
 async fn sitrep_for(
@@ -1016,7 +1029,7 @@ async fn sitrep_page(
         tables: sitrep_tables(&c, &report),
         lines: {
             let mut l = sitrep_lines(&c, &report);
-            l.push(patrol_line(&state, &auth, &c, &report).await?);
+            l.push(patrol_line(&c, &report));
             l
         },
         c,
@@ -1053,7 +1066,7 @@ async fn sitrep_pdf(
     for l in sitrep_lines(&c, &report) {
         blocks.push(Block::Line(l));
     }
-    blocks.push(Block::Line(patrol_line(&state, &auth, &c, &report).await?));
+    blocks.push(Block::Line(patrol_line(&c, &report)));
     let bytes = crate::pdf::report(
         &format!("{} — {}", c.t("nav-sitrep"), c.t("sitrep-region")),
         // WinAnsi has no arrow: an en dash.

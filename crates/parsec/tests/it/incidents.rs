@@ -222,6 +222,54 @@ async fn the_demo_has_months_of_incidents_some_of_them_answered() {
         .await
         .unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
+    // The demo's responses took some time, as the ranking foresaw give or take.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM responses WHERE on_site_at <= dispatched_at
+             OR dispatched_at <= (SELECT occurred_at FROM incidents i WHERE i.id = incident_id)"
+        )
+        .await,
+        0
+    );
+    // A patrol a week per brigade: most done, some not (with the reason), the next planned.
+    let planned = parsec::incidents::demo::seed_patrols(&app.state, 12)
+        .await
+        .unwrap();
+    assert!(planned > 50, "{planned}");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM patrols").await as usize,
+        planned
+    );
+    let done = count("SELECT COUNT(*) FROM patrols WHERE status = 'effectuee'").await;
+    let not_done = count("SELECT COUNT(*) FROM patrols WHERE status = 'non_effectuee'").await;
+    assert!(done > 3 * not_done && not_done > 0, "{done} {not_done}");
+    assert!(count("SELECT COUNT(*) FROM patrols WHERE status = 'prevue'").await > 0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM patrols WHERE status = 'non_effectuee' AND report = ''").await,
+        0
+    );
+    parsec::incidents::demo::seed_patrols(&app.state, 12)
+        .await
+        .unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) FROM patrols").await as usize,
+        planned
+    );
+    // The situation report counts them per cercle.
+    let today = time::OffsetDateTime::now_utc().date();
+    let report = parsec::incidents::sitrep::build(
+        &app.state,
+        &parsec::accounts::Scope::All,
+        &(today - time::Duration::days(90)).to_string(),
+        &today.to_string(),
+    )
+    .await
+    .unwrap();
+    assert!(report.patrols.len() >= 4, "{:?}", report.patrols);
+    assert_eq!(
+        report.patrols.iter().map(|p| p.1 + p.2).sum::<i64>(),
+        done + not_done
+    );
 }
 
 #[tokio::test]
