@@ -205,6 +205,16 @@ async fn the_demo_has_months_of_incidents_some_of_them_answered() {
     };
     assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
     assert!(count("SELECT COUNT(DISTINCT cercle) FROM incidents").await >= 4);
+    let cercles: Vec<String> = sqlx::query_scalar("SELECT DISTINCT cercle FROM incidents")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    for c in &cercles {
+        assert!(
+            app.state.gazetteer.cercles().iter().any(|x| &x.name == c),
+            "{c} is not one of the region's cercles"
+        );
+    }
     assert!(count("SELECT COUNT(*) FROM incidents WHERE status = 'clos'").await > 30);
     assert!(count("SELECT COUNT(*) FROM responses WHERE done_at IS NOT NULL").await > 0);
     assert_eq!(
