@@ -202,6 +202,7 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
                         travel * 60.0 * (0.8 + draw.below(90) as f64 / 100.0),
                     );
                 let done = on_site + time::Duration::minutes(60 + draw.below(180) as i64);
+                let mut tx = crate::db::begin_write(&state.db).await?;
                 sqlx::query(
                     "UPDATE responses SET dispatched_at = ?, engaged_at = ?, on_site_at = ?,
                             done_at = ? WHERE id = ?",
@@ -211,8 +212,11 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
                 .bind(crate::db::timestamp(on_site))
                 .bind(crate::db::timestamp(done))
                 .bind(&response)
-                .execute(&state.db)
+                .execute(&mut *tx)
                 .await?;
+                crate::audit::append(&mut tx, &actor, "backdate", "response", &response, "demo")
+                    .await?;
+                tx.commit().await?;
             }
             super::set_status(state, &actor, &crate::accounts::Scope::All, &id, "clos", "").await?;
         }
