@@ -81,10 +81,6 @@ fn from_ucdp(kind: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-fn in_region(lat: f64, lon: f64) -> bool {
-    (13.0..=16.5).contains(&lat) && (-6.3..=-0.2).contains(&lon)
-}
-
 /// A refused row: its line and why.
 type Refusal = (u64, String);
 
@@ -161,7 +157,7 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
             rejected.push((line, "type d'événement inconnu".into()));
             continue;
         };
-        if db::day(&day).is_none() || day.len() != 10 {
+        if day.len() != 10 || super::when_of(&day).is_none() {
             rejected.push((line, format!("date « {day} » invalide")));
             continue;
         }
@@ -169,10 +165,6 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
             rejected.push((line, "coordonnées absentes".into()));
             continue;
         };
-        if !in_region(lat, lon) {
-            rejected.push((line, format!("hors de la région ({lat:.2}, {lon:.2})")));
-            continue;
-        }
         let (actor1, actor2, inter1, inter2, fatalities, source, notes) = match format {
             Format::Acled => (
                 get("actor1"),
@@ -224,17 +216,29 @@ pub async fn import(
     input: impl Read,
     skip_invalid: bool,
 ) -> AppResult<Report> {
-    let (events, rejected) =
+    let (read_events, rejected) =
         read(format, input).map_err(|e| AppError::Internal(format!("fichier : {e}")))?;
     let mut report = Report {
         rejected,
         ..Report::default()
     };
+    // In the region: near a place of one of its eight cercles, which gives the cercle.
+    let mut events = Vec::new();
+    for e in read_events {
+        match super::near_in_region(state, e.lat, e.lon) {
+            Some(near) => events.push((e, near)),
+            None => report.rejected.push((
+                e.line,
+                format!("hors de la région ({:.2}, {:.2})", e.lat, e.lon),
+            )),
+        }
+    }
+    report.rejected.sort_by_key(|r| r.0);
     if !report.rejected.is_empty() && !skip_invalid {
         return Ok(report);
     }
     let mut tx = db::begin_write(&state.db).await?;
-    for e in events {
+    for (e, near) in events {
         let known: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM incidents WHERE external_ref = ?1
              OR (substr(occurred_at, 1, 10) = ?2 AND event_type = ?3
@@ -251,13 +255,16 @@ pub async fn import(
             report.duplicates.push((e.line, e.external_ref.clone()));
             continue;
         }
+        // The place named, if it is known and where the point is; else the nearest one.
         let locality = state
             .gazetteer
             .search(&e.place, 1)
             .into_iter()
             .next()
             .filter(|h| h.kind == gazetteer::MatchKind::Exact)
-            .map(|h| h.locality);
+            .map(|h| h.locality)
+            .filter(|l| gazetteer::distance_km(l.lat, l.lon, e.lat, e.lon) <= 30.0)
+            .unwrap_or(near);
         let id = db::new_id();
         sqlx::query(
             "INSERT INTO incidents (id, created_at, created_by, unit_id, occurred_at, locality_id, place,
@@ -270,11 +277,11 @@ pub async fn import(
         .bind(&actor.0)
         .bind(unit_id)
         .bind(format!("{}T00:00:00Z", e.day))
-        .bind(locality.map(|l| l.id.clone()))
+        .bind(&locality.id)
         .bind(&e.place)
         .bind(e.lat)
         .bind(e.lon)
-        .bind(locality.map(|l| l.cercle.clone()).unwrap_or_default())
+        .bind(&locality.cercle)
         .bind(e.event_type)
         .bind(e.sub_event_type)
         .bind(&e.actor1)

@@ -48,8 +48,41 @@ pub struct IncidentInput {
     pub patrol_id: Option<String>,
 }
 
+/// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD` (midnight) as stored, `YYYY-MM-DDTHH:MM:00Z`; nothing
+/// else (the text is rebuilt from the numbers read, so it always sorts as a time).
+pub fn when_of(s: &str) -> Option<String> {
+    let s = s.trim();
+    let date_only = time::macros::format_description!("[year]-[month]-[day]");
+    let with_time = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let t = match s.len() {
+        10 => time::Date::parse(s, date_only).ok()?.midnight(),
+        16 => time::PrimitiveDateTime::parse(s, with_time).ok()?,
+        _ => return None,
+    };
+    Some(format!(
+        "{}T{:02}:{:02}:00Z",
+        t.date(),
+        t.hour(),
+        t.minute()
+    ))
+}
+
 /// How far a point may be from a locality and still be named after it and counted in its cercle.
 const NEAR_KM: f64 = 30.0;
+
+/// The locality nearest a point if the point is in the region: within `NEAR_KM` of a place
+/// of one of its eight cercles.
+pub fn near_in_region(state: &AppState, lat: f64, lon: f64) -> Option<&gazetteer::Locality> {
+    state
+        .gazetteer
+        .nearest(lat, lon)
+        .filter(|(l, km)| {
+            *km <= NEAR_KM
+                && l.in_region
+                && state.gazetteer.cercles().iter().any(|c| c.name == l.cercle)
+        })
+        .map(|(l, _)| l)
+}
 
 impl IncidentInput {
     /// Reads the form: the place from the gazetteer (a name or an id) or coordinates; the
@@ -59,21 +92,8 @@ impl IncidentInput {
         if submission_id.is_empty() || submission_id.len() > 64 {
             return Err(AppError::invalid("submission", "error-stale-form"));
         }
-        let when = f.get("occurred_at");
-        let occurred_at = match when.len() {
-            10 if db::day(when).is_some() => format!("{when}T00:00:00Z"),
-            16 if db::day(when).is_some() && when.as_bytes().get(10) == Some(&b'T') => {
-                let (h, m) = (when.get(11..13), when.get(14..16));
-                match (
-                    h.and_then(|h| h.parse::<u8>().ok()),
-                    m.and_then(|m| m.parse::<u8>().ok()),
-                ) {
-                    (Some(h), Some(m)) if h < 24 && m < 60 => format!("{when}:00Z"),
-                    _ => return Err(AppError::invalid("occurred_at", "error-bad-date")),
-                }
-            }
-            _ => return Err(AppError::invalid("occurred_at", "error-bad-date")),
-        };
+        let occurred_at = when_of(f.get("occurred_at"))
+            .ok_or(AppError::invalid("occurred_at", "error-bad-datetime"))?;
         if occurred_at.as_str() > db::now_text().as_str() {
             return Err(AppError::invalid("occurred_at", "error-future-date"));
         }
@@ -105,16 +125,16 @@ impl IncidentInput {
             // A point (typed, or a click on the map) with no known place: the nearest locality
             // names it and gives its cercle, unless it is far from any.
             (Some(lat), Some(lon), None) => {
-                let near = state
-                    .gazetteer
-                    .nearest(lat, lon)
-                    .filter(|(l, km)| l.in_region && *km <= NEAR_KM);
+                let near = near_in_region(state, lat, lon);
+                if given.chars().count() > 200 {
+                    return Err(AppError::invalid("place", "error-too-long"));
+                }
                 let place = match (given.is_empty(), near) {
                     (false, _) => given.to_string(),
-                    (true, Some((l, _))) => l.name.clone(),
+                    (true, Some(l)) => l.name.clone(),
                     (true, None) => format!("{lat:.4}, {lon:.4}"),
                 };
-                let cercle = near.map(|(l, _)| l.cercle.clone()).unwrap_or_default();
+                let cercle = near.map(|l| l.cercle.clone()).unwrap_or_default();
                 (lat, lon, "exact", None, place, cercle)
             }
             (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
@@ -297,11 +317,15 @@ pub struct IncidentRow {
     pub source_reliability: String,
     pub notes: String,
     pub status: String,
+    pub locality_id: Option<String>,
+    /// The source's own id of an imported event (`acled:…`, `ucdp:…`).
+    pub external_ref: Option<String>,
 }
 
 const INCIDENT_SELECT: &str = "i.id, i.unit_id, u.name AS unit_name, i.occurred_at, i.place, i.lat, i.lon,
     i.geo_precision, i.cercle, i.event_type, i.sub_event_type, i.actor1, i.inter1, i.actor2, i.inter2,
-    i.fatalities, i.injured, i.missing, i.source, i.source_reliability, i.notes, i.status";
+    i.fatalities, i.injured, i.missing, i.source, i.source_reliability, i.notes, i.status,
+    i.locality_id, i.external_ref";
 const INCIDENT_FROM: &str = "incidents i JOIN units u ON u.id = i.unit_id";
 const IN_SCOPE: &str = "(?2 IS NULL OR i.unit_id IN (SELECT value FROM json_each(?2)))";
 

@@ -1166,8 +1166,10 @@ fn disorder(t: &str) -> &'static str {
     }
 }
 
+/// A quoted CSV cell; text that a spreadsheet would run as a formula is defused, numbers (the
+/// longitudes here are negative) are left as they are.
 fn csv_cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@']) {
+    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
         format!("'{v}")
     } else {
         v.to_string()
@@ -1189,11 +1191,11 @@ async fn export_acled(
     );
     for r in &rows {
         let (t, s) = model::acled_names(&r.event_type, &r.sub_event_type).unwrap_or(("", ""));
-        let commune = state
-            .gazetteer
-            .search(&r.place, 1)
-            .first()
-            .map(|h| h.locality.commune.clone())
+        let commune = r
+            .locality_id
+            .as_deref()
+            .and_then(|l| state.gazetteer.locality(l))
+            .map(|l| l.commune.clone())
             .unwrap_or_default();
         let precision = match r.geo_precision.as_str() {
             "exact" | "locality" => "1",
@@ -1201,10 +1203,11 @@ async fn export_acled(
             _ => "3",
         };
         let (low, high) = (r.inter1.min(r.inter2), r.inter1.max(r.inter2));
-        let interaction = if low == 0 {
-            high.to_string()
-        } else {
-            format!("{low}{high}")
+        // ACLED's two digits, the lower first; an actor alone is "N0".
+        let interaction = match (low, high) {
+            (0, 0) => String::new(),
+            (0, h) => format!("{h}0"),
+            (l, h) => format!("{l}{h}"),
         };
         let timestamp = time::OffsetDateTime::parse(
             &r.occurred_at,
@@ -1213,7 +1216,15 @@ async fn export_acled(
         .map(|t| t.unix_timestamp())
         .unwrap_or(0);
         let cells = [
-            format!("MLIPS{}", r.id.replace('-', "").get(..12).unwrap_or("")),
+            // An imported event keeps its source's id; ours are the whole UUID.
+            match r
+                .external_ref
+                .as_deref()
+                .and_then(|x| x.strip_prefix("acled:"))
+            {
+                Some(acled) => acled.to_string(),
+                None => format!("MLIPS{}", r.id.replace('-', "")),
+            },
             r.occurred_at.get(..10).unwrap_or("").to_string(),
             r.occurred_at.get(..4).unwrap_or("").to_string(),
             "1".to_string(),

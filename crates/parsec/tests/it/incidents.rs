@@ -390,6 +390,28 @@ async fn incidents_leave_as_acled_csv_and_geojson() {
     );
     assert_eq!(lines.count(), 30);
     assert!(csv.contains("\"Mali\"") && csv.contains("\"466\""));
+    // Read back as a GIS or ACLED's tools would: numbers as numbers, ids unique.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut ids = std::collections::HashSet::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        assert_eq!(row.len(), 31);
+        let (lat, lon): (f64, f64) = (row[22].parse().unwrap(), row[23].parse().unwrap());
+        assert!(
+            (13.0..17.0).contains(&lat) && (-6.0..-1.0).contains(&lon),
+            "{row:?}"
+        );
+        assert!(ids.insert(row[0].to_string()), "{} twice", &row[0]);
+        let interaction = &row[13];
+        assert!(
+            interaction.is_empty() || (interaction.len() == 2 && interaction.parse::<u8>().is_ok()),
+            "{interaction}"
+        );
+        assert!(
+            !row[19].is_empty() && !row[20].is_empty(),
+            "cercle and commune: {row:?}"
+        );
+    }
     let (status, geo) = ops.get_text("/incidents/export.geojson?status=clos").await;
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&geo).unwrap();
@@ -555,7 +577,10 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
          MLI1001,2026-10-02,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Dinangourou,14.446,-2.229,4,Local source,Clash near the market\n\
          MLI1002,2026-10-05,Violence against civilians,Abduction/forced disappearance,Armed group,2,Civilians,7,Bankass,14.079,-3.518,0,Press,Two abducted\n\
          MLI1003,2026-10-06,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Bamako,12.64,-8.0,1,Press,Far away\n\
-         MLI1004,2026-10-07,Weather,Storm,,0,,0,Mopti,14.49,-4.19,0,Press,Not an ACLED type\n",
+         MLI1004,2026-10-07,Weather,Storm,,0,,0,Mopti,14.49,-4.19,0,Press,Not an ACLED type\n\
+         MLI1005,2026-10-08,Battles,Armed clash,Armed group,2,,0,Djibo,14.102,-1.627,2,Press,Burkina Faso\n\
+         MLI1006,2026-10-08,Battles,Armed clash,Armed group,2,,0,Somewhere,14.5,-2.5+1,2,Press,Bad number\n\
+         MLI1007,2026-1+-08,Battles,Armed clash,Armed group,2,,0,Koro,14.07,-3.08,2,Press,Bad date\n",
     )
     .unwrap();
     let args = [
@@ -574,7 +599,11 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
     assert!(!o.status.success());
     let t = text(&o);
     assert!(
-        t.contains("ligne 4 : hors de la région") && t.contains("ligne 5 : type"),
+        t.contains("ligne 4 : hors de la région")
+            && t.contains("ligne 5 : type")
+            && t.contains("ligne 6 : hors de la région")
+            && t.contains("ligne 7 : coordonnées")
+            && t.contains("ligne 8 : date"),
         "{t}"
     );
     let count = || {
@@ -595,6 +624,12 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
         "{}",
         text(&o)
     );
+    let cercles: Vec<String> =
+        sqlx::query_scalar("SELECT cercle FROM incidents ORDER BY occurred_at")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(cercles, ["Koro", "Bankass"]);
     let o = parsec(&skip, &[]);
     assert!(
         text(&o).contains("Incidents importés : 0, doublons ignorés : 2"),
