@@ -167,10 +167,11 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
             // One in four older incidents had a response sent and completed.
             if draw.below(4) == 0
                 && let Ok(incident) = super::get(state, &crate::accounts::Scope::All, &id).await
-                && let Some(first) = super::candidates(state, &incident)
-                    .await?
-                    .into_iter()
-                    .find(|c| c.minutes.is_ok())
+                && let Some(first) =
+                    super::candidates(state, &crate::accounts::Scope::All, &incident)
+                        .await?
+                        .into_iter()
+                        .find(|c| c.minutes.is_ok())
             {
                 let response = super::dispatch(
                     state,

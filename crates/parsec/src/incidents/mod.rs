@@ -228,6 +228,16 @@ pub async fn create(
     if let Some(id) = by_submission(state, &i.submission_id).await? {
         return Ok(id);
     }
+    // An incident raised during a patrol is one of the same unit's patrols.
+    if let Some(patrol) = &i.patrol_id {
+        let of: Option<String> = sqlx::query_scalar("SELECT unit_id FROM patrols WHERE id = ?")
+            .bind(patrol)
+            .fetch_optional(&state.db)
+            .await?;
+        if of.as_deref() != Some(unit_id) {
+            return Err(AppError::invalid("patrol", "error-patrol-other-unit"));
+        }
+    }
     let id = db::new_id();
     let mut tx = db::begin_write(&state.db).await?;
     let done = sqlx::query(
@@ -440,8 +450,13 @@ pub struct Candidate {
 
 /// The available assets (status `disponible`: not on a mission, not in maintenance) that can
 /// move (vehicles, ambulances, motorbikes, boats, the aircraft), ranked by their travel time
-/// from their unit to the incident; those that cannot get there last, with the reason.
-pub async fn candidates(state: &AppState, incident: &IncidentRow) -> AppResult<Vec<Candidate>> {
+/// from their unit to the incident; those that cannot get there last, with the reason. A
+/// commandant sends only the assets of the units in their scope; the operations centre, any.
+pub async fn candidates(
+    state: &AppState,
+    scope: &Scope,
+    incident: &IncidentRow,
+) -> AppResult<Vec<Candidate>> {
     #[derive(FromRow)]
     struct Available {
         id: String,
@@ -455,8 +470,10 @@ pub async fn candidates(state: &AppState, incident: &IncidentRow) -> AppResult<V
     let rows: Vec<Available> = sqlx::query_as(
         "SELECT a.id, a.registration, a.kind, u.id AS unit_id, u.name AS unit_name, u.lat, u.lon
          FROM assets a JOIN units u ON u.id = a.unit_id WHERE a.status = 'disponible'
+           AND (?1 IS NULL OR a.unit_id IN (SELECT value FROM json_each(?1)))
          ORDER BY a.registration",
     )
+    .bind(scope.as_json())
     .fetch_all(&state.db)
     .await?;
     let at = routing::Point::new(incident.lat, incident.lon);
@@ -515,11 +532,11 @@ pub async fn dispatch(
             key: "error-incident-closed",
         });
     }
-    let ranked = candidates(state, &incident).await?;
+    let ranked = candidates(state, scope, &incident).await?;
     let chosen = ranked
         .iter()
-        .find(|c| c.asset_id == asset_id)
-        .ok_or(AppError::invalid("asset", "error-asset-unavailable"))?;
+        .find(|c| c.asset_id == asset_id && c.minutes.is_ok())
+        .ok_or(AppError::invalid("asset", "error-asset-not-sendable"))?;
     let reason = reason.trim();
     if chosen.rank > 1 && reason.is_empty() {
         return Err(AppError::invalid("reason", "error-override-reason"));

@@ -155,6 +155,15 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             f.get("notes").into(),
         ),
     ];
+    // Opened from a patrol's page: the incident is raised during that patrol.
+    if !f.get("patrol").is_empty() {
+        fields.push(FormField::new(
+            "patrol",
+            String::new(),
+            "hidden",
+            f.get("patrol").into(),
+        ));
+    }
     // The regional level reports on behalf of any unit; a unit reports as itself.
     if matches!(auth.scope, crate::accounts::Scope::All) {
         fields.insert(
@@ -229,8 +238,10 @@ async fn create(
         }
         Err(e) => return view.refuse(e),
     };
-    let id = super::create(&state, &auth.user.actor(), &unit, &input).await?;
-    Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+    match super::create(&state, &auth.user.actor(), &unit, &input).await {
+        Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Err(e) => view.refuse(e),
+    }
 }
 
 async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
@@ -470,7 +481,7 @@ async fn page(
         })
         .collect();
     let ranked = if can_dispatch && i.status != "clos" {
-        super::candidates(state, &i).await?
+        super::candidates(state, &auth.scope, &i).await?
     } else {
         Vec::new()
     };
@@ -1446,9 +1457,12 @@ async fn patrol_view(
     let p = super::patrols::get(&state, &auth.scope, &id).await?;
     let raised: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, occurred_at, place, event_type, sub_event_type FROM incidents
-         WHERE patrol_id = ? ORDER BY occurred_at",
+         WHERE patrol_id = ?1
+           AND (?2 IS NULL OR unit_id IN (SELECT value FROM json_each(?2)))
+         ORDER BY occurred_at",
     )
     .bind(&id)
+    .bind(auth.scope.as_json())
     .fetch_all(&state.db)
     .await?;
     let c = PageCtx::new(&state, &auth, "/patrols");

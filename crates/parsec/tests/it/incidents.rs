@@ -519,20 +519,38 @@ async fn a_patrol_is_planned_reported_and_raises_an_incident() {
     );
     // An incident raised during the patrol points to it.
     let (_, html) = cdt.get_text(&format!("/incidents/new?patrol={id}")).await;
+    assert!(
+        html.contains(&format!("name=\"patrol\" value=\"{id}\"")),
+        "the form carries the patrol: {html}"
+    );
     let incident_submission = submission_of(&html);
-    let res = cdt
-        .post_form(
-            "/incidents/new",
-            &[
-                ("submission", incident_submission.as_str()),
-                ("occurred_at", "2026-11-20T11:00"),
-                ("place", "Dinangourou"),
-                ("event", "strategic:looting"),
-                ("patrol", id.as_str()),
-            ],
-        )
-        .await;
+    let raise = |patrol: &str| {
+        vec![
+            ("submission", incident_submission.clone()),
+            ("occurred_at", "2026-11-20T11:00".to_string()),
+            ("place", "Dinangourou".to_string()),
+            ("event", "strategic:looting".to_string()),
+            ("patrol", patrol.to_string()),
+        ]
+    };
+    // A patrol that is not the unit's (or none at all) is refused, and said.
+    let forged = raise("01234567-89ab-7def-8123-456789abcdef");
+    let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = cdt.post_form_text("/incidents/new", &forged).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Cette patrouille n&#39;existe pas") && html.contains("id=\"f-place\""),
+        "the form again, with the reason: {html}"
+    );
+    let fields = raise(&id);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cdt.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303);
+    let linked: Option<String> = sqlx::query_scalar("SELECT patrol_id FROM incidents")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(linked.as_deref(), Some(id.as_str()));
     // Not done without saying why; done with observations.
     let report = format!("/patrols/{id}/report");
     let res = cdt
@@ -752,4 +770,55 @@ async fn an_incident_placed_by_a_point_is_named_after_the_nearest_locality() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = ops.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn a_commandant_sends_only_the_assets_of_their_units() {
+    let app = TestApp::spawn().await;
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, html) = cdt.get_text("/incidents/new").await;
+    let fields = [
+        ("submission", submission_of(&html)),
+        ("occurred_at", "2026-11-28T08:15".to_string()),
+        ("place", "Koro".to_string()),
+        ("event", "civil_protection:road_accident".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cdt.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res);
+    let (_, html) = cdt.get_text(&page).await;
+    let offered: Vec<String> = html
+        .split("name=\"asset\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(!offered.is_empty(), "{html}");
+    let scope: Vec<String> = sqlx::query_scalar(
+        "WITH RECURSIVE s(id) AS (SELECT id FROM units WHERE name = 'Brigade de Koro'
+         UNION SELECT u.id FROM units u JOIN s ON u.parent_id = s.id)
+         SELECT a.id FROM assets a WHERE a.unit_id IN (SELECT id FROM s)",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    for a in &offered {
+        assert!(scope.contains(a), "{a} is not of the commandant's units");
+    }
+    // The aircraft at Sévaré is not theirs to send, even by a hand-made request.
+    let aircraft = app.asset_id("TZ-PSC").await;
+    assert!(!offered.contains(&aircraft));
+    let res = cdt
+        .post_form(
+            &format!("{page}/dispatch"),
+            &[("asset", aircraft.as_str()), ("reason", "plus rapide")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM assets WHERE registration = 'TZ-PSC'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(status, "disponible");
 }
