@@ -235,6 +235,9 @@ struct Grid {
 }
 
 const CELL: f64 = 0.1;
+/// The shortest side of a cell in the region, in km (0.1° of longitude at 16.4° N is 10.7 km):
+/// a node beyond ring `r` is at least `r` times this far.
+const CELL_KM: f64 = 10.5;
 
 fn cell(p: Point) -> (i32, i32) {
     ((p.lat / CELL).floor() as i32, (p.lon / CELL).floor() as i32)
@@ -255,8 +258,9 @@ impl Grid {
     /// The `k` nearest nodes within `max_km`, nearest first.
     fn nearest(&self, nodes: &[Point], p: Point, k: usize, max_km: f64) -> Vec<(u32, f64)> {
         let (ci, cj) = cell(p);
-        // One cell is about 11 km; look as far as the distance allows, ring by ring.
-        let rings = ((max_km / 11.0).ceil() as i32 + 1).clamp(1, 60);
+        // Look as far as the distance allows, ring by ring (clamped before the cast: a huge
+        // or infinite distance from the configuration must not overflow).
+        let rings = ((max_km / CELL_KM).ceil() + 1.0).clamp(1.0, 60.0) as i32;
         let mut found: Vec<(u32, f64)> = Vec::new();
         for r in 0..=rings {
             for di in -r..=r {
@@ -277,7 +281,7 @@ impl Grid {
                 }
             }
             // A ring beyond the k-th found can only hold farther nodes.
-            if found.len() >= k && f64::from(r) * 11.0 > kth(&mut found, k) {
+            if found.len() >= k && f64::from(r) * CELL_KM > kth(&mut found, k) {
                 break;
             }
         }

@@ -244,3 +244,21 @@ fn the_rainy_season_slows_tracks_and_cuts_roads() {
         .minutes;
     assert!(m < minutes(Mode::Vehicle, "Mopti", "Sévaré") * 1.5);
 }
+
+#[test]
+fn extreme_settings_do_not_panic() {
+    let airfields = network::airfields(SITES).into_iter().map(|a| a.1).collect();
+    let net = network::network(ROADS, RIVERS, airfields).unwrap();
+    for max_track_km in [f64::INFINITY, f64::MAX, f64::NAN, 0.0, -5.0] {
+        let g = Graph::build(
+            &net,
+            &Settings {
+                max_track_km,
+                ..Settings::default()
+            },
+        );
+        // An answer or a reason, never a panic.
+        let _ = g.route(Mode::Vehicle, place("Sévaré"), place("Koro"));
+        let _ = g.times_from(Mode::Foot, place("Djenné"), &[place("Mopti")]);
+    }
+}

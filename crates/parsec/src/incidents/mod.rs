@@ -414,6 +414,9 @@ pub async fn set_status(
     if !model::STATUSES.iter().any(|s| s.0 == status) {
         return Err(AppError::invalid("status", "error-bad-choice"));
     }
+    if note.chars().count() > 1000 {
+        return Err(AppError::invalid("note", "error-too-long"));
+    }
     let mut tx = db::begin_write(&state.db).await?;
     let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE incidents AS i SET status = ?3 WHERE i.id = ?1 AND {IN_SCOPE}"
@@ -444,7 +447,7 @@ pub struct Candidate {
     /// Where it leaves from: its unit.
     pub from: routing::Point,
     /// Minutes, or why it cannot get there.
-    pub minutes: Result<f64, String>,
+    pub minutes: Result<f64, routing::Unreachable>,
     pub rank: usize,
 }
 
@@ -497,7 +500,7 @@ pub async fn candidates(
                 unit_id: r.unit_id.clone(),
                 unit_name: r.unit_name.clone(),
                 mode,
-                minutes: t.map_err(|e| e.to_string()),
+                minutes: t,
                 rank: 0,
             });
         }
@@ -538,6 +541,9 @@ pub async fn dispatch(
         .find(|c| c.asset_id == asset_id && c.minutes.is_ok())
         .ok_or(AppError::invalid("asset", "error-asset-not-sendable"))?;
     let reason = reason.trim();
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid("reason", "error-too-long"));
+    }
     if chosen.rank > 1 && reason.is_empty() {
         return Err(AppError::invalid("reason", "error-override-reason"));
     }
@@ -608,18 +614,25 @@ pub async fn response_step(
         "done" => "done_at",
         _ => return Err(AppError::invalid("step", "error-bad-choice")),
     };
-    let found: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.incident_id, r.asset_id FROM responses r JOIN incidents i ON i.id = r.incident_id
+    let found: Option<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.incident_id, r.asset_id, a.registration
+         FROM responses r JOIN incidents i ON i.id = r.incident_id JOIN assets a ON a.id = r.asset_id
          WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
     )))
     .bind(response_id)
     .bind(scope.as_json())
     .fetch_optional(&state.db)
     .await?;
-    let (incident_id, asset_id) = found.ok_or(AppError::NotFound)?;
+    let (incident_id, asset_id, registration) = found.ok_or(AppError::NotFound)?;
     let mut tx = db::begin_write(&state.db).await?;
+    // On site means engaged: a skipped click does not leave a hole in the timeline.
+    let also = if step == "on_site" {
+        ", engaged_at = coalesce(engaged_at, ?1)"
+    } else {
+        ""
+    };
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE responses SET {column} = coalesce({column}, ?) WHERE id = ?"
+        "UPDATE responses SET {column} = coalesce({column}, ?1){also} WHERE id = ?2"
     )))
     .bind(db::now_text())
     .bind(response_id)
@@ -632,7 +645,7 @@ pub async fn response_step(
             .execute(&mut *tx)
             .await?;
     }
-    timeline(&mut tx, &incident_id, actor, step, response_id).await?;
+    timeline(&mut tx, &incident_id, actor, step, &registration).await?;
     audit::append(&mut tx, actor, step, "response", response_id, "").await?;
     tx.commit().await?;
     Ok(incident_id)
@@ -663,4 +676,34 @@ pub async fn responses(state: &AppState, incident_id: &str) -> AppResult<Vec<Res
     .bind(incident_id)
     .fetch_all(&state.db)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when_of;
+
+    #[test]
+    fn a_time_is_read_strictly_and_stored_in_one_shape() {
+        assert_eq!(
+            when_of("2026-10-05").as_deref(),
+            Some("2026-10-05T00:00:00Z")
+        );
+        assert_eq!(
+            when_of(" 2026-10-05T07:30 ").as_deref(),
+            Some("2026-10-05T07:30:00Z")
+        );
+        for bad in [
+            "2026-10-05T10h30",
+            "2026-+1-05",
+            "+026-10-05",
+            "2026-02-30",
+            "2026-10-05T24:00",
+            "2026-10-05T07:60",
+            "05/10/2026",
+            "",
+            "2026-10-05T07:30:00",
+        ] {
+            assert_eq!(when_of(bad), None, "{bad}");
+        }
+    }
 }

@@ -75,8 +75,11 @@ pub async fn plan(state: &AppState, actor: &Actor, unit_id: &str, f: &Fields) ->
             .ok_or(AppError::invalid("route", "error-unknown-locality"))?;
         stops.push(found.name.clone());
     }
-    if stops.is_empty() || stops.len() > 30 {
+    if stops.is_empty() {
         return Err(AppError::invalid("route", "error-required"));
+    }
+    if stops.len() > 30 {
+        return Err(AppError::invalid("route", "error-route-too-long"));
     }
     let mut assets = Vec::new();
     for reg in f
@@ -126,7 +129,10 @@ pub async fn report(
     observations: &str,
 ) -> AppResult<()> {
     let observations = observations.trim();
-    if observations.chars().count() > 4000 || (!done && observations.is_empty()) {
+    if observations.chars().count() > 4000 {
+        return Err(AppError::invalid("report", "error-too-long"));
+    }
+    if !done && observations.is_empty() {
         return Err(AppError::invalid("report", "error-patrol-report"));
     }
     let mut tx = db::begin_write(&state.db).await?;

@@ -37,7 +37,12 @@ pub struct ResponseTimes {
 impl ResponseTimes {
     fn of(responses: &[Times]) -> ResponseTimes {
         let taken: Vec<f64> = responses.iter().filter_map(|r| r.0).collect();
-        let foreseen: Vec<f64> = responses.iter().filter_map(|r| r.1).collect();
+        // Foreseen for the same responses as those timed: the arrived ones.
+        let foreseen: Vec<f64> = responses
+            .iter()
+            .filter(|r| r.0.is_some())
+            .filter_map(|r| r.1)
+            .collect();
         ResponseTimes {
             sent: i64::try_from(responses.len()).unwrap_or(i64::MAX),
             arrived: i64::try_from(taken.len()).unwrap_or(i64::MAX),
@@ -48,10 +53,38 @@ impl ResponseTimes {
     }
 }
 
-/// The middle value (the upper one of an even count).
+/// The middle value, or the mean of the two middle ones.
 fn median_of(mut v: Vec<f64>) -> Option<f64> {
     v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied()
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => v.get(n / 2).copied(),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_times_compare_the_same_arrived_responses() {
+        assert_eq!(median_of(vec![]), None);
+        assert_eq!(median_of(vec![30.0, 10.0, 20.0]), Some(20.0));
+        assert_eq!(median_of(vec![20.0, 10.0]), Some(15.0));
+        // Two arrived, one still on the way: the foreseen median is of the two arrived.
+        let t = ResponseTimes::of(&[
+            (Some(40.0), Some(30.0)),
+            (Some(60.0), Some(50.0)),
+            (None, Some(500.0)),
+        ]);
+        assert_eq!((t.sent, t.arrived), (3, 2));
+        assert_eq!(
+            (t.median, t.longest, t.foreseen_median),
+            (Some(50.0), Some(60.0), Some(40.0))
+        );
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -225,8 +225,11 @@ async fn create(
         (_, None) => String::new(),
     };
     let view = form_view(&state, &auth, &f).await?;
-    if unit.is_empty() || !auth.scope.allows_unit(&unit) {
+    if unit.is_empty() {
         return view.refuse(AppError::invalid("unit", "error-required"));
+    }
+    if !auth.scope.allows_unit(&unit) {
+        return view.refuse(AppError::invalid("unit", "error-unit-out-of-scope"));
     }
     let input = match super::IncidentInput::parse(&state, &f) {
         Ok(i) => i,
@@ -372,6 +375,20 @@ struct IncidentPage {
     /// The incident on the map, with the ways of the first candidates.
     svg: String,
 }
+
+/// Why an asset cannot get there, in the page's language.
+fn unreachable_text(c: &PageCtx, e: &routing::Unreachable) -> String {
+    match e {
+        routing::Unreachable::TooFar { km, .. } => {
+            c.tf("route-too-far", &[("km", &format!("{km:.0}"))])
+        }
+        routing::Unreachable::Disconnected => c.t("route-disconnected"),
+        routing::Unreachable::BadPoint => c.t("route-no-position"),
+    }
+}
+
+/// At most this many incidents on the map (the latest of the period).
+const MAP_MOST: usize = 20_000;
 
 /// How many of the ranked ways the incident's map draws.
 const ROUTES_SHOWN: usize = 3;
@@ -540,7 +557,7 @@ async fn page(
             mode: c.t(&format!("incident-mode-{}", k.mode.code())),
             travel: match &k.minutes {
                 Ok(m) => duration(*m),
-                Err(e) => e.clone(),
+                Err(e) => unreachable_text(&c, e),
             },
             reachable: k.minutes.is_ok(),
         })
@@ -564,7 +581,20 @@ async fn page(
         ),
         responses,
         candidates,
-        events: super::events(state, id).await?,
+        events: super::events(state, id)
+            .await?
+            .into_iter()
+            .map(|(at, by, kind, detail)| {
+                let what = match kind.as_str() {
+                    "dispatch" => c.t("incident-event-dispatch"),
+                    "engaged" => c.t("incident-engaged"),
+                    "on_site" => c.t("incident-on-site"),
+                    "done" => c.t("incident-done"),
+                    status => model::label_of(model::STATUSES, status),
+                };
+                (at, by, what, detail)
+            })
+            .collect(),
         svg,
         c,
     })
@@ -702,23 +732,30 @@ async fn map_page(
          WHERE occurred_at >= ?1 AND occurred_at < date(?2, '+1 day')
            AND (?3 = '' OR event_type = ?3) AND (?4 = '' OR cercle = ?4)
            AND (?5 IS NULL OR unit_id IN (SELECT value FROM json_each(?5)))
-         ORDER BY occurred_at",
+         ORDER BY occurred_at DESC LIMIT ?6",
     )
     .bind(&from)
     .bind(&to)
     .bind(p.get("event_type"))
     .bind(p.get("cercle"))
     .bind(auth.scope.as_json())
+    .bind(i64::try_from(MAP_MOST + 1).unwrap_or(i64::MAX))
     .fetch_all(&state.db)
     .await?;
-    let span = crate::db::day(&from)
-        .zip(crate::db::day(&to))
+    // A long period draws its latest incidents only, and says so.
+    let cut = rows.len() > MAP_MOST;
+    let rows = &rows[..rows.len().min(MAP_MOST)];
+    let (first, last) = (crate::db::day(&from), crate::db::day(&to));
+    let span = first
+        .zip(last)
         .map_or(30.0, |(a, b)| ((b - a).whole_days().max(1)) as f64);
     let marks: Vec<Mark> = rows
         .iter()
         .map(|r| {
+            // Paler with age, counted back from the period's last day.
             let age = crate::db::day(&r.occurred_at)
-                .map_or(0.0, |d| (today - d).whole_days() as f64 / span);
+                .zip(last)
+                .map_or(0.0, |(d, end)| (end - d).whole_days() as f64 / span);
             Mark {
                 id: r.id.clone(),
                 lat: r.lat,
@@ -814,7 +851,16 @@ async fn map_page(
         coverage: p.get("coverage").to_string(),
         coverage_line,
         svg: draw(&capitals, &marks, &units, &uncovered, "", &title),
-        count: format!("{} {}", marks.len(), c.t("map-incidents")),
+        count: if cut {
+            format!(
+                "{} {} ({})",
+                marks.len(),
+                c.t("map-incidents"),
+                c.t("map-latest-only")
+            )
+        } else {
+            format!("{} {}", marks.len(), c.t("map-incidents"))
+        },
         types: options(types, p.get("event_type"), Some(c.t("filter-all"))),
         cercles: options(cercles, p.get("cercle"), Some(c.t("filter-all"))),
         from,
@@ -1439,8 +1485,11 @@ async fn patrol_create(
         (_, None) => String::new(),
     };
     let view = patrol_view_form(&state, &auth, &f).await?;
-    if unit.is_empty() || !auth.scope.allows_unit(&unit) {
+    if unit.is_empty() {
         return view.refuse(AppError::invalid("unit", "error-required"));
+    }
+    if !auth.scope.allows_unit(&unit) {
+        return view.refuse(AppError::invalid("unit", "error-unit-out-of-scope"));
     }
     match super::patrols::plan(&state, &auth.user.actor(), &unit, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),

@@ -115,6 +115,11 @@ impl PageCtx {
         self.catalog.get(self.lang, key).to_string()
     }
 
+    /// The message for `key` with its `{ $name }` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.catalog.format(self.lang, key, args)
+    }
+
     pub fn with_flash(mut self, key: Option<&str>) -> Self {
         self.flash = key.map(|k| self.t(k));
         self

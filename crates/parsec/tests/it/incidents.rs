@@ -164,6 +164,15 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
         kinds,
         ["signale", "dispatch", "engaged", "on_site", "done", "clos"]
     );
+    // The timeline says them in words, with the asset's registration.
+    let timeline = html.split("id=\"timeline\"").nth(1).unwrap();
+    assert!(
+        timeline.contains("Moyen envoyé")
+            && timeline.contains("Sur place")
+            && !timeline.contains("<td>on_site</td>")
+            && !timeline.contains(&response),
+        "{timeline}"
+    );
     // Another brigade's commandant would not see it: Koro's does.
     let stored: String = sqlx::query_scalar("SELECT unit_id FROM incidents WHERE id = ?")
         .bind(&id)
