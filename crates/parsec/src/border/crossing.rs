@@ -550,18 +550,9 @@ pub async fn list(
     )
     .await?;
     let mut tx = db::begin_write(&state.db).await?;
-    audit::append(&mut tx, actor, "list", "crossing", "-", &filter_detail(p)).await?;
+    audit::append(&mut tx, actor, "list", "crossing", "-", &p.described()).await?;
     tx.commit().await?;
     Ok(page)
-}
-
-fn filter_detail(p: &ListParams) -> String {
-    let mut keys: Vec<(&String, &String)> = p.0.iter().filter(|(_, v)| !v.is_empty()).collect();
-    keys.sort();
-    keys.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Every crossing of a filter, for the CSV export: audited with the filter, and what left the
@@ -589,7 +580,7 @@ pub async fn export(
         "export",
         "crossing",
         "-",
-        &format!("rows={} {}", rows.len(), filter_detail(p)),
+        &format!("rows={} {}", rows.len(), p.described()),
     )
     .await?;
     tx.commit().await?;

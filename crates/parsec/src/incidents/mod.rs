@@ -350,11 +350,7 @@ pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<Inciden
     row.ok_or(AppError::NotFound)
 }
 
-pub async fn list(
-    state: &AppState,
-    scope: &Scope,
-    p: &crate::web::page::ListParams,
-) -> AppResult<(Vec<IncidentRow>, i64)> {
+fn filters(scope: &Scope, p: &crate::web::page::ListParams) -> crate::db::list::Where {
     let mut w = crate::db::list::Where::default();
     w.eq("i.event_type = ?", p.get("event_type"));
     w.eq("i.status = ?", p.get("status"));
@@ -365,6 +361,15 @@ pub async fn list(
     }
     w.like("(i.place LIKE ? OR i.notes LIKE ?)", 2, p.get("q"));
     w.scope("i.unit_id IN (SELECT value FROM json_each(?))", scope);
+    w
+}
+
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    p: &crate::web::page::ListParams,
+) -> AppResult<(Vec<IncidentRow>, i64)> {
+    let w = filters(scope, p);
     let order = if p.get("sort").is_empty() {
         "i.occurred_at DESC, 1".to_string()
     } else {
@@ -387,6 +392,38 @@ pub async fn list(
         p.page(),
     )
     .await
+}
+
+/// Every incident of a filter (at most 100,000), oldest first, for the exports; audited with
+/// the filter and how many left (the notes may name people).
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    p: &crate::web::page::ListParams,
+) -> AppResult<Vec<IncidentRow>> {
+    let w = filters(scope, p);
+    let sql = format!(
+        "SELECT {INCIDENT_SELECT} FROM {INCIDENT_FROM}{} ORDER BY i.occurred_at, i.id LIMIT 100000",
+        w.sql()
+    );
+    let mut q = sqlx::query_as::<_, IncidentRow>(sqlx::AssertSqlSafe(sql));
+    for b in w.binds() {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&state.db).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "export",
+        "incident",
+        "-",
+        &format!("rows={} {}", rows.len(), p.described()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// The incident's timeline, oldest first: (time, who, kind, detail).

@@ -1192,27 +1192,6 @@ async fn sitrep_csv(
         .into_response())
 }
 
-/// The incidents of a filter, for the exports.
-async fn export_rows(
-    state: &AppState,
-    auth: &Auth,
-    p: &ListParams,
-) -> AppResult<Vec<super::IncidentRow>> {
-    let mut all = Vec::new();
-    let mut p = p.clone();
-    for page in 1..=400 {
-        p.0.insert("page".into(), page.to_string());
-        let (rows, total) = super::list(state, &auth.scope, &p).await?;
-        let done =
-            rows.is_empty() || i64::try_from(all.len() + rows.len()).unwrap_or(i64::MAX) >= total;
-        all.extend(rows);
-        if done {
-            break;
-        }
-    }
-    Ok(all)
-}
-
 /// ACLED's disorder type of an event type.
 fn disorder(t: &str) -> &'static str {
     match t {
@@ -1242,7 +1221,7 @@ async fn export_acled(
     Query(q): Params,
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    let rows = export_rows(&state, &auth, &ListParams(q)).await?;
+    let rows = super::export(&state, &auth.user.actor(), &auth.scope, &ListParams(q)).await?;
     let mut out = String::from(
         "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp\n",
     );
@@ -1346,7 +1325,7 @@ async fn export_geojson(
     Query(q): Params,
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    let rows = export_rows(&state, &auth, &ListParams(q)).await?;
+    let rows = super::export(&state, &auth.user.actor(), &auth.scope, &ListParams(q)).await?;
     let features: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {

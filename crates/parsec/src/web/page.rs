@@ -499,6 +499,17 @@ impl ListParams {
         self.0.get(name).map(|s| s.trim()).unwrap_or("")
     }
 
+    /// The filter as `key=value` pairs in a stable order, for the audit of a list or export.
+    pub fn described(&self) -> String {
+        let mut keys: Vec<(&String, &String)> =
+            self.0.iter().filter(|(_, v)| !v.is_empty()).collect();
+        keys.sort();
+        keys.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn page(&self) -> i64 {
         self.get("page")
             .parse::<i64>()

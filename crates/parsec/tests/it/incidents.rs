@@ -430,6 +430,15 @@ async fn incidents_leave_as_acled_csv_and_geojson() {
         .unwrap();
     assert_eq!(v["features"].as_array().unwrap().len() as i64, closed);
     assert_eq!(v["features"][0]["geometry"]["type"], "Point");
+    // What left the system is in the audit: two exports, with their filter and size.
+    assert_eq!(app.audit_count("export").await, 2);
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(detail, format!("rows={closed} status=clos"));
 }
 
 #[tokio::test]
