@@ -165,7 +165,7 @@ impl IncidentInput {
         let reliability = f.get("source_reliability");
         let source_reliability = if reliability.is_empty() {
             "non_evaluee".to_string()
-        } else if model::RELIABILITY.iter().any(|r| r.0 == reliability) {
+        } else if model::RELIABILITY.contains(&reliability) {
             reliability.to_string()
         } else {
             return Err(AppError::invalid("source_reliability", "error-bad-choice"));
@@ -448,7 +448,7 @@ pub async fn set_status(
     status: &str,
     note: &str,
 ) -> AppResult<()> {
-    if !model::STATUSES.iter().any(|s| s.0 == status) {
+    if !model::STATUSES.contains(&status) {
         return Err(AppError::invalid("status", "error-bad-choice"));
     }
     if note.chars().count() > 1000 {

@@ -184,29 +184,17 @@ pub const INTER: &[(i64, &str)] = &[
     (8, "Forces extérieures / autres"),
 ];
 
-/// The life of an incident.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("signale", "Signalé"),
-    ("confirme", "Confirmé"),
-    ("intervention", "Intervention en cours"),
-    ("clos", "Clos"),
-];
+/// The life of an incident (labels: `incident-status-…` in the catalogue).
+pub const STATUSES: &[&str] = &["signale", "confirme", "intervention", "clos"];
 
-/// How far the source can be trusted.
-pub const RELIABILITY: &[(&str, &str)] = &[
-    ("non_evaluee", "Non évaluée"),
-    ("confirmee", "Confirmée (vue par nos forces)"),
-    ("fiable", "Source fiable"),
-    ("plausible", "Plausible, non recoupée"),
-    ("douteuse", "Douteuse"),
+/// How far the source can be trusted (labels: `reliability-…`).
+pub const RELIABILITY: &[&str] = &[
+    "non_evaluee",
+    "confirmee",
+    "fiable",
+    "plausible",
+    "douteuse",
 ];
-
-pub fn label_of(table: &[(&'static str, &'static str)], code: &str) -> String {
-    table
-        .iter()
-        .find(|x| x.0 == code)
-        .map_or_else(|| code.to_string(), |x| x.1.to_string())
-}
 
 /// How an asset moves, for the travel times.
 pub fn mode_of(asset_kind: &str) -> Option<routing::Mode> {

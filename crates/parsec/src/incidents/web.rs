@@ -143,7 +143,7 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
         .options(options(
             model::RELIABILITY
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|k| (k.to_string(), c.t(&format!("reliability-{k}"))))
                 .collect(),
             f.get("source_reliability"),
             None,
@@ -267,7 +267,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         .collect();
     let statuses = model::STATUSES
         .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|k| (k.to_string(), c.t(&format!("incident-status-{k}"))))
         .collect();
     let view = ListView {
         title: c.t("nav-incidents"),
@@ -308,7 +308,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
                     r.place.clone(),
                     type_labels(c.lang, &r.event_type, &r.sub_event_type).1,
                     format!("{} / {} / {}", r.fatalities, r.injured, r.missing),
-                    model::label_of(model::STATUSES, &r.status),
+                    c.t(&format!("incident-status-{}", r.status)),
                 ],
             })
             .collect(),
@@ -449,7 +449,7 @@ async fn page(
             format!(
                 "{} ({})",
                 i.source,
-                model::label_of(model::RELIABILITY, &i.source_reliability)
+                c.t(&format!("reliability-{}", i.source_reliability))
             ),
         ),
         (c.t("field-unit"), i.unit_name.clone()),
@@ -565,7 +565,7 @@ async fn page(
     Ok(IncidentPage {
         id: i.id.clone(),
         title: format!("{sub_label} — {}", i.place),
-        status: model::label_of(model::STATUSES, &i.status),
+        status: c.t(&format!("incident-status-{}", i.status)),
         error: error.map(|e| c.t(e.message_key())),
         fields,
         can_edit: auth.user.can(Permission::ReportIncidents),
@@ -574,7 +574,7 @@ async fn page(
         statuses: options(
             model::STATUSES
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|k| (k.to_string(), c.t(&format!("incident-status-{k}"))))
                 .collect(),
             &i.status,
             None,
@@ -590,7 +590,7 @@ async fn page(
                     "engaged" => c.t("incident-engaged"),
                     "on_site" => c.t("incident-on-site"),
                     "done" => c.t("incident-done"),
-                    status => model::label_of(model::STATUSES, status),
+                    status => c.t(&format!("incident-status-{status}")),
                 };
                 (at, by, what, detail)
             })

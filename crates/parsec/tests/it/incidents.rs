@@ -430,6 +430,16 @@ async fn incidents_leave_as_acled_csv_and_geojson() {
         .unwrap();
     assert_eq!(v["features"].as_array().unwrap().len() as i64, closed);
     assert_eq!(v["features"][0]["geometry"]["type"], "Point");
+    // In English, the list says the statuses in English.
+    assert_eq!(
+        ops.post_form("/lang", &[("lang", "en")]).await.status(),
+        303
+    );
+    let (_, html) = ops.get_text("/incidents?status=clos").await;
+    assert!(
+        html.contains("Closed") && !html.contains(">Clos<"),
+        "{html}"
+    );
     // What left the system is in the audit: two exports, with their filter and size.
     assert_eq!(app.audit_count("export").await, 2);
     let detail: String = sqlx::query_scalar(
