@@ -1,7 +1,9 @@
 //! The map page over HTTP with 5,000 incidents in the range (issue 6's target: under
-//! 100 ms): a real parsec on a SQLite file with the demo registry, incidents recorded through
-//! the application's service, the operations officer logged in, the page asked for again and
-//! again. `cargo bench -p parsec --bench map_http` (`INCIDENTS` sets how many).
+//! 100 ms), and an open incident's page (the available assets ranked by travel time, the ways
+//! of the first three drawn): a real parsec on a SQLite file with the demo registry, incidents
+//! recorded through the application's service, the operations officer logged in, each page
+//! asked for again and again. `cargo bench -p parsec --bench map_http` (`INCIDENTS` sets how
+//! many).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -77,13 +79,50 @@ async fn main() {
         marks = body.matches("class=\"incident ").count();
     }
     times.sort();
+    // The same page as a browser gets it, gzipped.
+    let gz = http
+        .get(&url)
+        .header("cookie", &cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    let open: String = sqlx::query_scalar(
+        "SELECT id FROM incidents WHERE status = 'signale' ORDER BY occurred_at DESC LIMIT 1",
+    )
+    .fetch_one(&state.db)
+    .await
+    .unwrap();
+    let incident_url = format!("{base}/incidents/{open}");
+    let mut incident_times = Vec::new();
+    let mut ranked = 0;
+    for _ in 0..60 {
+        let t = Instant::now();
+        let body = http
+            .get(&incident_url)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        incident_times.push(t.elapsed());
+        ranked = body.matches("name=\"asset\"").count();
+    }
+    incident_times.sort();
     println!(
         "{n} incidents seeded through the service in {:.1} s",
         seeded.as_secs_f64()
     );
     println!(
-        "map page with {marks} incidents drawn ({:.0} kB):",
-        size as f64 / 1024.0
+        "map page with {marks} incidents drawn ({:.0} kB, {:.0} kB gzipped); an open incident's page with {ranked} assets it can send:",
+        size as f64 / 1024.0,
+        gz as f64 / 1024.0
     );
     println!("| request | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---|---|---|---|");
@@ -93,5 +132,12 @@ async fn main() {
         percentile(&times, 0.95),
         percentile(&times, 0.99),
         percentile(&times, 1.0)
+    );
+    println!(
+        "| GET /incidents/{{id}} (ranking + ways) | {:.1} | {:.1} | {:.1} | {:.1} |",
+        percentile(&incident_times, 0.5),
+        percentile(&incident_times, 0.95),
+        percentile(&incident_times, 0.99),
+        percentile(&incident_times, 1.0)
     );
 }
