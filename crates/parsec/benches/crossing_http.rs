@@ -12,13 +12,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+mod http_bench;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
+use std::time::Instant;
 
 fn field<'a>(html: &'a str, name: &str) -> &'a str {
     let marker = format!("name=\"{name}\" value=\"");
@@ -77,30 +73,8 @@ async fn main() {
     parsec::screening::active_index(&state).await.unwrap();
     let build = start.elapsed();
 
-    let app =
-        parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let base = format!("http://{addr}");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = http
-        .post(format!("{base}/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("login=agent.koro&password=demo")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let base = http_bench::serve(&state, listener);
+    let (http, cookie) = http_bench::login(&base, "agent.koro").await;
 
     let mut reader = csv::Reader::from_path(&queries_path).unwrap();
     let travellers: Vec<(String, String, String)> = reader
@@ -118,17 +92,9 @@ async fn main() {
     let mut alerts = 0usize;
     for i in 0..n {
         let (name, birth, nationality) = &travellers[i % travellers.len()];
-        let t = Instant::now();
-        let html = http
-            .get(format!("{base}/border/crossings/new"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        open.push(t.elapsed());
+        let (took, html) =
+            http_bench::get(&http, &format!("{base}/border/crossings/new"), &cookie).await;
+        open.push(took);
         let form = [
             ("csrf", field(&html, "csrf")),
             ("submission", field(&html, "submission")),
@@ -164,20 +130,10 @@ async fn main() {
                 .to_str()
                 .unwrap()
                 .to_string();
-            let html = http
-                .get(format!("{base}{page}"))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let (_, html) = http_bench::get(&http, &format!("{base}{page}"), &cookie).await;
             alerts += usize::from(html.contains("class=\"answer alerte\""));
         }
     }
-    open.sort();
-    save.sort();
     let hits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM screening_hits")
         .fetch_one(&state.db)
         .await
@@ -190,18 +146,7 @@ async fn main() {
     println!(
         "{n} crossings saved one after another over HTTP ({hits} hits kept, {alerts} alerts among the answers read):"
     );
-    println!("| request | p50 ms | p95 ms | p99 ms | max ms |");
-    println!("|---|---|---|---|---|");
-    for (label, d) in [
-        ("open the form (GET)", &open),
-        ("save with screening (POST)", &save),
-    ] {
-        println!(
-            "| {label} | {:.1} | {:.1} | {:.1} | {:.1} |",
-            percentile(d, 0.50),
-            percentile(d, 0.95),
-            percentile(d, 0.99),
-            percentile(d, 1.0)
-        );
-    }
+    http_bench::header();
+    http_bench::row("open the form (GET)", &mut open);
+    http_bench::row("save with screening (POST)", &mut save);
 }

@@ -7,13 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+mod http_bench;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
+use std::time::Instant;
 
 #[tokio::main]
 async fn main() {
@@ -35,50 +31,19 @@ async fn main() {
         .await
         .unwrap();
     let seeded = start.elapsed();
-    let app =
-        parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let base = format!("http://{addr}");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = http
-        .post(format!("{base}/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("login=operations&password=demo")
-        .send()
-        .await
-        .unwrap();
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let base = http_bench::serve(&state, listener);
+    let (http, cookie) = http_bench::login(&base, "operations").await;
     let from = (time::OffsetDateTime::now_utc().date() - time::Duration::days(61)).to_string();
     let url = format!("{base}/map?from={from}");
     let mut times = Vec::new();
     let mut size = 0;
     let mut marks = 0;
     for _ in 0..60 {
-        let t = Instant::now();
-        let body = http
-            .get(&url)
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        times.push(t.elapsed());
+        let (took, body) = http_bench::get(&http, &url, &cookie).await;
+        times.push(took);
         size = body.len();
         marks = body.matches("class=\"incident ").count();
     }
-    times.sort();
     // The same page as a browser gets it, gzipped.
     let gz = http
         .get(&url)
@@ -101,20 +66,10 @@ async fn main() {
     let mut incident_times = Vec::new();
     let mut ranked = 0;
     for _ in 0..60 {
-        let t = Instant::now();
-        let body = http
-            .get(&incident_url)
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        incident_times.push(t.elapsed());
+        let (took, body) = http_bench::get(&http, &incident_url, &cookie).await;
+        incident_times.push(took);
         ranked = body.matches("name=\"asset\"").count();
     }
-    incident_times.sort();
     println!(
         "{n} incidents seeded through the service in {:.1} s",
         seeded.as_secs_f64()
@@ -124,20 +79,7 @@ async fn main() {
         size as f64 / 1024.0,
         gz as f64 / 1024.0
     );
-    println!("| request | p50 ms | p95 ms | p99 ms | max ms |");
-    println!("|---|---|---|---|---|");
-    println!(
-        "| GET /map | {:.1} | {:.1} | {:.1} | {:.1} |",
-        percentile(&times, 0.5),
-        percentile(&times, 0.95),
-        percentile(&times, 0.99),
-        percentile(&times, 1.0)
-    );
-    println!(
-        "| GET /incidents/{{id}} (ranking + ways) | {:.1} | {:.1} | {:.1} | {:.1} |",
-        percentile(&incident_times, 0.5),
-        percentile(&incident_times, 0.95),
-        percentile(&incident_times, 0.99),
-        percentile(&incident_times, 1.0)
-    );
+    http_bench::header();
+    http_bench::row("GET /map", &mut times);
+    http_bench::row("GET /incidents/{id} (ranking + ways)", &mut incident_times);
 }

@@ -129,6 +129,28 @@ where
     read.await
 }
 
+/// Records what left the system: an export of `rows` records of `entity` under a filter.
+pub async fn exported(
+    db: &Db,
+    actor: &Actor,
+    entity: &str,
+    rows: usize,
+    filter: &str,
+) -> AppResult<()> {
+    let mut tx = db::begin_write(db).await?;
+    append(
+        &mut tx,
+        actor,
+        "export",
+        entity,
+        "-",
+        &format!("rows={rows} {filter}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

@@ -563,27 +563,16 @@ pub async fn export(
     scope: &Scope,
     p: &ListParams,
 ) -> AppResult<Vec<CrossingRow>> {
-    let w = filters(scope, p);
-    let sql = format!(
-        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM}{} ORDER BY c.crossed_at, c.id LIMIT 100000",
-        w.sql()
-    );
-    let mut q = sqlx::query_as::<_, CrossingRow>(sqlx::AssertSqlSafe(sql));
-    for b in w.binds() {
-        q = q.bind(b);
-    }
-    let rows = q.fetch_all(&state.db).await?;
-    let mut tx = db::begin_write(&state.db).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        "export",
-        "crossing",
-        "-",
-        &format!("rows={} {}", rows.len(), p.described()),
+    let rows: Vec<CrossingRow> = crate::db::list::fetch_all(
+        &state.db,
+        CROSSING_SELECT,
+        CROSSING_FROM,
+        &filters(scope, p),
+        "c.crossed_at, c.id",
+        100_000,
     )
     .await?;
-    tx.commit().await?;
+    audit::exported(&state.db, actor, "crossing", rows.len(), &p.described()).await?;
     Ok(rows)
 }
 

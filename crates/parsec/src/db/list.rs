@@ -83,6 +83,29 @@ where
     Ok((rows, total))
 }
 
+/// Every row of a filter, up to `limit` (for the exports).
+pub async fn fetch_all<T>(
+    db: &Db,
+    select: &str,
+    from: &str,
+    w: &Where,
+    order: &str,
+    limit: i64,
+) -> AppResult<Vec<T>>
+where
+    T: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let sql = format!(
+        "SELECT {select} FROM {from}{} ORDER BY {order} LIMIT ?",
+        w.sql()
+    );
+    let mut q = sqlx::query_as::<_, T>(AssertSqlSafe(sql.as_str()));
+    for b in &w.binds {
+        q = q.bind(b);
+    }
+    Ok(q.bind(limit).fetch_all(db).await?)
+}
+
 pub fn order_by(
     params: &ListParams,
     columns: &[(&str, &'static str)],

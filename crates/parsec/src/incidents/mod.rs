@@ -402,27 +402,16 @@ pub async fn export(
     scope: &Scope,
     p: &crate::web::page::ListParams,
 ) -> AppResult<Vec<IncidentRow>> {
-    let w = filters(scope, p);
-    let sql = format!(
-        "SELECT {INCIDENT_SELECT} FROM {INCIDENT_FROM}{} ORDER BY i.occurred_at, i.id LIMIT 100000",
-        w.sql()
-    );
-    let mut q = sqlx::query_as::<_, IncidentRow>(sqlx::AssertSqlSafe(sql));
-    for b in w.binds() {
-        q = q.bind(b);
-    }
-    let rows = q.fetch_all(&state.db).await?;
-    let mut tx = db::begin_write(&state.db).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        "export",
-        "incident",
-        "-",
-        &format!("rows={} {}", rows.len(), p.described()),
+    let rows: Vec<IncidentRow> = crate::db::list::fetch_all(
+        &state.db,
+        INCIDENT_SELECT,
+        INCIDENT_FROM,
+        &filters(scope, p),
+        "i.occurred_at, i.id",
+        100_000,
     )
     .await?;
-    tx.commit().await?;
+    audit::exported(&state.db, actor, "incident", rows.len(), &p.described()).await?;
     Ok(rows)
 }
 
