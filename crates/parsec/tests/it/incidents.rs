@@ -379,6 +379,26 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
     // A period that ends before it starts is said, not answered with nothing.
     let res = ops.get("/sitrep.pdf?from=2026-02-01&to=2026-01-01").await;
     assert_eq!(res.status(), 422);
+    // In English on request: the page and the PDF.
+    assert_eq!(
+        ops.post_form("/lang", &[("lang", "en")]).await.status(),
+        303
+    );
+    let (_, html) = ops
+        .get_text(&format!("/sitrep?from={from}&to={today}"))
+        .await;
+    assert!(
+        html.contains("Incidents by cercle and type") && html.contains("Patrols by cercle"),
+        "{html}"
+    );
+    let pdf = ops
+        .get(&format!("/sitrep.pdf?from={from}&to={today}"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&pdf).contains("Assets availability"));
 }
 
 #[tokio::test]
