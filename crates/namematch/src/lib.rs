@@ -258,7 +258,7 @@ pub struct Index {
 }
 
 /// One entry's place in the accumulator: its gathered score, and in one word its birth date
-/// (`pack`, 27 bits) and the query token that last added to it (4 bits): eight bytes, so that
+/// (`pack`, 28 bits) and the query token that last added to it (4 bits): eight bytes, so that
 /// a million entries' cells take 8 MB and gathering and ranking an entry cost one access each.
 #[derive(Debug, Default, Clone, Copy)]
 struct Cell {
@@ -268,6 +268,8 @@ struct Cell {
 
 const MARK_SHIFT: u32 = 28;
 const BIRTH_BITS: u32 = (1 << MARK_SHIFT) - 1;
+// A query token's mark (1 to MAX_QUERY_TOKENS) fits in the 4 bits above the birth date.
+const _: () = assert!(MAX_QUERY_TOKENS < 16);
 
 impl Cell {
     fn new(birth: u32) -> Cell {
@@ -1263,8 +1265,10 @@ fn birth_evidence(q: Option<BirthDate>, l: Option<BirthDate>) -> (f32, &'static 
     }
 }
 
+/// A birth date as `yyyymmdd` (0 when absent); years past 9999 are not dates anyone is born
+/// on and count as unknown, so that a packed date always fits the accumulator's 28 bits.
 fn pack(b: Option<BirthDate>) -> u32 {
-    b.map_or(0, |b| {
+    b.filter(|b| b.year <= 9999).map_or(0, |b| {
         u32::from(b.year) * 10_000 + u32::from(b.month) * 100 + u32::from(b.day)
     })
 }

@@ -183,6 +183,8 @@ error-required = Required.
 error-required-100 = Required, 100 characters at most.
 error-required-60 = Required, 60 characters at most.
 error-too-long = Text too long.
+error-note-too-long = Note too long: 1,000 characters at most.
+error-reason-too-long = Reason too long: 500 characters at most.
 error-patrol-other-unit = This patrol does not exist or is not one of the reporting unit's.
 error-not-a-number = A number is expected.
 error-out-of-range = Value out of range.
@@ -255,6 +257,8 @@ error-bad-date = Invalid date (YYYY-MM-DD).
 error-unit-out-of-scope = This unit is not in your scope.
 error-route-too-long = Thirty stops at most: split the patrol.
 error-bad-datetime = Invalid date and time (YYYY-MM-DD HH:MM, or the day alone).
+error-place-far-from-point = The place named and the point are more than 30 km apart: correct one or clear the other.
+error-export-too-large = More than 100,000 rows: shorten the period or add a filter.
 
 # Screening
 nav-screening = Name check

@@ -184,6 +184,8 @@ error-required = Champ obligatoire.
 error-required-100 = Obligatoire, 100 caractères au plus.
 error-required-60 = Obligatoire, 60 caractères au plus.
 error-too-long = Texte trop long.
+error-note-too-long = Note trop longue : 1 000 caractères au plus.
+error-reason-too-long = Motif trop long : 500 caractères au plus.
 error-patrol-other-unit = Cette patrouille n'existe pas ou n'est pas celle de l'unité qui signale l'incident.
 error-not-a-number = Nombre attendu.
 error-out-of-range = Valeur hors limites.
@@ -256,6 +258,8 @@ error-bad-date = Date invalide (AAAA-MM-JJ).
 error-unit-out-of-scope = Cette unité n'est pas de votre ressort.
 error-route-too-long = Trente étapes au plus : découpez la patrouille.
 error-bad-datetime = Date et heure invalides (AAAA-MM-JJ HH:MM, ou le jour seul).
+error-place-far-from-point = Le lieu nommé et le point sont à plus de 30 km l'un de l'autre : corrigez l'un ou effacez l'autre.
+error-export-too-large = Plus de 100 000 lignes : réduisez la période ou ajoutez un filtre.
 
 # Screening
 nav-screening = Contrôle des noms

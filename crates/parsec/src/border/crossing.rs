@@ -569,7 +569,7 @@ pub async fn export(
         CROSSING_FROM,
         &filters(scope, p),
         "c.crossed_at, c.id",
-        100_000,
+        crate::db::list::EXPORT_MOST,
     )
     .await?;
     audit::exported(&state.db, actor, "crossing", rows.len(), &p.described()).await?;

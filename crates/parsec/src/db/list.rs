@@ -83,7 +83,10 @@ where
     Ok((rows, total))
 }
 
-/// Every row of a filter, up to `limit` (for the exports).
+/// The most rows an export gives: beyond, the user narrows the filter.
+pub const EXPORT_MOST: i64 = 100_000;
+
+/// Every row of a filter (for the exports); more than `limit` is refused, never cut silently.
 pub async fn fetch_all<T>(
     db: &Db,
     select: &str,
@@ -103,7 +106,14 @@ where
     for b in &w.binds {
         q = q.bind(b);
     }
-    Ok(q.bind(limit).fetch_all(db).await?)
+    let rows: Vec<T> = q.bind(limit.saturating_add(1)).fetch_all(db).await?;
+    if i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit {
+        return Err(crate::error::AppError::invalid(
+            "from",
+            "error-export-too-large",
+        ));
+    }
+    Ok(rows)
 }
 
 pub fn order_by(

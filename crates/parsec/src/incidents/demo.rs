@@ -162,6 +162,8 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
             continue;
         }
         let id = super::create(state, &actor, &unit, &input).await?;
+        // The timeline as it would have been written: reported a few minutes after the fact.
+        let mut stamps = vec![("signale", when + time::Duration::minutes(5))];
         let recent = back_minutes < 2 * 24 * 60;
         if !recent {
             // One in four older incidents had a response sent and completed.
@@ -218,11 +220,45 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
                 crate::audit::append(&mut tx, &actor, "backdate", "response", &response, "demo")
                     .await?;
                 tx.commit().await?;
+                stamps.extend([
+                    ("dispatch", sent),
+                    ("engaged", engaged),
+                    ("on_site", on_site),
+                    ("done", done),
+                    ("clos", done + time::Duration::minutes(30)),
+                ]);
+            } else {
+                stamps.push((
+                    "clos",
+                    when + time::Duration::hours(2 + draw.below(46) as i64),
+                ));
             }
             super::set_status(state, &actor, &crate::accounts::Scope::All, &id, "clos", "").await?;
         }
+        backdate_timeline(state, &actor, &id, &stamps).await?;
     }
     Ok(made)
+}
+
+/// Puts a demo incident's timeline entries at the times they would have had.
+async fn backdate_timeline(
+    state: &AppState,
+    actor: &Actor,
+    incident: &str,
+    stamps: &[(&str, time::OffsetDateTime)],
+) -> AppResult<()> {
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    for (kind, at) in stamps {
+        sqlx::query("UPDATE incident_events SET at = ? WHERE incident_id = ? AND kind = ?")
+            .bind(crate::db::timestamp(*at))
+            .bind(incident)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+    }
+    crate::audit::append(&mut tx, actor, "backdate", "incident", incident, "demo").await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Plans a patrol a week for each brigade over the last `weeks` weeks, through the localities

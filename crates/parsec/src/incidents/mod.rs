@@ -51,7 +51,9 @@ pub struct IncidentInput {
 /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD` (midnight) as stored, `YYYY-MM-DDTHH:MM:00Z`; nothing
 /// else (the text is rebuilt from the numbers read, so it always sorts as a time).
 pub fn when_of(s: &str) -> Option<String> {
-    let s = s.trim();
+    // `2026-10-05 07:30` as typed, `2026-10-05T07:30` as a browser's field sends it.
+    let s = s.trim().replacen(' ', "T", 1);
+    let s = s.as_str();
     let date_only = time::macros::format_description!("[year]-[month]-[day]");
     let with_time = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let t = match s.len() {
@@ -73,14 +75,20 @@ const NEAR_KM: f64 = 30.0;
 /// The locality nearest a point if the point is in the region: within `NEAR_KM` of a place
 /// of one of its eight cercles.
 pub fn near_in_region(state: &AppState, lat: f64, lon: f64) -> Option<&gazetteer::Locality> {
+    if !lat.is_finite() || !lon.is_finite() {
+        return None;
+    }
+    let cercles = state.gazetteer.cercles();
+    // The nearest place of the eight cercles, not the nearest place: a village filed under a
+    // neighbouring cercle may stand nearer.
     state
         .gazetteer
-        .nearest(lat, lon)
-        .filter(|(l, km)| {
-            *km <= NEAR_KM
-                && l.in_region
-                && state.gazetteer.cercles().iter().any(|c| c.name == l.cercle)
-        })
+        .localities()
+        .iter()
+        .filter(|l| l.in_region && cercles.iter().any(|c| c.name == l.cercle))
+        .map(|l| (l, gazetteer::distance_km(lat, lon, l.lat, l.lon)))
+        .filter(|(_, km)| *km <= NEAR_KM)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(l, _)| l)
 }
 
@@ -114,6 +122,13 @@ impl IncidentInput {
                 .map(|h| h.locality)
         };
         let (lat, lon, precision, locality_id, place, cercle) = match (lat, lon, locality) {
+            // A place and a point that disagree: one of them is wrong, and the report would
+            // count the incident in one cercle while the map shows it in another.
+            (Some(lat), Some(lon), Some(l))
+                if gazetteer::distance_km(lat, lon, l.lat, l.lon) > NEAR_KM =>
+            {
+                return Err(AppError::invalid("place", "error-place-far-from-point"));
+            }
             (Some(lat), Some(lon), Some(l)) => (
                 lat,
                 lon,
@@ -135,7 +150,7 @@ impl IncidentInput {
                     (true, None) => format!("{lat:.4}, {lon:.4}"),
                 };
                 let cercle = near.map(|l| l.cercle.clone()).unwrap_or_default();
-                (lat, lon, "exact", None, place, cercle)
+                (lat, lon, "exact", near.map(|l| l.id.clone()), place, cercle)
             }
             (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
             (None, Some(_), _) => return Err(AppError::invalid("lat", "error-coordinates-pair")),
@@ -394,8 +409,9 @@ pub async fn list(
     .await
 }
 
-/// Every incident of a filter (at most 100,000), oldest first, for the exports; audited with
-/// the filter and how many left (the notes may name people).
+/// Every incident of a filter, oldest first, for the exports (refused beyond
+/// `EXPORT_MOST`, not cut); audited with the filter and how many left (the notes may name
+/// people).
 pub async fn export(
     state: &AppState,
     actor: &Actor,
@@ -408,7 +424,7 @@ pub async fn export(
         INCIDENT_FROM,
         &filters(scope, p),
         "i.occurred_at, i.id",
-        100_000,
+        crate::db::list::EXPORT_MOST,
     )
     .await?;
     audit::exported(&state.db, actor, "incident", rows.len(), &p.described()).await?;
@@ -441,7 +457,7 @@ pub async fn set_status(
         return Err(AppError::invalid("status", "error-bad-choice"));
     }
     if note.chars().count() > 1000 {
-        return Err(AppError::invalid("note", "error-too-long"));
+        return Err(AppError::invalid("note", "error-note-too-long"));
     }
     let mut tx = db::begin_write(&state.db).await?;
     let done = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -568,7 +584,7 @@ pub async fn dispatch(
         .ok_or(AppError::invalid("asset", "error-asset-not-sendable"))?;
     let reason = reason.trim();
     if reason.chars().count() > 500 {
-        return Err(AppError::invalid("reason", "error-too-long"));
+        return Err(AppError::invalid("reason", "error-reason-too-long"));
     }
     if chosen.rank > 1 && reason.is_empty() {
         return Err(AppError::invalid("reason", "error-override-reason"));
@@ -718,6 +734,10 @@ mod tests {
             when_of(" 2026-10-05T07:30 ").as_deref(),
             Some("2026-10-05T07:30:00Z")
         );
+        assert_eq!(
+            when_of("2026-10-05 07:30").as_deref(),
+            Some("2026-10-05T07:30:00Z")
+        );
         for bad in [
             "2026-10-05T10h30",
             "2026-+1-05",
@@ -728,6 +748,8 @@ mod tests {
             "05/10/2026",
             "",
             "2026-10-05T07:30:00",
+            "2026-10-05  07:30",
+            "2026 10-05",
         ] {
             assert_eq!(when_of(bad), None, "{bad}");
         }

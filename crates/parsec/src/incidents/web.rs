@@ -744,7 +744,8 @@ async fn map_page(
     .await?;
     // A long period draws its latest incidents only, and says so.
     let cut = rows.len() > MAP_MOST;
-    let rows = &rows[..rows.len().min(MAP_MOST)];
+    // Drawn oldest first, so that the recent marks are on top.
+    let rows: Vec<_> = rows.iter().take(MAP_MOST).rev().collect();
     let (first, last) = (crate::db::day(&from), crate::db::day(&to));
     let span = first
         .zip(last)

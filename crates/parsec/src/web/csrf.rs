@@ -1,6 +1,10 @@
 //! CSRF protection: every state-changing request made with the session cookie must carry the
 //! session's token, in the `x-csrf-token` header or the `csrf` form field, and must not come
 //! from another origin. Requests with an API bearer token carry no cookie and need no token.
+//!
+//! Pages carry the token masked, differently each time (a random pad, then the token XOR the
+//! pad): pages are gzipped and echo what a user typed, and a fixed secret beside echoed text
+//! in compressed pages can be guessed from their sizes (BREACH).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -13,6 +17,41 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::web::auth::{SESSION_COOKIE, bearer, cookie};
+
+/// The token as a page carries it: hex of a fresh random pad followed by the token XOR the pad.
+pub fn mask(token: &str) -> String {
+    let t = token.as_bytes();
+    let mut pad = vec![0u8; t.len()];
+    if getrandom::fill(&mut pad).is_err() {
+        // No randomness: the token as it is (still checked, only not masked).
+        return token.to_string();
+    }
+    let masked: Vec<u8> = t.iter().zip(&pad).map(|(a, p)| a ^ p).collect();
+    pad.iter()
+        .chain(&masked)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `given` is the session's token, masked (as the pages give it) or as it is.
+fn matches(given: &[u8], expected: &[u8]) -> bool {
+    if given.len() == expected.len() * 4 {
+        let bytes: Option<Vec<u8>> = given
+            .chunks(2)
+            .map(|pair| {
+                std::str::from_utf8(pair)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        if let Some(bytes) = bytes {
+            let (pad, masked) = bytes.split_at(expected.len());
+            let token: Vec<u8> = masked.iter().zip(pad).map(|(m, p)| m ^ p).collect();
+            return bool::from(token.as_slice().ct_eq(expected));
+        }
+    }
+    bool::from(given.ct_eq(expected))
+}
 
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
@@ -53,7 +92,7 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
     };
     let expected = session.csrf.as_bytes();
     if let Some(given) = req.headers().get("x-csrf-token") {
-        return if bool::from(given.as_bytes().ct_eq(expected)) {
+        return if matches(given.as_bytes(), expected) {
             Ok(req)
         } else {
             Err(AppError::Csrf)
@@ -73,7 +112,7 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
             .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
         return match given {
-            Some(g) if bool::from(g.as_bytes().ct_eq(expected)) => Ok(req),
+            Some(g) if matches(g.as_bytes(), expected) => Ok(req),
             _ => Err(AppError::Csrf),
         };
     }
@@ -89,9 +128,32 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
     match given {
-        Some(g) if bool::from(g.as_bytes().ct_eq(expected)) => {
+        Some(g) if matches(g.as_bytes(), expected) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(AppError::Csrf),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mask, matches};
+
+    #[test]
+    fn a_masked_token_differs_every_time_and_still_matches() {
+        let token = "9f86d081884c7d659a2feaa0c55ad015";
+        let (a, b) = (mask(token), mask(token));
+        assert_ne!(a, b);
+        assert!(!a.contains(token));
+        assert!(matches(a.as_bytes(), token.as_bytes()));
+        assert!(matches(b.as_bytes(), token.as_bytes()));
+        assert!(matches(token.as_bytes(), token.as_bytes()));
+        let other = mask("0f86d081884c7d659a2feaa0c55ad015");
+        assert!(!matches(other.as_bytes(), token.as_bytes()));
+        assert!(!matches(b"", token.as_bytes()));
+        assert!(!matches(&a.as_bytes()[2..], token.as_bytes()));
+        let mut bad = a.into_bytes();
+        bad[0] = b'z';
+        assert!(!matches(&bad, token.as_bytes()));
     }
 }

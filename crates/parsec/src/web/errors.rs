@@ -103,7 +103,7 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
     if let Some(token) = session
         && let Ok(Some(s)) = crate::accounts::session(&state, &token).await
     {
-        c.csrf = s.csrf;
+        c.csrf = crate::web::csrf::mask(&s.csrf);
     }
     let page = ErrorPage {
         c,

@@ -90,7 +90,7 @@ impl PageCtx {
                 .catalog
                 .get(auth.lang, auth.user.role.label_key())
                 .to_string(),
-            csrf: auth.csrf().to_string(),
+            csrf: crate::web::csrf::mask(auth.csrf()),
             menu,
             flash: None,
             version: env!("CARGO_PKG_VERSION"),

@@ -241,6 +241,15 @@ async fn the_demo_has_months_of_incidents_some_of_them_answered() {
         .await
         .unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM incidents").await, 60);
+    // The timelines were written when things happened: after the incident, never ahead.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id
+             WHERE e.at < i.occurred_at OR e.at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+        )
+        .await,
+        0
+    );
     // The demo's responses took some time, as the ranking foresaw give or take.
     assert_eq!(
         count(
@@ -581,15 +590,34 @@ async fn a_patrol_is_planned_reported_and_raises_an_incident() {
             ("patrol", patrol.to_string()),
         ]
     };
-    // A patrol that is not the unit's (or none at all) is refused, and said.
-    let forged = raise("01234567-89ab-7def-8123-456789abcdef");
-    let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, html) = cdt.post_form_text("/incidents/new", &forged).await;
-    assert_eq!(status, 422);
-    assert!(
-        html.contains("Cette patrouille n&#39;existe pas") && html.contains("id=\"f-place\""),
-        "the form again, with the reason: {html}"
-    );
+    // A patrol that is another unit's, or none at all, is refused, and said.
+    let mut ops = app.login("operations").await;
+    let (_, html) = ops.get_text("/patrols/new").await;
+    let bankass = app.unit_id("Brigade de Bankass").await;
+    let res = ops
+        .post_form(
+            "/patrols/new",
+            &[
+                ("submission", submission_of(&html).as_str()),
+                ("unit", bankass.as_str()),
+                ("starts_on", "2026-11-19"),
+                ("ends_on", "2026-11-20"),
+                ("route", "Bankass, Baye"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let theirs = location(&res).trim_start_matches("/patrols/").to_string();
+    for patrol in [theirs.as_str(), "01234567-89ab-7def-8123-456789abcdef"] {
+        let forged = raise(patrol);
+        let forged: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, html) = cdt.post_form_text("/incidents/new", &forged).await;
+        assert_eq!(status, 422);
+        assert!(
+            html.contains("Cette patrouille n&#39;existe pas") && html.contains("id=\"f-place\""),
+            "the form again, with the reason: {html}"
+        );
+    }
     let fields = raise(&id);
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = cdt.post_form("/incidents/new", &fields).await;
@@ -811,6 +839,14 @@ async fn an_incident_placed_by_a_point_is_named_after_the_nearest_locality() {
             .await
             .unwrap();
     assert_eq!((name.as_str(), cercle.as_str()), ("19.5000, -6.5000", ""));
+    // A place and a point 100 km apart: one of them is wrong, and the form says so.
+    let (_, html) = ops.get_text("/incidents/new").await;
+    let mut fields = place(submission_of(&html), "14.49", "-4.19");
+    fields.push(("place", "Bankass".to_string()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = ops.post_form_text("/incidents/new", &fields).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("plus de 30 km"), "{html}");
     // Only one half of a point is refused.
     let (_, html) = ops.get_text("/incidents/new").await;
     let mut fields = place(submission_of(&html), "14.0770", "");
