@@ -470,6 +470,7 @@ incident-no-asset = No asset available.
 incident-timeline = Timeline
 incident-event = Event
 incident-event-dispatch = Asset sent
+incident-unsuited = less suited to this kind of incident
 incident-status-signale = Reported
 incident-status-confirme = Confirmed
 incident-status-intervention = Response under way

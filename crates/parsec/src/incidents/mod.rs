@@ -488,6 +488,8 @@ pub struct Candidate {
     pub mode: routing::Mode,
     /// Where it leaves from: its unit.
     pub from: routing::Point,
+    /// Whether its kind does the job this incident asks for (`model::suited`).
+    pub suited: bool,
     /// Minutes, or why it cannot get there.
     pub minutes: Result<f64, routing::Unreachable>,
     pub rank: usize,
@@ -495,7 +497,8 @@ pub struct Candidate {
 
 /// The available assets (status `disponible`: not on a mission, not in maintenance) that can
 /// move (vehicles, ambulances, motorbikes, boats, the aircraft), ranked by their travel time
-/// from their unit to the incident; those that cannot get there last, with the reason. A
+/// from their unit to the incident, those suited to the incident's kind first; those that
+/// cannot get there last, with the reason. A
 /// commandant sends only the assets of the units in their scope; the operations centre, any.
 pub async fn candidates(
     state: &AppState,
@@ -536,6 +539,7 @@ pub async fn candidates(
         for ((r, t), from) in these.into_iter().zip(times).zip(points) {
             out.push(Candidate {
                 from,
+                suited: model::suited(&incident.event_type, &incident.sub_event_type, &r.kind),
                 asset_id: r.id.clone(),
                 registration: r.registration.clone(),
                 kind: r.kind.clone(),
@@ -547,8 +551,9 @@ pub async fn candidates(
             });
         }
     }
+    // Those that can get there first; among them the suited, each group by travel time.
     out.sort_by(|a, b| match (&a.minutes, &b.minutes) {
-        (Ok(x), Ok(y)) => x.total_cmp(y),
+        (Ok(x), Ok(y)) => b.suited.cmp(&a.suited).then(x.total_cmp(y)),
         (Ok(_), Err(_)) => std::cmp::Ordering::Less,
         (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
         (Err(_), Err(_)) => a.registration.cmp(&b.registration),

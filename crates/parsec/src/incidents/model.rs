@@ -197,6 +197,24 @@ pub const RELIABILITY: &[&str] = &[
 ];
 
 /// How an asset moves, for the travel times.
+/// Whether an asset of this kind does the job the incident asks for: an ambulance for a
+/// medical evacuation, a boat for a drowning. The ranking puts these first, then the others,
+/// each by travel time; any asset that moves suits a security incident (the aircraft
+/// observes).
+pub fn suited(event_type: &str, sub_event_type: &str, asset_kind: &str) -> bool {
+    if event_type != "civil_protection" {
+        return true;
+    }
+    match sub_event_type {
+        "medical_evacuation" => asset_kind == "ambulance",
+        "road_accident" => matches!(asset_kind, "ambulance" | "vehicle"),
+        "drowning" => asset_kind == "boat",
+        "fire" => asset_kind == "vehicle",
+        "flood" => matches!(asset_kind, "boat" | "vehicle" | "aircraft"),
+        _ => asset_kind != "aircraft",
+    }
+}
+
 pub fn mode_of(asset_kind: &str) -> Option<routing::Mode> {
     match asset_kind {
         "vehicle" | "motorbike" | "ambulance" => Some(routing::Mode::Vehicle),

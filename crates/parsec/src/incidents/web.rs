@@ -354,6 +354,7 @@ struct CandidateLine {
     mode: String,
     travel: String,
     reachable: bool,
+    suited: bool,
 }
 
 #[derive(Template)]
@@ -560,6 +561,7 @@ async fn page(
                 Err(e) => unreachable_text(&c, e),
             },
             reachable: k.minutes.is_ok(),
+            suited: k.suited,
         })
         .collect();
     Ok(IncidentPage {

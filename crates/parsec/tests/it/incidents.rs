@@ -906,3 +906,64 @@ async fn a_commandant_sends_only_the_assets_of_their_units() {
             .unwrap();
     assert_eq!(status, "disponible");
 }
+
+#[tokio::test]
+async fn the_assets_suited_to_the_incident_come_first() {
+    let app = TestApp::spawn().await;
+    let mut ops = app.login("operations").await;
+    let unit = app.unit_id("Brigade de Koro").await;
+    let app = &app;
+    let report = |sub: &'static str, place: &'static str| {
+        let unit = unit.clone();
+        async move {
+            let mut ops = app.login("operations").await;
+            let (_, html) = ops.get_text("/incidents/new").await;
+            let fields = [
+                ("submission", submission_of(&html)),
+                ("unit", unit),
+                ("occurred_at", "2026-11-28T06:40".to_string()),
+                ("place", place.to_string()),
+                ("event", format!("civil_protection:{sub}")),
+            ];
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = ops.post_form("/incidents/new", &fields).await;
+            assert_eq!(res.status(), 303);
+            location(&res)
+        }
+    };
+    let kinds_in_order = |html: &str| -> Vec<String> {
+        html.split("id=\"candidates\"")
+            .nth(1)
+            .unwrap()
+            .split("<tr>")
+            .skip(2)
+            .filter_map(|row| row.split("</td><td>").nth(1))
+            .map(|cell| cell.split(" <small").next().unwrap().to_string())
+            .collect()
+    };
+    // A medical evacuation: the ambulances first, however far; the rest said less suited.
+    let (_, html) = ops
+        .get_text(&report("medical_evacuation", "Bandiagara").await)
+        .await;
+    let kinds = kinds_in_order(&html);
+    assert!(kinds[0].contains("(Ambulance)"), "{kinds:?}");
+    let first_other = kinds
+        .iter()
+        .position(|k| !k.contains("(Ambulance)"))
+        .unwrap();
+    assert!(
+        kinds[first_other..]
+            .iter()
+            .all(|k| !k.contains("(Ambulance)"))
+    );
+    assert!(html.contains("moins adapté"));
+    // A drowning on the river: a boat first. Far from the water, the boats cannot get there
+    // and come last, whatever suits.
+    let (_, html) = ops.get_text(&report("drowning", "Konna").await).await;
+    assert!(kinds_in_order(&html)[0].contains("(Embarcation)"), "{html}");
+    let (_, html) = ops.get_text(&report("drowning", "Bandiagara").await).await;
+    assert!(
+        !kinds_in_order(&html)[0].contains("(Embarcation)"),
+        "{html}"
+    );
+}
