@@ -498,8 +498,8 @@ pub struct Candidate {
 /// The available assets (status `disponible`: not on a mission, not in maintenance) that can
 /// move (vehicles, ambulances, motorbikes, boats, the aircraft), ranked by their travel time
 /// from their unit to the incident, those suited to the incident's kind first; those that
-/// cannot get there last, with the reason. A
-/// commandant sends only the assets of the units in their scope; the operations centre, any.
+/// cannot get there last, with the reason. A commandant sends only the assets of the units in
+/// their scope; the operations centre, any.
 pub async fn candidates(
     state: &AppState,
     scope: &Scope,
