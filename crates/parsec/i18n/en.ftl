@@ -470,6 +470,7 @@ incident-no-asset = No asset available.
 incident-timeline = Timeline
 incident-event = Event
 incident-event-dispatch = Asset sent
+incident-event-import = Imported from a file (ACLED or UCDP)
 incident-unsuited = less suited to this kind of incident
 incident-status-signale = Reported
 incident-status-confirme = Confirmed

@@ -471,6 +471,7 @@ incident-no-asset = Aucun moyen disponible.
 incident-timeline = Chronologie
 incident-event = Événement
 incident-event-dispatch = Moyen envoyé
+incident-event-import = Importé d'un fichier (ACLED ou UCDP)
 incident-unsuited = moins adapté à ce type d'incident
 incident-status-signale = Signalé
 incident-status-confirme = Confirmé

@@ -295,6 +295,7 @@ pub async fn import(
         .bind(&e.external_ref)
         .execute(&mut *tx)
         .await?;
+        super::timeline(&mut tx, &id, actor, "import", &e.external_ref).await?;
         report.imported += 1;
     }
     audit::append(

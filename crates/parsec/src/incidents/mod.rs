@@ -211,7 +211,7 @@ impl IncidentInput {
     }
 }
 
-async fn timeline(
+pub(super) async fn timeline(
     tx: &mut Tx,
     incident: &str,
     actor: &Actor,

@@ -589,6 +589,7 @@ async fn page(
             .map(|(at, by, kind, detail)| {
                 let what = match kind.as_str() {
                     "dispatch" => c.t("incident-event-dispatch"),
+                    "import" => c.t("incident-event-import"),
                     "engaged" => c.t("incident-engaged"),
                     "on_site" => c.t("incident-on-site"),
                     "done" => c.t("incident-done"),

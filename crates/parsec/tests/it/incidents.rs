@@ -724,6 +724,19 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
             .await
             .unwrap();
     assert_eq!(cercles, ["Koro", "Bankass"]);
+    // Each begins its timeline with where it came from.
+    let first: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, detail FROM incident_events ORDER BY detail")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        first,
+        [
+            ("import".to_string(), "acled:MLI1001".to_string()),
+            ("import".to_string(), "acled:MLI1002".to_string())
+        ]
+    );
     let o = parsec(&skip, &[]);
     assert!(
         text(&o).contains("Incidents importés : 0, doublons ignorés : 2"),
