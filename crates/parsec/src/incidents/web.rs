@@ -304,7 +304,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
             .map(|r| ListRow {
                 href: format!("/incidents/{}", r.id),
                 cells: vec![
-                    r.occurred_at.clone(),
+                    when_text(&r.occurred_at),
                     r.place.clone(),
                     type_labels(c.lang, &r.event_type, &r.sub_event_type).1,
                     format!("{} / {} / {}", r.fatalities, r.injured, r.missing),
@@ -394,6 +394,14 @@ const MAP_MOST: usize = 20_000;
 /// How many of the ranked ways the incident's map draws.
 const ROUTES_SHOWN: usize = 3;
 
+/// A stored time as people read it: `2026-11-28 16:45 UTC` (Mali keeps UTC all year).
+fn when_text(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
+        _ => at.to_string(),
+    }
+}
+
 /// Minutes as hours and minutes.
 fn duration(minutes: f64) -> String {
     let m = minutes.round() as i64;
@@ -420,12 +428,16 @@ async fn page(
             .map_or_else(String::new, |x| x.1.to_string())
     };
     let fields = vec![
-        (c.t("incident-when"), i.occurred_at.clone()),
+        (c.t("incident-when"), when_text(&i.occurred_at)),
         (
             c.t("incident-place"),
             format!(
                 "{} ({}) {:.4}, {:.4} · {}",
-                i.place, i.cercle, i.lat, i.lon, i.geo_precision
+                i.place,
+                i.cercle,
+                i.lat,
+                i.lon,
+                c.t(&format!("precision-{}", i.geo_precision))
             ),
         ),
         (c.t("incident-type"), format!("{type_label} — {sub_label}")),
@@ -474,24 +486,24 @@ async fn page(
                 asset: r.registration,
                 unit: r.unit_name,
                 travel: r.minutes.map(duration).unwrap_or_default(),
-                dispatched: r.dispatched_at,
+                dispatched: when_text(&r.dispatched_at),
                 steps: vec![
                     Step {
                         code: "engaged",
                         label: c.t("incident-engaged"),
-                        at: r.engaged_at.unwrap_or_default(),
+                        at: r.engaged_at.as_deref().map(when_text).unwrap_or_default(),
                         open,
                     },
                     Step {
                         code: "on_site",
                         label: c.t("incident-on-site"),
-                        at: r.on_site_at.unwrap_or_default(),
+                        at: r.on_site_at.as_deref().map(when_text).unwrap_or_default(),
                         open,
                     },
                     Step {
                         code: "done",
                         label: c.t("incident-done"),
-                        at: r.done_at.unwrap_or_default(),
+                        at: r.done_at.as_deref().map(when_text).unwrap_or_default(),
                         open,
                     },
                 ],
@@ -595,7 +607,7 @@ async fn page(
                     "done" => c.t("incident-done"),
                     status => c.t(&format!("incident-status-{status}")),
                 };
-                (at, by, what, detail)
+                (when_text(&at), by, what, detail)
             })
             .collect(),
         svg,

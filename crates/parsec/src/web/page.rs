@@ -43,6 +43,9 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
         "nav-incidents",
         Some(Permission::ViewIncidents),
     ),
+    ("/map", "nav-map", Some(Permission::ViewIncidents)),
+    ("/patrols", "nav-patrols", Some(Permission::ViewIncidents)),
+    ("/sitrep", "nav-sitrep", Some(Permission::ViewIncidents)),
     (
         "/border/crossings/new",
         "nav-crossing-new",

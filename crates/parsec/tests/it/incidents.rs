@@ -55,6 +55,14 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
         html.contains("Accident de la route") && html.contains("Bankass"),
         "{html}"
     );
+    // Times as people read them; the map, the patrols and the report in the menu.
+    assert!(
+        html.contains("2026-11-28 14:30 UTC") && html.contains("· localité"),
+        "{html}"
+    );
+    for link in ["href=\"/map\"", "href=\"/patrols\"", "href=\"/sitrep\""] {
+        assert!(html.contains(link), "{link}");
+    }
     // The assets ranked: the first is reachable by road and comes with its time.
     assert!(html.contains("id=\"dispatch-1\""), "{html}");
     // The map draws the ways of the first three, numbered, from their unit to the incident.
