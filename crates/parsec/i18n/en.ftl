@@ -476,6 +476,7 @@ incident-event = Event
 incident-event-dispatch = Asset sent
 incident-event-import = Imported from a file (ACLED or UCDP)
 incident-unsuited = less suited to this kind of incident
+incident-more-candidates = The other assets
 incident-status-signale = Reported
 incident-status-confirme = Confirmed
 incident-status-intervention = Response under way

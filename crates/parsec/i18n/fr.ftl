@@ -477,6 +477,7 @@ incident-event = Événement
 incident-event-dispatch = Moyen envoyé
 incident-event-import = Importé d'un fichier (ACLED ou UCDP)
 incident-unsuited = moins adapté à ce type d'incident
+incident-more-candidates = Les autres moyens
 incident-status-signale = Signalé
 incident-status-confirme = Confirmé
 incident-status-intervention = Intervention en cours

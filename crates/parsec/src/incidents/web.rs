@@ -372,6 +372,7 @@ struct IncidentPage {
     statuses: Vec<SelectOption>,
     responses: Vec<ResponseLine>,
     candidates: Vec<CandidateLine>,
+    more_candidates: Vec<CandidateLine>,
     events: Vec<(String, String, String, String)>,
     /// The incident on the map, with the ways of the first candidates.
     svg: String,
@@ -391,8 +392,20 @@ fn unreachable_text(c: &PageCtx, e: &routing::Unreachable) -> String {
 /// At most this many incidents on the map (the latest of the period).
 const MAP_MOST: usize = 20_000;
 
+/// How many of the ranked assets the incident's page shows before "the others".
+const CANDIDATES_SHOWN: usize = 10;
+
 /// How many of the ranked ways the incident's map draws.
 const ROUTES_SHOWN: usize = 3;
+
+/// An actor and its ACLED category: `Groupe armé (Groupes rebelles)`.
+fn actor(name: &str, category: &str) -> String {
+    match (name.trim(), category.trim()) {
+        (n, "") => n.to_string(),
+        ("", c) => c.to_string(),
+        (n, c) => format!("{n} ({c})"),
+    }
+}
 
 /// A stored time as people read it: `2026-11-28 16:45 UTC` (Mali keeps UTC all year).
 fn when_text(at: &str) -> String {
@@ -441,18 +454,8 @@ async fn page(
             ),
         ),
         (c.t("incident-type"), format!("{type_label} — {sub_label}")),
-        (
-            c.t("incident-actor1"),
-            format!("{} {}", i.actor1, inter(i.inter1))
-                .trim()
-                .to_string(),
-        ),
-        (
-            c.t("incident-actor2"),
-            format!("{} {}", i.actor2, inter(i.inter2))
-                .trim()
-                .to_string(),
-        ),
+        (c.t("incident-actor1"), actor(&i.actor1, &inter(i.inter1))),
+        (c.t("incident-actor2"), actor(&i.actor2, &inter(i.inter2))),
         (
             c.t("incident-toll"),
             format!("{} / {} / {}", i.fatalities, i.injured, i.missing),
@@ -556,7 +559,7 @@ async fn page(
         &routes,
         &c.t("incident-map"),
     );
-    let candidates = ranked
+    let mut candidates: Vec<CandidateLine> = ranked
         .into_iter()
         .map(|k| CandidateLine {
             rank: k.rank,
@@ -576,6 +579,8 @@ async fn page(
             suited: k.suited,
         })
         .collect();
+    // The first ten in view; the others folded under them, one click away.
+    let more_candidates = candidates.split_off(candidates.len().min(CANDIDATES_SHOWN));
     Ok(IncidentPage {
         id: i.id.clone(),
         title: format!("{sub_label} — {}", i.place),
@@ -595,6 +600,7 @@ async fn page(
         ),
         responses,
         candidates,
+        more_candidates,
         events: super::events(state, id)
             .await?
             .into_iter()

@@ -63,8 +63,18 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
     for link in ["href=\"/map\"", "href=\"/patrols\"", "href=\"/sitrep\""] {
         assert!(html.contains(link), "{link}");
     }
-    // The assets ranked: the first is reachable by road and comes with its time.
+    // The assets ranked: the first is reachable by road and comes with its time; ten in
+    // view, the others one click away.
     assert!(html.contains("id=\"dispatch-1\""), "{html}");
+    let main = html
+        .split("id=\"candidates\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(main.matches("<tr>").count(), 11, "a head and ten rows");
+    assert!(html.contains("id=\"more-candidates\"") && html.contains("Les autres moyens"));
     // The map draws the ways of the first three, numbered, from their unit to the incident.
     let map = html.split("id=\"incident-map\"").nth(1).unwrap();
     // (assets of one unit moving the same way share a line: "2, 3").
