@@ -403,6 +403,7 @@ fn actor(name: &str, category: &str) -> String {
     match (name.trim(), category.trim()) {
         (n, "") => n.to_string(),
         ("", c) => c.to_string(),
+        (n, c) if n.eq_ignore_ascii_case(c) => n.to_string(),
         (n, c) => format!("{n} ({c})"),
     }
 }
