@@ -508,6 +508,7 @@ nav-sitrep = Situation report
 sitrep-region = Mopti region
 sitrep-incidents = Incidents by cercle and type
 sitrep-count = Number
+sitrep-total = Region total
 sitrep-flows = Crossings at the border posts
 sitrep-patrols = Patrols by cercle
 sitrep-assets = Assets availability

@@ -509,6 +509,7 @@ nav-sitrep = Rapport de situation
 sitrep-region = région de Mopti
 sitrep-incidents = Incidents par cercle et par type
 sitrep-count = Nombre
+sitrep-total = Total région
 sitrep-flows = Passages aux postes frontières
 sitrep-patrols = Patrouilles par cercle
 sitrep-assets = Disponibilité des moyens

@@ -935,6 +935,19 @@ fn sitrep_tables(c: &PageCtx, r: &super::sitrep::Sitrep) -> Vec<crate::web::page
                         l.missing.to_string(),
                     ])
                 })
+                .chain((!r.incidents.is_empty()).then(|| {
+                    let sum = |f: fn(&super::sitrep::IncidentLine) -> i64| {
+                        r.incidents.iter().map(f).sum::<i64>().to_string()
+                    };
+                    row(vec![
+                        c.t("sitrep-total"),
+                        String::new(),
+                        sum(|l| l.incidents),
+                        sum(|l| l.fatalities),
+                        sum(|l| l.injured),
+                        sum(|l| l.missing),
+                    ])
+                }))
                 .collect(),
         },
         DetailTable {

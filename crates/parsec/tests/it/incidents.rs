@@ -341,6 +341,11 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
     );
     // Responses per cercle, which add up to the region's, with the time the ranking foresaw.
     assert!(html.contains("Prévu (médiane)"), "{html}");
+    let total = html
+        .split("Total région</td><td></td><td>")
+        .nth(1)
+        .and_then(|t| t.split('<').next());
+    assert_eq!(total, Some("80"), "the region's total of incidents");
     let report = parsec::incidents::sitrep::build(
         &app.state,
         &parsec::accounts::Scope::All,
