@@ -294,8 +294,10 @@ pub async fn seed_patrols(state: &AppState, weeks: i64) -> AppResult<usize> {
                 + time::Duration::days(1 + draw.below(4) as i64);
             let ends = starts + time::Duration::days(draw.below(2) as i64);
             // Out and back through three of the places around the post.
-            let a = 1 + draw.below(stops.len().saturating_sub(1).max(1));
-            let b = 1 + draw.below(stops.len().saturating_sub(1).max(1));
+            let around = stops.len().saturating_sub(1).max(1);
+            let a = 1 + draw.below(around);
+            // Two different places, when there are two.
+            let b = 1 + (a + draw.below(around.saturating_sub(1).max(1))) % around;
             let route: Vec<&str> = [0, a, b, 0]
                 .iter()
                 .filter_map(|i| stops.get(*i).map(String::as_str))

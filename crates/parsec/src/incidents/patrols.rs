@@ -175,15 +175,25 @@ pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<PatrolR
     row.ok_or(AppError::NotFound)
 }
 
-pub async fn list(state: &AppState, scope: &Scope) -> AppResult<Vec<PatrolRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {SELECT} FROM patrols p JOIN units u ON u.id = p.unit_id WHERE ?1 = ?1 AND {IN_SCOPE}
-         ORDER BY p.starts_on DESC LIMIT 200"
-    )))
-    .bind(0)
-    .bind(scope.as_json())
-    .fetch_all(&state.db)
-    .await?)
+/// A page of patrols, latest first, filtered by status and by text (unit or route).
+pub async fn list(
+    state: &AppState,
+    scope: &Scope,
+    p: &crate::web::page::ListParams,
+) -> AppResult<(Vec<PatrolRow>, i64)> {
+    let mut w = crate::db::list::Where::default();
+    w.eq("p.status = ?", p.get("status"));
+    w.like("(p.route LIKE ? OR u.name LIKE ?)", 2, p.get("q"));
+    w.scope("p.unit_id IN (SELECT value FROM json_each(?))", scope);
+    crate::db::list::fetch_page(
+        &state.db,
+        SELECT,
+        "patrols p JOIN units u ON u.id = p.unit_id",
+        &w,
+        "p.starts_on DESC, p.id",
+        p.page(),
+    )
+    .await
 }
 
 /// Patrols done and not done over a period (any day of the patrol in it), per cercle of the

@@ -1389,33 +1389,62 @@ fn patrol_status(c: &PageCtx, s: &str) -> String {
     c.t(&format!("patrol-status-{s}"))
 }
 
-async fn patrols_list(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+async fn patrols_list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    let rows = super::patrols::list(&state, &auth.scope).await?;
+    let p = ListParams(q);
+    let (rows, total) = super::patrols::list(&state, &auth.scope, &p).await?;
     let c = PageCtx::new(&state, &auth, "/patrols");
-    let title = c.t("nav-patrols");
-    let columns = vec![
-        c.t("patrol-dates"),
-        c.t("field-unit"),
-        c.t("patrol-route"),
-        c.t("field-status"),
-    ];
-    let rows = rows
+    let (page, pages, prev_href, next_href) = p.pager("/patrols", total);
+    let statuses = ["prevue", "effectuee", "non_effectuee"]
         .iter()
-        .map(|p| ListRow {
-            href: format!("/patrols/{}", p.id),
-            cells: vec![
-                format!("{} – {}", p.starts_on, p.ends_on),
-                p.unit_name.clone(),
-                p.route.clone(),
-                patrol_status(&c, &p.status),
-            ],
-        })
+        .map(|k| (k.to_string(), patrol_status(&c, k)))
         .collect();
-    let mut view = ListView::single_page(c, title, "", columns, rows);
-    if auth.user.can(Permission::ReportIncidents) {
-        view.action = Some(Link::new("/patrols/new", view.c.t("patrol-new")));
-    }
+    let view = ListView {
+        title: c.t("nav-patrols"),
+        action: auth
+            .user
+            .can(Permission::ReportIncidents)
+            .then(|| Link::new("/patrols/new", c.t("patrol-new"))),
+        filter_action: "",
+        api_href: String::new(),
+        filters: vec![
+            FilterField::search(&c, &p),
+            FilterField::select(
+                "status",
+                c.t("field-status"),
+                &p,
+                options(statuses, p.get("status"), Some(c.t("filter-all"))),
+            ),
+        ],
+        columns: vec![
+            plain(c.t("patrol-dates")),
+            plain(c.t("field-unit")),
+            plain(c.t("patrol-route")),
+            plain(c.t("field-status")),
+        ],
+        rows: rows
+            .iter()
+            .map(|p| ListRow {
+                href: format!("/patrols/{}", p.id),
+                cells: vec![
+                    format!("{} – {}", p.starts_on, p.ends_on),
+                    p.unit_name.clone(),
+                    p.route.clone(),
+                    patrol_status(&c, &p.status),
+                ],
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+        prev_href,
+        next_href,
+        c,
+    };
     render(&view)
 }
 

@@ -290,6 +290,18 @@ async fn the_demo_has_months_of_incidents_some_of_them_answered() {
     let not_done = count("SELECT COUNT(*) FROM patrols WHERE status = 'non_effectuee'").await;
     assert!(done > 3 * not_done && not_done > 0, "{done} {not_done}");
     assert!(count("SELECT COUNT(*) FROM patrols WHERE status = 'prevue'").await > 0);
+    // Out and back through two different places around the post.
+    let routes: Vec<String> = sqlx::query_scalar("SELECT route FROM patrols")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    for r in &routes {
+        let stops: Vec<&str> = r.split(" → ").collect();
+        assert!(
+            stops.len() == 4 && stops[1] != stops[2] && stops[0] == stops[3],
+            "{r}"
+        );
+    }
     assert_eq!(
         count("SELECT COUNT(*) FROM patrols WHERE status = 'non_effectuee' AND report = ''").await,
         0
@@ -677,6 +689,17 @@ async fn a_patrol_is_planned_reported_and_raises_an_incident() {
     assert_eq!(res.status(), 404, "reported once");
     let (_, html) = cdt.get_text("/sitrep?from=2026-11-19&to=2026-11-22").await;
     assert!(html.contains("Patrouilles : 1 effectuée"), "{html}");
+    // The list: the commandant's own patrols, filtered by state and by text.
+    let rows = |html: &str| html.matches("href=\"/patrols/0").count();
+    let (_, all) = cdt.get_text("/patrols").await;
+    let (_, done) = cdt.get_text("/patrols?status=effectuee").await;
+    let (_, planned) = cdt.get_text("/patrols?status=prevue").await;
+    let (_, named) = cdt.get_text("/patrols?q=Dinangourou").await;
+    assert_eq!(
+        (rows(&all), rows(&done), rows(&planned), rows(&named)),
+        (1, 1, 0, 1)
+    );
+    assert!(!all.contains("Bankass, Baye") && !all.contains("Bankass → Baye"));
 }
 
 /// Events from files the user supplies: ACLED-shaped, then UCDP GED; rows outside the region
