@@ -27,6 +27,41 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// A whole number as people of this language write it: `387 728` (a narrow no-break
+    /// space in French), `387,728` in English.
+    pub fn number(self, n: i64) -> String {
+        let sep = match self {
+            Lang::Fr => "\u{202f}",
+            Lang::En => ",",
+        };
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(sep);
+            }
+            out.push(d);
+        }
+        if n < 0 {
+            out.insert(0, '-');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(Lang::Fr.number(387_728), "387\u{202f}728");
+        assert_eq!(Lang::En.number(1_234_567), "1,234,567");
+        assert_eq!(Lang::En.number(-1000), "-1,000");
+        assert_eq!(Lang::Fr.number(999), "999");
+        assert_eq!(Lang::Fr.number(0), "0");
+    }
 }
 
 pub const FR_SOURCE: &str = include_str!("../i18n/fr.ftl");

@@ -858,15 +858,18 @@ async fn map_page(
         super::coverage::compute(&state, &points, h)
     });
     let coverage_line = coverage.as_ref().map(|cov| {
+        let n = |x: f64| c.lang.number(x.round() as i64);
         format!(
-            "{} {} / {} · {} {:.0} ({} {:.0})",
+            "{} {} / {} · {} {} ({} {})",
             c.t("map-uncovered"),
-            cov.uncovered.len(),
-            cov.localities,
+            c.lang
+                .number(i64::try_from(cov.uncovered.len()).unwrap_or(i64::MAX)),
+            c.lang
+                .number(i64::try_from(cov.localities).unwrap_or(i64::MAX)),
             c.t("map-population"),
-            cov.population_known + cov.population_estimated,
+            n(cov.population_known + cov.population_estimated),
             c.t("map-estimated"),
-            cov.population_estimated
+            n(cov.population_estimated)
         )
     });
     let uncovered = coverage.map(|c| c.uncovered).unwrap_or_default();

@@ -545,6 +545,10 @@ async fn the_map_shows_incidents_and_the_places_beyond_reach() {
         line.contains("population concernée") && line.contains("estimée"),
         "{line}"
     );
+    assert!(
+        line.contains('\u{202f}'),
+        "thousands grouped as in French: {line}"
+    );
     // Six hours covers more than one.
     let (_, html6) = ops.get_text("/map?coverage=6").await;
     assert!(html6.matches("class=\"uncovered\"").count() < uncovered);
