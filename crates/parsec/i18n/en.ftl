@@ -501,6 +501,7 @@ map-unit-busy = unit without an available asset
 map-hint = wheel to zoom, drag to move; a mark opens the incident
 incident-map = The incident and the ways of the first ranked assets
 incident-map-hint = the incident in red or blue; the ways of the first three assets that can get there, numbered by rank (road, track, river or flight)
+incident-map-hint-alone = the incident on the map (red: security, blue: civil protection); wheel to zoom, drag to move
 map-pick-hint = a click on the map places the incident (latitude and longitude filled in); wheel to zoom, drag to move
 map-incidents = incidents on the map
 map-latest-only = the latest only: shorten the period to see them all

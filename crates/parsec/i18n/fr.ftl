@@ -502,6 +502,7 @@ map-unit-busy = unité sans moyen disponible
 map-hint = molette pour zoomer, glisser pour déplacer ; un point ouvre l'incident
 incident-map = L'incident et les trajets des premiers moyens classés
 incident-map-hint = en rouge ou bleu l'incident ; les trajets des trois premiers moyens joignables, numérotés par leur rang (route, piste, fleuve ou vol)
+incident-map-hint-alone = l'incident sur la carte (en rouge : sécurité, en bleu : protection civile) ; molette pour zoomer, glisser pour déplacer
 map-pick-hint = un clic sur la carte place l'incident (latitude et longitude remplies) ; molette pour zoomer, glisser pour déplacer
 map-incidents = incidents sur la carte
 map-latest-only = les plus récents seulement : réduisez la période pour tout voir

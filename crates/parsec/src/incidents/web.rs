@@ -376,6 +376,8 @@ struct IncidentPage {
     events: Vec<(String, String, String, String)>,
     /// The incident on the map, with the ways of the first candidates.
     svg: String,
+    /// What the map's caption says: with the ways, or the incident alone.
+    map_hint: String,
 }
 
 /// Why an asset cannot get there, in the page's language.
@@ -617,6 +619,11 @@ async fn page(
                 (when_text(&at), by, what, detail)
             })
             .collect(),
+        map_hint: c.t(if routes.is_empty() {
+            "incident-map-hint-alone"
+        } else {
+            "incident-map-hint"
+        }),
         svg,
         c,
     })

@@ -170,6 +170,8 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
         html.contains("Clos")
             && html.contains("Blessés évacués")
             && !html.contains("id=\"candidates\"")
+            && !html.contains("<polyline class=\"route")
+            && html.contains("incident sur la carte (en rouge")
     );
     let kinds: Vec<String> = sqlx::query_scalar(
         "SELECT kind FROM incident_events WHERE incident_id = ? ORDER BY at, id",
