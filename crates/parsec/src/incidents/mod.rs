@@ -477,7 +477,12 @@ pub async fn set_status(
     Ok(())
 }
 
-/// An asset that could go, with its travel time to the incident.
+/// The kind of a unit that answers on foot, and the prefix of its place in the ranking's
+/// form (`unit:` and the unit's id, where an asset gives its id).
+pub const ON_FOOT: &str = "foot";
+pub const UNIT_PREFIX: &str = "unit:";
+
+/// An asset that could go (or a unit on foot), with its travel time to the incident.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub asset_id: String,
@@ -526,6 +531,34 @@ pub async fn candidates(
     .await?;
     let at = routing::Point::new(incident.lat, incident.lon);
     let mut out: Vec<Candidate> = Vec::new();
+    // Units with no movable asset available answer on foot.
+    let idle: Vec<(String, String, f64, f64)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.lat, u.lon FROM units u
+         WHERE u.lat IS NOT NULL AND u.lon IS NOT NULL
+           AND (?1 IS NULL OR u.id IN (SELECT value FROM json_each(?1)))
+           AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.unit_id = u.id AND a.status = 'disponible'
+                           AND a.kind IN ('vehicle', 'motorbike', 'ambulance', 'boat', 'aircraft'))
+         ORDER BY u.name",
+    )
+    .bind(scope.as_json())
+    .fetch_all(&state.db)
+    .await?;
+    let points: Vec<routing::Point> = idle.iter().map(|u| routing::Point::new(u.2, u.3)).collect();
+    let times = state.routing.times_from(routing::Mode::Foot, at, &points);
+    for ((u, t), from) in idle.into_iter().zip(times).zip(points) {
+        out.push(Candidate {
+            from,
+            suited: model::suited(&incident.event_type, &incident.sub_event_type, ON_FOOT),
+            asset_id: format!("{UNIT_PREFIX}{}", u.0),
+            registration: String::new(),
+            kind: ON_FOOT.to_string(),
+            unit_id: u.0,
+            unit_name: u.1,
+            mode: routing::Mode::Foot,
+            minutes: t,
+            rank: 0,
+        });
+    }
     for mode in routing::Mode::ALL {
         let these: Vec<_> = rows
             .iter()
@@ -595,20 +628,23 @@ pub async fn dispatch(
         return Err(AppError::invalid("reason", "error-override-reason"));
     }
     let id = db::new_id();
+    let on_foot = chosen.kind == ON_FOOT;
     let mut tx = db::begin_write(&state.db).await?;
     // Still available at the moment of sending (another officer may have sent it).
-    let taken = sqlx::query(
-        "UPDATE assets SET status = 'en_mission', updated_at = ? WHERE id = ? AND status = 'disponible'",
-    )
-    .bind(db::now_text())
-    .bind(asset_id)
-    .execute(&mut *tx)
-    .await?;
-    if taken.rows_affected() == 0 {
-        return Err(AppError::Conflict {
-            field: "asset",
-            key: "error-asset-unavailable",
-        });
+    if !on_foot {
+        let taken = sqlx::query(
+            "UPDATE assets SET status = 'en_mission', updated_at = ? WHERE id = ? AND status = 'disponible'",
+        )
+        .bind(db::now_text())
+        .bind(asset_id)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() == 0 {
+            return Err(AppError::Conflict {
+                field: "asset",
+                key: "error-asset-unavailable",
+            });
+        }
     }
     sqlx::query(
         "INSERT INTO responses (id, incident_id, asset_id, unit_id, mode, minutes, rank,
@@ -616,7 +652,7 @@ pub async fn dispatch(
     )
     .bind(&id)
     .bind(incident_id)
-    .bind(asset_id)
+    .bind((!on_foot).then_some(asset_id))
     .bind(&chosen.unit_id)
     .bind(chosen.mode.code())
     .bind(chosen.minutes.as_ref().ok())
@@ -632,7 +668,11 @@ pub async fn dispatch(
         .await?;
     let detail = format!(
         "{} ({}), rang {}{}",
-        chosen.registration,
+        if on_foot {
+            "à pied"
+        } else {
+            chosen.registration.as_str()
+        },
         chosen.unit_name,
         chosen.rank,
         if reason.is_empty() {
@@ -661,15 +701,17 @@ pub async fn response_step(
         "done" => "done_at",
         _ => return Err(AppError::invalid("step", "error-bad-choice")),
     };
-    let found: Option<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT r.incident_id, r.asset_id, a.registration
-         FROM responses r JOIN incidents i ON i.id = r.incident_id JOIN assets a ON a.id = r.asset_id
-         WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
-    )))
-    .bind(response_id)
-    .bind(scope.as_json())
-    .fetch_optional(&state.db)
-    .await?;
+    let found: Option<(String, Option<String>, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.incident_id, r.asset_id, coalesce(a.registration, u.name)
+             FROM responses r JOIN incidents i ON i.id = r.incident_id
+                  JOIN units u ON u.id = r.unit_id LEFT JOIN assets a ON a.id = r.asset_id
+             WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
+        )))
+        .bind(response_id)
+        .bind(scope.as_json())
+        .fetch_optional(&state.db)
+        .await?;
     let (incident_id, asset_id, registration) = found.ok_or(AppError::NotFound)?;
     let mut tx = db::begin_write(&state.db).await?;
     // On site means engaged: a skipped click does not leave a hole in the timeline.
@@ -685,10 +727,12 @@ pub async fn response_step(
     .bind(response_id)
     .execute(&mut *tx)
     .await?;
-    if step == "done" {
+    if step == "done"
+        && let Some(asset_id) = &asset_id
+    {
         sqlx::query("UPDATE assets SET status = 'disponible', updated_at = ? WHERE id = ? AND status = 'en_mission'")
             .bind(db::now_text())
-            .bind(&asset_id)
+            .bind(asset_id)
             .execute(&mut *tx)
             .await?;
     }
@@ -715,9 +759,10 @@ pub struct ResponseRow {
 
 pub async fn responses(state: &AppState, incident_id: &str) -> AppResult<Vec<ResponseRow>> {
     Ok(sqlx::query_as(
-        "SELECT r.id, a.registration, u.name AS unit_name, r.mode, r.minutes, r.rank,
-                r.override_reason, r.dispatched_at, r.engaged_at, r.on_site_at, r.done_at
-         FROM responses r JOIN assets a ON a.id = r.asset_id JOIN units u ON u.id = r.unit_id
+        "SELECT r.id, coalesce(a.registration, '') AS registration, u.name AS unit_name, r.mode,
+                r.minutes, r.rank, r.override_reason, r.dispatched_at, r.engaged_at, r.on_site_at,
+                r.done_at
+         FROM responses r LEFT JOIN assets a ON a.id = r.asset_id JOIN units u ON u.id = r.unit_id
          WHERE r.incident_id = ? ORDER BY r.dispatched_at",
     )
     .bind(incident_id)

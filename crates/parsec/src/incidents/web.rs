@@ -489,7 +489,12 @@ async fn page(
             let open = r.done_at.is_none();
             ResponseLine {
                 id: r.id.clone(),
-                asset: r.registration,
+                // A unit that went on foot has no registration.
+                asset: if r.registration.is_empty() {
+                    c.t("incident-on-foot")
+                } else {
+                    r.registration
+                },
                 unit: r.unit_name,
                 travel: r.minutes.map(duration).unwrap_or_default(),
                 dispatched: when_text(&r.dispatched_at),
@@ -567,11 +572,15 @@ async fn page(
         .map(|k| CandidateLine {
             rank: k.rank,
             asset_id: k.asset_id,
-            asset: format!(
-                "{} ({})",
-                k.registration,
-                c.t(&format!("asset-kind-{}", k.kind))
-            ),
+            asset: if k.kind == super::ON_FOOT {
+                c.t("incident-on-foot-idle")
+            } else {
+                format!(
+                    "{} ({})",
+                    k.registration,
+                    c.t(&format!("asset-kind-{}", k.kind))
+                )
+            },
             unit: k.unit_name,
             mode: c.t(&format!("incident-mode-{}", k.mode.code())),
             travel: match &k.minutes {

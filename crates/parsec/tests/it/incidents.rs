@@ -951,7 +951,7 @@ async fn a_commandant_sends_only_the_assets_of_their_units() {
     .fetch_all(&app.state.db)
     .await
     .unwrap();
-    for a in &offered {
+    for a in offered.iter().filter(|a| !a.starts_with("unit:")) {
         assert!(scope.contains(a), "{a} is not of the commandant's units");
     }
     // The aircraft at Sévaré is not theirs to send, even by a hand-made request.
@@ -1031,4 +1031,77 @@ async fn the_assets_suited_to_the_incident_come_first() {
         !kinds_in_order(&html)[0].contains("(Embarcation)"),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn a_unit_with_no_asset_available_answers_on_foot() {
+    let app = TestApp::spawn().await;
+    let koro = app.unit_id("Brigade de Koro").await;
+    // Its vehicles are all in the workshop.
+    sqlx::query("UPDATE assets SET status = 'en_maintenance' WHERE unit_id = ?")
+        .bind(&koro)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, html) = cdt.get_text("/incidents/new").await;
+    let fields = [
+        ("submission", submission_of(&html)),
+        ("occurred_at", "2026-11-28T07:10".to_string()),
+        ("place", "Koro".to_string()),
+        ("event", "protests:peaceful_protest".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = cdt.post_form("/incidents/new", &fields).await;
+    assert_eq!(res.status(), 303, "{:?}", res.text().await);
+    let page = location(&res);
+    let (_, html) = cdt.get_text(&page).await;
+    let on_foot = format!("value=\"unit:{koro}\"");
+    assert!(
+        html.contains(&on_foot) && html.contains("À pied (aucun moyen disponible)"),
+        "{html}"
+    );
+    // Sent on foot (with the reason, if it is not first): no asset changes, the response runs.
+    let rank_one = html
+        .split("id=\"dispatch-1\"")
+        .next()
+        .unwrap()
+        .contains(&on_foot);
+    let target = format!("unit:{koro}");
+    let mut fields = vec![("asset", target.as_str())];
+    if !rank_one {
+        fields.push(("reason", "la brigade est sur place"));
+    }
+    let res = cdt.post_form(&format!("{page}/dispatch"), &fields).await;
+    assert_eq!(res.status(), 303);
+    let (asset, unit): (Option<String>, String) =
+        sqlx::query_as("SELECT asset_id, unit_id FROM responses")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((asset, unit), (None, koro.clone()));
+    let response: String = sqlx::query_scalar("SELECT id FROM responses")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    for step in ["on_site", "done"] {
+        let res = cdt
+            .post_form(&format!("/incidents/responses/{response}/{step}"), &[])
+            .await;
+        assert_eq!(res.status(), 303, "{step}");
+    }
+    let (_, html) = cdt.get_text(&page).await;
+    let responses = html.split("id=\"responses\"").nth(1).unwrap();
+    assert!(
+        responses.contains("À pied") && responses.contains("Brigade de Koro"),
+        "{responses}"
+    );
+    let in_workshop: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM assets WHERE unit_id = ? AND status = 'en_maintenance'",
+    )
+    .bind(&koro)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert!(in_workshop > 0, "the workshop keeps its vehicles");
 }
