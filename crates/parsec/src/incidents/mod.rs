@@ -481,6 +481,8 @@ pub async fn set_status(
 /// form (`unit:` and the unit's id, where an asset gives its id).
 pub const ON_FOOT: &str = "foot";
 pub const UNIT_PREFIX: &str = "unit:";
+/// The longest walk the ranking offers (eight hours).
+const MAX_FOOT_MINUTES: f64 = 480.0;
 
 /// An asset that could go (or a unit on foot), with its travel time to the incident.
 #[derive(Debug, Clone)]
@@ -531,13 +533,17 @@ pub async fn candidates(
     .await?;
     let at = routing::Point::new(incident.lat, incident.lon);
     let mut out: Vec<Candidate> = Vec::new();
-    // Units with no movable asset available answer on foot.
+    // Field units with no movable asset available answer on foot, unless already out on foot.
     let idle: Vec<(String, String, f64, f64)> = sqlx::query_as(
         "SELECT u.id, u.name, u.lat, u.lon FROM units u
          WHERE u.lat IS NOT NULL AND u.lon IS NOT NULL
+           AND u.kind IN ('brigade', 'peloton', 'escadron', 'compagnie', 'centre_secours',
+                          'poste_frontiere')
            AND (?1 IS NULL OR u.id IN (SELECT value FROM json_each(?1)))
            AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.unit_id = u.id AND a.status = 'disponible'
                            AND a.kind IN ('vehicle', 'motorbike', 'ambulance', 'boat', 'aircraft'))
+           AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.unit_id = u.id
+                           AND r.asset_id IS NULL AND r.done_at IS NULL)
          ORDER BY u.name",
     )
     .bind(scope.as_json())
@@ -546,6 +552,10 @@ pub async fn candidates(
     let points: Vec<routing::Point> = idle.iter().map(|u| routing::Point::new(u.2, u.3)).collect();
     let times = state.routing.times_from(routing::Mode::Foot, at, &points);
     for ((u, t), from) in idle.into_iter().zip(times).zip(points) {
+        // Beyond a day's march, walking is no answer.
+        if t.as_ref().is_ok_and(|m| *m > MAX_FOOT_MINUTES) {
+            continue;
+        }
         out.push(Candidate {
             from,
             suited: model::suited(&incident.event_type, &incident.sub_event_type, ON_FOOT),
@@ -661,7 +671,18 @@ pub async fn dispatch(
     .bind(db::now_text())
     .bind(&actor.0)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        // A unit already out on foot (another officer was quicker): one open response each.
+        if db::is_unique_violation(&e) {
+            AppError::Conflict {
+                field: "asset",
+                key: "error-asset-unavailable",
+            }
+        } else {
+            e.into()
+        }
+    })?;
     sqlx::query("UPDATE incidents SET status = 'intervention' WHERE id = ? AND status != 'clos'")
         .bind(incident_id)
         .execute(&mut *tx)

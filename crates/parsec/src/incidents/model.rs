@@ -196,7 +196,6 @@ pub const RELIABILITY: &[&str] = &[
     "douteuse",
 ];
 
-/// How an asset moves, for the travel times.
 /// Whether an asset of this kind does the job the incident asks for: an ambulance for a
 /// medical evacuation, a boat for a drowning. The ranking puts these first, then the others,
 /// each by travel time; any asset that moves suits a security incident (the aircraft
@@ -215,6 +214,7 @@ pub fn suited(event_type: &str, sub_event_type: &str, asset_kind: &str) -> bool 
     }
 }
 
+/// How an asset moves, for the travel times.
 pub fn mode_of(asset_kind: &str) -> Option<routing::Mode> {
     match asset_kind {
         "vehicle" | "motorbike" | "ambulance" => Some(routing::Mode::Vehicle),

@@ -356,7 +356,7 @@ async fn the_situation_report_is_a_page_a_pdf_and_a_csv() {
     // Responses per cercle, which add up to the region's, with the time the ranking foresaw.
     assert!(html.contains("Prévu (médiane)"), "{html}");
     let total = html
-        .split("Total région</td><td></td><td>")
+        .split("Total</td><td></td><td>")
         .nth(1)
         .and_then(|t| t.split('<').next());
     assert_eq!(total, Some("80"), "the region's total of incidents");
@@ -951,8 +951,19 @@ async fn a_commandant_sends_only_the_assets_of_their_units() {
     .fetch_all(&app.state.db)
     .await
     .unwrap();
-    for a in offered.iter().filter(|a| !a.starts_with("unit:")) {
-        assert!(scope.contains(a), "{a} is not of the commandant's units");
+    let units_in_scope: Vec<String> = sqlx::query_scalar(
+        "WITH RECURSIVE s(id) AS (SELECT id FROM units WHERE name = 'Brigade de Koro'
+         UNION SELECT u.id FROM units u JOIN s ON u.parent_id = s.id)
+         SELECT id FROM s",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    for a in &offered {
+        match a.strip_prefix("unit:") {
+            Some(unit) => assert!(units_in_scope.iter().any(|u| u == unit), "{a}"),
+            None => assert!(scope.contains(a), "{a} is not of the commandant's units"),
+        }
     }
     // The aircraft at Sévaré is not theirs to send, even by a hand-made request.
     let aircraft = app.asset_id("TZ-PSC").await;
@@ -1058,7 +1069,7 @@ async fn a_unit_with_no_asset_available_answers_on_foot() {
     let (_, html) = cdt.get_text(&page).await;
     let on_foot = format!("value=\"unit:{koro}\"");
     assert!(
-        html.contains(&on_foot) && html.contains("À pied (aucun moyen disponible)"),
+        html.contains(&on_foot) && html.contains("Personnel à pied (aucun véhicule disponible)"),
         "{html}"
     );
     // Sent on foot (with the reason, if it is not first): no asset changes, the response runs.
@@ -1080,6 +1091,40 @@ async fn a_unit_with_no_asset_available_answers_on_foot() {
             .await
             .unwrap();
     assert_eq!((asset, unit), (None, koro.clone()));
+    // Out on foot, it is out: no longer offered, and a second send is refused.
+    let (_, html) = cdt.get_text(&page).await;
+    assert!(!html.contains(&on_foot), "{html}");
+    let res = cdt
+        .post_form(
+            &format!("{page}/dispatch"),
+            &[("asset", target.as_str()), ("reason", "encore")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    // Nor can a commandant send on foot a unit that is not theirs.
+    let bankass = app.unit_id("Brigade de Bankass").await;
+    let theirs = format!("unit:{bankass}");
+    let res = cdt
+        .post_form(
+            &format!("{page}/dispatch"),
+            &[("asset", theirs.as_str()), ("reason", "renfort")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    // Two officers at the same instant: the database itself keeps one walk at a time.
+    let twice = sqlx::query(
+        "INSERT INTO responses (id, incident_id, asset_id, unit_id, mode, rank, dispatched_at,
+         dispatched_by) SELECT 'x', incident_id, NULL, unit_id, 'foot', 1, dispatched_at, 'test'
+         FROM responses",
+    )
+    .execute(&app.state.db)
+    .await;
+    assert!(twice.is_err());
     let response: String = sqlx::query_scalar("SELECT id FROM responses")
         .fetch_one(&app.state.db)
         .await
