@@ -283,7 +283,7 @@ pub async fn create_user(
     let id = db::new_id();
     let now = db::now_text();
     let mut tx = db::begin_write(&state.db).await?;
-    let res = sqlx::query(
+    sqlx::query(
         "INSERT INTO users (id, login, display_name, role, unit_id, password_hash, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -296,17 +296,8 @@ pub async fn create_user(
     .bind(&now)
     .bind(&now)
     .execute(&mut *tx)
-    .await;
-    if let Err(e) = res {
-        return Err(if db::is_unique_violation(&e) {
-            AppError::Conflict {
-                field: "login",
-                key: "error-login-taken",
-            }
-        } else {
-            e.into()
-        });
-    }
+    .await
+    .map_err(db::taken("login", "error-login-taken"))?;
     let detail = format!("login={} role={}", new.login.as_str(), new.role.code());
     audit::append(&mut tx, actor, "create", "user", &id, &detail).await?;
     tx.commit().await?;

@@ -119,11 +119,7 @@ async fn log(
         filters,
         columns: heads
             .iter()
-            .map(|k| crate::web::page::ColumnHead {
-                label: c.t(k),
-                sort_href: None,
-                arrow: "",
-            })
+            .map(|k| crate::web::page::ColumnHead::plain(c.t(k)))
             .collect(),
         rows: rows
             .into_iter()

@@ -358,16 +358,7 @@ pub async fn trust(
     .bind(&actor.0)
     .execute(&mut *tx)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            AppError::Conflict {
-                field: "key",
-                key: "error-exchange-known-key",
-            }
-        } else {
-            AppError::from(e)
-        }
-    })?;
+    .map_err(db::taken("key", "error-exchange-known-key"))?;
     audit::append(
         &mut tx,
         actor,

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -18,9 +17,10 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::registry::web::code_options;
 use crate::web::auth::Auth;
+use crate::web::download::{attachment, csv_line};
 use crate::web::page::{
-    DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
-    ListView, PageCtx, render,
+    ColumnHead, DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link,
+    ListParams, ListRow, ListView, PageCtx, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -506,14 +506,6 @@ async fn instruction_read(
     Ok(Redirect::to(&format!("/border/crossings/{id}?saved=1")).into_response())
 }
 
-fn plain(label: String) -> crate::web::page::ColumnHead {
-    crate::web::page::ColumnHead {
-        label,
-        sort_href: None,
-        arrow: "",
-    }
-}
-
 fn list_filters(c: &PageCtx, p: &ListParams, posts: Vec<(String, String)>) -> Vec<FilterField> {
     let date = |name: &'static str, label: &str| FilterField {
         name,
@@ -580,8 +572,8 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
             p.sort_head("/border/crossings", c.t("crossing-time"), "time"),
             p.sort_head("/border/crossings", c.t("crossing-post"), "post"),
             p.sort_head("/border/crossings", c.t("crossing-surname"), "name"),
-            plain(c.t("crossing-direction")),
-            plain(c.t("crossing-nationality")),
+            ColumnHead::plain(c.t("crossing-direction")),
+            ColumnHead::plain(c.t("crossing-nationality")),
             p.sort_head("/border/crossings", c.t("crossing-screening"), "screening"),
         ],
         rows: rows
@@ -606,17 +598,6 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         next_href,
     };
     render(&view)
-}
-
-/// One CSV field: quoted, and a leading `=`, `+`, `-` or `@` neutralised so that a name cannot
-/// become a formula in a spreadsheet.
-fn csv_field(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@']) {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    format!("\"{}\"", v.replace('"', "\"\""))
 }
 
 async fn export(
@@ -652,27 +633,9 @@ async fn export(
             &r.screening,
             &r.recorded_by,
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        out.push_str(&csv_line(&cells));
     }
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"passages.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(attachment("text/csv; charset=utf-8", "passages.csv", out))
 }
 
 /// Reads a zone for the form's script, which fills the fields from it (the zone is personal

@@ -129,3 +129,18 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// For `map_err` on a write: a UNIQUE violation becomes the user's conflict on `field` (said
+/// with `key`), any other error stays what it is.
+pub fn taken(
+    field: &'static str,
+    key: &'static str,
+) -> impl FnOnce(sqlx::Error) -> crate::error::AppError {
+    move |e| {
+        if is_unique_violation(&e) {
+            crate::error::AppError::Conflict { field, key }
+        } else {
+            e.into()
+        }
+    }
+}

@@ -672,17 +672,8 @@ pub async fn dispatch(
     .bind(&actor.0)
     .execute(&mut *tx)
     .await
-    .map_err(|e| {
-        // A unit already out on foot (another officer was quicker): one open response each.
-        if db::is_unique_violation(&e) {
-            AppError::Conflict {
-                field: "asset",
-                key: "error-asset-unavailable",
-            }
-        } else {
-            e.into()
-        }
-    })?;
+    // A unit already out on foot (another officer was quicker): one open walk each.
+    .map_err(db::taken("asset", "error-asset-unavailable"))?;
     sqlx::query("UPDATE incidents SET status = 'intervention' WHERE id = ? AND status != 'clos'")
         .bind(incident_id)
         .execute(&mut *tx)

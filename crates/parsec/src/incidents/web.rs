@@ -15,9 +15,10 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Auth;
+use crate::web::download::{attachment, csv_cell, csv_line, inline};
 use crate::web::page::{
-    DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow, ListView,
-    PageCtx, SelectOption, options, render,
+    ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
+    ListView, PageCtx, SelectOption, options, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -295,8 +296,8 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         columns: vec![
             p.sort_head("/incidents", c.t("incident-when"), "time"),
             p.sort_head("/incidents", c.t("incident-place"), "place"),
-            plain(c.t("incident-type")),
-            plain(c.t("incident-toll")),
+            ColumnHead::plain(c.t("incident-type")),
+            ColumnHead::plain(c.t("incident-toll")),
             p.sort_head("/incidents", c.t("incident-status"), "status"),
         ],
         rows: rows
@@ -320,14 +321,6 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         next_href,
     };
     render(&view)
-}
-
-fn plain(label: String) -> crate::web::page::ColumnHead {
-    crate::web::page::ColumnHead {
-        label,
-        sort_href: None,
-        arrow: "",
-    }
 }
 
 struct Step {
@@ -1190,23 +1183,11 @@ async fn sitrep_pdf(
         ),
         &blocks,
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"sitrep-{}-{}.pdf\"",
-                    report.from, report.to
-                ),
-            ),
-        ],
+    Ok(inline(
+        "application/pdf",
+        &format!("sitrep-{}-{}.pdf", report.from, report.to),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 async fn sitrep_csv(
@@ -1219,8 +1200,8 @@ async fn sitrep_csv(
     let mut out = String::from("cercle,event_type,incidents,fatalities,injured,missing\n");
     for l in &report.incidents {
         out.push_str(&format!(
-            "\"{}\",{},{},{},{},{}\n",
-            l.cercle.replace('"', "\"\""),
+            "{},{},{},{},{},{}\n",
+            csv_cell(&l.cercle),
             l.event_type,
             l.incidents,
             l.fatalities,
@@ -1228,23 +1209,11 @@ async fn sitrep_csv(
             l.missing
         ));
     }
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"sitrep-{}-{}.csv\"",
-                    report.from, report.to
-                ),
-            ),
-        ],
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("sitrep-{}-{}.csv", report.from, report.to),
         out,
-    )
-        .into_response())
+    ))
 }
 
 /// ACLED's disorder type of an event type.
@@ -1255,17 +1224,6 @@ fn disorder(t: &str) -> &'static str {
         "strategic" => "Strategic developments",
         _ => "Civil protection",
     }
-}
-
-/// A quoted CSV cell; text that a spreadsheet would run as a formula is defused, numbers (the
-/// longitudes here are negative) are left as they are.
-fn csv_cell(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@']) && v.parse::<f64>().is_err() {
-        format!("'{v}")
-    } else {
-        v.to_string()
-    };
-    format!("\"{}\"", v.replace('"', "\"\""))
 }
 
 /// The incidents as ACLED exports them: its 31 columns, in its order (civil-protection
@@ -1351,26 +1309,13 @@ async fn export_acled(
             String::new(),
             timestamp.to_string(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        out.push_str(&csv_line(&cells));
     }
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"incidents-acled.csv\"",
-            ),
-        ],
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "incidents-acled.csv",
         out,
-    )
-        .into_response())
+    ))
 }
 
 /// The incidents as GeoJSON points, for any GIS.
@@ -1440,10 +1385,10 @@ async fn patrols_list(
             ),
         ],
         columns: vec![
-            plain(c.t("patrol-dates")),
-            plain(c.t("field-unit")),
-            plain(c.t("patrol-route")),
-            plain(c.t("field-status")),
+            ColumnHead::plain(c.t("patrol-dates")),
+            ColumnHead::plain(c.t("field-unit")),
+            ColumnHead::plain(c.t("patrol-route")),
+            ColumnHead::plain(c.t("field-status")),
         ],
         rows: rows
             .iter()
@@ -1743,21 +1688,9 @@ async fn sitrep_xlsx(
         }
     }
     let bytes = book.save_to_buffer().map_err(xlsx)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"sitrep-{}-{}.xlsx\"",
-                    report.from, report.to
-                ),
-            ),
-        ],
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("sitrep-{}-{}.xlsx", report.from, report.to),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -482,17 +482,6 @@ fn asset_detail(a: &AssetInput) -> String {
     )
 }
 
-fn registration_conflict(e: sqlx::Error) -> AppError {
-    if db::is_unique_violation(&e) {
-        AppError::Conflict {
-            field: "registration",
-            key: "error-registration-taken",
-        }
-    } else {
-        e.into()
-    }
-}
-
 pub async fn create_asset(state: &AppState, actor: &Actor, a: AssetInput) -> AppResult<String> {
     let id = db::new_id();
     let now = db::now_text();
@@ -519,7 +508,7 @@ pub async fn create_asset(state: &AppState, actor: &Actor, a: AssetInput) -> App
     .bind(&now)
     .execute(&mut *tx)
     .await
-    .map_err(registration_conflict)?;
+    .map_err(db::taken("registration", "error-registration-taken"))?;
     audit::append(&mut tx, actor, "create", "asset", &id, &asset_detail(&a)).await?;
     tx.commit().await?;
     Ok(id)
@@ -554,7 +543,7 @@ pub async fn update_asset(
     .bind(id)
     .execute(&mut *tx)
     .await
-    .map_err(registration_conflict)?;
+    .map_err(db::taken("registration", "error-registration-taken"))?;
     audit::append(&mut tx, actor, "update", "asset", id, &asset_detail(&a)).await?;
     tx.commit().await?;
     Ok(())

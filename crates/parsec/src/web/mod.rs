@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod auth;
 pub mod csrf;
+pub mod download;
 pub mod errors;
 pub mod home;
 pub mod metrics;

@@ -221,6 +221,17 @@ pub struct ColumnHead {
     pub arrow: &'static str,
 }
 
+impl ColumnHead {
+    /// A column the list is not sorted by.
+    pub fn plain(label: String) -> ColumnHead {
+        ColumnHead {
+            label,
+            sort_href: None,
+            arrow: "",
+        }
+    }
+}
+
 pub struct ListRow {
     pub href: String,
     pub cells: Vec<String>,
@@ -263,14 +274,7 @@ impl ListView {
             filter_action: "",
             api_href: api_href.to_string(),
             filters: Vec::new(),
-            columns: columns
-                .into_iter()
-                .map(|label| ColumnHead {
-                    label,
-                    sort_href: None,
-                    arrow: "",
-                })
-                .collect(),
+            columns: columns.into_iter().map(ColumnHead::plain).collect(),
             total: rows.len() as i64,
             rows,
             page: 1,
