@@ -74,6 +74,47 @@ fn event_options(lang: Lang, current: &str) -> Vec<SelectOption> {
     options(choices, current, None)
 }
 
+/// The unit an incident or a patrol is reported for: the one chosen in the form at the
+/// regional level, the user's own otherwise; refused when missing or out of the user's scope.
+fn reporting_unit(auth: &Auth, f: &Fields) -> AppResult<String> {
+    let unit = match (&auth.scope, &auth.user.unit_id) {
+        (crate::accounts::Scope::All, own) if !f.get("unit").is_empty() || own.is_none() => {
+            f.get("unit").to_string()
+        }
+        (_, Some(own)) => own.clone(),
+        (_, None) => String::new(),
+    };
+    if unit.is_empty() {
+        return Err(AppError::invalid("unit", "error-required"));
+    }
+    if !auth.scope.allows_unit(&unit) {
+        return Err(AppError::invalid("unit", "error-unit-out-of-scope"));
+    }
+    Ok(unit)
+}
+
+/// The choice of the reporting unit, on the forms of the regional level (a unit reports as
+/// itself and has no such field).
+async fn unit_field(
+    state: &AppState,
+    auth: &Auth,
+    f: &Fields,
+    label: String,
+) -> AppResult<Option<FormField>> {
+    if !matches!(auth.scope, crate::accounts::Scope::All) {
+        return Ok(None);
+    }
+    Ok(Some(
+        FormField::new("unit", label, "select", String::new())
+            .required()
+            .options(options(
+                units_in_scope(state, auth).await?,
+                f.get("unit"),
+                Some(String::new()),
+            )),
+    ))
+}
+
 async fn units_in_scope(state: &AppState, auth: &Auth) -> AppResult<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT id, name FROM units WHERE (?1 IS NULL OR id IN (SELECT value FROM json_each(?1)))
@@ -165,18 +206,8 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             f.get("patrol").into(),
         ));
     }
-    // The regional level reports on behalf of any unit; a unit reports as itself.
-    if matches!(auth.scope, crate::accounts::Scope::All) {
-        fields.insert(
-            1,
-            FormField::new("unit", c.t("incident-unit"), "select", String::new())
-                .required()
-                .options(options(
-                    units_in_scope(state, auth).await?,
-                    f.get("unit"),
-                    Some(String::new()),
-                )),
-        );
+    if let Some(unit) = unit_field(state, auth, f, c.t("incident-unit")).await? {
+        fields.insert(1, unit);
     }
     // A click on the map gives the coordinates (with the script; typed otherwise).
     let map = super::map::draw(&capitals(state), &[], &[], &[], "", &c.t("map-pick-hint"));
@@ -218,20 +249,11 @@ async fn create(
         f.0.insert("event_type".into(), t);
         f.0.insert("sub_event_type".into(), s);
     }
-    let unit = match (&auth.scope, &auth.user.unit_id) {
-        (crate::accounts::Scope::All, own) if !f.get("unit").is_empty() || own.is_none() => {
-            f.get("unit").to_string()
-        }
-        (_, Some(own)) => own.clone(),
-        (_, None) => String::new(),
-    };
     let view = form_view(&state, &auth, &f).await?;
-    if unit.is_empty() {
-        return view.refuse(AppError::invalid("unit", "error-required"));
-    }
-    if !auth.scope.allows_unit(&unit) {
-        return view.refuse(AppError::invalid("unit", "error-unit-out-of-scope"));
-    }
+    let unit = match reporting_unit(&auth, &f) {
+        Ok(u) => u,
+        Err(e) => return view.refuse(e),
+    };
     let input = match super::IncidentInput::parse(&state, &f) {
         Ok(i) => i,
         Err(AppError::Invalid {
@@ -1450,17 +1472,8 @@ async fn patrol_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResul
         )
         .hint(c.t("patrol-assets-hint")),
     ];
-    if matches!(auth.scope, crate::accounts::Scope::All) {
-        fields.insert(
-            1,
-            FormField::new("unit", c.t("field-unit"), "select", String::new())
-                .required()
-                .options(options(
-                    units_in_scope(state, auth).await?,
-                    f.get("unit"),
-                    Some(String::new()),
-                )),
-        );
+    if let Some(unit) = unit_field(state, auth, f, c.t("field-unit")).await? {
+        fields.insert(1, unit);
     }
     Ok(FormView {
         map: None,
@@ -1485,20 +1498,11 @@ async fn patrol_create(
 ) -> AppResult<Response> {
     auth.require(Permission::ReportIncidents)?;
     let f = Fields::from_pairs(pairs);
-    let unit = match (&auth.scope, &auth.user.unit_id) {
-        (crate::accounts::Scope::All, own) if !f.get("unit").is_empty() || own.is_none() => {
-            f.get("unit").to_string()
-        }
-        (_, Some(own)) => own.clone(),
-        (_, None) => String::new(),
-    };
     let view = patrol_view_form(&state, &auth, &f).await?;
-    if unit.is_empty() {
-        return view.refuse(AppError::invalid("unit", "error-required"));
-    }
-    if !auth.scope.allows_unit(&unit) {
-        return view.refuse(AppError::invalid("unit", "error-unit-out-of-scope"));
-    }
+    let unit = match reporting_unit(&auth, &f) {
+        Ok(u) => u,
+        Err(e) => return view.refuse(e),
+    };
     match super::patrols::plan(&state, &auth.user.actor(), &unit, &f).await {
         Ok(id) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
         Err(e) => view.refuse(e),
