@@ -4,9 +4,11 @@
 //! TD2.
 //!
 //! `parse` checks every rule and gives a strict verdict: `valid` is true only when every rule
-//! holds. What is tolerated (a sex `X` in the zone, an unknown country code …) is a warning with a
-//! code and makes the verdict false; what is only worth knowing (an expired document, a name that
-//! may be truncated) is a note that leaves the verdict alone. `read` takes raw text as a scanner
+//! holds, and a false verdict always names at least one error. What is tolerated (a sex `X` in
+//! the zone, a long number whose check counts the filler …) is an error marked `tolerated`: the
+//! document is still read as printed, but the verdict is false. What is only worth knowing (an
+//! expired document, a name that may be truncated, a country code absent from the table while
+//! every digit verifies) is a warning that leaves the verdict alone. `read` takes raw text as a scanner
 //! or a person typed it, finds the zone, and repairs the usual OCR and typing confusions only
 //! where the check digits prove the repair, and only when exactly one repair does.
 //!
@@ -53,8 +55,9 @@ impl Format {
 pub struct Issue {
     pub code: &'static str,
     pub message: String,
-    /// True for a tolerated deviation (the verdict is then false); false for a note.
-    pub deviation: bool,
+    /// On an error: true when the document is still read as printed despite it (a tolerated
+    /// deviation, which a repair need not fix); always false on a warning.
+    pub tolerated: bool,
 }
 
 /// One check digit and whether it verified.
@@ -112,15 +115,15 @@ impl Document {
         self.errors.push(Issue {
             code,
             message,
-            deviation: true,
+            tolerated: false,
         });
     }
 
     fn tolerate(&mut self, code: &'static str, message: String) {
-        self.warnings.push(Issue {
+        self.errors.push(Issue {
             code,
             message,
-            deviation: true,
+            tolerated: true,
         });
     }
 
@@ -128,14 +131,18 @@ impl Document {
         self.warnings.push(Issue {
             code,
             message,
-            deviation: false,
+            tolerated: false,
         });
     }
 
+    /// True when every error is a tolerated deviation: the zone reads as printed.
+    pub fn reads_as_printed(&self) -> bool {
+        self.errors.iter().all(|e| e.tolerated) && self.checks.iter().all(|c| c.ok)
+    }
+
     fn finish(mut self) -> Document {
-        self.valid = self.errors.is_empty()
-            && self.warnings.iter().all(|w| !w.deviation)
-            && self.checks.iter().all(|c| c.ok);
+        // Every failed check has pushed its `check_digit` error: no error, no false verdict.
+        self.valid = self.errors.is_empty() && self.checks.iter().all(|c| c.ok);
         self
     }
 }
@@ -338,7 +345,8 @@ fn country(doc: &mut Document, field: &'static str, code: &[u8]) -> String {
             format!("{field} {:?} is not a country code", text(code)),
         );
     } else if !known_country(&value) {
-        doc.tolerate(
+        // Real documents carry codes the table lacks; the digits decide, the agent judges.
+        doc.note(
             "unknown_country",
             format!(
                 "{field} {value} is not in the country table (version {COUNTRY_TABLE_VERSION})"
@@ -624,7 +632,7 @@ pub fn read(raw: &str, today: Date) -> Document {
     let lines = zone(raw);
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let doc = parse(&refs, today);
-    if doc.valid || doc.format() == Format::Unknown {
+    if doc.reads_as_printed() || doc.format() == Format::Unknown {
         return doc;
     }
     repair::repair(doc, &refs, today)

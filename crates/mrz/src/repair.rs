@@ -140,6 +140,8 @@ pub fn repair(doc: Document, lines: &[&str], today: Date) -> Document {
         .filter(|(_, s)| s.len() == min_changes)
         .collect();
     match best.as_slice() {
+        // A zone that verifies unchanged needs no repair (and is not one).
+        [(_, subs)] if subs.is_empty() => doc,
         [(z, subs)] => {
             let text: Vec<String> = z
                 .iter()
@@ -163,15 +165,15 @@ pub fn repair(doc: Document, lines: &[&str], today: Date) -> Document {
                     "{} character(s) changed; the check digits verify after the change, which proves the digits, not what was printed",
                     subs.len()
                 ),
-                deviation: false,
+                tolerated: false,
             });
             if speculative {
                 // A swap in a letters-and-digits field rests on one check digit: one chance in
                 // ten that another misread verifies too. Proposed, shown, never trusted.
-                repaired.warnings.push(Issue {
+                repaired.errors.push(Issue {
                     code: "repair_unproven",
                     message: "a letter/digit swap in the document number or optional data is only proposed: compare it with the printed page".into(),
-                    deviation: true,
+                    tolerated: true,
                 });
                 repaired.valid = false;
             }
@@ -186,7 +188,7 @@ pub fn repair(doc: Document, lines: &[&str], today: Date) -> Document {
                     "{} different repairs make the check digits verify: none is proposed",
                     several.len()
                 ),
-                deviation: true,
+                tolerated: false,
             });
             doc.valid = false;
             doc
@@ -206,9 +208,9 @@ fn try_zone(found: &mut Vec<Candidate>, z: &[Vec<u8>], subs: &[Sub], today: Date
         .collect();
     let refs: Vec<&str> = text.iter().map(String::as_str).collect();
     let d = parse(&refs, today);
-    // Every check verifies and no rule fails; tolerated deviations (an unknown country …) are
-    // not the repair's business.
-    let verifies = d.errors.is_empty() && d.checks.iter().all(|c| c.ok);
+    // Every check verifies and no rule fails; tolerated deviations (a sex X …) are not the
+    // repair's business.
+    let verifies = d.reads_as_printed();
     if verifies && !found.iter().any(|(f, _)| f == z) {
         found.push((z.to_vec(), subs.to_vec()));
     }

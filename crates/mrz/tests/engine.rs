@@ -184,9 +184,9 @@ fn a_misread_document_number_is_repaired_when_one_reading_verifies() {
     assert_eq!(changes, [(2, 6, 'O', '0')]);
     // One check digit cannot prove which character was misread: the swap is proposed, with
     // every check verifying, but the verdict stays false until the agent compares.
-    assert!(doc.checks.iter().all(|c| c.ok) && doc.errors.is_empty());
+    assert!(doc.checks.iter().all(|c| c.ok));
     assert!(!doc.valid);
-    assert!(doc.warnings.iter().any(|w| w.code == "repair_unproven"));
+    assert!(doc.errors.iter().any(|e| e.code == "repair_unproven"));
     // A letter where the check digit stands has one reading.
     let doc = read(
         "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C3GUTO7408122F1204159ZE184226B<<<<<10",
@@ -252,8 +252,28 @@ fn a_repair_is_not_blocked_by_a_tolerated_deviation() {
     let zone = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO74O8122X1204159ZE184226B<<<<<10";
     let doc = read(zone, TODAY);
     assert_eq!(doc.repaired.len(), 1, "{:?}", doc.errors);
-    assert!(doc.warnings.iter().any(|w| w.code == "sex_x_in_mrz"));
+    assert!(doc.errors.iter().any(|w| w.code == "sex_x_in_mrz"));
     assert!(!doc.valid);
+}
+
+#[test]
+fn a_false_verdict_names_its_error_and_an_unchanged_zone_is_no_repair() {
+    // The three zones of the attack report that came out false with no error and a repair of
+    // "0 character(s)": an unknown issuer, sex X, a long number whose check counts the filler.
+    let unknown_issuer = "P<ZZQERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    let doc = read(unknown_issuer, TODAY);
+    assert!(doc.valid, "{:?}", doc.errors);
+    assert!(doc.warnings.iter().any(|w| w.code == "unknown_country"));
+    assert!(doc.repaired.is_empty());
+    assert!(doc.warnings.iter().all(|w| w.code != "repaired"));
+    let sex_x = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122X1204159ZE184226B<<<<<10";
+    let doc = read(sex_x, TODAY);
+    assert!(!doc.valid);
+    assert_eq!(
+        doc.errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+        ["sex_x_in_mrz"]
+    );
+    assert!(doc.warnings.iter().all(|w| w.code != "repaired"));
 }
 
 #[test]
@@ -539,13 +559,17 @@ fn random_input_never_panics() {
         let doc = read(&text, TODAY);
         assert_eq!(
             doc.valid,
-            doc.errors.is_empty()
-                && doc.warnings.iter().all(|w| !w.deviation)
-                && doc.checks.iter().all(|c| c.ok)
+            doc.errors.is_empty() && doc.checks.iter().all(|c| c.ok)
+        );
+        // A false verdict always says why; a repair always changed something.
+        assert_eq!(doc.valid, doc.errors.is_empty(), "{text}");
+        assert_eq!(
+            doc.repaired.is_empty(),
+            doc.warnings.iter().all(|w| w.code != "repaired")
         );
         if !doc.repaired.is_empty() {
             assert!(
-                doc.errors.is_empty() && doc.checks.iter().all(|c| c.ok),
+                doc.reads_as_printed(),
                 "a repair is only kept when everything verifies"
             );
         }
