@@ -90,7 +90,8 @@ pub fn read_zone(text: &str, today: Date) -> AppResult<Option<mrz::Document>> {
         return Ok(None);
     }
     let doc = super::mrz::read(text, super::mrz::day(today));
-    if doc.format() == mrz::Format::Unknown || !doc.errors.is_empty() {
+    // A tolerated deviation (sex X …) is read as printed and shown; a failed rule is refused.
+    if doc.format() == mrz::Format::Unknown || !doc.reads_as_printed() {
         return Err(AppError::invalid("mrz", "error-mrz-invalid"));
     }
     Ok(Some(doc))
@@ -149,7 +150,12 @@ impl CrossingInput {
                 document_country: doc.issuing_country.clone(),
                 document_expiry: doc.expiry_date_iso.clone(),
                 mrz: doc.lines.clone(),
-                mrz_warnings: doc.warnings.iter().map(|w| w.code.to_string()).collect(),
+                mrz_warnings: doc
+                    .warnings
+                    .iter()
+                    .chain(&doc.errors)
+                    .map(|w| w.code.to_string())
+                    .collect(),
             },
             None => {
                 let sex = match f.get("sex").trim() {
@@ -428,6 +434,20 @@ pub async fn confirm_instruction_read(
     audit::append(&mut tx, actor, "instruction_read", "crossing", id, "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The oldest alert this agent saved and has not acknowledged: no next crossing before it
+/// (an agent's habitual Enter must not leave an `alerte` unread).
+/// Gives its id and the one-time key of the form that saved it.
+pub async fn unacknowledged_alert(db: &Db, actor: &Actor) -> AppResult<Option<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, submission_id FROM crossings INDEXED BY crossings_unread_alerts
+         WHERE recorded_by = ? AND screening = 'alerte' AND instruction_read_at IS NULL
+         ORDER BY crossed_at LIMIT 1",
+    )
+    .bind(&actor.0)
+    .fetch_optional(db)
+    .await?)
 }
 
 /// A crossing as lists and pages show it.

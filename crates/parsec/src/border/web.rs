@@ -202,6 +202,11 @@ impl CrossingForm {
 
 async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     post_of(&auth)?;
+    if let Some((id, _)) = crossing::unacknowledged_alert(&state.db, &auth.user.actor()).await? {
+        return Ok(
+            Redirect::to(&format!("/border/crossings/{id}?saved=1&pending=1")).into_response(),
+        );
+    }
     let mut f = Fields::default();
     f.0.insert("direction".into(), "entree".into());
     f.0.insert("mode".into(), "pied".into());
@@ -257,6 +262,17 @@ async fn save(
         Ok(i) => i,
         Err(e) => return view.refuse(e),
     };
+    // A form opened before an alert (another tab) keeps what was typed, and waits; the alert's
+    // own form sent twice still finds its crossing.
+    if let Some((_, submission)) =
+        crossing::unacknowledged_alert(&state.db, &auth.user.actor()).await?
+        && submission != input.submission_id
+    {
+        return view.refuse(AppError::Conflict {
+            field: "",
+            key: "crossing-instruction-first",
+        });
+    }
     let now = crate::db::now_text();
     let recorded = crossing::record(&state, &auth.user.actor(), &unit, &input, &now).await?;
     Ok(Redirect::to(&format!("/border/crossings/{}?saved=1", recorded.id)).into_response())
@@ -272,7 +288,12 @@ struct CrossingPage {
     answer: String,
     answer_class: &'static str,
     instruction: String,
+    /// What the instruction asks, in full, and whom to warn, in order (alerts only).
+    instruction_full: String,
+    contacts: Vec<String>,
     needs_reading: bool,
+    /// The agent came for the next crossing with this alert unacknowledged.
+    pending: bool,
     instruction_read: String,
     warnings: Vec<String>,
     new_href: Option<String>,
@@ -297,6 +318,30 @@ pub(crate) fn instruction_label(c: &PageCtx, code: &str) -> String {
     })
 }
 
+/// What an instruction asks the agent to do, in full sentences.
+fn instruction_full(c: &PageCtx, code: &str) -> String {
+    c.t(match code {
+        "arreter" => "screening-instr-arreter-full",
+        "laisser_passer_signaler" => "screening-instr-laisser-full",
+        _ => "screening-instr-signaler-full",
+    })
+}
+
+/// Whom an alert at this post is reported to, in order: the units above the post, with their
+/// call signs, then the regional operations centre.
+async fn contacts(state: &AppState, c: &PageCtx, unit_id: &str) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = crate::registry::chain_of_command(&state.db, unit_id)
+        .await?
+        .into_iter()
+        .map(|(name, call_sign)| match call_sign {
+            Some(cs) if !cs.is_empty() => format!("{name} ({cs})"),
+            _ => name,
+        })
+        .collect();
+    out.push(c.t("crossing-call-operations"));
+    Ok(out)
+}
+
 async fn view(
     State(state): State<AppState>,
     auth: Auth,
@@ -308,7 +353,13 @@ async fn view(
     let hits = crossing::hits_of(&state.db, &id).await?;
     let goods = super::vehicle::goods_of(&state.db, "crossing_id", &id).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let alert = row.screening == "alerte";
+    let unit_id = row.unit_id.clone();
     let mut page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
+    if alert {
+        page.contacts = contacts(&state, &page.c, &unit_id).await?;
+    }
+    page.pending = page.needs_reading && q.contains_key("pending");
     let categories = super::vehicle::categories(&state.db, true).await?;
     page.goods = goods_table(&page.c, &categories, goods);
     render(&page)
@@ -332,6 +383,15 @@ fn crossing_page(
         .filter(|_| row.screening != "aucune")
         .map(|i| instruction_label(&c, i))
         .unwrap_or_default();
+    let instruction_full = row
+        .instruction
+        .as_deref()
+        .filter(|_| row.screening == "alerte")
+        .map(|i| instruction_full(&c, i))
+        .unwrap_or_default();
+    let needs_reading = row.screening == "alerte"
+        && row.instruction_read_at.is_none()
+        && auth.user.can(Permission::RecordCrossings);
     let warnings = row
         .warnings
         .split(',')
@@ -421,16 +481,18 @@ fn crossing_page(
         answer: label::<Screening>(&c, &row.screening),
         answer_class,
         instruction,
-        needs_reading: row.screening == "alerte"
-            && row.instruction_read_at.is_none()
-            && auth.user.can(Permission::RecordCrossings),
+        instruction_full,
+        contacts: Vec::new(),
+        needs_reading,
+        pending: false,
         instruction_read: row
             .instruction_read_at
             .as_deref()
             .map(|t| format!("{} {t}", c.t("crossing-instruction-read-at")))
             .unwrap_or_default(),
         warnings,
-        new_href: (saved && auth.user.can(Permission::RecordCrossings))
+        // No next crossing before the alert is acknowledged (the form refuses it too).
+        new_href: (saved && !needs_reading && auth.user.can(Permission::RecordCrossings))
             .then(|| "/border/crossings/new".to_string()),
         can_share: auth.user.can(Permission::ShareAlerts),
         actions: if auth.user.can(Permission::RecordCrossings) {

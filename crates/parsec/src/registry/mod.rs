@@ -259,6 +259,21 @@ pub async fn child_units(db: &Db, scope: &Scope, id: &str) -> AppResult<Vec<Unit
     Ok(rows)
 }
 
+/// The units above a unit, nearest first, with their call signs: whom its people report to.
+pub async fn chain_of_command(db: &Db, id: &str) -> AppResult<Vec<(String, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "WITH RECURSIVE up(id, depth) AS (
+             SELECT parent_id, 1 FROM units WHERE id = ?1
+             UNION ALL
+             SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id
+             WHERE up.depth < 16)
+         SELECT u.name, u.call_sign FROM up JOIN units u ON u.id = up.id ORDER BY up.depth",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?)
+}
+
 fn unit_detail(u: &UnitInput) -> String {
     format!("name={} kind={}", u.name, u.kind.code())
 }

@@ -118,6 +118,26 @@ async fn a_scanned_listed_traveller_raises_an_alert_that_the_commandant_reviews(
         .await,
         1
     );
+    // No next crossing before the alert is acknowledged: the form sends back to the alert, and
+    // a form opened earlier keeps what was typed and saves nothing.
+    let res = agent.get("/border/crossings/new").await;
+    assert_eq!(location(&res), format!("{}&pending=1", page));
+    let next = [
+        ("submission", "opened-before-the-alert"),
+        ("surname", "TRAORE"),
+        ("direction", "entree"),
+        ("mode", "pied"),
+    ];
+    let res = agent.post_form("/border/crossings/new", &next).await;
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("acquittez d&#39;abord la consigne")
+            || html.contains("acquittez d'abord la consigne"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"TRAORE\""), "{html}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 1);
     // The agent confirms having read the instruction.
     let res = agent
         .post_form(&format!("/border/crossings/{id}/instruction-read"), &[])
@@ -267,6 +287,17 @@ async fn typed_entries_and_bad_input_get_clear_messages_and_nothing_half_saved()
         html.contains("ALERTE") || html.contains("À VÉRIFIER"),
         "{html}"
     );
+    if html.contains("id=\"read-instruction\"") {
+        // An alert is acknowledged before the next crossing.
+        let page = location(&res);
+        let id = page
+            .trim_start_matches("/border/crossings/")
+            .trim_end_matches("?saved=1");
+        let res = agent
+            .post_form(&format!("/border/crossings/{id}/instruction-read"), &[])
+            .await;
+        assert_eq!(res.status(), 303);
+    }
     // Reading the zone only fills the form without saving (the path without JavaScript).
     let submission = open_form(&mut agent).await;
     let res = agent

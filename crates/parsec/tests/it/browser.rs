@@ -168,6 +168,20 @@ impl Browser {
         .to_string()
     }
 
+    /// The id of the element that has the focus.
+    async fn active_id(&self) -> String {
+        let script = "return document.activeElement ? document.activeElement.id : '';";
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
     async fn source(&self) -> String {
         self.cmd(reqwest::Method::GET, "/source", None)
             .await
@@ -429,5 +443,67 @@ async fn operations_dispatch_an_incident_and_see_the_map() {
         "{html}"
     );
     b.screenshot("map-fr.png").await;
+    b.quit().await;
+}
+
+/// An alerted crossing cannot be left with the agent's habitual Enter: the focus is on the
+/// acknowledgement, the instruction is shown in full with whom to warn, and the next crossing
+/// is refused (even typed in the address bar) until the instruction is acknowledged.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_cannot_be_skipped_with_enter() {
+    let app = TestApp::spawn().await;
+    let b = Browser::start().await;
+    b.go(&format!("{}/login", app.base)).await;
+    b.type_into("#login", "agent.koro").await;
+    b.type_into("#password", "demo").await;
+    b.click("#submit").await;
+    b.wait_for("Tableau de bord").await;
+    b.go(&format!("{}/border/crossings/new", app.base)).await;
+    b.wait_for("f-mrz").await;
+    // The demo list's fictitious DEMO-002: an alert whose instruction is to hold him.
+    let zone = crate::border::td3(
+        "AG INTALLA",
+        "BOUBACAR",
+        "ML1234567",
+        "MLI",
+        "810930",
+        "M",
+        "300101",
+    );
+    const ENTER: &str = "\u{E007}";
+    for line in zone.lines() {
+        b.type_into("#f-mrz", &format!("{line}{ENTER}")).await;
+    }
+    b.wait_for("TD3 · valide").await;
+    b.type_into("#f-direction", ENTER).await;
+    let html = b.wait_for("id=\"answer\"").await;
+    assert!(html.contains("ALERTE"), "{html}");
+    // The instruction in full, and whom to warn: the units above the post, then the centre.
+    assert!(html.contains("Retenez la personne"), "{html}");
+    assert!(html.contains("Brigade de Koro (BT-KORO)"), "{html}");
+    assert!(html.contains("(LEGION-MOPTI)"), "{html}");
+    assert!(html.contains("centre régional des opérations"), "{html}");
+    assert!(
+        !html.contains("id=\"next\""),
+        "no next crossing yet: {html}"
+    );
+    assert_eq!(b.active_id().await, "acknowledge");
+    b.screenshot("crossing-alert-fr.png").await;
+    // The next crossing asked for anyway: back to the alert, which says why.
+    b.go(&format!("{}/border/crossings/new", app.base)).await;
+    let html = b.wait_for("id=\"pending\"").await;
+    assert!(!html.contains("f-mrz"), "{html}");
+    assert_eq!(b.active_id().await, "acknowledge");
+    // Enter acknowledges; then the next crossing is offered, with the focus.
+    b.type_into("#acknowledge", ENTER).await;
+    b.wait_for("id=\"next\"").await;
+    let read: Option<String> = sqlx::query_scalar("SELECT instruction_read_at FROM crossings")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(read.is_some());
+    assert_eq!(b.active_id().await, "next");
+    b.type_into("#next", ENTER).await;
+    b.wait_for("f-mrz").await;
     b.quit().await;
 }
