@@ -49,6 +49,7 @@ account-current = Current password
 account-new = New password
 account-confirm = Confirm the new password
 account-policy = At least 10 characters.
+account-password-revokes = Changing your password ends your other sessions and revokes all your API tokens.
 account-tokens = API tokens
 account-tokens-intro = A token lets a program use the API on your behalf (header Authorization: Bearer). Revoke it as soon as it is no longer needed.
 account-token-create = Create a token
@@ -62,6 +63,7 @@ users-edit = Edit user
 users-active = Active
 users-disabled = Disabled
 users-new-password = New password (leave empty to keep it)
+users-password-revokes = A new password ends the user's sessions and revokes their API tokens.
 
 units-new = New unit
 units-edit = Edit unit
@@ -173,7 +175,7 @@ error-not-found = Page or record not found.
 error-unauthenticated = Please log in.
 error-forbidden = You are not allowed to open this page.
 error-csrf = The form has expired or is invalid: reload the page and try again.
-error-throttled = Too many failed logins: try again in 15 minutes.
+error-throttled = Too many failed logins: wait a moment before trying again (the wait doubles with each new failure).
 error-bad-credentials = Wrong login or password.
 error-too-large = Upload too large.
 error-internal = Internal error: the incident is logged. Nothing was changed.
@@ -202,6 +204,7 @@ error-password-short = Password too short: at least 10 characters.
 error-password-long = Password too long.
 error-password-mismatch = The two passwords differ.
 error-current-password = Wrong current password.
+error-login-form-expired = The login page has expired or did not come from parsec: type your password again.
 error-self-lockout = You cannot remove your own administrator rights or disable your own account.
 
 # Machine-readable zones (parsec mrz)

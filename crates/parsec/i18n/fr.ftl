@@ -50,6 +50,7 @@ account-current = Mot de passe actuel
 account-new = Nouveau mot de passe
 account-confirm = Confirmer le nouveau mot de passe
 account-policy = Au moins 10 caractères.
+account-password-revokes = Changer de mot de passe ferme vos autres sessions et révoque tous vos jetons d'API.
 account-tokens = Jetons d'API
 account-tokens-intro = Un jeton permet à un programme d'utiliser l'API en votre nom (en-tête Authorization: Bearer). Révoquez-le dès qu'il ne sert plus.
 account-token-create = Créer un jeton
@@ -63,6 +64,7 @@ users-edit = Modifier l'utilisateur
 users-active = Actif
 users-disabled = Désactivé
 users-new-password = Nouveau mot de passe (laisser vide pour ne pas changer)
+users-password-revokes = Un nouveau mot de passe ferme les sessions de l'utilisateur et révoque ses jetons d'API.
 
 units-new = Nouvelle unité
 units-edit = Modifier l'unité
@@ -174,7 +176,7 @@ error-not-found = Page ou élément introuvable.
 error-unauthenticated = Veuillez vous connecter.
 error-forbidden = Vous n'avez pas le droit d'accéder à cette page.
 error-csrf = Formulaire expiré ou invalide : rechargez la page et recommencez.
-error-throttled = Trop d'échecs de connexion : réessayez dans 15 minutes.
+error-throttled = Trop d'échecs de connexion : patientez un moment avant de réessayer (l'attente double à chaque nouvel échec).
 error-bad-credentials = Identifiant ou mot de passe incorrect.
 error-too-large = Envoi trop volumineux.
 error-internal = Erreur interne : l'incident est enregistré. Rien n'a été modifié.
@@ -203,6 +205,7 @@ error-password-short = Mot de passe trop court : 10 caractères au moins.
 error-password-long = Mot de passe trop long.
 error-password-mismatch = Les deux mots de passe diffèrent.
 error-current-password = Mot de passe actuel incorrect.
+error-login-form-expired = La page de connexion a expiré ou ne vient pas de parsec : saisissez à nouveau votre mot de passe.
 error-self-lockout = Vous ne pouvez pas retirer vos propres droits d'administrateur ni désactiver votre compte.
 
 # Lecture des bandes MRZ (parsec mrz)

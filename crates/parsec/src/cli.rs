@@ -69,10 +69,15 @@ enum Command {
         /// Set when a TLS reverse proxy serves parsec: cookies are then marked Secure.
         #[arg(long, env = "PARSEC_TLS")]
         tls: bool,
-        /// Set when parsec is reachable only through its reverse proxy: login throttling then
-        /// counts per client address from X-Forwarded-For.
+        /// Set when a reverse proxy on this machine (127.0.0.1 or ::1) serves parsec: login
+        /// throttling then counts per client address from its X-Forwarded-For.
         #[arg(long, env = "PARSEC_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// The address of a reverse proxy on another machine whose X-Forwarded-For is
+        /// believed (repeat for several). Connections from any other address are counted by
+        /// their own address, whatever header they send.
+        #[arg(long, env = "PARSEC_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         /// The season for travel times: dry, rainy (tracks at half speed, the roads named in
@@ -482,6 +487,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             addr,
             tls,
             behind_proxy,
+            trusted_proxy,
             thresholds,
             retention_days,
             season,
@@ -512,7 +518,13 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             state.routing = std::sync::Arc::new(crate::app::travel_graph(&settings)?);
             let mut config = Config::new(db.db.clone(), addr);
             config.tls = tls;
-            config.behind_proxy = behind_proxy;
+            config.trusted_proxies = trusted_proxy;
+            if behind_proxy {
+                config.trusted_proxies.extend([
+                    std::net::IpAddr::from([127, 0, 0, 1]),
+                    std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+                ]);
+            }
             config.screening_thresholds = screening_thresholds;
             config.crossing_retention_days = retention_days;
             state.config = std::sync::Arc::new(config);

@@ -14,14 +14,14 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Set when parsec is served behind TLS (a reverse proxy): cookies get `Secure`.
     pub tls: bool,
-    /// Set when our own reverse proxy is the only way in: the client address for login
-    /// throttling is then read from the last `X-Forwarded-For` entry.
-    pub behind_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed: the client address for login
+    /// throttling is then its last entry, but only on a connection that comes from one of them
+    /// (a client reaching the port directly cannot pick its address). Empty: the TCP peer.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
-    /// Failed logins (per account, per client address) allowed within `login_window`.
-    pub login_max_failures: u32,
-    pub login_window: Duration,
+    /// How password guessing is slowed (per account and address pair, see `accounts::throttle`).
+    pub login_limits: crate::accounts::throttle::Limits,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
     /// Screening scores from which a candidate is `alerte` and `à vérifier`.
@@ -36,11 +36,10 @@ impl Config {
             db,
             addr,
             tls: false,
-            behind_proxy: false,
+            trusted_proxies: Vec::new(),
             session_idle: Duration::from_secs(2 * 3600),
             session_absolute: Duration::from_secs(12 * 3600),
-            login_max_failures: 5,
-            login_window: Duration::from_secs(15 * 60),
+            login_limits: crate::accounts::throttle::Limits::default(),
             max_body: 1024 * 1024,
             screening_thresholds: namematch::Thresholds::default(),
             crossing_retention_days: DEFAULT_RETENTION_DAYS,

@@ -5,6 +5,7 @@
 //! refused login and logout is an audit entry written in the same transaction.
 
 pub mod roles;
+pub mod throttle;
 pub mod web;
 
 use argon2::Argon2;
@@ -332,7 +333,8 @@ async fn end_access(tx: &mut db::Tx, id: &str, revoke_tokens: bool) -> AppResult
 
 /// Changes an account (and its password when one is given) in one transaction. A change of
 /// role, unit, status or password ends the user's sessions: they log in again with the new
-/// rights; disabling also revokes their API tokens. A new display name alone ends nothing.
+/// rights; disabling or a new password also revokes their API tokens (a token made by whoever
+/// knew the old password must not outlive it). A new display name alone ends nothing.
 pub async fn update_user(
     state: &AppState,
     actor: &Actor,
@@ -368,7 +370,7 @@ pub async fn update_user(
     let rights_changed =
         role != edit.role.code() || unit_id != edit.unit_id || disabled != edit.disabled;
     if rights_changed || hash.is_some() {
-        end_access(&mut tx, id, edit.disabled).await?;
+        end_access(&mut tx, id, edit.disabled || hash.is_some()).await?;
     }
     let detail = format!(
         "role={} unit={} disabled={}{}",
@@ -386,7 +388,7 @@ pub async fn update_user(
     Ok(())
 }
 
-/// Sets a user's password and ends all their sessions.
+/// Sets a user's password, ends all their sessions and revokes their API tokens.
 pub async fn set_password(
     state: &AppState,
     actor: &Actor,
@@ -405,7 +407,7 @@ pub async fn set_password(
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    end_access(&mut tx, id, false).await?;
+    end_access(&mut tx, id, true).await?;
     audit::append(&mut tx, actor, "password", "user", id, "").await?;
     tx.commit().await?;
     Ok(())
@@ -505,30 +507,26 @@ impl std::fmt::Debug for Session {
     }
 }
 
-async fn recent_failures(
-    tx: &mut db::Tx,
-    column: &'static str,
-    value: &str,
-    since: &str,
-) -> AppResult<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM login_attempts WHERE {column} = ? AND at >= ? AND success = 0"
-    );
-    Ok(sqlx::query_scalar(AssertSqlSafe(sql))
-        .bind(value)
-        .bind(since)
-        .fetch_one(&mut **tx)
-        .await?)
+/// The key under which an attempt is throttled and counted: the account's login, or `-` for
+/// a login that is no account (an attacker's inventions must not make rows without end).
+async fn throttle_key(db: &Db, login: &str) -> AppResult<String> {
+    let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE login = ?")
+        .bind(login)
+        .fetch_optional(db)
+        .await?;
+    Ok(if known.is_some() {
+        login.to_string()
+    } else {
+        "-".to_string()
+    })
 }
 
-/// Checks a login and opens a session. After `login_max_failures` failures within
-/// `login_window` for the account or for the client address, every attempt is refused (even
-/// with the right password) until the window has passed; the refusal is logged and audited.
+/// Checks a login and opens a session, after `throttle::admit` has let the attempt through
+/// (per account and address pair: a slowing delay, never a lock caused by someone else).
 ///
 /// The attempt is counted as a failure, in the same write transaction as the check of the
-/// limits, before the password is verified, and turned into a success only if it is one: so
-/// a burst of parallel guesses cannot slip more than the limit through. Refusals are not
-/// counted, so the lock ends when the window has passed since the last real failure.
+/// limits, before the password is verified, and taken back only if it succeeds: so a burst of
+/// parallel guesses cannot slip more than the limit through.
 pub async fn login(
     state: &AppState,
     login: &str,
@@ -536,38 +534,8 @@ pub async fn login(
     address: &str,
 ) -> AppResult<NewSession> {
     let login = login.trim().to_lowercase();
-    let window =
-        time::Duration::try_from(state.config.login_window).unwrap_or(time::Duration::minutes(15));
-    let since = db::timestamp(db::now() - window);
-    let max = i64::from(state.config.login_max_failures);
-    let attempt = db::new_id();
-    let mut tx = db::begin_write(&state.db).await?;
-    let by_login = recent_failures(&mut tx, "login", &login, &since).await?;
-    let by_address = recent_failures(&mut tx, "address", address, &since).await?;
-    if by_login >= max || by_address >= max {
-        tracing::warn!(login = %login, address = %address, "login refused: too many failures");
-        audit::append(
-            &mut tx,
-            &Actor(login.clone()),
-            "login_refused",
-            "session",
-            "-",
-            address,
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AppError::Throttled);
-    }
-    sqlx::query(
-        "INSERT INTO login_attempts (id, login, address, at, success) VALUES (?, ?, ?, ?, 0)",
-    )
-    .bind(&attempt)
-    .bind(&login)
-    .bind(address)
-    .bind(db::now_text())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let key = throttle_key(&state.db, &login).await?;
+    throttle::admit(&state.db, &state.config.login_limits, &key, address).await?;
 
     let stored: Option<(String, String, bool)> =
         sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE login = ?")
@@ -582,22 +550,11 @@ pub async fn login(
     let ok = verify_password(state, hash, password.to_string()).await? && !disabled;
     let mut tx = db::begin_write(&state.db).await?;
     if !ok {
-        audit::append(
-            &mut tx,
-            &Actor(login.clone()),
-            "login_failed",
-            "session",
-            "-",
-            address,
-        )
-        .await?;
+        throttle::record(&mut tx, &key, address, "login_failed", db::now()).await?;
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     }
-    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = ?")
-        .bind(&attempt)
-        .execute(&mut *tx)
-        .await?;
+    throttle::succeeded(&mut tx, &key, address, db::now()).await?;
     let token = random_token()?;
     let csrf = random_token()?;
     let now = db::now_text();
@@ -701,18 +658,26 @@ pub async fn logout(state: &AppState, session: &Session) -> AppResult<()> {
     Ok(())
 }
 
-/// Changes the own password after checking the current one; other sessions end, this one stays.
+/// Changes the own password after checking the current one, which is throttled like a login
+/// (someone at an open session must not guess it freely); other sessions end, this one stays,
+/// and the API tokens are revoked.
 pub async fn change_own_password(
     state: &AppState,
     session: &Session,
     current: &str,
     new: &NewPassword,
+    address: &str,
 ) -> AppResult<()> {
+    let login = &session.user.login;
+    throttle::admit(&state.db, &state.config.login_limits, login, address).await?;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
         .bind(&session.user.id)
         .fetch_one(&state.db)
         .await?;
     if !verify_password(state, hash, current.to_string()).await? {
+        let mut tx = db::begin_write(&state.db).await?;
+        throttle::record(&mut tx, login, address, "login_failed", db::now()).await?;
+        tx.commit().await?;
         return Err(AppError::invalid("current", "error-current-password"));
     }
     let new_hash = hash_password(state, new).await?;
@@ -728,6 +693,12 @@ pub async fn change_own_password(
         .bind(&session.token_hash)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+        .bind(db::now_text())
+        .bind(&session.user.id)
+        .execute(&mut *tx)
+        .await?;
+    throttle::succeeded(&mut tx, login, address, db::now()).await?;
     audit::append(
         &mut tx,
         &session.user.actor(),

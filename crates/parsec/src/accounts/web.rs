@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -15,7 +14,7 @@ use super::{ApiToken, Login, NewPassword, NewUser, Permission, Role, User, UserE
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{AppError, AppResult};
-use crate::web::auth::Auth;
+use crate::web::auth::{Auth, ClientAddr};
 use crate::web::page::{
     DetailField, DetailView, Fields, FormField, FormView, Link, ListRow, ListView, PageCtx,
     options, render,
@@ -80,6 +79,7 @@ async fn account(
 async fn change_password(
     State(state): State<AppState>,
     auth: Auth,
+    ClientAddr(address): ClientAddr,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let f = Fields::from_pairs(pairs);
@@ -94,16 +94,18 @@ async fn change_password(
             session,
             f.0.get("current").map(String::as_str).unwrap_or(""),
             &new,
+            &address,
         )
         .await
     }
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/account?saved=1").into_response()),
-        Err(e @ AppError::Invalid { .. }) => {
+        Err(e @ (AppError::Invalid { .. } | AppError::Throttled)) => {
+            let status = e.status();
             let c = PageCtx::new(&state, &auth, "/account");
             let page = account_page(&state, &auth, Some(c.t(e.message_key())), None, None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+            Ok((status, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -236,7 +238,15 @@ async fn user_form(
             "password",
             String::new(),
         )
-        .hint(c.t("account-policy")),
+        .hint(if new {
+            c.t("account-policy")
+        } else {
+            format!(
+                "{} {}",
+                c.t("account-policy"),
+                c.t("users-password-revokes")
+            )
+        }),
     );
     if !new {
         fields.push(FormField::new(

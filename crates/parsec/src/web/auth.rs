@@ -90,11 +90,17 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> String {
     )
 }
 
-/// The client's address, for login throttling: the TCP peer, or, behind our own reverse proxy
-/// (`--behind-proxy`), the last address that proxy appended to `X-Forwarded-For` (the earlier
-/// entries come from the client and can be forged).
-pub fn client_address(parts: &Parts, behind_proxy: bool) -> String {
-    if behind_proxy
+/// The client's address, for login throttling: the TCP peer; or, when that peer is one of our
+/// trusted reverse proxies (`--trusted-proxy`), the last address it appended to
+/// `X-Forwarded-For` (the earlier entries come from the client and can be forged, and so can
+/// the whole header of a client that reaches the port directly).
+pub fn client_address(parts: &Parts, trusted_proxies: &[std::net::IpAddr]) -> String {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical());
+    if let Some(p) = peer
+        && trusted_proxies.contains(&p)
         && let Some(forwarded) = parts
             .headers
             .get_all("x-forwarded-for")
@@ -106,11 +112,7 @@ pub fn client_address(parts: &Parts, behind_proxy: bool) -> String {
     {
         return forwarded.to_string();
     }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    peer.map_or_else(|| "unknown".to_string(), |p| p.to_string())
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -164,6 +166,9 @@ pub struct ClientAddr(pub String);
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<ClientAddr> {
-        Ok(ClientAddr(client_address(parts, state.config.behind_proxy)))
+        Ok(ClientAddr(client_address(
+            parts,
+            &state.config.trusted_proxies,
+        )))
     }
 }

@@ -53,6 +53,31 @@ fn matches(given: &[u8], expected: &[u8]) -> bool {
     bool::from(given.ct_eq(expected))
 }
 
+/// The cookie that carries the login form's token before any session exists (double submit:
+/// another site can make a browser post to `/login`, but cannot read this cookie to put its
+/// value in the form).
+pub const LOGIN_COOKIE: &str = "parsec_login";
+
+/// A fresh login token, and the `Set-Cookie` value that gives it to the browser.
+pub fn new_login_token(secure: bool) -> Result<(String, String), AppError> {
+    let token = accounts::random_token()?;
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=43200{secure}"
+    );
+    Ok((token, cookie))
+}
+
+/// Whether a posted login form carries the token of the browser's login cookie.
+pub fn login_token_ok(headers: &axum::http::HeaderMap, given: Option<&str>) -> bool {
+    match (cookie(headers, LOGIN_COOKIE), given) {
+        (Some(expected), Some(given)) if !expected.is_empty() => {
+            matches(given.as_bytes(), expected.as_bytes())
+        }
+        _ => false,
+    }
+}
+
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
         Ok(req) => next.run(req).await,
@@ -79,8 +104,8 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
             return Err(AppError::Csrf);
         }
     }
-    // The login form is posted before any session exists; it is protected by the origin check
-    // above and the SameSite cookie.
+    // The login form is posted before any session exists: its handler checks the form's token
+    // against the login cookie (`login_token_ok`), so that it can answer with the form.
     if req.uri().path() == "/login" {
         return Ok(req);
     }

@@ -16,6 +16,7 @@ use crate::i18n::Lang;
 use crate::registry;
 use crate::registry::model::Coded;
 use crate::web::auth::{self, Auth, ClientAddr, ReqLang};
+use crate::web::csrf;
 use crate::web::page::{PageCtx, render};
 
 pub fn router() -> Router<AppState> {
@@ -109,6 +110,8 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
 struct LoginPage {
     c: PageCtx,
     error: Option<String>,
+    /// The login form's token, masked (see `csrf::LOGIN_COOKIE`).
+    token: String,
     login: String,
     next: String,
 }
@@ -129,9 +132,44 @@ fn safe_next(next: &str) -> String {
     }
 }
 
+/// The login form, with its token: the browser's login cookie when it has one, a new one
+/// (set on the answer) otherwise.
+fn login_form(
+    state: &AppState,
+    lang: Lang,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<&str>,
+    login: String,
+    next: String,
+) -> AppResult<Response> {
+    let c = PageCtx::anonymous(state, lang);
+    let existing = auth::cookie(headers, csrf::LOGIN_COOKIE).filter(|t| t.len() >= 32);
+    let (token, set_cookie) = match existing {
+        Some(t) => (t.to_string(), None),
+        None => {
+            let (t, cookie) = csrf::new_login_token(state.config.tls)?;
+            (t, Some(cookie))
+        }
+    };
+    let page = LoginPage {
+        error: error.map(|key| c.t(key)),
+        token: csrf::mask(&token),
+        c,
+        login,
+        next,
+    };
+    let mut res = (status, axum::response::Html(page.render()?)).into_response();
+    if let Some(v) = set_cookie.and_then(|v| v.parse().ok()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
 async fn login_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    headers: HeaderMap,
     auth: Result<Auth, AppError>,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -139,23 +177,41 @@ async fn login_page(
     if auth.is_ok() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&LoginPage {
-        c: PageCtx::anonymous(&state, lang),
-        error: None,
-        login: String::new(),
+    login_form(
+        &state,
+        lang,
+        &headers,
+        StatusCode::OK,
+        None,
+        String::new(),
         next,
-    })
+    )
 }
 
 async fn login(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let login = form.get("login").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     let next = safe_next(form.get("next").map(String::as_str).unwrap_or("/"));
+    // Login CSRF: a form posted from elsewhere (or from a page of another session) has no
+    // token matching this browser's login cookie. The password is not even looked at.
+    if !csrf::login_token_ok(&headers, form.get("csrf").map(String::as_str)) {
+        let status = StatusCode::FORBIDDEN;
+        return login_form(
+            &state,
+            lang,
+            &headers,
+            status,
+            Some("error-login-form-expired"),
+            login,
+            next,
+        );
+    }
     match accounts::login(&state, &login, &password, &addr).await {
         Ok(s) => {
             let user_lang = Lang::parse(&s.user.lang).unwrap_or(lang);
@@ -169,16 +225,15 @@ async fn login(
             }
             Ok(res)
         }
-        Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
-            let c = PageCtx::anonymous(&state, lang);
-            let page = LoginPage {
-                error: Some(c.t(e.message_key())),
-                c,
-                login,
-                next,
-            };
-            Ok((e.status(), axum::response::Html(page.render()?)).into_response())
-        }
+        Err(e @ (AppError::BadCredentials | AppError::Throttled)) => login_form(
+            &state,
+            lang,
+            &headers,
+            e.status(),
+            Some(e.message_key()),
+            login,
+            next,
+        ),
         Err(e) => Err(e),
     }
 }

@@ -51,6 +51,7 @@ impl TestApp {
             base: self.base.clone(),
             cookies: Vec::new(),
             csrf: None,
+            forwarded_for: None,
         }
     }
 
@@ -94,6 +95,8 @@ pub struct Client {
     pub base: String,
     pub cookies: Vec<(String, String)>,
     pub csrf: Option<String>,
+    /// Sent as `X-Forwarded-For` (for a server `--behind-proxy`): the client's address.
+    pub forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -130,6 +133,10 @@ impl Client {
             .http
             .get(format!("{}{}", self.base, path))
             .header("cookie", self.cookie_header())
+            .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
             .send()
             .await
             .unwrap();
@@ -194,6 +201,10 @@ impl Client {
             .post(format!("{}{}?csrf={}", self.base, path, token))
             .header("cookie", self.cookie_header())
             .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
+            .header(
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),
             )
@@ -215,6 +226,10 @@ impl Client {
             .http
             .post(format!("{}{}", self.base, path))
             .header("cookie", self.cookie_header())
+            .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
@@ -235,6 +250,10 @@ impl Client {
             .http
             .request(method, format!("{}{}", self.base, path))
             .header("cookie", self.cookie_header())
+            .header(
+                "x-forwarded-for",
+                self.forwarded_for.clone().unwrap_or_default(),
+            )
             .header("content-type", "application/json")
             .body(body.to_string());
         if let Some(t) = &self.csrf {
@@ -245,16 +264,39 @@ impl Client {
         res
     }
 
+    /// Logs in through the form, as a browser does: the login page first (its cookie and
+    /// token), then the post.
     pub async fn login(&mut self, login: &str, password: &str) -> reqwest::Response {
+        let token = self.login_token().await;
         let pairs = vec![
             ("login".to_string(), login.to_string()),
             ("password".to_string(), password.to_string()),
+            ("csrf".to_string(), token),
         ];
         let res = self.post_raw_form("/login", &pairs).await;
         if res.status() == 303 {
             self.refresh_csrf().await;
         }
         res
+    }
+
+    /// The login form's token (and its cookie, kept), as a form opened before signing in has
+    /// it (a signed-in browser is sent on by the login page).
+    pub async fn login_token(&mut self) -> String {
+        let session = self
+            .cookies
+            .iter()
+            .position(|(k, _)| k == "parsec_session")
+            .map(|i| self.cookies.remove(i));
+        let (_, page) = self.get_text("/login").await;
+        self.cookies.extend(session);
+        let marker = "id=\"form-token\" name=\"csrf\" value=\"";
+        let start = page.find(marker).expect("the login form carries a token") + marker.len();
+        page[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Reads the session's CSRF token from a page, as a browser's form would carry it.
