@@ -78,6 +78,10 @@ enum Command {
         /// their own address, whatever header they send.
         #[arg(long, env = "PARSEC_TRUSTED_PROXY", value_delimiter = ',')]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// The largest the database may grow, in megabytes: beyond it writes are refused as on
+        /// a full disk, while the laptop's own disk keeps room for the system.
+        #[arg(long, env = "PARSEC_DB_MAX_MB", value_parser = clap::value_parser!(u64).range(1..))]
+        db_max_mb: Option<u64>,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         /// The season for travel times: dry, rainy (tracks at half speed, the roads named in
@@ -455,7 +459,11 @@ fn password_from(env: &str, prompt: &str) -> AppResult<String> {
 }
 
 async fn state_for(path: &Path, create: bool) -> AppResult<AppState> {
-    let pool = db::open(path, create).await?;
+    state_limited(path, create, None).await
+}
+
+async fn state_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> AppResult<AppState> {
+    let pool = db::open_limited(path, create, max_bytes).await?;
     AppState::new(
         pool,
         Config::new(
@@ -469,7 +477,11 @@ async fn state_for(path: &Path, create: bool) -> AppResult<AppState> {
 }
 
 async fn initialised_state(path: &Path) -> AppResult<AppState> {
-    let state = state_for(path, false).await?;
+    initialised_limited(path, None).await
+}
+
+async fn initialised_limited(path: &Path, max_bytes: Option<u64>) -> AppResult<AppState> {
+    let state = state_limited(path, false, max_bytes).await?;
     if !accounts::is_initialised(&state.db).await? {
         return Err(AppError::Internal(format!(
             "la base {} n'est pas initialisée : lancez `parsec init --db {} --admin IDENTIFIANT`",
@@ -488,6 +500,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             tls,
             behind_proxy,
             trusted_proxy,
+            db_max_mb,
             thresholds,
             retention_days,
             season,
@@ -504,7 +517,8 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     )));
                 }
             };
-            let mut state = initialised_state(&db.db).await?;
+            let max_bytes = db_max_mb.map(|mb| mb.saturating_mul(1024 * 1024));
+            let mut state = initialised_limited(&db.db, max_bytes).await?;
             let settings = routing::Settings {
                 season,
                 rainy_cut_roads: rainy_cut_roads

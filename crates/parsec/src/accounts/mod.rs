@@ -554,7 +554,11 @@ pub async fn login(
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     }
+    // The right password takes its attempt back at once, in its own small transaction: if
+    // opening the session then fails (a full disk), the server's failure is not the user's.
     throttle::succeeded(&mut tx, &key, address, db::now()).await?;
+    tx.commit().await?;
+    let mut tx = db::begin_write(&state.db).await?;
     let token = random_token()?;
     let csrf = random_token()?;
     let now = db::now_text();

@@ -19,6 +19,18 @@ pub type Tx = Transaction<'static, Sqlite>;
 
 /// Opens (and creates when `create` is set) the database file and applies the migrations.
 pub async fn open(path: &Path, create: bool) -> AppResult<Db> {
+    open_limited(path, create, None).await
+}
+
+/// `open`, with the database's size capped at `max_bytes` when given: writes beyond it fail
+/// as on a full disk, before the disk that the rest of the laptop needs is full.
+///
+/// A failed write never leaves a pooled connection unusable: SQLite may roll a transaction
+/// back by itself on a full disk (SQLITE_FULL, SQLITE_IOERR), after which sqlx still counts
+/// the transaction as open, and every later `BEGIN` on that connection would fail ("begin_with
+/// at non-zero transaction depth") until a restart. Such a connection is closed when it comes
+/// back to the pool, and the server recovers by itself once space is back.
+pub async fn open_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> AppResult<Db> {
     if !create && !path.exists() {
         return Err(AppError::Internal(format!(
             "la base {} n'existe pas (lancez d'abord `parsec init`)",
@@ -30,11 +42,30 @@ pub async fn open(path: &Path, create: bool) -> AppResult<Db> {
         .filename(path)
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: a write acknowledged to an agent survives the power cuts that posts have every
+        // day (NORMAL may lose the last transactions; the cost is in docs/benchmarks.md).
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+    let options = match max_bytes {
+        // The page size is 4096 bytes (SQLite's default, which we never change).
+        Some(bytes) => options.pragma("max_page_count", (bytes / 4096).max(1).to_string()),
+        None => options,
+    };
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                // Flush the rollback that a dropped transaction queued, then look: still "in
+                // a transaction" means SQLite ended it by itself and the count is stale.
+                sqlx::Connection::ping(&mut *conn).await?;
+                let poisoned = sqlx::Connection::is_in_transaction(&*conn);
+                if poisoned {
+                    tracing::warn!("closing a database connection left in a failed transaction");
+                }
+                Ok(!poisoned)
+            })
+        })
         .connect_with(options)
         .await?;
     sqlx::migrate!("migrations/sqlite").run(&pool).await?;
@@ -98,6 +129,24 @@ pub async fn backup(db: &Db, to: &Path) -> AppResult<()> {
         .bind(target)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Whether the database can take a write now (a full disk lets reads through and refuses
+/// writes): a row of three pages is written, taken back and committed, so the check needs as
+/// much room as a real write does (a tiny row could fit in the slack of an existing page).
+pub async fn probe_write(db: &Db) -> AppResult<()> {
+    let mut tx = begin_write(db).await?;
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ('health_probe', printf('%.*c', 12000, 'x'))",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM meta WHERE key = 'health_probe'")
+        .execute(&mut *tx)
+        .await?;
+    set_meta(&mut tx, "last_health_write", &now_text()).await?;
+    tx.commit().await?;
     Ok(())
 }
 

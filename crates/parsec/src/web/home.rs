@@ -278,15 +278,26 @@ async fn switch_lang(
     Ok(res)
 }
 
+/// Up when the database answers a read and takes a write (a full disk refuses only writes).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
+    let read = sqlx::query_scalar::<_, i64>("SELECT 1")
         .fetch_one(&state.db)
-        .await
-    {
-        Ok(_) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
-        Err(_) => (
+        .await;
+    let problem = match read {
+        Err(_) => Some("database unavailable"),
+        Ok(_) => match crate::db::probe_write(&state.db).await {
+            Ok(()) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "health check: the database cannot write");
+                Some("database cannot write")
+            }
+        },
+    };
+    match problem {
+        None => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
+        Some(p) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "database unavailable"})),
+            Json(serde_json::json!({"status": p})),
         )
             .into_response(),
     }

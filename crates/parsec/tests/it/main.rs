@@ -10,6 +10,7 @@ mod authz;
 mod border;
 mod browser;
 mod cli;
+mod faults;
 mod incidents;
 mod registry;
 mod screening;

@@ -20,9 +20,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_limited(tune, None).await
+    }
+
+    /// A server whose database may not grow beyond `max_bytes` (as on a small disk).
+    pub async fn spawn_limited(tune: impl FnOnce(&mut Config), max_bytes: Option<u64>) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("parsec.db");
-        let pool = parsec::db::open(&db_path, true).await.unwrap();
+        let pool = parsec::db::open_limited(&db_path, true, max_bytes)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut config = Config::new(db_path.clone(), addr);
