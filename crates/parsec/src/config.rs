@@ -22,6 +22,8 @@ pub struct Config {
     pub session_absolute: Duration,
     /// How password guessing is slowed (per account and address pair, see `accounts::throttle`).
     pub login_limits: crate::accounts::throttle::Limits,
+    /// Connections at once, in all and per address, and how long a client may take to send.
+    pub server: crate::web::serve::Limits,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
     /// Screening scores from which a candidate is `alerte` and `à vérifier`.
@@ -40,6 +42,7 @@ impl Config {
             session_idle: Duration::from_secs(2 * 3600),
             session_absolute: Duration::from_secs(12 * 3600),
             login_limits: crate::accounts::throttle::Limits::default(),
+            server: crate::web::serve::Limits::default(),
             max_body: 1024 * 1024,
             screening_thresholds: namematch::Thresholds::default(),
             crossing_retention_days: DEFAULT_RETENTION_DAYS,

@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// Serves the application of `state` on `listener`; the base URL.
 pub fn serve(state: &parsec::app::AppState, listener: tokio::net::TcpListener) -> String {
     let addr = listener.local_addr().unwrap();
-    let app =
-        parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let serving = parsec::web::serve::serve_until(state.clone(), listener, std::future::pending());
+    tokio::spawn(async move { serving.await.unwrap() });
     format!("http://{addr}")
 }
 

@@ -10,8 +10,9 @@ pub mod errors;
 pub mod home;
 pub mod metrics;
 pub mod page;
+pub mod serve;
 
-use std::net::SocketAddr;
+pub use serve::serve;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -19,7 +20,6 @@ use axum::middleware;
 use axum::routing::get;
 
 use crate::app::AppState;
-use crate::error::AppResult;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -81,30 +81,4 @@ async fn security_headers(
         HeaderValue::from_static("same-origin"),
     );
     res
-}
-
-/// Serves until Ctrl-C (or SIGTERM), then finishes the requests in flight.
-pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> AppResult<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| crate::error::AppError::Internal(format!("server: {e}")))
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
 }

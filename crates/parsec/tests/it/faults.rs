@@ -76,3 +76,104 @@ async fn after_a_full_disk_the_server_recovers_by_itself() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Opens `n` connections from `from` that send half a request's headers and then nothing.
+async fn slow_sockets(app: &TestApp, from: &str, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let target: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        let mut s = socket.connect(target).await.unwrap();
+        // Refused connections are closed by the server: the write may fail, which is fine.
+        let _ = s
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: parsec\r\nX-Slow: ")
+            .await;
+        out.push(s);
+    }
+    out
+}
+
+/// Whether the server closed the connection (reads end) within `within`.
+async fn closed(s: &mut tokio::net::TcpStream, within: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(within, s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            // A 408 or 400 answer before the close.
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+async fn health_from(app: &TestApp, from: &str) -> u16 {
+    reqwest::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap()
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_flood_of_slow_sockets_does_not_silence_the_server() {
+    let app = TestApp::spawn_with(|c| {
+        c.server.max_connections = 400;
+        c.server.max_connections_per_address = 50;
+        c.server.header_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    // Slow sockets from one address (the attack used 1,100; 300 stay under a test machine's
+    // 1,024 open files): fifty are held, the rest closed at once.
+    let mut flood = slow_sockets(&app, "127.0.0.1", 300).await;
+    let short = std::time::Duration::from_millis(500);
+    assert!(
+        closed(flood.last_mut().unwrap(), short).await,
+        "beyond the cap: closed"
+    );
+    // The health check from another address answers meanwhile.
+    assert_eq!(health_from(&app, "127.0.0.2").await, 200);
+    // The held ones are dropped when their headers are late.
+    let long = std::time::Duration::from_secs(30);
+    assert!(closed(&mut flood[0], long).await, "late headers: closed");
+    // And the address may connect again.
+    drop(flood);
+    assert_eq!(health_from(&app, "127.0.0.1").await, 200);
+}
+
+#[tokio::test]
+async fn the_connections_in_all_are_capped_and_a_stalled_body_is_dropped() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_with(|c| {
+        c.server.max_connections = 30;
+        c.server.idle_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let mut many = Vec::new();
+    for n in 0..40 {
+        many.extend(slow_sockets(&app, &format!("127.0.1.{n}"), 1).await);
+    }
+    let short = std::time::Duration::from_millis(500);
+    assert!(
+        closed(many.last_mut().unwrap(), short).await,
+        "beyond the cap: closed"
+    );
+    drop(many);
+    // A body announced and never finished: the connection is dropped, not kept forever.
+    let target: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let mut stalled = tokio::net::TcpStream::connect(target).await.unwrap();
+    stalled
+        .write_all(b"POST /login HTTP/1.1\r\nHost: parsec\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nlogin=adm")
+        .await
+        .unwrap();
+    let long = std::time::Duration::from_secs(30);
+    assert!(closed(&mut stalled, long).await, "stalled body: closed");
+    assert_eq!(health_from(&app, "127.0.0.1").await, 200);
+}

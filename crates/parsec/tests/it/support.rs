@@ -1,6 +1,5 @@
 //! The test harness: a real parsec on a fresh SQLite file and a real port, driven over HTTP.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use parsec::app::AppState;
@@ -36,11 +35,10 @@ impl TestApp {
         tune(&mut config);
         let state = AppState::new(pool, config).await.unwrap();
         parsec::registry::demo::seed(&state).await.unwrap();
-        let app =
-            parsec::web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        // The server loop of `parsec serve`, with its connection limits and timeouts.
+        let serving =
+            parsec::web::serve::serve_until(state.clone(), listener, std::future::pending());
+        tokio::spawn(async move { serving.await.unwrap() });
         TestApp {
             base: format!("http://{addr}"),
             state,
