@@ -31,6 +31,10 @@ struct DbArg {
     /// The SQLite database file.
     #[arg(long, env = "PARSEC_DB")]
     db: PathBuf,
+    /// The node's signing key file (default: the database's name followed by `.key`). Kept
+    /// out of the database so that a copy of it cannot sign as the node; mode 0600.
+    #[arg(long, env = "PARSEC_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 /// The screening decisions' thresholds (scores in [0, 1]).
@@ -82,6 +86,9 @@ enum Command {
         /// a full disk, while the laptop's own disk keeps room for the system.
         #[arg(long, env = "PARSEC_DB_MAX_MB", value_parser = clap::value_parser!(u64).range(1..))]
         db_max_mb: Option<u64>,
+        /// A token that /metrics then requires (Authorization: Bearer); public without it.
+        #[arg(long, env = "PARSEC_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         /// The season for travel times: dry, rainy (tracks at half speed, the roads named in
@@ -476,12 +483,25 @@ async fn state_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> App
     .await
 }
 
-async fn initialised_state(path: &Path) -> AppResult<AppState> {
-    initialised_limited(path, None).await
+async fn initialised_state(db: &DbArg) -> AppResult<AppState> {
+    initialised_limited(db, None).await
 }
 
-async fn initialised_limited(path: &Path, max_bytes: Option<u64>) -> AppResult<AppState> {
-    let state = state_limited(path, false, max_bytes).await?;
+/// The state of an existing database, with the key file that `--key-file` names.
+async fn state_for_arg(db: &DbArg) -> AppResult<AppState> {
+    let mut state = state_for(&db.db, false).await?;
+    if let Some(key) = &db.key_file {
+        std::sync::Arc::make_mut(&mut state.config).node_key = key.clone();
+    }
+    Ok(state)
+}
+
+async fn initialised_limited(db: &DbArg, max_bytes: Option<u64>) -> AppResult<AppState> {
+    let path = db.db.as_path();
+    let mut state = state_limited(path, false, max_bytes).await?;
+    if let Some(key) = &db.key_file {
+        std::sync::Arc::make_mut(&mut state.config).node_key = key.clone();
+    }
     if !accounts::is_initialised(&state.db).await? {
         return Err(AppError::Internal(format!(
             "la base {} n'est pas initialisée : lancez `parsec init --db {} --admin IDENTIFIANT`",
@@ -501,6 +521,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             behind_proxy,
             trusted_proxy,
             db_max_mb,
+            metrics_token,
             thresholds,
             retention_days,
             season,
@@ -518,7 +539,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 }
             };
             let max_bytes = db_max_mb.map(|mb| mb.saturating_mul(1024 * 1024));
-            let mut state = initialised_limited(&db.db, max_bytes).await?;
+            let mut state = initialised_limited(&db, max_bytes).await?;
             let settings = routing::Settings {
                 season,
                 rainy_cut_roads: rainy_cut_roads
@@ -531,6 +552,10 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             };
             state.routing = std::sync::Arc::new(crate::app::travel_graph(&settings)?);
             let mut config = Config::new(db.db.clone(), addr);
+            config.node_key = state.config.node_key.clone();
+            config.metrics_token = metrics_token
+                .filter(|t| !t.is_empty())
+                .map(crate::config::Secret);
             config.tls = tls;
             config.trusted_proxies = trusted_proxy;
             if behind_proxy {
@@ -635,7 +660,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     skip_invalid,
                 },
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let format = crate::incidents::import::Format::parse(&format).ok_or_else(|| {
                 AppError::Internal(format!("format « {format} » inconnu : acled ou ucdp"))
             })?;
@@ -678,7 +703,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         Command::Retention {
             command: RetentionCommand::Run { db, days },
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let p = crate::border::retention::run(&state, &Actor::system("cli"), days).await?;
             println!(
                 "Purge : {} passages, {} véhicules, {} déclarations, {} alertes supprimés ; {} passages gardés (alerte confirmée).",
@@ -699,7 +724,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     format,
                 },
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let f = std::fs::File::open(&file)
                 .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
             let mut bar = ProgressBar::new(f.metadata().map_or(0, |m| m.len()));
@@ -766,14 +791,14 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             crate::screening::batch::run(&watchlist, &queries, top, json, thresholds.thresholds()?)?
         }
         Command::Backup { db, to } => {
-            let state = state_for(&db.db, false).await?;
+            let state = state_for_arg(&db).await?;
             db::backup(&state.db, &to).await?;
             println!("Copie écrite : {}", to.display());
         }
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {
-            let state = state_for(&db.db, false).await?;
+            let state = state_for_arg(&db).await?;
             match audit::verify(&state.db).await? {
                 Verdict::Intact { entries } => {
                     println!("Chaîne d'audit intacte : {entries} entrées vérifiées.")
@@ -885,19 +910,19 @@ async fn goods_category(command: GoodsCategoryCommand) -> AppResult<()> {
     let actor = Actor::system("cli");
     match command {
         GoodsCategoryCommand::List { db } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             for c in vehicle::categories(&state.db, true).await? {
                 let retired = if c.active { "" } else { " (retirée)" };
                 println!("{}\t{}\t{}{retired}", c.code, c.label_fr, c.label_en);
             }
         }
         GoodsCategoryCommand::Set { db, code, fr, en } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             vehicle::set_category(&state, &actor, &code, &fr, &en).await?;
             println!("Catégorie {code} : {fr} / {en}");
         }
         GoodsCategoryCommand::Retire { db, code } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             vehicle::retire_category(&state, &actor, &code).await?;
             println!("Catégorie {code} retirée (gardée pour les déclarations déjà faites).");
         }
@@ -910,8 +935,8 @@ async fn exchange(command: ExchangeCommand) -> AppResult<()> {
     let actor = Actor::system("cli");
     match command {
         ExchangeCommand::Key { db } => {
-            let state = initialised_state(&db.db).await?;
-            println!("{}", exchange::public_key(&state.db).await?);
+            let state = initialised_state(&db).await?;
+            println!("{}", exchange::public_key(&state).await?);
         }
         ExchangeCommand::Export {
             db,
@@ -920,7 +945,7 @@ async fn exchange(command: ExchangeCommand) -> AppResult<()> {
             to,
             out,
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             if out.exists() {
                 return Err(AppError::Internal(format!(
                     "{} existe déjà : choisissez un autre nom",
@@ -965,12 +990,12 @@ async fn exchange(command: ExchangeCommand) -> AppResult<()> {
             key,
             post,
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             exchange::trust(&state, &actor, &name, &key, &post).await?;
             println!("Partenaire « {name} » reconnu pour le poste {post}.");
         }
         ExchangeCommand::Import { file, db } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let done = exchange::import(&state, &actor, &read_text(&file)?).await?;
             if done.new {
                 println!(
@@ -995,7 +1020,7 @@ async fn user(command: UserCommand) -> AppResult<()> {
             unit,
             name,
         } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let role = Role::parse(&role).ok_or(AppError::invalid("role", "error-bad-choice"))?;
             let login = Login::parse(&login)?;
             let display_name =
@@ -1017,7 +1042,7 @@ async fn user(command: UserCommand) -> AppResult<()> {
             println!("Compte « {shown} » créé.");
         }
         UserCommand::Passwd { db, login } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let login = Login::parse(&login)?.as_str().to_string();
             let user = accounts::find_by_login(&state.db, &login)
                 .await?
@@ -1030,7 +1055,7 @@ async fn user(command: UserCommand) -> AppResult<()> {
             println!("Mot de passe de « {login} » changé ; ses sessions sont fermées.");
         }
         UserCommand::Disable { db, login } => {
-            let state = initialised_state(&db.db).await?;
+            let state = initialised_state(&db).await?;
             let login = Login::parse(&login)?.as_str().to_string();
             let user = accounts::find_by_login(&state.db, &login)
                 .await?

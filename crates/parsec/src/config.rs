@@ -8,9 +8,21 @@ use std::time::Duration;
 /// Five years.
 pub const DEFAULT_RETENTION_DAYS: u32 = 5 * 365 + 1;
 
+/// A secret setting: its `Debug` never shows it (configurations are logged).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db: PathBuf,
+    /// The node's signing key file (`<db>.key` unless set), mode 0600.
+    pub node_key: PathBuf,
     pub addr: SocketAddr,
     /// Set when parsec is served behind TLS (a reverse proxy): cookies get `Secure`.
     pub tls: bool,
@@ -24,6 +36,8 @@ pub struct Config {
     pub login_limits: crate::accounts::throttle::Limits,
     /// Connections at once, in all and per address, and how long a client may take to send.
     pub server: crate::web::serve::Limits,
+    /// When set, `/metrics` answers only to `Authorization: Bearer` with this token.
+    pub metrics_token: Option<Secret>,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
     /// Screening scores from which a candidate is `alerte` and `à vérifier`.
@@ -35,6 +49,7 @@ pub struct Config {
 impl Config {
     pub fn new(db: PathBuf, addr: SocketAddr) -> Self {
         Config {
+            node_key: crate::node_key::default_path(&db),
             db,
             addr,
             tls: false,
@@ -43,6 +58,7 @@ impl Config {
             session_absolute: Duration::from_secs(12 * 3600),
             login_limits: crate::accounts::throttle::Limits::default(),
             server: crate::web::serve::Limits::default(),
+            metrics_token: None,
             max_body: 1024 * 1024,
             screening_thresholds: namematch::Thresholds::default(),
             crossing_retention_days: DEFAULT_RETENTION_DAYS,

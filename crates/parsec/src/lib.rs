@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod i18n;
 pub mod incidents;
+pub mod node_key;
 pub mod pdf;
 pub mod registry;
 pub mod screening;

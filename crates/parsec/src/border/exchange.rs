@@ -18,8 +18,6 @@ use crate::error::{AppError, AppResult};
 pub const FORMAT: &str = "parsec.border-exchange";
 pub const VERSION: u32 = 1;
 
-const KEY_META: &str = "exchange_signing_key";
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -43,36 +41,14 @@ pub fn parse_public_key(s: &str) -> AppResult<VerifyingKey> {
         .ok_or(AppError::invalid("key", "error-exchange-key"))
 }
 
-/// The node's signing key, made on first use and kept in the database.
-pub async fn signing_key(db: &Db) -> AppResult<SigningKey> {
-    if let Some(k) = db::meta(db, KEY_META).await?.and_then(|s| unhex::<32>(&s)) {
-        return Ok(SigningKey::from_bytes(&k));
-    }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| AppError::Internal(format!("random: {e}")))?;
-    let key = SigningKey::from_bytes(&seed);
-    let mut tx = db::begin_write(db).await?;
-    // Another process may have made one meanwhile: the first one stays.
-    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING")
-        .bind(KEY_META)
-        .bind(hex(&seed))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let stored = db::meta(db, KEY_META)
-        .await?
-        .and_then(|s| unhex::<32>(&s))
-        .ok_or(AppError::Internal("exchange key".into()))?;
-    Ok(if stored == seed {
-        key
-    } else {
-        SigningKey::from_bytes(&stored)
-    })
+/// The node's signing key (in its key file, see `node_key`).
+pub async fn signing_key(state: &AppState) -> AppResult<SigningKey> {
+    crate::node_key::signing_key(&state.db, &state.config.node_key).await
 }
 
 /// The node's public key, to give to the partners.
-pub async fn public_key(db: &Db) -> AppResult<String> {
-    Ok(hex(signing_key(db).await?.verifying_key().as_bytes()))
+pub async fn public_key(state: &AppState) -> AppResult<String> {
+    Ok(hex(signing_key(state).await?.verifying_key().as_bytes()))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -227,7 +203,7 @@ pub async fn export(
     .bind(db::now_text().get(..10).unwrap_or(""))
     .fetch_all(&state.db)
     .await?;
-    let key = signing_key(&state.db).await?;
+    let key = signing_key(state).await?;
     let package = Package {
         format: FORMAT.into(),
         version: VERSION,

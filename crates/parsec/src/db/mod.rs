@@ -37,6 +37,13 @@ pub async fn open_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> 
             path.display()
         )));
     }
+    // Personal data: the file (and so its -wal and -shm, which SQLite makes with the same
+    // mode) is readable by its owner only, whether new or made by an earlier version.
+    if create && !path.exists() {
+        create_private(path)
+            .map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?;
+    }
+    make_private(path).map_err(|e| AppError::Internal(format!("{} : {e}", path.display())))?;
     let options = SqliteConnectOptions::from_str("sqlite:")
         .map_err(AppError::from)?
         .filename(path)
@@ -124,11 +131,41 @@ pub async fn backup(db: &Db, to: &Path) -> AppResult<()> {
             to.display()
         )));
     }
+    // Made empty first, owner only: VACUUM INTO fills an empty file and keeps its mode.
+    create_private(to).map_err(|e| AppError::Internal(format!("{} : {e}", to.display())))?;
     let target = to.to_string_lossy().to_string();
-    sqlx::query("VACUUM INTO ?")
-        .bind(target)
-        .execute(db)
-        .await?;
+    let copied = sqlx::query("VACUUM INTO ?").bind(target).execute(db).await;
+    if let Err(e) = copied {
+        // No empty or half-written copy left to be taken for a backup.
+        let _ = std::fs::remove_file(to);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Creates a file that only its owner may read and write; fails if it exists.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Narrows an existing file to its owner (a database created by an earlier version).
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! of the post's commandant (confirm or dismiss with a reason), the lists' versions and the
 //! import of a new version (administrators).
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -447,13 +447,11 @@ async fn import_upload(
     auth: Auth,
     request: axum::extract::Request,
 ) -> AppResult<Response> {
-    use axum::extract::FromRequest;
     use tokio::io::AsyncWriteExt;
-    // The permission first: nobody else's upload is even read.
+    // The permission first: nobody else's upload is even read; then the form's token, before
+    // the file.
     auth.require(Permission::ManageLists)?;
-    let mut multipart = Multipart::from_request(request, &state)
-        .await
-        .map_err(|_| AppError::invalid("file", "error-upload"))?;
+    let mut multipart = crate::web::csrf::multipart_form(request, &state).await?;
     let upload = tempfile::NamedTempFile::new()
         .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
     let mut pairs: Vec<(String, String)> = Vec::new();

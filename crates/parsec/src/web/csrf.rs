@@ -1,6 +1,6 @@
 //! CSRF protection: every state-changing request made with the session cookie must carry the
-//! session's token, in the `x-csrf-token` header or the `csrf` form field, and must not come
-//! from another origin. Requests with an API bearer token carry no cookie and need no token.
+//! session's token, in the `x-csrf-token` header or the `csrf` form field (the first field of
+//! an upload, checked by `multipart_form`), and must not come from another origin. Requests with an API bearer token carry no cookie and need no token.
 //!
 //! Pages carry the token masked, differently each time (a random pad, then the token XOR the
 //! pad): pages are gzipped and echo what a user typed, and a fixed secret beside echoed text
@@ -78,6 +78,39 @@ pub fn login_token_ok(headers: &axum::http::HeaderMap, given: Option<&str>) -> b
     }
 }
 
+/// The session's token, for the upload handler to check against the form's first field.
+#[derive(Clone)]
+struct PendingToken(String);
+
+/// The fields of an uploaded form, after its first field, which must be the session's token
+/// (the pages put it first, so it is read before the file).
+pub async fn multipart_form(
+    request: Request,
+    state: &AppState,
+) -> Result<axum::extract::Multipart, AppError> {
+    use axum::extract::FromRequest;
+    let expected = request.extensions().get::<PendingToken>().cloned();
+    let mut multipart = axum::extract::Multipart::from_request(request, state)
+        .await
+        .map_err(|_| AppError::invalid("file", "error-upload"))?;
+    // A bearer client (no session) has no token to give.
+    let Some(PendingToken(expected)) = expected else {
+        return Ok(multipart);
+    };
+    let first = multipart.next_field().await.map_err(|_| AppError::Csrf)?;
+    let given = match first {
+        Some(field) if field.name() == Some("csrf") => {
+            field.text().await.map_err(|_| AppError::Csrf)?
+        }
+        _ => return Err(AppError::Csrf),
+    };
+    if matches(given.as_bytes(), expected.as_bytes()) {
+        Ok(multipart)
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match check(&state, req).await {
         Ok(req) => next.run(req).await,
@@ -129,17 +162,11 @@ async fn check(state: &AppState, req: Request) -> Result<Request, AppError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
-        // A file upload: its body may be large and is not read here; the page puts the token
-        // in the form's address instead.
-        let given = req
-            .uri()
-            .query()
-            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
-        return match given {
-            Some(g) if matches(g.as_bytes(), expected) => Ok(req),
-            _ => Err(AppError::Csrf),
-        };
+        // A file upload: its body may be large and is not read here. The form's first field
+        // is the token, which `multipart_form` checks before any file is read.
+        let (mut parts, body) = req.into_parts();
+        parts.extensions.insert(PendingToken(session.csrf.clone()));
+        return Ok(Request::from_parts(parts, body));
     }
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {

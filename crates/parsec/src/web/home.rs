@@ -303,7 +303,21 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// The Prometheus text; behind `Authorization: Bearer <PARSEC_METRICS_TOKEN>` when a token is
+/// set (the figures tell an outsider how busy each page is).
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &state.config.metrics_token {
+        use subtle::ConstantTimeEq;
+        let given = auth::bearer(&headers).unwrap_or("");
+        if !bool::from(given.as_bytes().ct_eq(expected.0.as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics: bearer token required\n",
+            )
+                .into_response();
+        }
+    }
     let body = state.metrics.render(state.db.size(), state.db.num_idle());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -741,3 +741,31 @@ async fn editing_a_name_keeps_sessions_and_disabling_revokes_tokens() {
     assert_eq!(admin.post_form(&path, &fields(false)).await.status(), 303);
     assert_eq!(api(token).await.unwrap().status(), 401);
 }
+
+#[tokio::test]
+async fn metrics_ask_for_their_token_when_one_is_set() {
+    let app = TestApp::spawn_with(|c| {
+        c.metrics_token = Some(parsec::config::Secret("s3cret-metrics-token".into()));
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", app.base);
+    let res = http.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = http.get(&url).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = http
+        .get(&url)
+        .bearer_auth("s3cret-metrics-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("parsec_db_pool_connections")
+    );
+    assert!(!format!("{:?}", app.state.config).contains("s3cret"));
+}

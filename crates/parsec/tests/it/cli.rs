@@ -701,3 +701,76 @@ fn goods_categories_are_kept_by_the_administrators() {
     );
     assert!(!o.status.success());
 }
+
+fn mode(path: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// The node's signing key lives in a key file beside the database, owner-only, never in the
+/// database; the database and its backups are owner-only too.
+#[tokio::test]
+async fn the_signing_key_is_a_private_file_and_no_copy_of_the_database_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = init_db(&dir);
+    assert_eq!(mode(&db), 0o600);
+    let o = parsec(&["exchange", "key", "--db", &db], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let public = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(public.len(), 64, "{public}");
+    let key_file = format!("{db}.key");
+    assert_eq!(mode(&key_file), 0o600);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap().trim().len(), 64);
+    // The same key next time; nothing of it in the database.
+    let o = parsec(&["exchange", "key", "--db", &db], &[]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), public);
+    let pool = parsec::db::open(std::path::Path::new(&db), false)
+        .await
+        .unwrap();
+    let in_db: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE '%signing%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(in_db, 0);
+    // A backup is owner-only.
+    let copy = dir.path().join("copy.db").to_str().unwrap().to_string();
+    let o = parsec(&["backup", "--db", &db, "--to", &copy], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&copy), 0o600);
+    // The key file may live elsewhere.
+    let elsewhere = dir.path().join("keys").join("node.key");
+    std::fs::create_dir(elsewhere.parent().unwrap()).unwrap();
+    let elsewhere = elsewhere.to_str().unwrap();
+    let o = parsec(
+        &["exchange", "key", "--db", &db, "--key-file", elsewhere],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_ne!(String::from_utf8_lossy(&o.stdout).trim(), public);
+    assert_eq!(mode(elsewhere), 0o600);
+    // A node of an earlier version had its seed in the database: it moves out, same key.
+    let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('exchange_signing_key', ?)")
+        .bind(seed)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    std::fs::remove_file(&key_file).unwrap();
+    let o = parsec(&["exchange", "key", "--db", &db], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    // RFC 8032's first test vector: this seed's public key.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    );
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap().trim(), seed);
+    let pool = parsec::db::open(std::path::Path::new(&db), false)
+        .await
+        .unwrap();
+    let in_db: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE '%signing%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(in_db, 0);
+}

@@ -307,11 +307,28 @@ async fn an_administrator_imports_a_list_from_the_browser() {
             .await
             .unwrap();
     assert_eq!(lists, 0);
-    // Without the token the upload is refused before it is read.
+    // Without the token the upload is refused before it is read; in the address (where the
+    // form used to put it) it counts for nothing, and a wrong one neither.
     let res = admin
         .post_multipart("/screening/lists/import", &fields, bad.as_bytes(), false)
         .await;
     assert_eq!(res.status(), 403);
+    let token = admin.csrf.clone().unwrap();
+    let res = admin
+        .post_multipart(
+            &format!("/screening/lists/import?csrf={token}"),
+            &fields,
+            bad.as_bytes(),
+            false,
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    admin.csrf = Some("0".repeat(token.len()));
+    let res = admin
+        .post_multipart("/screening/lists/import", &fields, bad.as_bytes(), true)
+        .await;
+    assert_eq!(res.status(), 403);
+    admin.csrf = Some(token);
     // A file in the wrong format says so and keeps what was typed.
     let res = admin
         .post_multipart(

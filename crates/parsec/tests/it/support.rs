@@ -173,8 +173,8 @@ impl Client {
         (status, res.text().await.unwrap())
     }
 
-    /// Posts a `multipart/form-data` form with one file, as a browser does; the CSRF token goes
-    /// in the address, as the upload pages put it, unless `csrf` is false.
+    /// Posts a `multipart/form-data` form with one file, as a browser does; the CSRF token is
+    /// its first field, as the upload pages put it, unless `csrf` is false.
     pub async fn post_multipart(
         &mut self,
         path: &str,
@@ -184,7 +184,12 @@ impl Client {
     ) -> reqwest::Response {
         let boundary = "----parsec-test-boundary-7d3f";
         let mut body: Vec<u8> = Vec::new();
-        for (k, v) in fields {
+        let token = self.csrf.clone().filter(|_| csrf);
+        for (k, v) in token
+            .iter()
+            .map(|t| ("csrf", t.as_str()))
+            .chain(fields.iter().copied())
+        {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
@@ -200,10 +205,9 @@ impl Client {
         );
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let token = self.csrf.clone().filter(|_| csrf).unwrap_or_default();
         let res = self
             .http
-            .post(format!("{}{}?csrf={}", self.base, path, token))
+            .post(format!("{}{}", self.base, path))
             .header("cookie", self.cookie_header())
             .header(
                 "x-forwarded-for",
