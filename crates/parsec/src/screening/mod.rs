@@ -454,6 +454,18 @@ const HIT_SELECT: &str = "h.id, h.created_at, h.created_by, h.unit_id, h.query_n
 const HIT_IN_SCOPE: &str = "(?1 IS NULL OR h.unit_id IN (SELECT value FROM json_each(?1)))";
 
 /// The hits to review in a scope (the reviewer's unit and below), newest first.
+/// Deletes the hits on the crossings whose ids are the JSON array `crossing_ids` (their
+/// retention purge), in the caller's transaction; how many went.
+pub async fn delete_hits_of_crossings(tx: &mut db::Tx, crossing_ids: &str) -> AppResult<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM screening_hits WHERE crossing_id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(crossing_ids)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
 pub async fn hits_to_review(
     state: &AppState,
     scope: &crate::accounts::Scope,

@@ -13,6 +13,7 @@ mod cli;
 mod faults;
 mod incidents;
 mod registry;
+mod scale;
 mod screening;
 mod support;
 mod tidy;
