@@ -453,7 +453,6 @@ const HIT_SELECT: &str = "h.id, h.created_at, h.created_by, h.unit_id, h.query_n
 /// region-wide reviewers only.
 const HIT_IN_SCOPE: &str = "(?1 IS NULL OR h.unit_id IN (SELECT value FROM json_each(?1)))";
 
-/// The hits to review in a scope (the reviewer's unit and below), newest first.
 /// Deletes the hits on the crossings whose ids are the JSON array `crossing_ids` (their
 /// retention purge), in the caller's transaction; how many went.
 pub async fn delete_hits_of_crossings(tx: &mut db::Tx, crossing_ids: &str) -> AppResult<u64> {
@@ -466,17 +465,25 @@ pub async fn delete_hits_of_crossings(tx: &mut db::Tx, crossing_ids: &str) -> Ap
     .rows_affected())
 }
 
+/// The hits to review in a scope (the reviewer's unit and below), newest first, a page at a
+/// time; and how many there are in all.
 pub async fn hits_to_review(
     state: &AppState,
     scope: &crate::accounts::Scope,
-) -> AppResult<Vec<HitRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {HIT_SELECT} FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
-         WHERE {HIT_IN_SCOPE} AND h.status = 'a_revoir' ORDER BY h.created_at DESC LIMIT 200"
-    )))
-    .bind(scope.as_json())
-    .fetch_all(&state.db)
-    .await?)
+    page: i64,
+) -> AppResult<(Vec<HitRow>, i64)> {
+    let mut w = crate::db::list::Where::default();
+    w.eq("h.status = ?", "a_revoir");
+    w.scope("h.unit_id IN (SELECT value FROM json_each(?))", scope);
+    crate::db::list::fetch_page(
+        &state.db,
+        HIT_SELECT,
+        "screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id",
+        &w,
+        "h.created_at DESC, h.id",
+        page,
+    )
+    .await
 }
 
 /// One hit, read as personal data (audited), within the reader's scope: a hit out of scope is

@@ -2,7 +2,9 @@
 //! of the post's commandant (confirm or dismiss with a reason), the lists' versions and the
 //! import of a new version (administrators).
 
-use axum::extract::{DefaultBodyLimit, Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -12,8 +14,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListRow, ListView, PageCtx,
-    render,
+    DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListParams, ListRow,
+    ListView, PageCtx, render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -174,9 +176,14 @@ async fn search(
     render(&view)
 }
 
-async fn review_queue(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+async fn review_queue(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     auth.require(Permission::ReviewHits)?;
-    let hits = crate::screening::hits_to_review(&state, &auth.scope).await?;
+    let p = ListParams(q);
+    let (hits, total) = crate::screening::hits_to_review(&state, &auth.scope, p.page()).await?;
     let c = PageCtx::new(&state, &auth, "/screening/review");
     let rows = hits
         .iter()
@@ -201,7 +208,14 @@ async fn review_queue(State(state): State<AppState>, auth: Auth) -> AppResult<Re
         c.t("screening-score"),
         c.t("audit-actor"),
     ];
-    render(&ListView::single_page(c, title, "", columns, rows))
+    let (page, pages, prev_href, next_href) = p.pager("/screening/review", total);
+    let mut view = ListView::single_page(c, title, "", columns, rows);
+    view.total = total;
+    view.page = page;
+    view.pages = pages;
+    view.prev_href = prev_href;
+    view.next_href = next_href;
+    render(&view)
 }
 
 async fn hit_page(

@@ -366,3 +366,35 @@ async fn an_administrator_imports_a_list_from_the_browser() {
     let (_, html) = admin.get_text("/screening/lists").await;
     assert!(html.contains("Liste régionale") && html.contains("/screening/lists/import"));
 }
+
+/// The review queue pages: it stopped silently at 200.
+#[tokio::test]
+async fn the_review_queue_pages_through_every_hit() {
+    let app = TestApp::spawn().await;
+    let unit = app.unit_id("Poste frontière de Koro").await;
+    let entry: String = sqlx::query_scalar("SELECT id FROM watchlist_entries LIMIT 1")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 230)
+         INSERT INTO screening_hits (id, created_at, created_by, unit_id, query_name, entry_id,
+                                     score, decision, explanation, status)
+         SELECT 'hit-' || printf('%03d', i),
+                strftime('%Y-%m-%dT%H:%M:%SZ', '2026-11-01', '+' || i || ' minutes'),
+                'agent.koro', ?1, 'TRAORE ' || i, ?2, 0.9, 'a_verifier', '', 'a_revoir' FROM n",
+    )
+    .bind(&unit)
+    .bind(&entry)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let mut cdt = app.login("commandant.koro").await;
+    let (_, first) = cdt.get_text("/screening/review").await;
+    assert!(first.contains("/screening/hits/hit-230"), "newest first");
+    assert!(first.contains("230"), "the total is said");
+    assert!(first.contains("page=2"), "{first}");
+    let (_, last) = cdt.get_text("/screening/review?page=10").await;
+    assert!(last.contains("/screening/hits/hit-001"), "{last}");
+    assert!(!last.contains("/screening/hits/hit-026"));
+}
