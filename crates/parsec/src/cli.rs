@@ -996,6 +996,13 @@ async fn exchange(command: ExchangeCommand) -> AppResult<()> {
         }
         ExchangeCommand::Import { file, db } => {
             let state = initialised_state(&db).await?;
+            // An untrusted file: its size is known before it is read.
+            let size = std::fs::metadata(&file)
+                .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?
+                .len();
+            if size > exchange::MAX_PACKAGE_BYTES as u64 {
+                return Err(AppError::invalid("file", "error-exchange-too-large"));
+            }
             let done = exchange::import(&state, &actor, &read_text(&file)?).await?;
             if done.new {
                 println!(

@@ -348,6 +348,64 @@ pub async fn trust(
     Ok(id)
 }
 
+/// The largest package file read: a year of a post's flows and its alerts fit many times over.
+/// A file beyond is refused before anything in it is parsed.
+pub const MAX_PACKAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most alerts one package may carry: each is chosen and justified by a commandant.
+pub const MAX_ALERTS: usize = 2000;
+
+/// The longest an alert may be valid, as when it is shared here (`share`: 365 days).
+const MAX_VALIDITY_DAYS: i64 = 366;
+
+/// The clock of the partner's node may run a little ahead of ours.
+const CLOCK_SKEW: time::Duration = time::Duration::days(1);
+
+/// A package's dates and alerts checked as the forms check them here; the first rule broken.
+fn check_package(package: &Package, now: time::OffsetDateTime) -> AppResult<()> {
+    let bad = |key: &'static str| Err(AppError::invalid("file", key));
+    if package.alerts.len() > MAX_ALERTS {
+        return bad("error-exchange-too-many-alerts");
+    }
+    let Some(created) = db::parse_timestamp(&package.created_at) else {
+        return bad("error-exchange-dates");
+    };
+    if created > now + CLOCK_SKEW || created.year() < 2000 {
+        return bad("error-exchange-dates");
+    }
+    let created_day = created.date();
+    let (Some(from), Some(to)) = (db::day(&package.period.from), db::day(&package.period.to))
+    else {
+        return bad("error-exchange-dates");
+    };
+    if from > to || to > created_day {
+        return bad("error-exchange-dates");
+    }
+    let this_year = i64::from(now.year());
+    for a in &package.alerts {
+        let ok = matches!(a.kind.as_str(), "personne" | "vehicule")
+            && !a.id.is_empty()
+            && a.id.len() <= 64
+            && a.name.chars().count() <= 200
+            && a.plate.chars().count() <= 20
+            && a.nationality.chars().count() <= 3
+            && !a.reason.trim().is_empty()
+            && a.reason.chars().count() <= 300
+            && a.birth_year.is_none_or(|y| (1900..=this_year).contains(&y));
+        if !ok {
+            return bad("error-exchange-malformed");
+        }
+        let until = db::day(&a.valid_until).filter(|_| a.valid_until.len() == 10);
+        let in_force = until.is_some_and(|u| {
+            u >= created_day && u <= created_day + time::Duration::days(MAX_VALIDITY_DAYS)
+        });
+        if !in_force {
+            return bad("error-exchange-validity");
+        }
+    }
+    Ok(())
+}
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Imported {
@@ -361,6 +419,11 @@ pub struct Imported {
 /// Imports a partner's package: verified against the trusted key it names, its alerts given
 /// to the agents of the post facing that partner; the same package twice adds nothing.
 pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Imported> {
+    // Untrusted until its signature is checked: bounded before anything is parsed, and the
+    // package inside is parsed only once its signature verifies (`verify`).
+    if text.len() > MAX_PACKAGE_BYTES {
+        return Err(AppError::invalid("file", "error-exchange-too-large"));
+    }
     let file: SignedFile = serde_json::from_str(text)
         .map_err(|_| AppError::invalid("file", "error-exchange-malformed"))?;
     let partner: Option<(String, String, String, String)> = sqlx::query_as(
@@ -382,21 +445,7 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
         }
     })?;
     // What a partner sends is checked like anything typed here.
-    for a in &package.alerts {
-        let ok = matches!(a.kind.as_str(), "personne" | "vehicule")
-            && !a.id.is_empty()
-            && a.id.len() <= 64
-            && a.name.chars().count() <= 200
-            && a.plate.chars().count() <= 20
-            && a.nationality.chars().count() <= 3
-            && !a.reason.trim().is_empty()
-            && a.reason.chars().count() <= 300
-            && a.valid_until.len() == 10
-            && db::day(&a.valid_until).is_some();
-        if !ok {
-            return Err(AppError::invalid("file", "error-exchange-malformed"));
-        }
-    }
+    check_package(&package, db::now())?;
     let sha = hex(&Sha256::digest(text.as_bytes()));
     // A known package id with other content is not the same package: refused, not skipped.
     let known: Option<String> =

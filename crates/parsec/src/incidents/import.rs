@@ -6,6 +6,7 @@
 
 use std::io::Read;
 
+use super::model;
 use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db;
@@ -84,7 +85,11 @@ fn from_ucdp(kind: &str) -> Option<(&'static str, &'static str)> {
 /// A refused row: its line and why.
 type Refusal = (u64, String);
 
-fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), String> {
+fn read(
+    format: Format,
+    input: impl Read,
+    today: &str,
+) -> Result<(Vec<Event>, Vec<Refusal>), String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .headers()
@@ -138,7 +143,21 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
                 .to_string()
         };
         let number = |n: &str| get(n).parse::<f64>().ok();
-        let count = |n: &str| get(n).parse::<i64>().ok().filter(|v| *v >= 0).unwrap_or(0);
+        // Every rule the form applies, every broken one said at once.
+        let mut reasons: Vec<String> = Vec::new();
+        let mut count = |n: &str, max: i64| {
+            let v = get(n);
+            if v.is_empty() {
+                return 0;
+            }
+            match v.parse::<i64>() {
+                Ok(x) if (0..=max).contains(&x) => x,
+                _ => {
+                    reasons.push(format!("{n} « {v} » hors de 0 à {max}"));
+                    0
+                }
+            }
+        };
         let (types, day, external, place) = match format {
             Format::Acled => (
                 from_acled(&get("event_type"), &get("sub_event_type")),
@@ -153,25 +172,13 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
                 get("where_coordinates"),
             ),
         };
-        let Some((event_type, sub_event_type)) = types else {
-            rejected.push((line, "type d'événement inconnu".into()));
-            continue;
-        };
-        if day.len() != 10 || super::when_of(&day).is_none() {
-            rejected.push((line, format!("date « {day} » invalide")));
-            continue;
-        }
-        let (Some(lat), Some(lon)) = (number("latitude"), number("longitude")) else {
-            rejected.push((line, "coordonnées absentes".into()));
-            continue;
-        };
         let (actor1, actor2, inter1, inter2, fatalities, source, notes) = match format {
             Format::Acled => (
                 get("actor1"),
                 get("actor2"),
-                count("inter1").min(8),
-                count("inter2").min(8),
-                count("fatalities"),
+                count("inter1", model::INTER_MAX),
+                count("inter2", model::INTER_MAX),
+                count("fatalities", model::COUNT_MAX),
                 get("source"),
                 get("notes"),
             ),
@@ -180,10 +187,45 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
                 get("side_b"),
                 0,
                 0,
-                count("best"),
+                count("best", model::COUNT_MAX),
                 get("source_article"),
                 String::new(),
             ),
+        };
+        if types.is_none() {
+            reasons.push("type d'événement inconnu".into());
+        }
+        match super::when_of(&day).filter(|_| day.len() == 10) {
+            None => reasons.push(format!("date « {day} » invalide")),
+            Some(when) if when.as_str() > today => {
+                reasons.push(format!("date {day} dans le futur"))
+            }
+            Some(_) => {}
+        }
+        let point = match (number("latitude"), number("longitude")) {
+            (Some(lat), Some(lon)) if lat.is_finite() && lon.is_finite() => Some((lat, lon)),
+            _ => {
+                reasons.push("coordonnées absentes".into());
+                None
+            }
+        };
+        for (name, value, max) in [
+            ("actor1", &actor1, model::ACTOR_MAX),
+            ("actor2", &actor2, model::ACTOR_MAX),
+            ("location", &place, model::PLACE_MAX),
+            ("source", &source, model::SOURCE_MAX),
+            ("notes", &notes, model::NOTES_MAX),
+        ] {
+            let n = value.chars().count();
+            if n > max {
+                reasons.push(format!("{name} trop long ({n} caractères, {max} au plus)"));
+            }
+        }
+        let (Some((event_type, sub_event_type)), Some((lat, lon)), true) =
+            (types, point, reasons.is_empty())
+        else {
+            rejected.push((line, reasons.join(" ; ")));
+            continue;
         };
         events.push(Event {
             line,
@@ -191,16 +233,16 @@ fn read(format: Format, input: impl Read) -> Result<(Vec<Event>, Vec<Refusal>), 
             day,
             event_type,
             sub_event_type,
-            actor1: actor1.chars().take(120).collect(),
+            actor1,
             inter1,
-            actor2: actor2.chars().take(120).collect(),
+            actor2,
             inter2,
             lat,
             lon,
-            place: place.chars().take(120).collect(),
+            place,
             fatalities,
-            source: source.chars().take(200).collect(),
-            notes: notes.chars().take(4000).collect(),
+            source,
+            notes,
         });
     }
     Ok((events, rejected))
@@ -216,8 +258,10 @@ pub async fn import(
     input: impl Read,
     skip_invalid: bool,
 ) -> AppResult<Report> {
+    // Events of the future are refused, as the form refuses them (`when_of` gives midnight).
+    let today = db::now_text();
     let (read_events, rejected) =
-        read(format, input).map_err(|e| AppError::Internal(format!("fichier : {e}")))?;
+        read(format, input, &today).map_err(|e| AppError::Internal(format!("fichier : {e}")))?;
     let mut report = Report {
         rejected,
         ..Report::default()

@@ -141,7 +141,7 @@ impl IncidentInput {
             // names it and gives its cercle, unless it is far from any.
             (Some(lat), Some(lon), None) => {
                 let near = near_in_region(state, lat, lon);
-                if given.chars().count() > 200 {
+                if given.chars().count() > model::PLACE_MAX {
                     return Err(AppError::invalid("place", "error-too-long"));
                 }
                 let place = match (given.is_empty(), near) {
@@ -173,10 +173,13 @@ impl IncidentInput {
             return Err(AppError::invalid("sub_event_type", "error-bad-choice"));
         }
         let count = |name: &'static str| {
-            f.optional_i64(name, 0, 100_000)
+            f.optional_i64(name, 0, model::COUNT_MAX)
                 .map(Option::unwrap_or_default)
         };
-        let inter = |name: &'static str| f.optional_i64(name, 0, 8).map(Option::unwrap_or_default);
+        let inter = |name: &'static str| {
+            f.optional_i64(name, 0, model::INTER_MAX)
+                .map(Option::unwrap_or_default)
+        };
         let reliability = f.get("source_reliability");
         let source_reliability = if reliability.is_empty() {
             "non_evaluee".to_string()
@@ -196,16 +199,16 @@ impl IncidentInput {
             cercle,
             event_type,
             sub_event_type,
-            actor1: f.optional("actor1", 120)?.unwrap_or_default(),
+            actor1: f.optional("actor1", model::ACTOR_MAX)?.unwrap_or_default(),
             inter1: inter("inter1")?,
-            actor2: f.optional("actor2", 120)?.unwrap_or_default(),
+            actor2: f.optional("actor2", model::ACTOR_MAX)?.unwrap_or_default(),
             inter2: inter("inter2")?,
             fatalities: count("fatalities")?,
             injured: count("injured")?,
             missing: count("missing")?,
-            source: f.optional("source", 200)?.unwrap_or_default(),
+            source: f.optional("source", model::SOURCE_MAX)?.unwrap_or_default(),
             source_reliability,
-            notes: f.optional("notes", 4000)?.unwrap_or_default(),
+            notes: f.optional("notes", model::NOTES_MAX)?.unwrap_or_default(),
             patrol_id: Some(f.get("patrol").to_string()).filter(|p| !p.is_empty()),
         })
     }

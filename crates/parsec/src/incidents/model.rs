@@ -184,6 +184,15 @@ pub const INTER: &[(i64, &str)] = &[
     (8, "Forces extérieures / autres"),
 ];
 
+/// The limits of an incident's fields, the same for the form and for imported files.
+pub const ACTOR_MAX: usize = 120;
+pub const PLACE_MAX: usize = 200;
+pub const SOURCE_MAX: usize = 200;
+pub const NOTES_MAX: usize = 4000;
+pub const COUNT_MAX: i64 = 100_000;
+/// ACLED's interaction codes run from 0 to 8.
+pub const INTER_MAX: i64 = 8;
+
 /// The life of an incident (labels: `incident-status-…` in the catalogue).
 pub const STATUSES: &[&str] = &["signale", "confirme", "intervention", "clos"];
 

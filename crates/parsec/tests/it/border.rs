@@ -1028,3 +1028,121 @@ async fn an_exchange_package_goes_across_and_an_altered_one_is_refused() {
         "{html}"
     );
 }
+
+/// A partner's package is checked as the forms check what is typed here, and an oversized one
+/// is refused before it is parsed.
+#[tokio::test]
+async fn a_partner_package_that_breaks_the_rules_is_refused() {
+    use ed25519_dalek::{Signer, SigningKey};
+    use parsec::border::exchange::{self, Alert, Flows, Package, Period, Post, SignedFile};
+    let app = TestApp::spawn().await;
+    let actor = parsec::audit::Actor::system("test");
+    let key = SigningKey::from_bytes(&[7u8; 32]);
+    let public: String = key
+        .verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    exchange::trust(
+        &app.state,
+        &actor,
+        "Burkina (Djibo)",
+        &public,
+        "Poste frontière de Koro",
+    )
+    .await
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let today = now.date().to_string();
+    let alert = |n: usize, valid_until: &str| Alert {
+        id: format!("bf-{n}"),
+        kind: "personne".into(),
+        name: "OUEDRAOGO Issa".into(),
+        birth_year: Some(1980),
+        nationality: "BF".into(),
+        plate: String::new(),
+        reason: "Recherché".into(),
+        valid_until: valid_until.into(),
+    };
+    let in_a_month = (now.date() + time::Duration::days(30)).to_string();
+    let signed = |created_at: &str, alerts: Vec<Alert>| {
+        let package = Package {
+            format: exchange::FORMAT.into(),
+            version: exchange::VERSION,
+            package_id: format!("pkg-{created_at}-{}", alerts.len()),
+            created_at: created_at.into(),
+            post: Post {
+                id: "bf-djibo".into(),
+                name: "Djibo".into(),
+            },
+            public_key: public.clone(),
+            period: Period {
+                from: today.clone(),
+                to: today.clone(),
+            },
+            flows: Flows::default(),
+            alerts,
+        };
+        let signed = serde_json::to_string(&package).unwrap();
+        let signature: String = key
+            .sign(signed.as_bytes())
+            .to_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        serde_json::to_string(&SignedFile {
+            signed,
+            signature,
+            public_key: public.clone(),
+        })
+        .unwrap()
+    };
+    let created = parsec::db::timestamp(now);
+    let refused = |text: String| {
+        let state = app.state.clone();
+        let actor = actor.clone();
+        async move {
+            match exchange::import(&state, &actor, &text).await {
+                Err(parsec::error::AppError::Invalid { key, .. }) => key,
+                other => panic!("accepted: {other:?}"),
+            }
+        }
+    };
+    // Valid until the year 9999, or created in 2099, or 50,000 alerts: refused, nothing kept.
+    assert_eq!(
+        refused(signed(&created, vec![alert(1, "9999-12-31")])).await,
+        "error-exchange-validity"
+    );
+    assert_eq!(
+        refused(signed("2099-01-01T00:00:00Z", vec![alert(1, "2099-02-01")])).await,
+        "error-exchange-dates"
+    );
+    let many = |n| (0..n).map(|i| alert(i, &in_a_month)).collect::<Vec<_>>();
+    assert_eq!(
+        refused(signed(&created, many(2001))).await,
+        "error-exchange-too-many-alerts"
+    );
+    assert!(
+        refused(signed(&created, many(50_000)))
+            .await
+            .starts_with("error-exchange-too")
+    );
+    // A file beyond the size limit is not even parsed (this one is not JSON at all).
+    let huge = "x".repeat(exchange::MAX_PACKAGE_BYTES + 1);
+    assert_eq!(refused(huge).await, "error-exchange-too-large");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_alerts")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 0);
+    // The same package with its rules kept goes in.
+    let done = exchange::import(
+        &app.state,
+        &actor,
+        &signed(&created, vec![alert(1, &in_a_month)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.alerts, 1);
+}

@@ -717,16 +717,21 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = app.db_path.to_str().unwrap().to_string();
     let acled = dir.path().join("acled.csv");
+    // Rows 9 and 10 break the form's rules: an event of 2099; a count that is no number, an
+    // interaction code beyond 8, notes beyond 4,000 characters (every reason said at once).
+    let long_notes = "n".repeat(4001);
     std::fs::write(
         &acled,
-        "event_id_cnty,event_date,event_type,sub_event_type,actor1,inter1,actor2,inter2,location,latitude,longitude,fatalities,source,notes\n\
+        format!("event_id_cnty,event_date,event_type,sub_event_type,actor1,inter1,actor2,inter2,location,latitude,longitude,fatalities,source,notes\n\
+         MLI1008,2099-01-01,Battles,Armed clash,Armed group,2,,0,Koro,14.07,-3.08,2,Press,From the future\n\
+         MLI1009,2026-10-09,Battles,Armed clash,Armed group,12,,0,Koro,14.07,-3.08,abc,Press,{long_notes}\n\
          MLI1001,2026-10-02,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Dinangourou,14.446,-2.229,4,Local source,Clash near the market\n\
          MLI1002,2026-10-05,Violence against civilians,Abduction/forced disappearance,Armed group,2,Civilians,7,Bankass,14.079,-3.518,0,Press,Two abducted\n\
          MLI1003,2026-10-06,Battles,Armed clash,Armed group,2,Military Forces of Mali,1,Bamako,12.64,-8.0,1,Press,Far away\n\
          MLI1004,2026-10-07,Weather,Storm,,0,,0,Mopti,14.49,-4.19,0,Press,Not an ACLED type\n\
          MLI1005,2026-10-08,Battles,Armed clash,Armed group,2,,0,Djibo,14.102,-1.627,2,Press,Burkina Faso\n\
          MLI1006,2026-10-08,Battles,Armed clash,Armed group,2,,0,Somewhere,14.5,-2.5+1,2,Press,Bad number\n\
-         MLI1007,2026-1+-08,Battles,Armed clash,Armed group,2,,0,Koro,14.07,-3.08,2,Press,Bad date\n",
+         MLI1007,2026-1+-08,Battles,Armed clash,Armed group,2,,0,Koro,14.07,-3.08,2,Press,Bad date\n"),
     )
     .unwrap();
     let args = [
@@ -745,11 +750,14 @@ async fn events_are_imported_from_acled_and_ucdp_files_without_duplicates() {
     assert!(!o.status.success());
     let t = text(&o);
     assert!(
-        t.contains("ligne 4 : hors de la région")
-            && t.contains("ligne 5 : type")
+        t.contains("ligne 2 : date 2099-01-01 dans le futur")
+            && t.contains("ligne 3 : inter1 « 12 » hors de 0 à 8 ; fatalities « abc »")
+            && t.contains("notes trop long (4001 caractères, 4000 au plus)")
             && t.contains("ligne 6 : hors de la région")
-            && t.contains("ligne 7 : coordonnées")
-            && t.contains("ligne 8 : date"),
+            && t.contains("ligne 7 : type")
+            && t.contains("ligne 8 : hors de la région")
+            && t.contains("ligne 9 : coordonnées")
+            && t.contains("ligne 10 : date"),
         "{t}"
     );
     let count = || {
