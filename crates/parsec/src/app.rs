@@ -28,10 +28,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bounds the number of Argon2id hashes computed at once.
     pub hashing: Arc<Semaphore>,
-    /// The screening index of the active watchlists, rebuilt when the active set changes; an
-    /// async lock, so that requests arriving during a rebuild wait for it instead of each
-    /// building their own.
-    pub screening: Arc<tokio::sync::Mutex<Option<Arc<crate::screening::ActiveIndex>>>>,
+    /// The screening index of the active watchlists, rebuilt when the active set changes (the
+    /// previous one answering meanwhile).
+    pub screening: Arc<crate::screening::IndexCache>,
+    /// Held by the watchlist import in progress: one at a time.
+    pub importing: Arc<tokio::sync::Mutex<()>>,
     /// Verified against when a login is unknown, so both cases cost the same time; made on
     /// first use (the command line never needs it).
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
@@ -62,7 +63,8 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             hashing: Arc::new(Semaphore::new(2)),
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
-            screening: Arc::new(tokio::sync::Mutex::new(None)),
+            screening: Arc::new(crate::screening::IndexCache::default()),
+            importing: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 }

@@ -725,6 +725,13 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 },
         } => {
             let state = initialised_state(&db).await?;
+            let format = crate::screening::import::FORMATS
+                .iter()
+                .copied()
+                .find(|f| *f == format)
+                .ok_or_else(|| {
+                    AppError::Internal(format!("format « {format} » inconnu : csv, ftm ou un-xml"))
+                })?;
             let f = std::fs::File::open(&file)
                 .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
             let mut bar = ProgressBar::new(f.metadata().map_or(0, |m| m.len()));
@@ -733,10 +740,6 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 inner: std::io::BufReader::new(f),
                 read,
             };
-            let (parsed, format) =
-                crate::screening::import::read(&format, input, &mut |n| bar.show(n))
-                    .map_err(|e| AppError::Internal(format!("{} : {e}", file.display())))?;
-            bar.finish();
             let meta = crate::screening::ListMeta {
                 name,
                 authority,
@@ -745,28 +748,45 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 valid_to,
                 format,
             };
-            let report = crate::screening::import_list(
+            // Read as a stream and staged in short transactions: a server on the same
+            // database goes on saving crossings meanwhile.
+            let report = crate::screening::import_rows(
                 &state,
                 &Actor::system("cli"),
                 &meta,
-                parsed,
                 skip_invalid,
+                move |sink| {
+                    let mut rows = 0usize;
+                    let read = crate::screening::import::read_rows(format, input, &mut |row| {
+                        rows += 1;
+                        bar.show(rows);
+                        sink(row);
+                    });
+                    bar.finish();
+                    read.map(|_| ())
+                },
             )
             .await?;
+            if let Some(message) = &report.unreadable {
+                return Err(AppError::Internal(format!(
+                    "{} : {message}",
+                    file.display()
+                )));
+            }
             for r in report.rejected.iter().take(100) {
                 eprintln!("{}, ligne {} : {}", file.display(), r.line, r.reason);
             }
-            if report.rejected.len() > 100 {
+            if report.rejected_count > 100 {
                 eprintln!(
                     "… et {} autres lignes refusées",
-                    report.rejected.len() - 100
+                    report.rejected_count - 100
                 );
             }
             match report.list_id {
                 Some(id) => println!(
                     "Liste chargée : {} entrées, {} lignes refusées{} (id {id}).",
                     report.loaded,
-                    report.rejected.len(),
+                    report.rejected_count,
                     report
                         .replaced
                         .map(|r| format!(", remplace la version {r}"))
@@ -775,7 +795,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                 None => {
                     return Err(AppError::Internal(format!(
                         "{} lignes refusées : rien n'a été chargé (corrigez le fichier, ou --skip-invalid)",
-                        report.rejected.len()
+                        report.rejected_count
                     )));
                 }
             }

@@ -1,5 +1,9 @@
 //! Reading a watchlist file into entries, row by row, every refused row with its line and its
-//! reason. Nothing is written here: `screening::import` loads the result in one transaction.
+//! reason. Nothing is written here: `screening::import_file` stages the rows as they come.
+//!
+//! Streamed and bounded: a row is handed on as soon as it is read, a field is at most
+//! `NAME_MAX` characters (and a run of bytes without a line end, `RUN_MAX`), an entry has at
+//! most `ALIASES_MAX` names, so a 200 MB file never sits in memory, nor a 200 MB name.
 
 use std::io::Read;
 
@@ -64,21 +68,109 @@ pub struct Parsed {
     pub rejected: Vec<Rejected>,
 }
 
+/// One row of a list file, as it is read.
+#[derive(Debug)]
+pub enum Row {
+    Accepted(ListedPerson),
+    Rejected(Rejected),
+}
+
+/// The longest name or alias, and identifier, taken.
+pub const NAME_MAX: usize = 300;
+const ID_MAX: usize = 100;
+/// The longest reason taken from a list.
+pub const REASON_MAX: usize = 2000;
+/// The most distinct names one entry may carry.
+pub const ALIASES_MAX: usize = 1000;
+/// The most bytes read without a line end (CSV, FtM) or a tag (XML): beyond, the file is
+/// refused, so that one field never fills the memory.
+pub const RUN_MAX: usize = 16 * 1024 * 1024;
+
+/// A reader that fails once more than `RUN_MAX` bytes come without `delimiter`.
+struct BoundedRuns<R> {
+    inner: R,
+    delimiter: u8,
+    run: usize,
+}
+
+impl<R: Read> Read for BoundedRuns<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or(&[]) {
+            if b == self.delimiter {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > RUN_MAX {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "plus de {} Mo d'un seul tenant : fichier refusé",
+                            RUN_MAX >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn bounded<R: Read>(inner: R, delimiter: u8) -> BoundedRuns<R> {
+    BoundedRuns {
+        inner,
+        delimiter,
+        run: 0,
+    }
+}
+
+/// Reads a list in one of `FORMATS`, handing each row to `sink` as it comes.
+pub fn read_rows(
+    format: &str,
+    input: impl Read,
+    sink: &mut dyn FnMut(Row),
+) -> Result<&'static str, String> {
+    match format {
+        "csv" => csv_rows(input, sink).map(|()| "csv"),
+        "ftm" => ftm_rows(input, sink).map(|()| "ftm"),
+        "un-xml" => un_xml_rows(input, sink).map(|()| "un-xml"),
+        other => Err(format!("format « {other} » inconnu : csv, ftm ou un-xml")),
+    }
+}
+
+/// Collects the rows of a reader (for small lists: the `parsec screen` batch, the demo).
+fn collect(
+    progress: &mut dyn FnMut(usize),
+    read: impl FnOnce(&mut dyn FnMut(Row)) -> Result<(), String>,
+) -> Result<Parsed, String> {
+    let mut out = Parsed::default();
+    let mut n = 0usize;
+    read(&mut |row| {
+        progress(n);
+        n += 1;
+        match row {
+            Row::Accepted(p) => out.accepted.push(p),
+            Row::Rejected(r) => out.rejected.push(r),
+        }
+    })?;
+    Ok(out)
+}
+
 /// The formats a list can be imported from, by the name the CLI and the import page use.
 pub const FORMATS: [&str; 3] = ["csv", "ftm", "un-xml"];
 
-/// Reads a list in one of `FORMATS`.
+/// Reads a whole list in one of `FORMATS` into memory.
 pub fn read(
     format: &str,
     input: impl Read,
     progress: &mut dyn FnMut(usize),
 ) -> Result<(Parsed, &'static str), String> {
-    match format {
-        "csv" => csv(input, progress).map(|p| (p, "csv")),
-        "ftm" => ftm(input, progress).map(|p| (p, "ftm")),
-        "un-xml" => un_xml(input, progress).map(|p| (p, "un-xml")),
-        other => Err(format!("format « {other} » inconnu : csv, ftm ou un-xml")),
-    }
+    let mut name = "";
+    let parsed = collect(progress, |sink| {
+        name = read_rows(format, input, sink)?;
+        Ok(())
+    })?;
+    Ok((parsed, name))
 }
 
 /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, a real date.
@@ -90,8 +182,10 @@ fn date(s: &str) -> Result<Option<String>, String> {
     if namematch::BirthDate::parse(s).is_some() {
         Ok(Some(s.to_string()))
     } else {
+        // Never a whole huge field in a message.
+        let shown: String = s.chars().take(40).collect();
         Err(format!(
-            "date « {s} » invalide (AAAA-MM-JJ, AAAA-MM ou AAAA)"
+            "date « {shown} » invalide (AAAA-MM-JJ, AAAA-MM ou AAAA)"
         ))
     }
 }
@@ -128,7 +222,8 @@ fn lenient_birth(raw: &str) -> (Option<String>, Option<String>) {
     if let Ok(Some(d)) = date(raw.get(..10).unwrap_or(raw)) {
         return (Some(d), None);
     }
-    let note = Some(format!("date de naissance donnée : « {raw} »"));
+    let shown: String = raw.chars().take(40).collect();
+    let note = Some(format!("date de naissance donnée : « {shown} »"));
     let year = raw
         .as_bytes()
         .windows(4)
@@ -142,10 +237,14 @@ fn lenient_birth(raw: &str) -> (Option<String>, Option<String>) {
 /// columns), then optionally `reason`, `instruction` (arreter, signaler,
 /// laisser_passer_signaler; signaler when empty) and `expires_at`.
 pub fn csv(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    collect(progress, |sink| csv_rows(input, sink))
+}
+
+fn csv_rows(input: impl Read, sink: &mut dyn FnMut(Row)) -> Result<(), String> {
     // Streamed: a list of a million rows is never whole in memory as text.
     let mut reader = ::csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(input);
+        .from_reader(bounded(input, b'\n'));
     let headers = reader
         .headers()
         .map_err(|e| format!("en-tête illisible : {e}"))?
@@ -156,98 +255,130 @@ pub fn csv(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
     };
     let (birth, nat, aliases) = (col("birth_date"), col("nationality"), col("aliases"));
     let (reason, instruction, expires) = (col("reason"), col("instruction"), col("expires_at"));
-    let mut out = Parsed::default();
     let mut seen = std::collections::HashSet::new();
-    for (n, rec) in reader.records().enumerate() {
-        progress(n);
+    for rec in reader.records() {
         let rec = match rec {
             Ok(r) => r,
+            // A run beyond RUN_MAX: the file is refused whole, not a row.
+            Err(e) if matches!(e.kind(), ::csv::ErrorKind::Io(_)) => {
+                return Err(format!("lecture impossible : {e}"));
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                out.rejected.push(Rejected {
+                sink(Row::Rejected(Rejected {
                     line,
                     reason: format!("ligne CSV illisible : {e}"),
-                });
+                }));
                 continue;
             }
         };
         let line = rec.position().map_or(0, |p| p.line());
+        let reject = |reason: String| Row::Rejected(Rejected { line, reason });
         if rec.len() != headers.len() {
-            out.rejected.push(Rejected {
-                line,
-                reason: format!("{} colonnes au lieu de {}", rec.len(), headers.len()),
-            });
+            sink(reject(format!(
+                "{} colonnes au lieu de {}",
+                rec.len(),
+                headers.len()
+            )));
             continue;
         }
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
         let external_id = get(Some(id));
         let full_name = get(Some(name));
+        // Every rule checked, every broken one said.
+        let mut reasons: Vec<String> = Vec::new();
         if external_id.is_empty() || full_name.is_empty() {
-            out.rejected.push(Rejected {
-                line,
-                reason: "id et full_name sont obligatoires".into(),
-            });
-            continue;
+            reasons.push("id et full_name sont obligatoires".into());
         }
-        let birth_date = match date(&get(birth)) {
-            Ok(d) => d,
-            Err(e) => {
-                out.rejected.push(Rejected { line, reason: e });
-                continue;
-            }
-        };
-        let expires_at = match expiry(&get(expires)) {
-            Ok(d) => d,
-            Err(e) => {
-                out.rejected.push(Rejected {
-                    line,
-                    reason: format!("expiration : {e}"),
-                });
-                continue;
-            }
-        };
+        if external_id.chars().count() > ID_MAX {
+            reasons.push(format!("id trop long ({ID_MAX} caractères au plus)"));
+        }
+        let names: Vec<String> = get(aliases)
+            .split(';')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Err(e) = check_names(&full_name, &names) {
+            reasons.push(e);
+        }
+        let birth_date = date(&get(birth)).unwrap_or_else(|e| {
+            reasons.push(e);
+            None
+        });
+        let expires_at = expiry(&get(expires)).unwrap_or_else(|e| {
+            reasons.push(format!("expiration : {e}"));
+            None
+        });
         let nationality = Some(get(nat).to_uppercase()).filter(|n| !n.is_empty());
         if nationality.as_ref().is_some_and(|n| {
             !(2..=3).contains(&n.len()) || !n.bytes().all(|c| c.is_ascii_uppercase())
         }) {
-            out.rejected.push(Rejected {
-                line,
-                reason: format!("nationalité « {} » : code ISO attendu", get(nat)),
-            });
-            continue;
+            let given: String = get(nat).chars().take(20).collect();
+            reasons.push(format!("nationalité « {given} » : code ISO attendu"));
         }
-        let Some(instr) = Instruction::parse(&get(instruction)) else {
-            out.rejected.push(Rejected {
-                line,
-                reason: format!("instruction « {} » inconnue", get(instruction)),
-            });
+        let instr = Instruction::parse(&get(instruction));
+        if instr.is_none() {
+            let given: String = get(instruction).chars().take(40).collect();
+            reasons.push(format!("instruction « {given} » inconnue"));
+        }
+        let reason_text = get(reason);
+        if reason_text.chars().count() > REASON_MAX {
+            reasons.push(format!("motif trop long ({REASON_MAX} caractères au plus)"));
+        }
+        let Some(instr) = instr.filter(|_| reasons.is_empty()) else {
+            sink(reject(reasons.join(" ; ")));
             continue;
         };
         // Counted only once the row is valid: a refused row does not block its correction.
         if !seen.insert(external_id.clone()) {
-            out.rejected.push(Rejected {
-                line,
-                reason: format!("identifiant « {external_id} » en double"),
-            });
+            sink(reject(format!("identifiant « {external_id} » en double")));
             continue;
         }
-        out.accepted.push(ListedPerson {
+        sink(Row::Accepted(ListedPerson {
             external_id,
             full_name,
-            aliases: get(aliases)
-                .split(';')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_string)
-                .collect(),
+            aliases: dedup_aliases(&names, ""),
             birth_date,
             nationality,
-            reason: get(reason),
+            reason: reason_text,
             instruction: instr,
             expires_at,
-        });
+        }));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// The names of an entry within bounds: each at most `NAME_MAX` characters, at most
+/// `ALIASES_MAX` of them.
+fn check_names(full_name: &str, aliases: &[String]) -> Result<(), String> {
+    if full_name.chars().count() > NAME_MAX || aliases.iter().any(|a| a.chars().count() > NAME_MAX)
+    {
+        return Err(format!("nom trop long ({NAME_MAX} caractères au plus)"));
+    }
+    if aliases.len() > ALIASES_MAX {
+        // Counted after de-duplication: a list may repeat a name many times.
+        let distinct: std::collections::HashSet<&str> =
+            aliases.iter().map(String::as_str).collect();
+        if distinct.len() > ALIASES_MAX {
+            return Err(format!(
+                "plus de {ALIASES_MAX} noms pour une seule personne"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The aliases once each, in their order, without the main name: linear in their number (a
+/// list entry with 100,000 aliases took 12 s with a search in the kept ones).
+fn dedup_aliases(names: &[String], full_name: &str) -> Vec<String> {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    seen.insert(full_name);
+    names
+        .iter()
+        .filter(|n| seen.insert(n.as_str()))
+        .cloned()
+        .collect()
 }
 
 fn person(
@@ -257,26 +388,35 @@ fn person(
     nationality: Option<String>,
     reason: String,
 ) -> Result<ListedPerson, String> {
-    let mut names = names
+    if external_id.chars().count() > ID_MAX {
+        return Err(format!(
+            "identifiant trop long ({ID_MAX} caractères au plus)"
+        ));
+    }
+    let names: Vec<String> = names
         .into_iter()
         .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|n| !n.is_empty());
-    let full_name = names.next().ok_or("aucun nom")?;
-    let mut aliases: Vec<String> = Vec::new();
-    for n in names {
-        if n != full_name && !aliases.contains(&n) {
-            aliases.push(n);
-        }
-    }
+        .filter(|n| !n.is_empty())
+        .collect();
+    let (full_name, aliases) = names.split_first().ok_or("aucun nom")?;
+    check_names(full_name, aliases)?;
+    let aliases = dedup_aliases(aliases, full_name);
     let (birth_date, note) = lenient_birth(birth.as_deref().unwrap_or(""));
     let reason = match note {
         Some(n) if reason.is_empty() => n,
         Some(n) => format!("{reason} ({n})"),
         None => reason,
     };
+    // A list's own comments may run long: what is beyond is cut, said in the reason.
+    let reason = if reason.chars().count() > REASON_MAX {
+        let cut: String = reason.chars().take(REASON_MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        reason
+    };
     Ok(ListedPerson {
         external_id,
-        full_name,
+        full_name: full_name.clone(),
         aliases,
         birth_date,
         nationality,
@@ -289,11 +429,16 @@ fn person(
 /// The FollowTheMoney / OpenSanctions export: one JSON entity per line; `Person` entities are
 /// taken (name, alias, weakAlias, birthDate, nationality, topics), the others skipped.
 pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    collect(progress, |sink| ftm_rows(input, sink))
+}
+
+fn ftm_rows(input: impl Read, sink: &mut dyn FnMut(Row)) -> Result<(), String> {
     use std::io::BufRead;
-    let mut out = Parsed::default();
     let mut seen = std::collections::HashSet::new();
-    for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
-        progress(n);
+    for (n, line) in std::io::BufReader::new(bounded(input, b'\n'))
+        .lines()
+        .enumerate()
+    {
         let line_no = n as u64 + 1;
         let line = line.map_err(|e| format!("lecture impossible : {e}"))?;
         if line.trim().is_empty() {
@@ -302,10 +447,10 @@ pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
         let v: serde_json::Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
-                out.rejected.push(Rejected {
+                sink(Row::Rejected(Rejected {
                     line: line_no,
                     reason: format!("JSON invalide : {e}"),
-                });
+                }));
                 continue;
             }
         };
@@ -328,17 +473,18 @@ pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
             .filter(|s| !s.is_empty())
             .map(str::to_string)
         else {
-            out.rejected.push(Rejected {
+            sink(Row::Rejected(Rejected {
                 line: line_no,
                 reason: "entité sans id".into(),
-            });
+            }));
             continue;
         };
         if seen.contains(&id) {
-            out.rejected.push(Rejected {
+            let shown: String = id.chars().take(ID_MAX).collect();
+            sink(Row::Rejected(Rejected {
                 line: line_no,
-                reason: format!("identifiant « {id} » en double"),
-            });
+                reason: format!("identifiant « {shown} » en double"),
+            }));
             continue;
         }
         let mut names = list("name");
@@ -357,25 +503,28 @@ pub fn ftm(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, 
         ) {
             Ok(p) => {
                 seen.insert(p.external_id.clone());
-                out.accepted.push(p);
+                sink(Row::Accepted(p));
             }
-            Err(e) => out.rejected.push(Rejected {
+            Err(e) => sink(Row::Rejected(Rejected {
                 line: line_no,
                 reason: e,
-            }),
+            })),
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The UN Security Council consolidated list (schema `sc-sanctions.xsd`), read as a stream:
 /// each `INDIVIDUAL` becomes an entry (names, aliases, first birth date, nationality and
 /// comments kept in the reason, as the list names countries in words); entities are skipped.
 pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parsed, String> {
+    collect(progress, |sink| un_xml_rows(input, sink))
+}
+
+fn un_xml_rows(input: impl Read, sink: &mut dyn FnMut(Row)) -> Result<(), String> {
     use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(input));
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(bounded(input, b'<')));
     let mut buf = Vec::new();
-    let mut out = Parsed::default();
     let mut path: Vec<String> = Vec::new();
     let mut text = String::new();
     let mut current: Option<HashMapFields> = None;
@@ -446,7 +595,6 @@ pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parse
                     && let Some(rec) = current.take()
                 {
                     count += 1;
-                    progress(count);
                     let id = rec
                         .single
                         .get("REFERENCE_NUMBER")
@@ -474,11 +622,11 @@ pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parse
                         person(id, names, rec.birth, None, reason.trim().to_string())
                     };
                     match result {
-                        Ok(p) => out.accepted.push(p),
-                        Err(e) => out.rejected.push(Rejected {
+                        Ok(p) => sink(Row::Accepted(p)),
+                        Err(e) => sink(Row::Rejected(Rejected {
                             line: count as u64,
                             reason: format!("individu n° {count} : {e}"),
-                        }),
+                        })),
                     }
                 }
                 text.clear();
@@ -488,7 +636,7 @@ pub fn un_xml(input: impl Read, progress: &mut dyn FnMut(usize)) -> Result<Parse
         }
         buf.clear();
     }
-    Ok(out)
+    Ok(())
 }
 
 #[derive(Default)]

@@ -1,6 +1,6 @@
 //! Screening travellers against watchlists on the `namematch` engine: the lists and their
-//! versions (`import` reads CSV, FollowTheMoney and UN XML files, `import_list` loads one whole
-//! or not at all), the screening of a traveller with its hits, the review queue of the post's
+//! versions (`import` reads CSV, FollowTheMoney and UN XML files as streams, `import_file`
+//! stages one in short transactions and switches it in whole or not at all), the screening of a traveller with its hits, the review queue of the post's
 //! commandant, the pages (`web`) and the batch command `parsec screen` (`batch`).
 
 pub mod batch;
@@ -29,44 +29,37 @@ pub struct ListMeta {
     pub format: &'static str,
 }
 
-/// What an import did: the new list (when it was loaded), the rows refused, the version it
-/// replaced.
-#[derive(Debug)]
+/// What an import did: the new list (when it was loaded), the rows refused (the first
+/// `REJECTED_KEPT` of them; `rejected_count` counts all), the version it replaced, and why the
+/// file could not be read at all.
+#[derive(Debug, Default)]
 pub struct ImportReport {
     pub list_id: Option<String>,
     pub loaded: usize,
     pub rejected: Vec<Rejected>,
+    pub rejected_count: usize,
     pub replaced: Option<String>,
+    pub unreadable: Option<String>,
 }
 
-/// Loads a parsed list as a new version, in one transaction: the new version and all its
-/// entries, the previous active version of the same name marked replaced (it stays, for
-/// audit), and the audit entry. With refused rows nothing is loaded unless `skip_invalid`.
-pub async fn import_list(
-    state: &AppState,
-    actor: &Actor,
-    meta: &ListMeta,
-    parsed: Parsed,
-    skip_invalid: bool,
-) -> AppResult<ImportReport> {
-    if !parsed.rejected.is_empty() && !skip_invalid {
-        return Ok(ImportReport {
-            list_id: None,
-            loaded: 0,
-            rejected: parsed.rejected,
-            replaced: None,
-        });
-    }
-    if parsed.accepted.is_empty() {
-        return Err(AppError::invalid("file", "error-import-empty"));
-    }
+/// Entries written per staging transaction: each holds the write lock for a few tens of
+/// milliseconds, so the agents' crossings are saved between them during a large import.
+const STAGE_BATCH: usize = 5000;
+/// Refused rows kept for the report; the others are only counted.
+pub const REJECTED_KEPT: usize = 10_000;
+
+/// Checks a list version's description as the import form does: every rule broken.
+pub fn meta_errors(meta: &ListMeta) -> Vec<AppError> {
+    let mut errors = Vec::new();
     for (field, value, max) in [
         ("name", &meta.name, 120),
         ("authority", &meta.authority, 120),
         ("version", &meta.version, 60),
     ] {
-        if value.trim().is_empty() || value.chars().count() > max {
-            return Err(AppError::invalid(field, "error-required"));
+        if value.trim().is_empty() {
+            errors.push(AppError::invalid(field, "error-required"));
+        } else if value.chars().count() > max {
+            errors.push(AppError::invalid(field, "error-too-long"));
         }
     }
     for (field, value) in [
@@ -76,16 +69,80 @@ pub async fn import_list(
         if let Some(v) = value
             && (v.len() != 10 || BirthDate::parse(v).is_none())
         {
-            return Err(AppError::invalid(field, "error-bad-date"));
+            errors.push(AppError::invalid(field, "error-bad-date"));
         }
     }
-    let id = db::new_id();
-    let mut tx = db::begin_write(&state.db).await?;
+    errors
+}
+
+/// Loads a list file as a new version without holding the write lock for long: the file is
+/// read as a stream on a blocking thread, its rows staged in short transactions under a list
+/// of status `loading` (invisible to the screening), and the new version switched in, the
+/// previous one of the same name marked replaced, in one short transaction with the audit
+/// entry. With refused rows nothing is kept unless `skip_invalid`. One import at a time.
+pub async fn import_file(
+    state: &AppState,
+    actor: &Actor,
+    meta: &ListMeta,
+    format: &str,
+    path: &std::path::Path,
+    skip_invalid: bool,
+) -> AppResult<ImportReport> {
+    let format = format.to_string();
+    let path = path.to_path_buf();
+    import_rows(state, actor, meta, skip_invalid, move |sink| {
+        let file = std::fs::File::open(&path).map_err(|e| format!("{} : {e}", path.display()))?;
+        import::read_rows(&format, std::io::BufReader::new(file), sink).map(|_| ())
+    })
+    .await
+}
+
+/// Loads rows already read (a small list: the demo's, the tests') the same way.
+pub async fn import_list(
+    state: &AppState,
+    actor: &Actor,
+    meta: &ListMeta,
+    parsed: Parsed,
+    skip_invalid: bool,
+) -> AppResult<ImportReport> {
+    import_rows(state, actor, meta, skip_invalid, move |sink| {
+        for r in parsed.rejected {
+            sink(import::Row::Rejected(r));
+        }
+        for p in parsed.accepted {
+            sink(import::Row::Accepted(p));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Loads the rows that `read` hands to its sink (on a blocking thread), staged and switched in
+/// as `import_file` does.
+pub async fn import_rows(
+    state: &AppState,
+    actor: &Actor,
+    meta: &ListMeta,
+    skip_invalid: bool,
+    read: impl FnOnce(&mut dyn FnMut(import::Row)) -> Result<(), String> + Send + 'static,
+) -> AppResult<ImportReport> {
+    if let Some(e) = meta_errors(meta).into_iter().next() {
+        return Err(e);
+    }
+    let _one_at_a_time = state.importing.lock().await;
+    // What a stopped import (power cut) left half-loaded goes first.
+    let leftovers: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM watchlists WHERE status = 'loading'")
+            .fetch_all(&state.db)
+            .await?;
+    for id in leftovers {
+        abandon(state, actor, &id).await?;
+    }
     let exists: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM watchlists WHERE name = ? AND version = ?")
             .bind(&meta.name)
             .bind(&meta.version)
-            .fetch_one(&mut *tx)
+            .fetch_one(&state.db)
             .await?;
     if exists > 0 {
         return Err(AppError::Conflict {
@@ -93,6 +150,96 @@ pub async fn import_list(
             key: "error-version-exists",
         });
     }
+    let id = db::new_id();
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO watchlists (id, name, authority, version, valid_from, valid_to, status,
+         source_format, entry_count, imported_at, imported_by)
+         VALUES (?, ?, ?, ?, ?, ?, 'loading', ?, 0, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&meta.name)
+    .bind(&meta.authority)
+    .bind(&meta.version)
+    .bind(&meta.valid_from)
+    .bind(&meta.valid_to)
+    .bind(meta.format)
+    .bind(db::now_text())
+    .bind(&actor.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(db::taken("version", "error-version-exists"))?;
+    let detail = format!("name={} version={} loading", meta.name, meta.version);
+    audit::append(&mut tx, actor, "import_start", "watchlist", &id, &detail).await?;
+    tx.commit().await?;
+
+    // The reader on a blocking thread; its rows come through a bounded channel, so memory
+    // holds a few batches at most whatever the file's size.
+    let (rows_tx, mut rows) = tokio::sync::mpsc::channel::<import::Row>(2 * STAGE_BATCH);
+    let reader = tokio::task::spawn_blocking(move || {
+        read(&mut |row| {
+            // A closed channel means the import stopped: the rest is not needed.
+            let _ = rows_tx.blocking_send(row);
+        })
+    });
+    let mut report = ImportReport::default();
+    let mut batch: Vec<import::ListedPerson> = Vec::with_capacity(STAGE_BATCH);
+    let staged = async {
+        while let Some(row) = rows.recv().await {
+            match row {
+                import::Row::Rejected(r) => {
+                    report.rejected_count += 1;
+                    if report.rejected.len() < REJECTED_KEPT {
+                        report.rejected.push(r);
+                    }
+                }
+                // After a refused row, with nothing to be kept, the rest is only checked.
+                import::Row::Accepted(p) if skip_invalid || report.rejected_count == 0 => {
+                    batch.push(p);
+                    if batch.len() >= STAGE_BATCH {
+                        report.loaded += stage(state, actor, &id, &mut batch).await?;
+                    }
+                }
+                import::Row::Accepted(_) => {}
+            }
+        }
+        if !batch.is_empty() && (skip_invalid || report.rejected_count == 0) {
+            report.loaded += stage(state, actor, &id, &mut batch).await?;
+        }
+        AppResult::Ok(())
+    }
+    .await;
+    drop(rows);
+    let read = reader.await;
+    if let Err(e) = staged {
+        abandon(state, actor, &id).await?;
+        return Err(e);
+    }
+    match read {
+        Ok(Ok(())) => {}
+        Ok(Err(message)) => {
+            abandon(state, actor, &id).await?;
+            report.unreadable = Some(message);
+            report.loaded = 0;
+            return Ok(report);
+        }
+        Err(e) => {
+            abandon(state, actor, &id).await?;
+            return Err(AppError::Internal(format!("import: {e}")));
+        }
+    }
+    report.rejected.sort_by_key(|r| r.line);
+    if report.rejected_count > 0 && !skip_invalid {
+        abandon(state, actor, &id).await?;
+        report.loaded = 0;
+        return Ok(report);
+    }
+    if report.loaded == 0 {
+        abandon(state, actor, &id).await?;
+        return Err(AppError::invalid("file", "error-import-empty"));
+    }
+    // The switch: one short transaction.
+    let mut tx = db::begin_write(&state.db).await?;
     let replaced: Option<String> =
         sqlx::query_scalar("SELECT id FROM watchlists WHERE name = ? AND status = 'active'")
             .bind(&meta.name)
@@ -102,31 +249,50 @@ pub async fn import_list(
         .bind(&meta.name)
         .execute(&mut *tx)
         .await?;
-    let count = i64::try_from(parsed.accepted.len()).unwrap_or(i64::MAX);
     sqlx::query(
-        "INSERT INTO watchlists (id, name, authority, version, valid_from, valid_to, status, replaces_id,
-         source_format, entry_count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+        "UPDATE watchlists SET status = 'active', replaces_id = ?, entry_count = ?,
+         imported_at = ? WHERE id = ?",
     )
-    .bind(&id)
-    .bind(&meta.name)
-    .bind(&meta.authority)
-    .bind(&meta.version)
-    .bind(&meta.valid_from)
-    .bind(&meta.valid_to)
     .bind(&replaced)
-    .bind(meta.format)
-    .bind(count)
+    .bind(i64::try_from(report.loaded).unwrap_or(i64::MAX))
     .bind(db::now_text())
-    .bind(&actor.0)
+    .bind(&id)
     .execute(&mut *tx)
     .await?;
-    for p in &parsed.accepted {
+    let detail = format!(
+        "name={} version={} entries={} rejected={} replaces={}",
+        meta.name,
+        meta.version,
+        report.loaded,
+        report.rejected_count,
+        replaced.as_deref().unwrap_or("-")
+    );
+    audit::append(&mut tx, actor, "import", "watchlist", &id, &detail).await?;
+    tx.commit().await?;
+    report.list_id = Some(id);
+    report.replaced = replaced;
+    // The new index is built now, while the screening goes on with the previous one; the
+    // import returns once the new list is in force.
+    refresh_index(state).await?;
+    Ok(report)
+}
+
+/// Writes a batch of entries of a loading list in one transaction, with its audit entry.
+async fn stage(
+    state: &AppState,
+    actor: &Actor,
+    list_id: &str,
+    batch: &mut Vec<import::ListedPerson>,
+) -> AppResult<usize> {
+    let n = batch.len();
+    let mut tx = db::begin_write(&state.db).await?;
+    for p in batch.drain(..) {
         sqlx::query(
             "INSERT INTO watchlist_entries (id, watchlist_id, external_id, full_name, aliases, birth_date,
              nationality, reason, instruction, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(db::new_id())
-        .bind(&id)
+        .bind(list_id)
         .bind(&p.external_id)
         .bind(&p.full_name)
         .bind(p.aliases.join(";"))
@@ -138,22 +304,57 @@ pub async fn import_list(
         .execute(&mut *tx)
         .await?;
     }
-    let detail = format!(
-        "name={} version={} entries={} rejected={} replaces={}",
-        meta.name,
-        meta.version,
-        parsed.accepted.len(),
-        parsed.rejected.len(),
-        replaced.as_deref().unwrap_or("-")
-    );
-    audit::append(&mut tx, actor, "import", "watchlist", &id, &detail).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "import_stage",
+        "watchlist",
+        list_id,
+        &format!("entries={n}"),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(ImportReport {
-        list_id: Some(id),
-        loaded: parsed.accepted.len(),
-        rejected: parsed.rejected,
-        replaced,
-    })
+    Ok(n)
+}
+
+/// Removes a list that was being loaded, its entries a batch at a time (audited).
+async fn abandon(state: &AppState, actor: &Actor, list_id: &str) -> AppResult<()> {
+    loop {
+        let mut tx = db::begin_write(&state.db).await?;
+        let n = sqlx::query(
+            "DELETE FROM watchlist_entries WHERE rowid IN (SELECT rowid FROM watchlist_entries
+             WHERE watchlist_id = ? LIMIT ?)",
+        )
+        .bind(list_id)
+        .bind(i64::try_from(STAGE_BATCH).unwrap_or(5000))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let last = n == 0;
+        if last {
+            sqlx::query("DELETE FROM watchlists WHERE id = ? AND status = 'loading'")
+                .bind(list_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let detail = format!(
+            "entries removed={n}{}",
+            if last { " (list removed)" } else { "" }
+        );
+        audit::append(
+            &mut tx,
+            actor,
+            "import_abandon",
+            "watchlist",
+            list_id,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        if last {
+            return Ok(());
+        }
+    }
 }
 
 /// A listed person as the screening needs it.
@@ -202,18 +403,82 @@ async fn active_key(state: &AppState, today: &str) -> AppResult<String> {
     Ok(format!("{today}|{ids}"))
 }
 
-/// The index of the active lists, built again only when an import changed them (also when the
-/// import ran in another process, such as `parsec watchlist import`) or the day changed.
-pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
-    let now = db::now_text();
-    let today = now.get(..10).unwrap_or("").to_string();
-    let key = active_key(state, &today).await?;
-    let mut guard = state.screening.lock().await;
-    if let Some(ix) = guard.as_ref()
-        && ix.key == key
-    {
-        return Ok(ix.clone());
+/// The index of the active lists in force, and the lock a build holds.
+#[derive(Default)]
+pub struct IndexCache {
+    current: std::sync::Mutex<Option<Arc<ActiveIndex>>>,
+    building: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl IndexCache {
+    fn get(&self) -> Option<Arc<ActiveIndex>> {
+        self.current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
+
+    fn set(&self, ix: Arc<ActiveIndex>) {
+        *self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ix);
+    }
+}
+
+/// The index of the active lists. When they changed (an import in another process, such as
+/// `parsec watchlist import`, or the day's turn), the previous index goes on answering while
+/// the new one is built in the background: a rebuild over a million entries takes seconds, and
+/// the agents' saves must not wait for it. Only the very first build is waited for.
+pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
+    let today = today();
+    let key = active_key(state, &today).await?;
+    let cache = &state.screening;
+    match cache.get() {
+        Some(ix) if ix.key == key => Ok(ix),
+        Some(stale) => {
+            if let Ok(guard) = cache.building.clone().try_lock_owned() {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let _building = guard;
+                    match build_index(&state, &today, key).await {
+                        Ok(ix) => state.screening.set(Arc::new(ix)),
+                        Err(e) => tracing::error!(error = %e, "screening index rebuild failed"),
+                    }
+                });
+            }
+            Ok(stale)
+        }
+        None => {
+            let _building = cache.building.lock().await;
+            if let Some(ix) = cache.get().filter(|ix| ix.key == key) {
+                return Ok(ix);
+            }
+            let ix = Arc::new(build_index(state, &today, key).await?);
+            cache.set(ix.clone());
+            Ok(ix)
+        }
+    }
+}
+
+/// Builds the index of the active lists now and puts it in force (after an import).
+pub async fn refresh_index(state: &AppState) -> AppResult<()> {
+    let _building = state.screening.building.lock().await;
+    let today = today();
+    let key = active_key(state, &today).await?;
+    if state.screening.get().is_some_and(|ix| ix.key == key) {
+        return Ok(());
+    }
+    let ix = build_index(state, &today, key).await?;
+    state.screening.set(Arc::new(ix));
+    Ok(())
+}
+
+fn today() -> String {
+    db::now_text().get(..10).unwrap_or("").to_string()
+}
+
+async fn build_index(state: &AppState, today: &str, key: String) -> AppResult<ActiveIndex> {
     let entries: Vec<ListedRef> = sqlx::query_as(
         "SELECT e.id, e.watchlist_id, w.name AS list_name, e.full_name, e.aliases, e.birth_date,
                 e.nationality, e.reason, e.instruction
@@ -222,7 +487,7 @@ pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
            AND (w.valid_from IS NULL OR w.valid_from <= ?1) AND (w.valid_to IS NULL OR w.valid_to >= ?1)
            AND (e.expires_at IS NULL OR e.expires_at >= ?1)",
     )
-    .bind(&today)
+    .bind(today)
     .fetch_all(&state.db)
     .await?;
     let built = tokio::task::spawn_blocking(move || {
@@ -251,8 +516,6 @@ pub async fn active_index(state: &AppState) -> AppResult<Arc<ActiveIndex>> {
         }
     })
     .await?;
-    let built = Arc::new(built);
-    *guard = Some(built.clone());
     Ok(built)
 }
 

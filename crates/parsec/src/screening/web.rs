@@ -37,6 +37,8 @@ type FormData = Form<Vec<(String, String)>>;
 /// The largest list file accepted from the browser (the full OpenSanctions export is larger:
 /// import it with `parsec watchlist import`).
 const MAX_UPLOAD: usize = 256 * 1024 * 1024;
+/// The longest text field of the upload form, in bytes.
+const FIELD_MOST: usize = 4096;
 
 fn search_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
     let c = PageCtx::new(state, auth, "/screening");
@@ -469,6 +471,7 @@ async fn import_upload(
     let upload = tempfile::NamedTempFile::new()
         .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
     let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut long: Vec<String> = Vec::new();
     let mut size = 0usize;
     let broken = |_| AppError::invalid("file", "error-upload");
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
@@ -488,11 +491,39 @@ async fn import_upload(
                 .await
                 .map_err(|e| AppError::Internal(format!("fichier temporaire : {e}")))?;
         } else {
-            pairs.push((name, field.text().await.map_err(broken)?));
+            // A form's text field is short: a huge one is neither kept nor shown back.
+            let mut text = Vec::new();
+            let mut too_long = false;
+            while let Some(chunk) = field.chunk().await.map_err(broken)? {
+                if text.len() + chunk.len() > FIELD_MOST {
+                    too_long = true;
+                } else {
+                    text.extend_from_slice(&chunk);
+                }
+            }
+            if too_long {
+                long.push(name.clone());
+                text.clear();
+            }
+            pairs.push((name, String::from_utf8_lossy(&text).into_owned()));
         }
     }
     let f = Fields::from_pairs(pairs);
     let view = import_view(&state, &auth, &f);
+    if let Some(name) = long.first() {
+        let field = [
+            "name",
+            "authority",
+            "version",
+            "valid_from",
+            "valid_to",
+            "format",
+        ]
+        .into_iter()
+        .find(|n| n == name)
+        .unwrap_or("file");
+        return view.refuse(AppError::invalid(field, "error-too-long"));
+    }
     if size == 0 {
         return view.refuse(AppError::invalid("file", "error-upload-empty"));
     }
@@ -500,27 +531,12 @@ async fn import_upload(
     if !crate::screening::import::FORMATS.contains(&format.as_str()) {
         return view.refuse(AppError::invalid("format", "error-bad-choice"));
     }
-    let path = upload.path().to_path_buf();
-    let parsed = tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        crate::screening::import::read(&format, std::io::BufReader::new(file), &mut |_| {})
-    })
-    .await?;
-    drop(upload);
-    let (parsed, format) = match parsed {
-        Ok(p) => p,
-        Err(message) => {
-            let mut view = view.with_error(&AppError::invalid("file", "error-import-unreadable"));
-            view.error = Some(format!(
-                "{} {message}",
-                view.error.clone().unwrap_or_default()
-            ));
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(askama::Template::render(&view)?),
-            )
-                .into_response());
-        }
+    let Some(format) = crate::screening::import::FORMATS
+        .iter()
+        .copied()
+        .find(|f| *f == format)
+    else {
+        return view.refuse(AppError::invalid("format", "error-bad-choice"));
     };
     let optional = |name: &str| Some(f.get(name).trim().to_string()).filter(|v| !v.is_empty());
     let meta = crate::screening::ListMeta {
@@ -532,11 +548,35 @@ async fn import_upload(
         format,
     };
     let skip = f.get("skip_invalid") == "on";
-    let report = match crate::screening::import_list(
+    let errors = crate::screening::meta_errors(&meta);
+    if !errors.is_empty() {
+        // Every error at once: whether the file can be read is said too, so that one
+        // correction of the form is enough.
+        let path = upload.path().to_path_buf();
+        let unreadable = tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+            crate::screening::import::read_rows(format, std::io::BufReader::new(file), &mut |_| {})
+        })
+        .await?
+        .err();
+        let mut view = errors.iter().fold(view, |v, e| v.with_error(e));
+        if let Some(message) = unreadable {
+            let general = view.c.t("error-import-unreadable");
+            view.error = Some(format!("{general} {message}"));
+        }
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html(askama::Template::render(&view)?),
+        )
+            .into_response());
+    }
+    // Read as a stream from the temporary file, staged in short transactions.
+    let report = match crate::screening::import_file(
         &state,
         &auth.user.actor(),
         &meta,
-        parsed,
+        format,
+        upload.path(),
         skip,
     )
     .await
@@ -544,6 +584,19 @@ async fn import_upload(
         Ok(r) => r,
         Err(e) => return view.refuse(e),
     };
+    drop(upload);
+    if let Some(message) = &report.unreadable {
+        let mut view = view.with_error(&AppError::invalid("file", "error-import-unreadable"));
+        view.error = Some(format!(
+            "{} {message}",
+            view.error.clone().unwrap_or_default()
+        ));
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html(askama::Template::render(&view)?),
+        )
+            .into_response());
+    }
     let c = PageCtx::new(&state, &auth, "/screening/lists");
     let loaded = report.list_id.is_some();
     let status = if loaded {
@@ -581,7 +634,7 @@ async fn import_upload(
             },
             DetailField {
                 label: c.t("screening-rejected"),
-                value: report.rejected.len().to_string(),
+                value: report.rejected_count.to_string(),
                 href: None,
             },
         ],

@@ -398,3 +398,194 @@ async fn the_review_queue_pages_through_every_hit() {
     assert!(last.contains("/screening/hits/hit-001"), "{last}");
     assert!(!last.contains("/screening/hits/hit-026"));
 }
+
+fn list_meta(version: &str, format: &'static str) -> parsec::screening::ListMeta {
+    parsec::screening::ListMeta {
+        name: "Grande liste".into(),
+        authority: "Test".into(),
+        version: version.into(),
+        valid_from: None,
+        valid_to: None,
+        format,
+    }
+}
+
+/// A large list is staged in short transactions: the agents' crossings saved meanwhile all
+/// succeed, and the new version comes in at once at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crossings_are_saved_while_a_large_list_is_imported() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liste.csv");
+    let mut csv = String::from("id,full_name,birth_date,nationality,aliases\n");
+    for i in 0..30_000 {
+        csv.push_str(&format!(
+            "G{i},Personne Numéro {i} Diallo,19{:02}-01-01,ML,Alias {i}\n",
+            i % 90 + 10
+        ));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let state = app.state.clone();
+    let import = tokio::spawn(async move {
+        parsec::screening::import_file(
+            &state,
+            &parsec::audit::Actor::system("test"),
+            &list_meta("1", "csv"),
+            "csv",
+            &path,
+            false,
+        )
+        .await
+    });
+    let mut agent = app.login("agent.koro").await;
+    let mut saved = 0;
+    while !import.is_finished() {
+        let (_, page) = agent.get_text("/border/crossings/new").await;
+        let at = page.find("name=\"submission\" value=\"").unwrap() + 26;
+        let submission = page[at..].split('"').next().unwrap().to_string();
+        let res = agent
+            .post_form(
+                "/border/crossings/new",
+                &[
+                    ("submission", submission.as_str()),
+                    ("surname", "Sangaré"),
+                    ("given_names", &format!("Voyageur {saved}")),
+                    ("direction", "entree"),
+                    ("mode", "pied"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        saved += 1;
+    }
+    let report = import.await.unwrap().unwrap();
+    assert_eq!(report.loaded, 30_000);
+    assert!(saved > 0);
+    let stages: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'import_stage' AND entity_id = ?",
+    )
+    .bind(report.list_id.as_deref().unwrap())
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(stages, 6, "30,000 entries in six short transactions");
+    let (status, count): (String, i64) =
+        sqlx::query_as("SELECT status, entry_count FROM watchlists WHERE name = 'Grande liste'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), count), ("active", 30_000));
+    // The new version is in force as soon as the import returns.
+    let mut ops = app.login("operations").await;
+    let (_, html) = ops
+        .post_form_text(
+            "/screening",
+            &[
+                ("name", "Personne Numero 12345 Diallo"),
+                ("birth_date", "1925-01-01"),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains(">Personne Numéro 12345 Diallo<") && html.contains("Grande liste"),
+        "{html}"
+    );
+}
+
+/// Bounds: a name longer than a name can be is refused with its row, a run of 17 MB without a
+/// line end refuses the file without filling the memory, 100,000 aliases (500 distinct) are
+/// kept once each; a refused import leaves nothing behind, nor does one stopped half-way.
+#[tokio::test]
+async fn list_files_are_read_within_bounds_and_leave_nothing_when_refused() {
+    let app = TestApp::spawn().await;
+    let actor = parsec::audit::Actor::system("test");
+    let dir = tempfile::tempdir().unwrap();
+    let import = |name: &str, format: &'static str, body: Vec<u8>, version: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let state = app.state.clone();
+        let actor = actor.clone();
+        let meta = list_meta(version, format);
+        async move {
+            parsec::screening::import_file(&state, &actor, &meta, format, &path, false)
+                .await
+                .unwrap()
+        }
+    };
+    let long_name = "A".repeat(400);
+    let r = import(
+        "long.csv",
+        "csv",
+        format!("id,full_name\nL1,{long_name}\nL2,Awa Diarra\n").into_bytes(),
+        "1",
+    )
+    .await;
+    assert_eq!((r.list_id.is_none(), r.rejected_count), (true, 1));
+    assert!(
+        r.rejected[0].reason.contains("nom trop long"),
+        "{:?}",
+        r.rejected
+    );
+    assert!(!r.rejected[0].reason.contains(&long_name));
+    let mut huge = b"id,full_name\nH1,".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 17 * 1024 * 1024));
+    let r = import("huge.csv", "csv", huge, "1").await;
+    assert!(
+        r.unreadable
+            .as_deref()
+            .is_some_and(|m| m.contains("d'un seul tenant")),
+        "{:?}",
+        r.unreadable
+    );
+    // Nothing was left by the refused imports.
+    let left: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM watchlists WHERE name = 'Grande liste'),
+                (SELECT COUNT(*) FROM watchlist_entries e JOIN watchlists w ON w.id = e.watchlist_id
+                 WHERE w.name = 'Grande liste')",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(left, (0, 0));
+    // An FtM entity with 100,000 aliases, 500 of them distinct.
+    let aliases: Vec<String> = (0..100_000)
+        .map(|i| format!("\"Alias {}\"", i % 500))
+        .collect();
+    let entity = format!(
+        "{{\"id\":\"ftm-1\",\"schema\":\"Person\",\"properties\":{{\"name\":[\"Moussa Ag Alla\"],\"alias\":[{}]}}}}\n",
+        aliases.join(",")
+    );
+    // A list left half-loaded by a power cut is cleared by the next import.
+    let stale = "stale-list";
+    sqlx::query(
+        "INSERT INTO watchlists (id, name, authority, version, status, source_format,
+         entry_count, imported_at, imported_by)
+         VALUES (?, 'Grande liste', 'Test', '0', 'loading', 'csv', 0, '2026-01-01T00:00:00Z', 'x')",
+    )
+    .bind(stale)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO watchlist_entries (id, watchlist_id, external_id, full_name, instruction)
+         VALUES ('stale-entry', ?, 'S1', 'Half Loaded', 'signaler')",
+    )
+    .bind(stale)
+    .execute(&app.state.db)
+    .await
+    .unwrap();
+    let r = import("ftm.json", "ftm", entity.into_bytes(), "2").await;
+    assert_eq!(r.loaded, 1, "{:?}", r.rejected);
+    let kept: String =
+        sqlx::query_scalar("SELECT aliases FROM watchlist_entries WHERE external_id = 'ftm-1'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(kept.split(';').count(), 500);
+    let stale_left: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM watchlists WHERE status = 'loading'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(stale_left, 0);
+}
