@@ -50,6 +50,42 @@ impl Format {
     }
 }
 
+/// Every code an `Issue` may carry (the application has a label for each: `mrz-code-…`).
+pub const CODES: &[&str] = &[
+    "ambiguous_repair",
+    "birth_date",
+    "birth_date_partial",
+    "birth_date_unknown",
+    "check_digit",
+    "country_code",
+    "document_code",
+    "document_expired",
+    "document_number",
+    "expiry_date",
+    "invalid_character",
+    "line1_nonconformant",
+    "long_number_filler_included",
+    "name",
+    "name_possibly_truncated",
+    "non_icao_format",
+    "primary_identifier_empty",
+    "repair_unproven",
+    "repaired",
+    "sex",
+    "sex_x_in_mrz",
+    "unknown_country",
+    "unknown_format",
+];
+
+/// Every check digit's name (`Check::name`).
+pub const CHECKS: &[&str] = &[
+    "document_number",
+    "birth_date",
+    "expiry_date",
+    "optional_data",
+    "composite",
+];
+
 /// A rule that did not hold, or a fact worth knowing, with a stable code and an English message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {

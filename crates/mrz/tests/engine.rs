@@ -561,6 +561,13 @@ fn random_input_never_panics() {
             doc.valid,
             doc.errors.is_empty() && doc.checks.iter().all(|c| c.ok)
         );
+        // Every code and check is one the application has a label for.
+        for issue in doc.errors.iter().chain(&doc.warnings) {
+            assert!(mrz::CODES.contains(&issue.code), "{}", issue.code);
+        }
+        for check in &doc.checks {
+            assert!(mrz::CHECKS.contains(&check.name), "{}", check.name);
+        }
         // A false verdict always says why; a repair always changed something.
         assert_eq!(doc.valid, doc.errors.is_empty(), "{text}");
         assert_eq!(

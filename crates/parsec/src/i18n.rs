@@ -81,9 +81,23 @@ impl Catalog {
         }
     }
 
-    /// The message for `key`; French when English lacks it, and the key itself when both lack
-    /// it (the tidy test keeps that from happening).
+    /// The message for `key`; French when English lacks it. A key in neither is a defect:
+    /// debug builds (every test) stop on it; a release build logs it and shows a neutral
+    /// mark, never the key.
     pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        if let Some(text) = self.lookup(lang, key) {
+            return text;
+        }
+        if cfg!(debug_assertions) {
+            panic!("message key {key:?} is in no catalogue (i18n/fr.ftl, i18n/en.ftl)");
+        }
+        tracing::error!(key, "message key missing from the catalogue");
+        "…"
+    }
+
+    /// The message for `key` if the catalogue has it (French when English lacks it): for the
+    /// few labels that may legitimately be absent.
+    pub fn lookup(&self, lang: Lang, key: &str) -> Option<&str> {
         let primary = match lang {
             Lang::Fr => &self.fr,
             Lang::En => &self.en,
@@ -92,7 +106,6 @@ impl Catalog {
             .get(key)
             .or_else(|| self.fr.get(key))
             .map(String::as_str)
-            .unwrap_or(key)
     }
 
     /// The message with its `{ $name }` placeholders filled.

@@ -158,11 +158,6 @@ pub fn summary(doc: &Document, n: usize, catalog: &Catalog, lang: Lang) -> Strin
         for issue in list.iter() {
             let key = format!("mrz-code-{}", issue.code);
             let text = catalog.get(lang, &key);
-            let text = if text == key {
-                issue.message.as_str()
-            } else {
-                text
-            };
             let _ = writeln!(s, "  {} : {text} ({})", t(label), issue.code);
         }
     }

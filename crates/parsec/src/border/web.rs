@@ -77,11 +77,8 @@ fn verdict(c: &PageCtx, doc: &mrz::Document) -> String {
         })
     );
     for w in doc.warnings.iter().chain(&doc.errors) {
-        let key = format!("mrz-code-{}", w.code);
-        let text = c.t(&key);
         out.push_str(" · ");
-        // The engine's own words when the catalogue has none.
-        out.push_str(if text == key { &w.message } else { &text });
+        out.push_str(&c.t(&format!("mrz-code-{}", w.code)));
     }
     if !doc.repaired.is_empty() {
         out.push_str(" · ");
