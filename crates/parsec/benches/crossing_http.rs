@@ -121,6 +121,7 @@ async fn main() {
             "crossing {i}: {}",
             res.text().await.unwrap_or_default()
         );
+        http_bench::acknowledge_alerts(&http, &base, &cookie, &state.db).await;
         if i % 50 == 0 {
             // Read one answer now and then, as the agent does every time.
             let page = res

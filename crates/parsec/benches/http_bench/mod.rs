@@ -20,10 +20,25 @@ pub async fn login(base: &str, login: &str) -> (reqwest::Client, String) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // The login form first, as a browser: its cookie and the token that goes with it.
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let html = page.text().await.unwrap();
+    let marker = "id=\"form-token\" name=\"csrf\" value=\"";
+    let at = html.find(marker).expect("the login form's token") + marker.len();
+    let token = html[at..].split('"').next().unwrap();
     let res = http
         .post(format!("{base}/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("login={login}&password=demo"))
+        .header("cookie", login_cookie)
+        .body(format!("login={login}&password=demo&csrf={token}"))
         .send()
         .await
         .unwrap();
@@ -52,6 +67,37 @@ pub async fn get(http: &reqwest::Client, url: &str, cookie: &str) -> (Duration, 
         .await
         .unwrap();
     (t.elapsed(), body)
+}
+
+/// Acknowledges the alerts the agent left unread (the next crossing is refused until then), as
+/// the agent does at the post; not timed.
+pub async fn acknowledge_alerts(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    db: &parsec::db::Db,
+) {
+    let unread: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM crossings WHERE screening = 'alerte' AND instruction_read_at IS NULL",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    for id in unread {
+        let (_, html) = get(http, &format!("{base}/border/crossings/{id}"), cookie).await;
+        let marker = "name=\"csrf\" value=\"";
+        let at = html.find(marker).expect("a form with its token") + marker.len();
+        let token = html[at..].split('"').next().unwrap();
+        let res = http
+            .post(format!("{base}/border/crossings/{id}/instruction-read"))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "acknowledging {id}");
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

@@ -90,11 +90,15 @@ pub async fn import_file(
 ) -> AppResult<ImportReport> {
     let format = format.to_string();
     let path = path.to_path_buf();
-    import_rows(state, actor, meta, skip_invalid, move |sink| {
+    let report = import_rows(state, actor, meta, skip_invalid, move |sink| {
         let file = std::fs::File::open(&path).map_err(|e| format!("{} : {e}", path.display()))?;
         import::read_rows(&format, std::io::BufReader::new(file), sink).map(|_| ())
     })
-    .await
+    .await?;
+    // The new index is built now, while the screening goes on with the previous one; the
+    // import returns once the new list is in force.
+    refresh_index(state).await?;
+    Ok(report)
 }
 
 /// Loads rows already read (a small list: the demo's, the tests') the same way.
@@ -105,7 +109,7 @@ pub async fn import_list(
     parsed: Parsed,
     skip_invalid: bool,
 ) -> AppResult<ImportReport> {
-    import_rows(state, actor, meta, skip_invalid, move |sink| {
+    let report = import_rows(state, actor, meta, skip_invalid, move |sink| {
         for r in parsed.rejected {
             sink(import::Row::Rejected(r));
         }
@@ -114,11 +118,14 @@ pub async fn import_list(
         }
         Ok(())
     })
-    .await
+    .await?;
+    refresh_index(state).await?;
+    Ok(report)
 }
 
 /// Loads the rows that `read` hands to its sink (on a blocking thread), staged and switched in
-/// as `import_file` does.
+/// as `import_file` does, without building the screening index (the command line's import: the
+/// server notices the change and builds its own).
 pub async fn import_rows(
     state: &AppState,
     actor: &Actor,
@@ -271,9 +278,6 @@ pub async fn import_rows(
     tx.commit().await?;
     report.list_id = Some(id);
     report.replaced = replaced;
-    // The new index is built now, while the screening goes on with the previous one; the
-    // import returns once the new list is in force.
-    refresh_index(state).await?;
     Ok(report)
 }
 
