@@ -568,6 +568,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             config.crossing_retention_days = retention_days;
             state.config = std::sync::Arc::new(config);
             tokio::spawn(crate::border::retention::every_day(state.clone()));
+            tokio::spawn(crate::accounts::throttle::every_day(state.db.clone()));
             serve(state, addr).await?;
         }
         Command::Demo { db, addr } => {

@@ -507,9 +507,9 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// The key under which an attempt is throttled and counted: the account's login, or `-` for
-/// a login that is no account (an attacker's inventions must not make rows without end).
-async fn throttle_key(db: &Db, login: &str) -> AppResult<String> {
+/// The name under which a failed attempt is counted and audited: the account's login, or `-`
+/// for a login that is no account (an attacker's inventions must not make rows without end).
+async fn counted_as(db: &Db, login: &str) -> AppResult<String> {
     let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE login = ?")
         .bind(login)
         .fetch_optional(db)
@@ -534,8 +534,8 @@ pub async fn login(
     address: &str,
 ) -> AppResult<NewSession> {
     let login = login.trim().to_lowercase();
-    let key = throttle_key(&state.db, &login).await?;
-    throttle::admit(&state.db, &state.config.login_limits, &key, address).await?;
+    let key = counted_as(&state.db, &login).await?;
+    throttle::admit(&state.db, &state.config.login_limits, &login, &key, address).await?;
 
     let stored: Option<(String, String, bool)> =
         sqlx::query_as("SELECT id, password_hash, disabled FROM users WHERE login = ?")
@@ -556,7 +556,7 @@ pub async fn login(
     }
     // The right password takes its attempt back at once, in its own small transaction: if
     // opening the session then fails (a full disk), the server's failure is not the user's.
-    throttle::succeeded(&mut tx, &key, address, db::now()).await?;
+    throttle::succeeded(&mut tx, &login, address, db::now()).await?;
     tx.commit().await?;
     let mut tx = db::begin_write(&state.db).await?;
     let token = random_token()?;
@@ -673,7 +673,7 @@ pub async fn change_own_password(
     address: &str,
 ) -> AppResult<()> {
     let login = &session.user.login;
-    throttle::admit(&state.db, &state.config.login_limits, login, address).await?;
+    throttle::admit(&state.db, &state.config.login_limits, login, login, address).await?;
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
         .bind(&session.user.id)
         .fetch_one(&state.db)

@@ -221,20 +221,56 @@ pub async fn record(
 }
 
 /// Checks and counts an attempt of `login` from `address` in one write transaction; refused
-/// attempts are recorded and answer `Throttled`.
-pub async fn admit(db: &db::Db, limits: &Limits, login: &str, address: &str) -> AppResult<()> {
+/// attempts are recorded (under `counted_as`: the account, or `-` for a login that is no
+/// account, so that invented logins make no rows in the counts) and answer `Throttled`.
+///
+/// The decision is keyed by the login as typed, known or not: keyed otherwise, the answers
+/// would tell which logins exist.
+pub async fn admit(
+    db: &db::Db,
+    limits: &Limits,
+    login: &str,
+    counted_as: &str,
+    address: &str,
+) -> AppResult<()> {
     let now = db::now();
     let mut tx = db::begin_write(db).await?;
     let c = counts(&mut tx, limits, login, address, now).await?;
     if let Some(wait) = decide(limits, &c, now) {
-        tracing::warn!(login = %login, address = %address, wait_s = wait.as_secs(), "login slowed");
-        record(&mut tx, login, address, "login_refused", now).await?;
+        tracing::warn!(login = %counted_as, address = %address, wait_s = wait.as_secs(), "login slowed");
+        record(&mut tx, counted_as, address, "login_refused", now).await?;
         tx.commit().await?;
         return Err(AppError::Throttled);
     }
     count_attempt(&mut tx, login, address, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Forgets the pairs that failed more than a day ago and never succeeded: the backoff and the
+/// window are long past, and invented logins must not pile up.
+pub async fn forget_stale(db: &db::Db) -> AppResult<u64> {
+    let day_ago = db::timestamp(db::now() - time::Duration::days(1));
+    let mut tx = db::begin_write(db).await?;
+    let n =
+        sqlx::query("DELETE FROM login_throttle WHERE last_success IS NULL AND last_failure < ?")
+            .bind(day_ago)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Runs `forget_stale` once a day while the server runs.
+pub async fn every_day(db: db::Db) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        ticks.tick().await;
+        if let Err(e) = forget_stale(&db).await {
+            tracing::error!(error = %e, "login throttle housekeeping failed");
+        }
+    }
 }
 
 #[cfg(test)]

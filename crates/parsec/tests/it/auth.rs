@@ -769,3 +769,38 @@ async fn metrics_ask_for_their_token_when_one_is_set() {
     );
     assert!(!format!("{:?}", app.state.config).contains("s3cret"));
 }
+
+/// Whether a login exists is not told by the throttle: an unknown login and a real one are
+/// slowed alike, each for itself.
+#[tokio::test]
+async fn the_throttle_does_not_tell_which_logins_exist() {
+    let app = TestApp::spawn_with(slow_backoff).await;
+    let mut c = app.client();
+    for login in ["personne.x", "personne.y", "personne.z", "personne.w"] {
+        assert_eq!(c.login(login, "guess").await.status(), 401, "{login}");
+    }
+    // Three unknown logins failed, then a fourth: each is its own pair, none is slowed, and
+    // neither is a real account tried next.
+    assert_eq!(c.login("inspecteur", "guess").await.status(), 401);
+    for _ in 0..2 {
+        assert_eq!(c.login("personne.x", "guess").await.status(), 401);
+    }
+    assert_eq!(c.login("personne.x", "guess").await.status(), 429);
+    // Invented logins are counted under one name, and forgotten a day later.
+    let counted: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT login FROM login_failures ORDER BY 1")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(counted, ["-", "inspecteur"]);
+    sqlx::query("UPDATE login_throttle SET last_failure = '2020-01-01T00:00:00Z'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        parsec::accounts::throttle::forget_stale(&app.state.db)
+            .await
+            .unwrap(),
+        5
+    );
+}
