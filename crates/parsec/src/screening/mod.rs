@@ -45,6 +45,15 @@ pub struct ImportReport {
 /// Entries written per staging transaction: each holds the write lock for a few tens of
 /// milliseconds, so the agents' crossings are saved between them during a large import.
 const STAGE_BATCH: usize = 5000;
+/// Rows per INSERT statement while staging (ten values each: well under SQLite's limit).
+const STAGE_ROWS_PER_INSERT: usize = 100;
+/// The longest a staging transaction writes before it commits, whatever its batch's size.
+const STAGE_LOCK_MOST: std::time::Duration = std::time::Duration::from_millis(60);
+/// The pause after each staging transaction. A writer kept waiting by SQLite's busy handler
+/// tries again after 1, 2, 5, 10, 15, 20, 25 … ms: back-to-back batches would starve it (a
+/// crossing waited a second during an import); with short batches and this pause, a waiting
+/// save gets in at the next gap.
+const STAGE_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 /// Refused rows kept for the report; the others are only counted.
 pub const REJECTED_KEPT: usize = 10_000;
 
@@ -203,14 +212,15 @@ pub async fn import_rows(
                 // After a refused row, with nothing to be kept, the rest is only checked.
                 import::Row::Accepted(p) if skip_invalid || report.rejected_count == 0 => {
                     batch.push(p);
-                    if batch.len() >= STAGE_BATCH {
+                    while batch.len() >= STAGE_BATCH {
                         report.loaded += stage(state, actor, &id, &mut batch).await?;
+                        tokio::time::sleep(STAGE_PAUSE).await;
                     }
                 }
                 import::Row::Accepted(_) => {}
             }
         }
-        if !batch.is_empty() && (skip_invalid || report.rejected_count == 0) {
+        while !batch.is_empty() && (skip_invalid || report.rejected_count == 0) {
             report.loaded += stage(state, actor, &id, &mut batch).await?;
         }
         AppResult::Ok(())
@@ -288,37 +298,50 @@ async fn stage(
     list_id: &str,
     batch: &mut Vec<import::ListedPerson>,
 ) -> AppResult<usize> {
-    let n = batch.len();
+    let started = std::time::Instant::now();
     let mut tx = db::begin_write(&state.db).await?;
-    for p in batch.drain(..) {
-        sqlx::query(
-            "INSERT INTO watchlist_entries (id, watchlist_id, external_id, full_name, aliases, birth_date,
-             nationality, reason, instruction, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(db::new_id())
-        .bind(list_id)
-        .bind(&p.external_id)
-        .bind(&p.full_name)
-        .bind(p.aliases.join(";"))
-        .bind(&p.birth_date)
-        .bind(&p.nationality)
-        .bind(&p.reason)
-        .bind(p.instruction.code())
-        .bind(&p.expires_at)
-        .execute(&mut *tx)
-        .await?;
+    let mut written = 0usize;
+    // A hundred rows a statement: one statement per row spent most of its time going to and
+    // from SQLite's thread.
+    for chunk in batch.chunks(STAGE_ROWS_PER_INSERT) {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO watchlist_entries (id, watchlist_id, external_id, full_name, aliases,
+             birth_date, nationality, reason, instruction, expires_at) VALUES {values}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in chunk {
+            q = q
+                .bind(db::new_id())
+                .bind(list_id)
+                .bind(&p.external_id)
+                .bind(&p.full_name)
+                .bind(p.aliases.join(";"))
+                .bind(&p.birth_date)
+                .bind(&p.nationality)
+                .bind(&p.reason)
+                .bind(p.instruction.code())
+                .bind(&p.expires_at);
+        }
+        q.execute(&mut *tx).await?;
+        written += chunk.len();
+        // The write lock is held for a bounded time, whatever the machine's speed.
+        if started.elapsed() >= STAGE_LOCK_MOST {
+            break;
+        }
     }
+    batch.drain(..written);
     audit::append(
         &mut tx,
         actor,
         "import_stage",
         "watchlist",
         list_id,
-        &format!("entries={n}"),
+        &format!("entries={written}"),
     )
     .await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(written)
 }
 
 /// Removes a list that was being loaded, its entries a batch at a time (audited).

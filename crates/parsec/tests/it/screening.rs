@@ -468,7 +468,11 @@ async fn crossings_are_saved_while_a_large_list_is_imported() {
     .fetch_one(&app.state.db)
     .await
     .unwrap();
-    assert_eq!(stages, 6, "30,000 entries in six short transactions");
+    // At most 5,000 entries a transaction, fewer when a transaction reaches its time limit.
+    assert!(
+        stages >= 6,
+        "30,000 entries in short transactions: {stages}"
+    );
     let (status, count): (String, i64) =
         sqlx::query_as("SELECT status, entry_count FROM watchlists WHERE name = 'Grande liste'")
             .fetch_one(&app.state.db)
