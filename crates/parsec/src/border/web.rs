@@ -167,7 +167,7 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Cross
         title: c.t("crossing-new"),
         post_name: post_name(state, &unit).await?,
         submission,
-        mrz: f.get("mrz").to_string(),
+        mrz: crate::web::page::echo(f.get("mrz").to_string()),
         mrz_error: None,
         verdict: String::new(),
         fields,

@@ -330,13 +330,26 @@ pub struct FormField {
     pub error: Option<String>,
 }
 
+/// The longest value a form shows back: far above any field's own limit (notes: 4,000), so
+/// that what was typed too long can be cut by its author; a flood is not sent back.
+pub const ECHO_MOST: usize = 10_000;
+
+/// A typed value as a form may show it back: whole, or nothing when beyond `ECHO_MOST`.
+pub fn echo(value: String) -> String {
+    if value.len() > ECHO_MOST {
+        String::new()
+    } else {
+        value
+    }
+}
+
 impl FormField {
     pub fn new(name: &'static str, label: String, kind: &'static str, value: String) -> FormField {
         FormField {
             name,
             label,
             kind,
-            value,
+            value: echo(value),
             options: Vec::new(),
             required: false,
             hint: String::new(),

@@ -1146,3 +1146,28 @@ async fn a_partner_package_that_breaks_the_rules_is_refused() {
     .unwrap();
     assert_eq!(done.alerts, 1);
 }
+
+/// A field typed far too long is refused as too long, and not sent back whole.
+#[tokio::test]
+async fn a_huge_field_is_refused_and_not_echoed() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let submission = open_form(&mut agent).await;
+    let huge = "N".repeat(200_000);
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", submission.as_str()),
+                ("surname", huge.as_str()),
+                ("mrz", huge.as_str()),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.len() < 60_000, "{} bytes sent back", html.len());
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 0);
+}
