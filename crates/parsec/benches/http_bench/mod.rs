@@ -22,14 +22,7 @@ pub async fn login(base: &str, login: &str) -> (reqwest::Client, String) {
         .unwrap();
     // The login form first, as a browser: its cookie and the token that goes with it.
     let page = http.get(format!("{base}/login")).send().await.unwrap();
-    let login_cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let login_cookie = cookies(&page);
     let html = page.text().await.unwrap();
     let marker = "id=\"form-token\" name=\"csrf\" value=\"";
     let at = html.find(marker).expect("the login form's token") + marker.len();
@@ -43,15 +36,18 @@ pub async fn login(base: &str, login: &str) -> (reqwest::Client, String) {
         .await
         .unwrap();
     assert_eq!(res.status(), 303, "login of {login}");
-    let cookie = res
-        .headers()
+    (http, cookies(&res))
+}
+
+/// The cookies an answer sets, as a `Cookie` header sends them back.
+fn cookies(res: &reqwest::Response) -> String {
+    res.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
         .collect::<Vec<_>>()
-        .join("; ");
-    (http, cookie)
+        .join("; ")
 }
 
 /// A page asked for with the session: how long it took, and its text.

@@ -146,17 +146,16 @@ pub async fn count_attempt(
     address: &str,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    sqlx::query(
+    upsert_pair(
+        tx,
         "INSERT INTO login_throttle (login, address, failures, last_failure) VALUES (?, ?, 1, ?)
          ON CONFLICT (login, address) DO UPDATE
          SET failures = failures + 1, last_failure = excluded.last_failure",
+        login,
+        address,
+        now,
     )
-    .bind(login)
-    .bind(address)
-    .bind(db::timestamp(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The password was right: the pair starts afresh and the address becomes familiar.
@@ -166,16 +165,31 @@ pub async fn succeeded(
     address: &str,
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    sqlx::query(
+    upsert_pair(
+        tx,
         "INSERT INTO login_throttle (login, address, failures, last_success) VALUES (?, ?, 0, ?)
          ON CONFLICT (login, address) DO UPDATE
          SET failures = 0, last_failure = NULL, last_success = excluded.last_success",
+        login,
+        address,
+        now,
     )
-    .bind(login)
-    .bind(address)
-    .bind(db::timestamp(now))
-    .execute(&mut **tx)
-    .await?;
+    .await
+}
+
+async fn upsert_pair(
+    tx: &mut db::Tx,
+    sql: &'static str,
+    login: &str,
+    address: &str,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    sqlx::query(sql)
+        .bind(login)
+        .bind(address)
+        .bind(db::timestamp(now))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -37,6 +37,19 @@ pub fn td3(
     format!("{line1}\n{line2}")
 }
 
+/// The passport zone of the demo list's fictitious DEMO-002 (an alert: hold him).
+pub fn demo_002_zone() -> String {
+    td3(
+        "AG INTALLA",
+        "BOUBACAR",
+        "ML1234567",
+        "MLI",
+        "810930",
+        "M",
+        "300101",
+    )
+}
+
 /// The one-time key of a freshly opened crossing form.
 async fn open_form(c: &mut Client) -> String {
     let (status, html) = c.get_text("/border/crossings/new").await;
@@ -58,15 +71,7 @@ async fn a_scanned_listed_traveller_raises_an_alert_that_the_commandant_reviews(
     let mut agent = app.login("agent.koro").await;
     let submission = open_form(&mut agent).await;
     // The demo list's fictitious DEMO-002, as his passport's zone reads.
-    let zone = td3(
-        "AG INTALLA",
-        "BOUBACAR",
-        "ML1234567",
-        "MLI",
-        "810930",
-        "M",
-        "300101",
-    );
+    let zone = demo_002_zone();
     let fields = [
         ("submission", submission.as_str()),
         ("mrz", zone.as_str()),

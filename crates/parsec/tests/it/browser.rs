@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// The Enter key, for WebDriver.
+const ENTER: &str = "\u{E007}";
 
 struct Driver {
     http: reqwest::Client,
@@ -168,6 +170,26 @@ impl Browser {
         .to_string()
     }
 
+    /// Logs in through the form and waits for the home page.
+    async fn login(&self, app: &TestApp, login: &str) {
+        self.go(&format!("{}/login", app.base)).await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", "demo").await;
+        self.click("#submit").await;
+        self.wait_for("Tableau de bord").await;
+    }
+
+    /// Opens the crossing form and types a zone as a keyboard wedge does: the characters, then
+    /// the Enter key, line by line; waits for the form to have read it.
+    async fn scan(&self, app: &TestApp, zone: &str) {
+        self.go(&format!("{}/border/crossings/new", app.base)).await;
+        self.wait_for("f-mrz").await;
+        for line in zone.lines() {
+            self.type_into("#f-mrz", &format!("{line}{ENTER}")).await;
+        }
+        self.wait_for("TD3 · valide").await;
+    }
+
     /// The id of the element that has the focus.
     async fn active_id(&self) -> String {
         let script = "return document.activeElement ? document.activeElement.id : '';";
@@ -310,13 +332,7 @@ async fn admin_creates_an_asset_in_chromium_and_switches_to_english() {
 async fn an_agent_scans_a_passport_and_saves_with_enter() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
-    b.go(&format!("{}/login", app.base)).await;
-    b.type_into("#login", "agent.koro").await;
-    b.type_into("#password", "demo").await;
-    b.click("#submit").await;
-    b.wait_for("Tableau de bord").await;
-    b.go(&format!("{}/border/crossings/new", app.base)).await;
-    b.wait_for("f-mrz").await;
+    b.login(&app, "agent.koro").await;
     let zone = crate::border::td3(
         "SAWADOGO",
         "OUSMANE",
@@ -326,12 +342,7 @@ async fn an_agent_scans_a_passport_and_saves_with_enter() {
         "M",
         "301231",
     );
-    // As a keyboard wedge does: the characters, then the Enter key, line by line.
-    const ENTER: &str = "\u{E007}";
-    for line in zone.lines() {
-        b.type_into("#f-mrz", &format!("{line}{ENTER}")).await;
-    }
-    b.wait_for("TD3 · valide").await;
+    b.scan(&app, &zone).await;
     assert_eq!(b.value("#f-surname").await, "SAWADOGO");
     assert_eq!(b.value("#f-birth_date").await, "1975-01-01");
     assert_eq!(b.value("#f-mrz").await.lines().count(), 2);
@@ -453,28 +464,9 @@ async fn operations_dispatch_an_incident_and_see_the_map() {
 async fn an_alert_cannot_be_skipped_with_enter() {
     let app = TestApp::spawn().await;
     let b = Browser::start().await;
-    b.go(&format!("{}/login", app.base)).await;
-    b.type_into("#login", "agent.koro").await;
-    b.type_into("#password", "demo").await;
-    b.click("#submit").await;
-    b.wait_for("Tableau de bord").await;
-    b.go(&format!("{}/border/crossings/new", app.base)).await;
-    b.wait_for("f-mrz").await;
+    b.login(&app, "agent.koro").await;
     // The demo list's fictitious DEMO-002: an alert whose instruction is to hold him.
-    let zone = crate::border::td3(
-        "AG INTALLA",
-        "BOUBACAR",
-        "ML1234567",
-        "MLI",
-        "810930",
-        "M",
-        "300101",
-    );
-    const ENTER: &str = "\u{E007}";
-    for line in zone.lines() {
-        b.type_into("#f-mrz", &format!("{line}{ENTER}")).await;
-    }
-    b.wait_for("TD3 · valide").await;
+    b.scan(&app, &crate::border::demo_002_zone()).await;
     b.type_into("#f-direction", ENTER).await;
     let html = b.wait_for("id=\"answer\"").await;
     assert!(html.contains("ALERTE"), "{html}");

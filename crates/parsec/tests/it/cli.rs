@@ -702,6 +702,14 @@ fn goods_categories_are_kept_by_the_administrators() {
     assert!(!o.status.success());
 }
 
+/// How many signing seeds the database holds (none: the key is a file of its own).
+async fn seeds_in(pool: &parsec::db::Db) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE '%signing%'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 fn mode(path: &str) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -727,11 +735,7 @@ async fn the_signing_key_is_a_private_file_and_no_copy_of_the_database_holds_it(
     let pool = parsec::db::open(std::path::Path::new(&db), false)
         .await
         .unwrap();
-    let in_db: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE '%signing%'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(in_db, 0);
+    assert_eq!(seeds_in(&pool).await, 0);
     // A backup is owner-only.
     let copy = dir.path().join("copy.db").to_str().unwrap().to_string();
     let o = parsec(&["backup", "--db", &db, "--to", &copy], &[]);
@@ -768,9 +772,5 @@ async fn the_signing_key_is_a_private_file_and_no_copy_of_the_database_holds_it(
     let pool = parsec::db::open(std::path::Path::new(&db), false)
         .await
         .unwrap();
-    let in_db: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE '%signing%'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(in_db, 0);
+    assert_eq!(seeds_in(&pool).await, 0);
 }
