@@ -172,6 +172,11 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// This node in the region: its identity, the posts the regional node registers.
+    Node {
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
     /// Incidents: import events from an ACLED-shaped or UCDP GED CSV file.
     Incidents {
         #[command(subcommand)]
@@ -229,6 +234,38 @@ enum UserCommand {
         db: DbArg,
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NodeCommand {
+    /// Give this node its identity, once: its role, its name and its unit; prints its id and
+    /// public key.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+        /// `regional` (the operations centre) or `post`.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        /// The unit it serves (its id or its name).
+        #[arg(long)]
+        unit: String,
+    },
+    /// On the regional node: register a post and print its one-time enrolment code.
+    Register {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        unit: String,
+    },
+    /// This node's identity and the nodes it knows.
+    List {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -650,6 +687,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
         Command::User { command } => user(command).await?,
         Command::Exchange { command } => exchange(command).await?,
+        Command::Node { command } => node(command).await?,
         Command::GoodsCategory { command } => goods_category(command).await?,
         Command::Incidents {
             command:
@@ -946,6 +984,57 @@ async fn goods_category(command: GoodsCategoryCommand) -> AppResult<()> {
             let state = initialised_state(&db).await?;
             vehicle::retire_category(&state, &actor, &code).await?;
             println!("Catégorie {code} retirée (gardée pour les déclarations déjà faites).");
+        }
+    }
+    Ok(())
+}
+
+async fn node(command: NodeCommand) -> AppResult<()> {
+    use crate::sync::{self as nodes, Role};
+    let actor = Actor::system("cli");
+    match command {
+        NodeCommand::Init {
+            db,
+            role,
+            name,
+            unit,
+        } => {
+            let state = initialised_state(&db).await?;
+            let role = Role::parse(&role).ok_or(AppError::invalid("role", "error-bad-choice"))?;
+            let me = nodes::init(&state, &actor, role, &name, &unit).await?;
+            println!(
+                "Nœud « {} » ({}) : id {}\nclé publique {}",
+                me.name,
+                me.role.code(),
+                me.id,
+                nodes::public_key(&state).await?
+            );
+        }
+        NodeCommand::Register { db, name, unit } => {
+            let state = initialised_state(&db).await?;
+            let (_, code) = nodes::register_post(&state, &actor, &name, &unit).await?;
+            println!(
+                "Poste « {name} » enregistré. Code d'enrôlement (valable 7 jours, une fois) : {code}"
+            );
+        }
+        NodeCommand::List { db } => {
+            let state = initialised_state(&db).await?;
+            match nodes::identity(&state.db).await? {
+                Some(me) => println!(
+                    "Ce nœud : « {} » ({}), id {}",
+                    me.name,
+                    me.role.code(),
+                    me.id
+                ),
+                None => println!("Ce nœud n'a pas encore d'identité (parsec node init)."),
+            }
+            for n in nodes::nodes(&state.db).await? {
+                let state = match &n.enrolled_at {
+                    Some(at) => format!("enrôlé le {at}"),
+                    None => "en attente d'enrôlement".to_string(),
+                };
+                println!("{}\t{}\t{}", n.role, n.name, state);
+            }
         }
     }
     Ok(())

@@ -19,4 +19,5 @@ pub mod node_key;
 pub mod pdf;
 pub mod registry;
 pub mod screening;
+pub mod sync;
 pub mod web;

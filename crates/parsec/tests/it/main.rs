@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod faults;
 mod incidents;
+mod nodes;
 mod registry;
 mod scale;
 mod screening;
