@@ -2,8 +2,9 @@
 //!
 //! - Each pair of account and client address has its own exponential backoff: after
 //!   `free_failures` consecutive failures, the pair waits `backoff_base`, then twice that after
-//!   each further failure, up to `backoff_max`. A success resets it. The owner who mistypes is
-//!   slowed, never locked.
+//!   each further failure, up to `backoff_max` — `familiar_backoff_max` from an address the
+//!   account uses, so that someone guessing behind the owner's own address (a post's NAT)
+//!   slows the owner by seconds, never locks them out. A success resets it.
 //! - An address is *familiar* to an account when the account logged in from it within
 //!   `familiar_for`. Failures from unfamiliar addresses are also counted per account and per
 //!   address within `window`; beyond `unfamiliar_max`, unfamiliar attempts wait for the window
@@ -29,6 +30,7 @@ pub struct Limits {
     pub free_failures: u32,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
+    pub familiar_backoff_max: Duration,
     pub window: Duration,
     pub unfamiliar_max: u32,
     pub familiar_for: Duration,
@@ -40,6 +42,7 @@ impl Default for Limits {
             free_failures: 3,
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(15 * 60),
+            familiar_backoff_max: Duration::from_secs(30),
             window: Duration::from_secs(15 * 60),
             unfamiliar_max: 10,
             familiar_for: Duration::from_secs(90 * 24 * 3600),
@@ -75,7 +78,11 @@ pub fn backoff(limits: &Limits, failures: u32) -> Duration {
 /// `None` when the attempt may go on to the password check; otherwise how long to wait.
 pub fn decide(limits: &Limits, c: &Counts, now: OffsetDateTime) -> Option<Duration> {
     if let Some(last) = c.pair_last_failure {
-        let until = last + backoff(limits, c.pair_failures);
+        let mut wait = backoff(limits, c.pair_failures);
+        if c.familiar {
+            wait = wait.min(limits.familiar_backoff_max);
+        }
+        let until = last + wait;
         if now < until {
             let left = until - now;
             return Some(Duration::try_from(left).unwrap_or(Duration::from_secs(1)));
@@ -320,6 +327,23 @@ mod tests {
         assert_eq!(decide(&l, &slowed, at(4)), None);
         // Another pair of the same account, with no failures of its own, goes on.
         assert_eq!(decide(&l, &Counts::default(), at(1)), None);
+    }
+
+    #[test]
+    fn at_the_owners_own_address_the_wait_stays_short() {
+        let l = Limits::default();
+        let guessed = Counts {
+            pair_failures: 40,
+            pair_last_failure: Some(at(0)),
+            ..Counts::default()
+        };
+        assert_eq!(decide(&l, &guessed, at(60)), Some(Duration::from_secs(840)));
+        let owner = Counts {
+            familiar: true,
+            ..guessed
+        };
+        assert_eq!(decide(&l, &owner, at(10)), Some(Duration::from_secs(20)));
+        assert_eq!(decide(&l, &owner, at(30)), None);
     }
 
     #[test]
