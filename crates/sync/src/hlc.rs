@@ -70,6 +70,17 @@ impl Clock {
         self.last
     }
 
+    /// The timestamp of a local write on top of a value written at `base`: after both our
+    /// clock and `base`. When `base` is ahead (it came from a clock far ahead, and ours did not
+    /// follow it), the write takes the next instant after it, without our clock following.
+    pub fn tick_after(&mut self, now_ms: u64, base: Option<Hlc>) -> Hlc {
+        let t = self.tick(now_ms);
+        match base {
+            Some(b) if b >= t => bump(b),
+            _ => t,
+        }
+    }
+
     /// Takes in a remote timestamp (a change received), so that what this node writes next
     /// comes after it. A remote time more than `tolerance_ms` ahead of `now_ms` is reported as
     /// skewed, and our clock goes no further than `now_ms + tolerance_ms`.

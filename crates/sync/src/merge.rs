@@ -1,13 +1,13 @@
-//! Field-by-field merge of an editable record. A change that was written on top of the value
-//! in place (its author saw that version) simply follows it. Two writes that did not see each
-//! other are concurrent: the later one by version (clock, then node) is in place on every node
-//! alike, and when their values differ the other one is kept beside it as a conflict for a
-//! person to resolve — never dropped without a word.
+//! Field-by-field merge of an editable record: the write with the later version is in place, on
+//! every node alike whatever the order in which they arrive (the later of two is a maximum:
+//! order does not change it). A write on top of the value in place (its author saw that version)
+//! is its successor, and `Clock::tick_after` gives a successor a later version even when the
+//! value it follows came from a clock far ahead. Two writes that did not see each other are
+//! concurrent: when their values differ, the one not in place is kept beside it as a conflict
+//! for a person to resolve — never dropped without a word.
 //!
-//! The order of arrival does not matter for the value in place: every node ends with the same
-//! value. It is assumed, as the star of a region's nodes guarantees, that a node receives a
-//! write only after the writes its author had seen (the regional node passes changes on in the
-//! order it applied them).
+//! It is assumed, as the star of a region's nodes guarantees, that a node receives a write only
+//! after the writes its author had seen, and never twice (the cursors see to that).
 
 use crate::change::Version;
 
@@ -56,17 +56,17 @@ pub fn merge_field(
         value: value.clone(),
         version: version.clone(),
     };
-    // Written on top of the value in place: a plain successor.
-    if base == Some(&current.version) {
-        return (Merge::Take, None);
-    }
-    // Concurrent: the later version is in place everywhere; a different value is a conflict.
+    let successor = base == Some(&current.version);
     let (merge, kept, lost) = if *version > current.version {
         (Merge::Take, incoming, current.clone())
     } else {
         (Merge::Keep, current.clone(), incoming)
     };
-    let conflict = (kept.value != lost.value).then_some(Conflict { kept, lost });
+    // The value in place was seen and written over by the author: nothing was lost. Otherwise
+    // a different value that is not in place is a conflict (also a successor that came with an
+    // older version than its base, which a writer using `tick_after` never makes).
+    let written_over = successor && merge == Merge::Take;
+    let conflict = (!written_over && kept.value != lost.value).then_some(Conflict { kept, lost });
     (merge, conflict)
 }
 
@@ -91,15 +91,27 @@ mod tests {
     }
 
     #[test]
-    fn a_write_on_top_of_the_value_in_place_follows_it_even_with_an_older_clock() {
-        let current = field("disponible", v(2_000, "regional"));
-        let (m, c) = merge_field(
-            Some(&current),
-            &json!("en_mission"),
-            &v(1_000, "post-koro"),
-            Some(&v(2_000, "regional")),
-        );
+    fn a_write_on_top_of_a_value_from_a_clock_far_ahead_still_follows_it() {
+        // The value in place came from a post three days ahead; the regional node's clock did
+        // not follow it, but its write on top takes the next instant after it.
+        let three_days = 3 * 24 * 3600 * 1000;
+        let base = v(1_000 + three_days, "post-ouenkoro");
+        let mut clock = crate::hlc::Clock::default();
+        let hlc = clock.tick_after(2_000, Some(base.hlc));
+        assert!(hlc > base.hlc && clock.last().ms == 2_000);
+        let mine = Version {
+            hlc,
+            origin: "regional".into(),
+        };
+        let current = field("en_mission", base.clone());
+        let (m, c) = merge_field(Some(&current), &json!("disponible"), &mine, Some(&base));
         assert_eq!((m, c), (Merge::Take, None));
+        // A successor that came with an older version (a writer without `tick_after`) is
+        // not lost either: it is kept as a conflict.
+        let older = v(2_000, "regional");
+        let (m, c) = merge_field(Some(&current), &json!("disponible"), &older, Some(&base));
+        assert_eq!(m, Merge::Keep);
+        assert_eq!(c.unwrap().lost.value, json!("disponible"));
     }
 
     #[test]

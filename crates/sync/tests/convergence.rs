@@ -49,7 +49,8 @@ impl Node {
 
     fn edit(&mut self, now_ms: u64, row: u8, field: u8, value: u8) -> Change {
         let key = (format!("r{row}"), format!("f{field}"));
-        let hlc = self.clock.tick(now_ms + self.offset_ms);
+        let base_hlc = self.fields.get(&key).map(|f| f.version.hlc);
+        let hlc = self.clock.tick_after(now_ms + self.offset_ms, base_hlc);
         self.seq += 1;
         let mut base = BTreeMap::new();
         if let Some(current) = self.fields.get(&key) {
