@@ -31,6 +31,8 @@ pub struct AppState {
     /// The screening index of the active watchlists, rebuilt when the active set changes (the
     /// previous one answering meanwhile).
     pub screening: Arc<crate::screening::IndexCache>,
+    /// The map's coverage layers already computed (see `incidents::coverage::Cache`).
+    pub coverage: Arc<crate::incidents::coverage::Cache>,
     /// Held by the watchlist import in progress: one at a time.
     pub importing: Arc<tokio::sync::Mutex<()>>,
     /// Verified against when a login is unknown, so both cases cost the same time; made on
@@ -65,6 +67,7 @@ impl AppState {
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
             screening: Arc::new(crate::screening::IndexCache::default()),
             importing: Arc::new(tokio::sync::Mutex::new(())),
+            coverage: Arc::new(crate::incidents::coverage::Cache::default()),
         })
     }
 }

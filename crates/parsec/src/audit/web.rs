@@ -1,7 +1,6 @@
 //! The inspectors' view of the audit log: filter by who, what, which record and when, and check
 //! the whole chain on demand.
 
-use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -10,9 +9,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use super::{Entry, Verdict};
+use super::Verdict;
 use crate::accounts::Permission;
 use crate::app::AppState;
+use crate::db::list::COUNT_MOST;
 use crate::error::AppResult;
 use crate::web::auth::Auth;
 use crate::web::page::{
@@ -27,55 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/audit/verify", get(verify_api))
 }
 
-async fn search(state: &AppState, p: &ListParams) -> AppResult<(Vec<Entry>, i64)> {
-    let mut clauses = Vec::new();
-    let mut binds = Vec::new();
-    for (param, clause) in [
-        ("actor", "actor = ?"),
-        ("action", "action = ?"),
-        ("entity", "entity = ?"),
-        ("entity_id", "entity_id = ?"),
-        ("from", "at >= ?"),
-        ("to", "at <= ?"),
-    ] {
-        let v = p.get(param);
-        if !v.is_empty() {
-            clauses.push(clause);
-            // A bare date as the upper bound means "that whole day".
-            binds.push(if param == "to" && v.len() == 10 {
-                format!("{v}T23:59:59Z")
-            } else {
-                v.to_string()
-            });
-        }
-    }
-    let w = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", clauses.join(" AND "))
-    };
-    let mut count =
-        sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log{w}")));
-    for b in &binds {
-        count = count.bind(b);
-    }
-    let total = count.fetch_one(&state.db).await?;
-    let sql = format!(
-        "SELECT seq, at, actor, action, entity, entity_id, detail, prev_hash, hash FROM audit_log{w}
-         ORDER BY seq DESC LIMIT ? OFFSET ?"
-    );
-    let mut q = sqlx::query_as::<_, Entry>(AssertSqlSafe(sql.as_str()));
-    for b in &binds {
-        q = q.bind(b);
-    }
-    let rows = q
-        .bind(PAGE_SIZE)
-        .bind((p.page() - 1) * PAGE_SIZE)
-        .fetch_all(&state.db)
-        .await?;
-    Ok((rows, total))
-}
-
 async fn log(
     State(state): State<AppState>,
     auth: Auth,
@@ -83,7 +34,7 @@ async fn log(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
-    let (rows, total) = search(&state, &p).await?;
+    let (rows, total) = super::log(&state.db, &p).await?;
     let c = PageCtx::new(&state, &auth, "/audit");
     let (page, pages, prev_href, next_href) = p.pager("/audit", total);
     let filter = |name: &'static str, key: &str| FilterField {
@@ -179,7 +130,7 @@ async fn log_api(
 ) -> AppResult<Json<serde_json::Value>> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
-    let (rows, total) = search(&state, &p).await?;
+    let (rows, total) = super::log(&state.db, &p).await?;
     let items: Vec<_> = rows
         .iter()
         .map(|e| {
@@ -188,7 +139,9 @@ async fn log_api(
         })
         .collect();
     Ok(Json(
-        json!({"items": items, "total": total, "page": p.page(), "per_page": PAGE_SIZE}),
+        // Counted up to COUNT_MOST: beyond, `total_capped` says there are more.
+        json!({"items": items, "total": total.min(COUNT_MOST), "total_capped": total > COUNT_MOST,
+               "page": p.page(), "per_page": PAGE_SIZE}),
     ))
 }
 

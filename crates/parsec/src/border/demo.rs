@@ -13,7 +13,8 @@ use crate::audit::Actor;
 use crate::error::AppResult;
 use crate::web::page::Fields;
 
-const GIVEN: &[&str] = &[
+/// Given names and family names of the region (also the scale benchmark's travellers).
+pub const GIVEN: &[&str] = &[
     "Amadou",
     "Fatoumata",
     "Boureima",
@@ -39,7 +40,7 @@ const GIVEN: &[&str] = &[
     "Seydou",
     "Aminata",
 ];
-const FAMILY: &[&str] = &[
+pub const FAMILY: &[&str] = &[
     "Ouédraogo",
     "Sawadogo",
     "Diallo",

@@ -153,31 +153,75 @@ where
         .await?)
 }
 
+/// The statistics' queries for a grouping: what the API gives (`flows`) and what the page
+/// sums (`summary`). Each reads a range of its table's primary key (the day first), never the
+/// crossings (also what tests/it/scale.rs runs through `EXPLAIN QUERY PLAN`).
+pub fn queries(period: Period) -> Vec<String> {
+    let mut all = api_queries(period).to_vec();
+    all.extend(page_queries());
+    all
+}
+
+/// People, vehicles and goods by period, post and every kind.
+fn api_queries(period: Period) -> [String; 3] {
+    let period = period.sql();
+    [
+        format!(
+            "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.nationality, f.mode,
+                    SUM(f.people) AS people
+             FROM flow_people f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+             GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
+        ),
+        format!(
+            "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.kind,
+                    SUM(f.vehicles) AS vehicles
+             FROM flow_vehicles f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+             GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 4, 5"
+        ),
+        format!(
+            "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.category,
+                    f.quantity_unit, SUM(f.quantity) AS quantity, SUM(f.value_fcfa) AS value_fcfa,
+                    SUM(f.declarations) AS declarations
+             FROM flow_goods f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
+             GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
+        ),
+    ]
+}
+
+/// What the page sums: people per day, post and direction (in the primary key's order, so
+/// SQLite sums as it reads, without sorting; a year is a few thousand rows, grouped by week or
+/// month here); people per nationality, mode and direction; vehicles per kind and direction;
+/// goods per category, unit and direction.
+fn page_queries() -> [String; 4] {
+    [
+        format!(
+            "SELECT g.day, u.name, g.direction, g.people FROM (
+                 SELECT f.day, f.unit_id, f.direction, SUM(f.people) AS people
+                 FROM flow_people f WHERE {FILTER} GROUP BY 1, 2, 3) g
+             JOIN units u ON u.id = g.unit_id ORDER BY 1, 2, 3"
+        ),
+        format!(
+            "SELECT f.nationality, f.mode, f.direction, SUM(f.people)
+             FROM flow_people f WHERE {FILTER} GROUP BY 1, 2, 3"
+        ),
+        format!(
+            "SELECT f.kind, f.direction, SUM(f.vehicles)
+             FROM flow_vehicles f WHERE {FILTER} GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        format!(
+            "SELECT f.category, f.quantity_unit, f.direction, SUM(f.quantity), SUM(f.value_fcfa)
+             FROM flow_goods f WHERE {FILTER} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ),
+    ]
+}
+
+/// Every count of a query, grouped by period and post, as the API gives it.
 pub async fn flows(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Flows> {
-    let period = q.period.sql();
-    let people_sql = format!(
-        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.nationality, f.mode,
-                SUM(f.people) AS people
-         FROM flow_people f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
-         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
-    );
-    let vehicles_sql = format!(
-        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.kind,
-                SUM(f.vehicles) AS vehicles
-         FROM flow_vehicles f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
-         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 4, 5"
-    );
-    let goods_sql = format!(
-        "SELECT {period} AS period, f.unit_id, u.name AS post, f.direction, f.category,
-                f.quantity_unit, SUM(f.quantity) AS quantity, SUM(f.value_fcfa) AS value_fcfa,
-                SUM(f.declarations) AS declarations
-         FROM flow_goods f JOIN units u ON u.id = f.unit_id WHERE {FILTER}
-         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 3, 4, 5, 6"
-    );
+    let [people, vehicles, goods] = api_queries(q.period);
     let scope = scope.as_json();
-    let people = fetch(db, people_sql, q, &scope).await?;
-    let vehicles = fetch(db, vehicles_sql, q, &scope).await?;
-    let goods = fetch(db, goods_sql, q, &scope).await?;
+    let people = fetch(db, people, q, &scope).await?;
+    let vehicles = fetch(db, vehicles, q, &scope).await?;
+    let goods = fetch(db, goods, q, &scope).await?;
     Ok(Flows {
         from: q.from.clone(),
         to: q.to.clone(),
@@ -188,29 +232,100 @@ pub async fn flows(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Flows> {
     })
 }
 
-/// Daily people crossing (both directions) per post, for the chart: (post, [(day, people)]).
-pub async fn daily_people(
-    db: &Db,
-    scope: &Scope,
-    q: &FlowQuery,
-) -> AppResult<Vec<(String, Vec<(String, i64)>)>> {
-    let rows: Vec<(String, String, i64)> = fetch(
-        db,
-        format!(
-            "SELECT u.name, f.day, SUM(f.people) FROM flow_people f JOIN units u ON u.id = f.unit_id
-             WHERE {FILTER} GROUP BY 1, 2 ORDER BY 1, 2"
+/// What the statistics page shows, summed by SQLite from the daily counts, then by period
+/// here: a year of a busy region's daily counts is tens of thousands of rows, which the page
+/// never needs one by one.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// (period, post, entering, leaving), by period then post.
+    pub periods: Vec<(String, String, i64, i64)>,
+    /// (post, [(day, people)]), for the chart.
+    pub daily: Vec<(String, Vec<(String, i64)>)>,
+    /// (nationality, direction, people) and (mode, direction, people) over the range.
+    pub nationalities: Vec<(String, String, i64)>,
+    pub modes: Vec<(String, String, i64)>,
+    /// (kind, direction, vehicles).
+    pub vehicles: Vec<(String, String, i64)>,
+    /// (category, quantity unit, direction, quantity, value in FCFA).
+    pub goods: Vec<(String, String, String, f64, i64)>,
+}
+
+/// The period a day (`YYYY-MM-DD`) falls in, as `Period::sql` writes it.
+fn period_of(period: Period, day: &str) -> String {
+    match period {
+        Period::Day => day.to_string(),
+        Period::Week => crate::db::day(day).map_or_else(
+            || day.to_string(),
+            |d| {
+                (d - time::Duration::days(i64::from(d.weekday().number_days_from_monday())))
+                    .to_string()
+            },
         ),
-        q,
-        &scope.as_json(),
-    )
-    .await?;
-    let mut out: Vec<(String, Vec<(String, i64)>)> = Vec::new();
-    for (post, day, n) in rows {
-        match out.last_mut() {
-            Some((p, days)) if *p == post => days.push((day, n)),
-            _ => out.push((post, vec![(day, n)])),
+        Period::Month => day.get(..7).unwrap_or(day).to_string(),
+    }
+}
+
+/// Adds `n` under `key`, keeping the keys in the order they first come.
+fn add<K: PartialEq>(into: &mut Vec<(K, i64)>, key: K, n: i64) {
+    match into.iter_mut().rev().find(|(k, _)| *k == key) {
+        Some((_, total)) => *total += n,
+        None => into.push((key, n)),
+    }
+}
+
+pub async fn summary(db: &Db, scope: &Scope, q: &FlowQuery) -> AppResult<Summary> {
+    let [daily, kinds, vehicles, goods] = page_queries();
+    let scope = scope.as_json();
+    // Four reads on four pooled connections at once: WAL readers do not wait for each other,
+    // and the two longest (a year of daily counts, read twice) then take the time of one.
+    type Four = (String, String, String, i64);
+    let (daily, kinds, vehicles, goods) = tokio::try_join!(
+        fetch::<Four>(db, daily, q, &scope),
+        fetch::<Four>(db, kinds, q, &scope),
+        fetch(db, vehicles, q, &scope),
+        fetch(db, goods, q, &scope),
+    )?;
+    let mut out = Summary {
+        vehicles,
+        goods,
+        ..Summary::default()
+    };
+    // (period, post) → (entering, leaving); the rows come by day, so a period's rows are
+    // together and the search from the end finds its posts at once.
+    let mut periods: Vec<((String, String), (i64, i64))> = Vec::new();
+    let mut per_post: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+    for (day, post, direction, n) in daily {
+        let key = (period_of(q.period, &day), post.clone());
+        match periods.iter_mut().rev().find(|(k, _)| *k == key) {
+            Some((_, (e, _))) if direction == "entree" => *e += n,
+            Some((_, (_, s))) => *s += n,
+            None if direction == "entree" => periods.push((key, (n, 0))),
+            None => periods.push((key, (0, n))),
+        }
+        match per_post.iter_mut().find(|(p, _)| *p == post) {
+            Some((_, days)) => add(days, day, n),
+            None => per_post.push((post, vec![(day, n)])),
         }
     }
+    periods.sort_by(|a, b| a.0.cmp(&b.0));
+    out.periods = periods
+        .into_iter()
+        .map(|((period, post), (e, s))| (period, post, e, s))
+        .collect();
+    per_post.sort_by(|a, b| a.0.cmp(&b.0));
+    out.daily = per_post;
+    let (mut nationalities, mut modes) = (Vec::new(), Vec::new());
+    for (nationality, mode, direction, n) in kinds {
+        add(&mut nationalities, (nationality, direction.clone()), n);
+        add(&mut modes, (mode, direction), n);
+    }
+    nationalities.sort();
+    modes.sort();
+    out.nationalities = nationalities
+        .into_iter()
+        .map(|((a, d), n)| (a, d, n))
+        .collect();
+    out.modes = modes.into_iter().map(|((a, d), n)| (a, d, n)).collect();
     Ok(out)
 }
 
@@ -273,13 +388,12 @@ pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, titl
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
         // Every day of the range: a day without a crossing is a zero, not a line drawn over it.
         let mut path: Vec<String> = Vec::new();
+        let by_day: std::collections::HashMap<&str, i64> =
+            points.iter().map(|(d, n)| (d.as_str(), *n)).collect();
         let mut day = start;
         while day <= end {
             let key = day.to_string();
-            let n = points
-                .iter()
-                .find(|(d, _)| *d == key)
-                .map_or(0, |(_, n)| *n);
+            let n = by_day.get(key.as_str()).copied().unwrap_or(0);
             path.push(format!("{:.1},{:.1}", x(day), y(n)));
             match day.next_day() {
                 Some(next) => day = next,

@@ -773,84 +773,16 @@ fn flow_query(p: &ListParams) -> AppResult<super::flows::FlowQuery> {
 }
 
 /// Sums `n` per key, keys in first-seen order.
-fn tally<K: PartialEq + Clone>(items: impl Iterator<Item = (K, i64)>) -> Vec<(K, i64)> {
-    let mut out: Vec<(K, i64)> = Vec::new();
-    for (k, n) in items {
-        match out.iter_mut().find(|(x, _)| *x == k) {
-            Some((_, total)) => *total += n,
-            None => out.push((k, n)),
-        }
-    }
-    out
-}
-
 fn flows_tables(
     c: &PageCtx,
     categories: &[super::vehicle::Category],
-    f: &super::flows::Flows,
+    f: &super::flows::Summary,
 ) -> Vec<DetailTable> {
     use super::model::VehicleKind;
     let row = |cells: Vec<String>| ListRow {
         href: String::new(),
         cells,
     };
-    let by_period = tally(f.people.iter().map(|r| {
-        (
-            (r.period.clone(), r.post.clone(), r.direction.clone()),
-            r.people,
-        )
-    }));
-    let mut periods: Vec<(String, String, i64, i64)> = Vec::new();
-    for ((period, post, direction), n) in by_period {
-        let at = match periods.iter().position(|p| p.0 == period && p.1 == post) {
-            Some(i) => i,
-            None => {
-                periods.push((period, post, 0, 0));
-                periods.len() - 1
-            }
-        };
-        if let Some(p) = periods.get_mut(at) {
-            if direction == "entree" {
-                p.2 += n;
-            } else {
-                p.3 += n;
-            }
-        }
-    }
-    let nationalities = tally(
-        f.people
-            .iter()
-            .map(|r| ((r.nationality.clone(), r.direction.clone()), r.people)),
-    );
-    let modes = tally(
-        f.people
-            .iter()
-            .map(|r| ((r.mode.clone(), r.direction.clone()), r.people)),
-    );
-    let vehicles = tally(
-        f.vehicles
-            .iter()
-            .map(|r| ((r.kind.clone(), r.direction.clone()), r.vehicles)),
-    );
-    let mut goods: Vec<(String, String, String, f64, i64)> = Vec::new();
-    for g in &f.goods {
-        match goods
-            .iter_mut()
-            .find(|x| x.0 == g.category && x.1 == g.quantity_unit && x.2 == g.direction)
-        {
-            Some(x) => {
-                x.3 += g.quantity;
-                x.4 += g.value_fcfa;
-            }
-            None => goods.push((
-                g.category.clone(),
-                g.quantity_unit.clone(),
-                g.direction.clone(),
-                g.quantity,
-                g.value_fcfa,
-            )),
-        }
-    }
     vec![
         DetailTable {
             title: c.t("flows-by-period"),
@@ -860,9 +792,12 @@ fn flows_tables(
                 c.t("direction-entree"),
                 c.t("direction-sortie"),
             ],
-            rows: periods
-                .into_iter()
-                .map(|(p, post, e, s)| row(vec![p, post, e.to_string(), s.to_string()]))
+            rows: f
+                .periods
+                .iter()
+                .map(|(p, post, e, s)| {
+                    row(vec![p.clone(), post.clone(), e.to_string(), s.to_string()])
+                })
                 .collect(),
         },
         DetailTable {
@@ -872,12 +807,17 @@ fn flows_tables(
                 c.t("crossing-direction"),
                 c.t("flows-people"),
             ],
-            rows: nationalities
-                .into_iter()
-                .map(|((nat, d), n)| {
+            rows: f
+                .nationalities
+                .iter()
+                .map(|(nat, d, n)| {
                     row(vec![
-                        if nat.is_empty() { "—".into() } else { nat },
-                        label::<Direction>(c, &d),
+                        if nat.is_empty() {
+                            "—".into()
+                        } else {
+                            nat.clone()
+                        },
+                        label::<Direction>(c, d),
                         n.to_string(),
                     ])
                 })
@@ -890,12 +830,13 @@ fn flows_tables(
                 c.t("crossing-direction"),
                 c.t("flows-people"),
             ],
-            rows: modes
-                .into_iter()
-                .map(|((m, d), n)| {
+            rows: f
+                .modes
+                .iter()
+                .map(|(m, d, n)| {
                     row(vec![
-                        label::<Mode>(c, &m),
-                        label::<Direction>(c, &d),
+                        label::<Mode>(c, m),
+                        label::<Direction>(c, d),
                         n.to_string(),
                     ])
                 })
@@ -908,12 +849,13 @@ fn flows_tables(
                 c.t("crossing-direction"),
                 c.t("flows-count"),
             ],
-            rows: vehicles
-                .into_iter()
-                .map(|((k, d), n)| {
+            rows: f
+                .vehicles
+                .iter()
+                .map(|(k, d, n)| {
                     row(vec![
-                        label::<VehicleKind>(c, &k),
-                        label::<Direction>(c, &d),
+                        label::<VehicleKind>(c, k),
+                        label::<Direction>(c, d),
                         n.to_string(),
                     ])
                 })
@@ -927,12 +869,13 @@ fn flows_tables(
                 c.t("goods-quantity"),
                 c.t("goods-value"),
             ],
-            rows: goods
-                .into_iter()
+            rows: f
+                .goods
+                .iter()
                 .map(|(cat, unit, d, q, v)| {
                     row(vec![
-                        category_label(c, categories, &cat),
-                        label::<Direction>(c, &d),
+                        category_label(c, categories, cat),
+                        label::<Direction>(c, d),
                         format!("{q} {unit}"),
                         v.to_string(),
                     ])
@@ -957,9 +900,8 @@ async fn flows_page(
             Some(c.t(e.message_key())),
         ),
     };
-    let flows = super::flows::flows(&state.db, &auth.scope, &query).await?;
-    let series = super::flows::daily_people(&state.db, &auth.scope, &query).await?;
-    let chart = super::flows::chart(&series, &query.from, &query.to, &c.t("flows-chart"));
+    let summary = super::flows::summary(&state.db, &auth.scope, &query).await?;
+    let chart = super::flows::chart(&summary.daily, &query.from, &query.to, &c.t("flows-chart"));
     let posts = posts_in_scope(&state, &auth).await?;
     let post = query.post.clone().unwrap_or_default();
     let page = FlowsPage {
@@ -981,7 +923,7 @@ async fn flows_page(
         tables: flows_tables(
             &c,
             &super::vehicle::categories(&state.db, true).await?,
-            &flows,
+            &summary,
         ),
         c,
     };

@@ -5,8 +5,10 @@
 //! commune, the population is shared equally between its localities.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::app::AppState;
+use crate::error::{AppError, AppResult};
 
 /// Provisional RGPH 2009 totals per cercle (they add up to the regional 2,037,330), as
 /// compiled in `data/mopti/README.md`.
@@ -114,4 +116,88 @@ pub fn compute(state: &AppState, units: &[routing::Point], hours: f64) -> Covera
         }
     }
     cov
+}
+
+/// How many layers the cache keeps (a few hours' values for a few scopes' units).
+const CACHED: usize = 16;
+
+/// The coverage layers already computed. A layer costs about 370 ms of CPU (travel times from
+/// every unit to 6,000 localities) and changes only when a unit moves, the hours asked for
+/// change or the server runs another season's graph: it is kept under exactly those, and
+/// computed on the blocking pool, one at a time, so that the async workers keep answering.
+#[derive(Default)]
+pub struct Cache {
+    layers: Mutex<Vec<Layer>>,
+    computing: tokio::sync::Mutex<()>,
+}
+
+struct Layer {
+    /// The graph it was computed on; held, so its address cannot be another graph's.
+    graph: Arc<routing::Graph>,
+    hours: u64,
+    units: Vec<(u64, u64)>,
+    coverage: Arc<Coverage>,
+}
+
+impl Cache {
+    /// How many layers are kept.
+    pub fn layers(&self) -> usize {
+        self.layers.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    fn find(
+        &self,
+        graph: &Arc<routing::Graph>,
+        hours: u64,
+        units: &[(u64, u64)],
+    ) -> Option<Arc<Coverage>> {
+        // A panic while holding the lock cannot leave the list half-changed: take it anyway.
+        let layers = self.layers.lock().unwrap_or_else(|e| e.into_inner());
+        layers
+            .iter()
+            .find(|l| Arc::ptr_eq(&l.graph, graph) && l.hours == hours && l.units == units)
+            .map(|l| l.coverage.clone())
+    }
+
+    fn keep(&self, layer: Layer) {
+        let mut layers = self.layers.lock().unwrap_or_else(|e| e.into_inner());
+        if layers.len() >= CACHED {
+            layers.remove(0);
+        }
+        layers.push(layer);
+    }
+}
+
+/// The localities beyond `hours` of the units at `units` (latitude, longitude): from the
+/// cache, or computed on the blocking pool.
+pub async fn layer(state: &AppState, units: &[(f64, f64)], hours: f64) -> AppResult<Arc<Coverage>> {
+    let key: Vec<(u64, u64)> = units
+        .iter()
+        .map(|(a, b)| (a.to_bits(), b.to_bits()))
+        .collect();
+    let graph = state.routing.clone();
+    if let Some(c) = state.coverage.find(&graph, hours.to_bits(), &key) {
+        return Ok(c);
+    }
+    // One at a time: the second request for a layer waits for the first and finds it here.
+    let _computing = state.coverage.computing.lock().await;
+    if let Some(c) = state.coverage.find(&graph, hours.to_bits(), &key) {
+        return Ok(c);
+    }
+    let worker = state.clone();
+    let points: Vec<routing::Point> = units
+        .iter()
+        .map(|(lat, lon)| routing::Point::new(*lat, *lon))
+        .collect();
+    let coverage = tokio::task::spawn_blocking(move || compute(&worker, &points, hours))
+        .await
+        .map(Arc::new)
+        .map_err(|e| AppError::Internal(format!("coverage: {e}")))?;
+    state.coverage.keep(Layer {
+        graph,
+        hours: hours.to_bits(),
+        units: key,
+        coverage: coverage.clone(),
+    });
+    Ok(coverage)
 }

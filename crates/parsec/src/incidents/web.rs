@@ -881,13 +881,13 @@ async fn map_page(
         .parse::<f64>()
         .ok()
         .filter(|h| (0.5..=12.0).contains(h));
-    let coverage = hours.map(|h| {
-        let points: Vec<routing::Point> = units
-            .iter()
-            .map(|u| routing::Point::new(u.lat, u.lon))
-            .collect();
-        super::coverage::compute(&state, &points, h)
-    });
+    let coverage = match hours {
+        Some(h) => {
+            let points: Vec<(f64, f64)> = units.iter().map(|u| (u.lat, u.lon)).collect();
+            Some(super::coverage::layer(&state, &points, h).await?)
+        }
+        None => None,
+    };
     let coverage_line = coverage.as_ref().map(|cov| {
         let n = |x: f64| c.lang.number(x.round() as i64);
         format!(
@@ -903,7 +903,7 @@ async fn map_page(
             n(cov.population_estimated)
         )
     });
-    let uncovered = coverage.map(|c| c.uncovered).unwrap_or_default();
+    let uncovered = coverage.map(|c| c.uncovered.clone()).unwrap_or_default();
     let page = MapPage {
         coverage: p.get("coverage").to_string(),
         coverage_line,

@@ -258,6 +258,24 @@ pub struct ListView {
 }
 
 impl ListView {
+    /// The count line: how many rows, or "more than 10,000" when the count stopped there
+    /// (see `db::list::COUNT_MOST`).
+    pub fn count_text(&self) -> String {
+        if self.capped() {
+            self.c.tf(
+                "list-more-than",
+                &[("count", &self.c.lang.number(crate::db::list::COUNT_MOST))],
+            )
+        } else {
+            self.total.to_string()
+        }
+    }
+
+    /// Whether the count stopped at `COUNT_MOST` (there are more rows than it says).
+    pub fn capped(&self) -> bool {
+        self.total > crate::db::list::COUNT_MOST
+    }
+
     /// A list that fits on one page: no sorting, no pagination, no filters (set `filters` for a
     /// search box).
     pub fn single_page(
@@ -584,6 +602,8 @@ impl ListParams {
     }
 
     pub fn pager(&self, base: &str, total: i64) -> (i64, i64, Option<String>, Option<String>) {
+        // A count that stopped at COUNT_MOST pages over that many rows.
+        let total = total.min(crate::db::list::COUNT_MOST);
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         let page = self.page().min(pages);
         let prev = (page > 1).then(|| self.href_with(base, "page", &(page - 1).to_string()));
