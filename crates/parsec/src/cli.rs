@@ -526,7 +526,11 @@ async fn initialised_state(db: &DbArg) -> AppResult<AppState> {
 
 /// The state of an existing database, with the key file that `--key-file` names.
 async fn state_for_arg(db: &DbArg) -> AppResult<AppState> {
-    let mut state = state_for(&db.db, false).await?;
+    state_of(db, None).await
+}
+
+async fn state_of(db: &DbArg, max_bytes: Option<u64>) -> AppResult<AppState> {
+    let mut state = state_limited(&db.db, false, max_bytes).await?;
     if let Some(key) = &db.key_file {
         std::sync::Arc::make_mut(&mut state.config).node_key = key.clone();
     }
@@ -535,10 +539,7 @@ async fn state_for_arg(db: &DbArg) -> AppResult<AppState> {
 
 async fn initialised_limited(db: &DbArg, max_bytes: Option<u64>) -> AppResult<AppState> {
     let path = db.db.as_path();
-    let mut state = state_limited(path, false, max_bytes).await?;
-    if let Some(key) = &db.key_file {
-        std::sync::Arc::make_mut(&mut state.config).node_key = key.clone();
-    }
+    let state = state_of(db, max_bytes).await?;
     if !accounts::is_initialised(&state.db).await? {
         return Err(AppError::Internal(format!(
             "la base {} n'est pas initialisée : lancez `parsec init --db {} --admin IDENTIFIANT`",

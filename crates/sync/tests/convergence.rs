@@ -167,33 +167,33 @@ enum Step {
         field: u8,
         value: u8,
     },
-    /// A post sends its changes from `back` before what the regional node has, in batches of
-    /// `size`, perhaps in reverse order, perhaps with one batch cut on the way.
-    Push {
-        post: usize,
-        back: usize,
-        size: usize,
-        reverse: bool,
-        cut: Option<usize>,
-    },
+    /// A post sends its changes, perhaps some again, in batches perhaps reversed or cut.
+    Push { post: usize, link: Link },
     /// The regional node sends a post what it holds, the same way.
-    Pull {
-        post: usize,
-        back: usize,
-        size: usize,
-        reverse: bool,
-        cut: Option<usize>,
-    },
+    Pull { post: usize, link: Link },
+}
+
+fn link() -> impl Strategy<Value = Link> {
+    (
+        0..4usize,
+        1..4usize,
+        any::<bool>(),
+        proptest::option::of(0..3usize),
+    )
+        .prop_map(|(back, size, reverse, cut)| Link {
+            back,
+            size,
+            reverse,
+            cut,
+        })
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => (0..3usize, 0..3u8, 0..2u8, 0..3u8)
             .prop_map(|(node, row, field, value)| Step::Edit { node, row, field, value }),
-        1 => (0..2usize, 0..4usize, 1..4usize, any::<bool>(), proptest::option::of(0..3usize))
-            .prop_map(|(post, back, size, reverse, cut)| Step::Push { post, back, size, reverse, cut }),
-        1 => (0..2usize, 0..4usize, 1..4usize, any::<bool>(), proptest::option::of(0..3usize))
-            .prop_map(|(post, back, size, reverse, cut)| Step::Pull { post, back, size, reverse, cut }),
+        1 => (0..2usize, link()).prop_map(|(post, link)| Step::Push { post, link }),
+        1 => (0..2usize, link()).prop_map(|(post, link)| Step::Pull { post, link }),
     ]
 }
 
@@ -213,38 +213,33 @@ fn deliver(to: &mut Node, mut sent: Vec<Vec<u8>>, reverse: bool, cut: Option<usi
     }
 }
 
-fn push(
-    nodes: &mut [Node],
-    post: usize,
+/// How a link behaves for one exchange.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    /// How far before the receiver's cursor the sender starts again (a replay).
     back: usize,
     size: usize,
     reverse: bool,
     cut: Option<usize>,
-    now: u64,
-) {
-    let id = POSTS[post];
-    let from = nodes[0].cursors.get(id).copied().unwrap_or(0) as usize + 1;
-    let sent = batches(
-        id,
-        &nodes[post + 1].log_own(),
-        from.saturating_sub(back),
-        size,
-    );
-    deliver(&mut nodes[0], sent, reverse, cut, now);
 }
 
-fn pull(
-    nodes: &mut [Node],
-    post: usize,
-    back: usize,
-    size: usize,
-    reverse: bool,
-    cut: Option<usize>,
-    now: u64,
-) {
-    let from = nodes[post + 1].cursors.get(REGIONAL).copied().unwrap_or(0) as usize + 1;
-    let sent = batches(REGIONAL, &nodes[0].log, from.saturating_sub(back), size);
-    deliver(&mut nodes[post + 1], sent, reverse, cut, now);
+/// A stream sent from its cursor at the receiver, through the link.
+fn send(to: &mut Node, stream: &str, changes: &[Change], link: Link, now: u64) {
+    let from = to.cursors.get(stream).copied().unwrap_or(0) as usize + 1;
+    let sent = batches(stream, changes, from.saturating_sub(link.back), link.size);
+    deliver(to, sent, link.reverse, link.cut, now);
+}
+
+/// A post sends its own changes up.
+fn push(nodes: &mut [Node], post: usize, link: Link, now: u64) {
+    let own = nodes[post + 1].log_own();
+    send(&mut nodes[0], POSTS[post], &own, link, now);
+}
+
+/// The regional node sends a post what it holds, in the order it applied it.
+fn pull(nodes: &mut [Node], post: usize, link: Link, now: u64) {
+    let stream = nodes[0].log.clone();
+    send(&mut nodes[post + 1], REGIONAL, &stream, link, now);
 }
 
 impl Node {
@@ -280,20 +275,21 @@ proptest! {
                 Step::Edit { node, row, field, value } => {
                     writes.push(nodes[node].edit(now, row, field, value));
                 }
-                Step::Push { post, back, size, reverse, cut } => {
-                    push(&mut nodes, post, back, size, reverse, cut, now);
+                Step::Push { post, link } => {
+                    push(&mut nodes, post, link, now);
                 }
-                Step::Pull { post, back, size, reverse, cut } => {
-                    pull(&mut nodes, post, back, size, reverse, cut, now);
+                Step::Pull { post, link } => {
+                    pull(&mut nodes, post, link, now);
                 }
             }
         }
         // The links come back: everything up, then everything down.
+        let clean = Link { back: 0, size: 1000, reverse: false, cut: None };
         for post in 0..2 {
-            push(&mut nodes, post, 0, 1000, false, None, now);
+            push(&mut nodes, post, clean, now);
         }
         for post in 0..2 {
-            pull(&mut nodes, post, 0, 1000, false, None, now);
+            pull(&mut nodes, post, clean, now);
         }
         // 1. The same values everywhere.
         for n in &nodes[1..] {

@@ -164,6 +164,17 @@ async fn list_faults(
     out
 }
 
+/// Every filter with every sort.
+fn combinations(
+    filters: &[&[(&str, &str)]],
+    sorts: &[&[(&str, &str)]],
+) -> Vec<parsec::web::page::ListParams> {
+    filters
+        .iter()
+        .flat_map(|f| sorts.iter().map(move |s| params(&[*f, *s].concat())))
+        .collect()
+}
+
 fn params(pairs: &[(&str, &str)]) -> parsec::web::page::ListParams {
     parsec::web::page::ListParams(
         pairs
@@ -219,13 +230,10 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
         &[("sort", "screening"), ("dir", "desc")],
     ];
     for scope in &scopes {
-        for filter in crossing_filters {
-            for sort in sorts {
-                let p = params(&[*filter, *sort].concat());
-                let q = parsec::border::crossing::list_query(scope, &p);
-                let label = format!("crossings {scope:?} {}", p.described());
-                wrong.extend(list_faults(db, &label, &q).await);
-            }
+        for p in combinations(crossing_filters, sorts) {
+            let q = parsec::border::crossing::list_query(scope, &p);
+            let label = format!("crossings {scope:?} {}", p.described());
+            wrong.extend(list_faults(db, &label, &q).await);
         }
     }
 
@@ -250,13 +258,10 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
         &[("sort", "status")],
     ];
     for scope in &scopes {
-        for filter in incident_filters {
-            for sort in incident_sorts {
-                let p = params(&[*filter, *sort].concat());
-                let q = parsec::incidents::list_query(scope, &p);
-                let label = format!("incidents {scope:?} {}", p.described());
-                wrong.extend(list_faults(db, &label, &q).await);
-            }
+        for p in combinations(incident_filters, incident_sorts) {
+            let q = parsec::incidents::list_query(scope, &p);
+            let label = format!("incidents {scope:?} {}", p.described());
+            wrong.extend(list_faults(db, &label, &q).await);
         }
     }
 
