@@ -24,9 +24,18 @@ pub struct Batch {
     /// gap.
     pub first: u64,
     pub changes: Vec<Change>,
+    /// For a share of a stream (what of the regional stream concerns one post), the last
+    /// position it covers: the positions between hold changes for others. None: the changes
+    /// follow without a gap.
+    pub upto: Option<u64>,
 }
 
 impl Batch {
+    /// The last position the batch covers.
+    pub fn end(&self) -> u64 {
+        self.upto.unwrap_or_else(|| self.last())
+    }
+
     /// The position of the last change (`first - 1` when empty).
     pub fn last(&self) -> u64 {
         (self.first + self.changes.len() as u64).saturating_sub(1)
@@ -40,6 +49,8 @@ struct Header {
     stream: String,
     first: u64,
     count: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    upto: Option<u64>,
     length: u64,
     sha256: String,
 }
@@ -87,6 +98,7 @@ pub fn encode(batch: &Batch) -> Vec<u8> {
         stream: batch.stream.clone(),
         first: batch.first,
         count: batch.changes.len() as u64,
+        upto: batch.upto,
         length: body.len() as u64,
         sha256: hex(&Sha256::digest(&body)),
     };
@@ -147,6 +159,7 @@ pub fn decode(bytes: &[u8], max_bytes: usize) -> Result<Batch, BatchError> {
         stream: header.stream,
         first: header.first,
         changes,
+        upto: header.upto,
     })
 }
 
@@ -164,12 +177,54 @@ pub enum Placement {
 /// Places a batch against its stream's cursor: a replay is recognised, a batch that overlaps
 /// what was applied gives only its new changes, one that comes too early is held back.
 pub fn place(applied: u64, batch: Batch) -> Placement {
-    if batch.changes.is_empty() || batch.last() <= applied {
+    if batch.end() <= applied || (batch.changes.is_empty() && batch.upto.is_none()) {
         return Placement::Seen;
     }
     if batch.first > applied + 1 {
         return Placement::Hold;
     }
+    // A share's changes carry no position of their own: all of them go to the applier, which
+    // knows a change it has by its origin and sequence.
+    if batch.upto.is_some() {
+        return Placement::Apply(batch.changes);
+    }
     let skip = usize::try_from(applied + 1 - batch.first).unwrap_or(usize::MAX);
     Placement::Apply(batch.changes.into_iter().skip(skip).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share(first: u64, upto: u64, n: usize) -> Batch {
+        let change = Change {
+            origin: "regional".into(),
+            seq: 1,
+            hlc: crate::Hlc::default(),
+            table: "units".into(),
+            row: "u1".into(),
+            op: crate::Op::Insert,
+            fields: Default::default(),
+            base: Default::default(),
+            actor: "admin".into(),
+        };
+        Batch {
+            stream: "regional".into(),
+            first,
+            changes: vec![change; n],
+            upto: Some(upto),
+        }
+    }
+
+    #[test]
+    fn a_share_of_a_stream_is_placed_by_the_positions_it_covers() {
+        // Positions 11..=40 hold two changes for this post: both are applied.
+        assert!(matches!(place(10, share(11, 40, 2)), Placement::Apply(c) if c.len() == 2));
+        // Nothing for this post in 11..=40: an empty share still moves the cursor.
+        assert!(matches!(place(10, share(11, 40, 0)), Placement::Apply(c) if c.is_empty()));
+        assert_eq!(place(40, share(11, 40, 2)), Placement::Seen);
+        assert_eq!(place(5, share(11, 40, 2)), Placement::Hold);
+        let bytes = encode(&share(11, 40, 2));
+        assert_eq!(decode(&bytes, 1 << 20).map(|b| b.end()), Ok(40));
+    }
 }

@@ -154,6 +154,7 @@ fn batches(stream: &str, changes: &[Change], from: usize, size: usize) -> Vec<Ve
                 stream: stream.into(),
                 first: (from + i * size.max(1)) as u64,
                 changes: chunk.to_vec(),
+                upto: None,
             })
         })
         .collect()
@@ -348,6 +349,7 @@ fn a_batch_cut_or_altered_on_the_way_is_refused_whole() {
         stream: POSTS[0].into(),
         first: 1,
         changes: changes.clone(),
+        upto: None,
     });
     assert_eq!(sync::decode(&bytes, MAX_BATCH).unwrap().changes, changes);
     let cut = &bytes[..bytes.len() - 5];

@@ -112,6 +112,7 @@ pub async fn append(
     .bind(&hash)
     .execute(&mut **tx)
     .await?;
+    crate::sync::capture::stamp(tx, &actor.0).await?;
     Ok(seq)
 }
 

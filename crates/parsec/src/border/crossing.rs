@@ -362,18 +362,7 @@ pub async fn record(
         &mut answers,
     )
     .await?;
-    sqlx::query(
-        "INSERT INTO flow_people (day, unit_id, direction, nationality, mode, people)
-         VALUES (?, ?, ?, ?, ?, 1)
-         ON CONFLICT (day, unit_id, direction, nationality, mode) DO UPDATE SET people = people + 1",
-    )
-    .bind(now.get(..10).unwrap_or(""))
-    .bind(unit_id)
-    .bind(input.direction.code())
-    .bind(input.nationality.as_deref().unwrap_or(""))
-    .bind(input.mode.code())
-    .execute(&mut *tx)
-    .await?;
+    super::flows::count(&mut tx, "crossings", &id).await?;
     audit::append(
         &mut tx,
         actor,

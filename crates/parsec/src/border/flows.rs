@@ -7,8 +7,41 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use crate::accounts::Scope;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+
+/// Adds a crossing, a vehicle or a goods declaration just saved (`table`, `id`) to its day's
+/// counts. Each node counts the records it holds, those of its agents and those received from
+/// the posts alike: counts are derived on every node, never sent (docs/sync.md).
+pub async fn count(tx: &mut Tx, table: &str, id: &str) -> AppResult<()> {
+    let sql = match table {
+        "crossings" => {
+            "INSERT INTO flow_people (day, unit_id, direction, nationality, mode, people)
+             SELECT substr(crossed_at, 1, 10), unit_id, direction, COALESCE(nationality, ''),
+                    mode, 1 FROM crossings WHERE id = ?
+             ON CONFLICT (day, unit_id, direction, nationality, mode)
+             DO UPDATE SET people = people + 1"
+        }
+        "crossing_vehicles" => {
+            "INSERT INTO flow_vehicles (day, unit_id, direction, kind, vehicles)
+             SELECT substr(crossed_at, 1, 10), unit_id, direction, kind, 1
+             FROM crossing_vehicles WHERE id = ?
+             ON CONFLICT (day, unit_id, direction, kind) DO UPDATE SET vehicles = vehicles + 1"
+        }
+        "goods_declarations" => {
+            "INSERT INTO flow_goods (day, unit_id, direction, category, quantity_unit, quantity,
+             value_fcfa, declarations)
+             SELECT substr(crossed_at, 1, 10), unit_id, direction, category, quantity_unit,
+                    quantity, COALESCE(value_fcfa, 0), 1 FROM goods_declarations WHERE id = ?
+             ON CONFLICT (day, unit_id, direction, category, quantity_unit) DO UPDATE SET
+             quantity = quantity + excluded.quantity, value_fcfa = value_fcfa + excluded.value_fcfa,
+             declarations = declarations + 1"
+        }
+        _ => return Ok(()),
+    };
+    sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
 
 /// How the days are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -141,16 +141,7 @@ pub async fn record_vehicle_at(
             .await?
             .ok_or(AppError::NotFound);
     }
-    sqlx::query(
-        "INSERT INTO flow_vehicles (day, unit_id, direction, kind, vehicles) VALUES (?, ?, ?, ?, 1)
-         ON CONFLICT (day, unit_id, direction, kind) DO UPDATE SET vehicles = vehicles + 1",
-    )
-    .bind(now.get(..10).unwrap_or(""))
-    .bind(unit_id)
-    .bind(direction.code())
-    .bind(kind.code())
-    .execute(&mut *tx)
-    .await?;
+    super::flows::count(&mut tx, "crossing_vehicles", &id).await?;
     // The plate is personal data: it stays out of the permanent log.
     audit::append(
         &mut tx,
@@ -268,22 +259,7 @@ pub async fn record_goods_at(
             .await?
             .ok_or(AppError::NotFound);
     }
-    sqlx::query(
-        "INSERT INTO flow_goods (day, unit_id, direction, category, quantity_unit, quantity,
-         value_fcfa, declarations) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
-         ON CONFLICT (day, unit_id, direction, category, quantity_unit) DO UPDATE SET
-         quantity = quantity + excluded.quantity, value_fcfa = value_fcfa + excluded.value_fcfa,
-         declarations = declarations + 1",
-    )
-    .bind(now.get(..10).unwrap_or(""))
-    .bind(unit_id)
-    .bind(&direction)
-    .bind(&category)
-    .bind(&unit)
-    .bind(quantity)
-    .bind(value.unwrap_or(0))
-    .execute(&mut *tx)
-    .await?;
+    super::flows::count(&mut tx, "goods_declarations", &id).await?;
     audit::append(
         &mut tx,
         actor,

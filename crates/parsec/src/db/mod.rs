@@ -76,6 +76,7 @@ pub async fn open_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> 
         .connect_with(options)
         .await?;
     sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+    crate::sync::capture::install(&pool).await?;
     Ok(pool)
 }
 

@@ -4,6 +4,9 @@
 //! Syncthing pins device ids. The convergence itself is the pure engine `crates/sync` (see
 //! docs/sync.md).
 
+pub mod apply;
+pub mod capture;
+
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -124,6 +127,7 @@ pub async fn init(
     ] {
         db::set_meta(&mut tx, key, value).await?;
     }
+    capture::adopt(&mut tx, &identity.id).await?;
     let detail = format!("role={} name={}", role.code(), identity.name);
     audit::append(&mut tx, actor, "init", "node", &identity.id, &detail).await?;
     tx.commit().await?;
