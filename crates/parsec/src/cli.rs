@@ -98,6 +98,9 @@ enum Command {
         /// Roads cut in the rainy season, by name, separated by `;`.
         #[arg(long, env = "PARSEC_RAINY_CUT_ROADS", default_value = "")]
         rainy_cut_roads: String,
+        /// On a post: exchange with the regional node every N minutes (0: only by hand).
+        #[arg(long, env = "PARSEC_SYNC_EVERY", default_value_t = 5)]
+        sync_every: u64,
         /// Days after which person crossings are purged (also run daily by the server).
         #[arg(long, env = "PARSEC_RETENTION_DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS, value_parser = clap::value_parser!(u32).range(30..=36_500))]
         retention_days: u32,
@@ -176,6 +179,15 @@ enum Command {
     Node {
         #[command(subcommand)]
         command: NodeCommand,
+    },
+    /// On a post: exchange with the regional node now (what was recorded here goes up, the
+    /// region's changes come down), once or every N minutes.
+    Sync {
+        #[command(flatten)]
+        db: DbArg,
+        /// Repeat every N minutes (stop with Ctrl-C).
+        #[arg(long)]
+        every: Option<u64>,
     },
     /// Incidents: import events from an ACLED-shaped or UCDP GED CSV file.
     Incidents {
@@ -261,6 +273,17 @@ enum NodeCommand {
         name: String,
         #[arg(long)]
         unit: String,
+    },
+    /// On a new post: enrol with the regional node (its address and the one-time code it
+    /// gave), then bring the region's data and accounts down. Makes the database if needed.
+    Enrol {
+        #[command(flatten)]
+        db: DbArg,
+        /// The regional node's address, e.g. https://cor-mopti.example:8443.
+        #[arg(long)]
+        regional: String,
+        #[arg(long)]
+        code: String,
     },
     /// This node's identity and the nodes it knows.
     List {
@@ -564,6 +587,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             retention_days,
             season,
             rainy_cut_roads,
+            sync_every,
         } => {
             let screening_thresholds = thresholds.thresholds()?;
             let season = match season.as_str() {
@@ -607,6 +631,9 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             state.config = std::sync::Arc::new(config);
             tokio::spawn(crate::border::retention::every_day(state.clone()));
             tokio::spawn(crate::accounts::throttle::every_day(state.db.clone()));
+            if sync_every > 0 {
+                tokio::spawn(crate::sync::transport::every(state.clone(), sync_every));
+            }
             serve(state, addr).await?;
         }
         Command::Demo { db, addr } => {
@@ -689,6 +716,31 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         Command::User { command } => user(command).await?,
         Command::Exchange { command } => exchange(command).await?,
         Command::Node { command } => node(command).await?,
+        Command::Sync { db, every } => {
+            let state = state_for_arg(&db).await?;
+            loop {
+                let r = crate::sync::transport::sync_once(&state).await?;
+                println!(
+                    "Échange fait : {} changements de ce poste tenus par le nœud régional, {} reçus, {} conflits.",
+                    r.sent_upto, r.received, r.conflicts
+                );
+                if let Some(ms) = r.skew_ms {
+                    println!(
+                        "Attention : l'horloge de ce poste a {} s d'avance.",
+                        ms / 1000
+                    );
+                }
+                if let Some(b) = r.audit_broken {
+                    println!("Attention : chaîne d'audit : {b}");
+                }
+                match every {
+                    Some(m) if m > 0 => {
+                        tokio::time::sleep(std::time::Duration::from_secs(m * 60)).await
+                    }
+                    _ => break,
+                }
+            }
+        }
         Command::GoodsCategory { command } => goods_category(command).await?,
         Command::Incidents {
             command:
@@ -1017,6 +1069,16 @@ async fn node(command: NodeCommand) -> AppResult<()> {
             println!(
                 "Poste « {name} » enregistré. Code d'enrôlement (valable 7 jours, une fois) : {code}"
             );
+        }
+        NodeCommand::Enrol { db, regional, code } => {
+            if !db.db.exists() {
+                create_database(&db.db, async |_: &AppState| Ok(())).await?;
+            }
+            let state = state_for_arg(&db).await?;
+            let me = nodes::enrol_with(&state, &regional, &code).await?;
+            println!("Poste « {} » enrôlé : id {}", me.name, me.id);
+            let r = crate::sync::transport::sync_once(&state).await?;
+            println!("Premier échange : {} changements reçus.", r.received);
         }
         NodeCommand::List { db } => {
             let state = initialised_state(&db).await?;

@@ -135,7 +135,7 @@ pub async fn share_batch(db: &Db, post: &str, after: u64, limit: i64) -> AppResu
 }
 
 /// The last position of a stream applied here.
-pub async fn cursor(db: &Db, stream: &str) -> AppResult<u64> {
+pub async fn cursor<'e>(db: impl sqlx::SqliteExecutor<'e>, stream: &str) -> AppResult<u64> {
     let v: Option<i64> = sqlx::query_scalar("SELECT applied FROM sync_cursors WHERE stream = ?")
         .bind(stream)
         .fetch_optional(db)
@@ -281,11 +281,19 @@ async fn effect(
 ) -> AppResult<u64> {
     // Only the columns this node knows (a newer node may send more).
     let known: Vec<(&String, &Value)> = c.fields.iter().filter(|(f, _)| cols.contains(f)).collect();
+    if table == "audit_log" {
+        return node_audit(tx, c).await;
+    }
     match c.op {
         Op::Insert => {
             // An insert emptied by the purge at its origin: the record is gone there.
             if known.is_empty() {
                 return Ok(0);
+            }
+            // The record is here already (the rows every database starts with): its fields
+            // merge as a write of each.
+            if current_field(tx, table, key, &c.row, key).await?.is_some() {
+                return merge_fields(tx, table, key, &known, c).await;
             }
             let names = known
                 .iter()
@@ -316,49 +324,7 @@ async fn effect(
                 }
             }
         }
-        Op::Update => {
-            let mut conflicts = 0;
-            for (field, value) in known {
-                let current = current_field(tx, table, key, &c.row, field).await?;
-                let Some(current) = current else {
-                    continue; // the record is not here (refused at its insert, kept apart)
-                };
-                let version = c.version();
-                let (merge, lost) =
-                    merge_field(current.as_ref(), value, &version, c.base.get(field));
-                if merge == Merge::Take {
-                    let sql = format!("UPDATE {table} SET \"{field}\" = ? WHERE \"{key}\" = ?");
-                    bind_value(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), value)
-                        .bind(&c.row)
-                        .execute(&mut **tx)
-                        .await?;
-                    sqlx::query(
-                        "INSERT OR REPLACE INTO field_versions (tbl, row_id, field, hlc, origin)
-                         VALUES (?, ?, ?, ?, ?)",
-                    )
-                    .bind(table)
-                    .bind(&c.row)
-                    .bind(field)
-                    .bind(c.hlc.packed())
-                    .bind(&c.origin)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                if let Some(lost) = lost {
-                    conflict(
-                        tx,
-                        c,
-                        field,
-                        Some(&lost.kept),
-                        &lost.lost.value,
-                        &lost.lost.version,
-                    )
-                    .await?;
-                    conflicts += 1;
-                }
-            }
-            Ok(conflicts)
-        }
+        Op::Update => merge_fields(tx, table, key, &known, c).await,
         Op::Delete => {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE \"{key}\" = ?"
@@ -381,6 +347,56 @@ async fn effect(
             Ok(0)
         }
     }
+}
+
+/// Merges the fields a change writes into the record in place.
+async fn merge_fields(
+    tx: &mut Tx,
+    table: &str,
+    key: &str,
+    known: &[(&String, &Value)],
+    c: &Change,
+) -> AppResult<u64> {
+    let mut conflicts = 0;
+    for (field, value) in known.iter().copied() {
+        let current = current_field(tx, table, key, &c.row, field).await?;
+        let Some(current) = current else {
+            continue; // the record is not here (refused at its insert, kept apart)
+        };
+        let version = c.version();
+        let (merge, lost) = merge_field(current.as_ref(), value, &version, c.base.get(field));
+        if merge == Merge::Take {
+            let sql = format!("UPDATE {table} SET \"{field}\" = ? WHERE \"{key}\" = ?");
+            bind_value(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), value)
+                .bind(&c.row)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT OR REPLACE INTO field_versions (tbl, row_id, field, hlc, origin)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(table)
+            .bind(&c.row)
+            .bind(field)
+            .bind(c.hlc.packed())
+            .bind(&c.origin)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if let Some(lost) = lost {
+            conflict(
+                tx,
+                c,
+                field,
+                Some(&lost.kept),
+                &lost.lost.value,
+                &lost.lost.version,
+            )
+            .await?;
+            conflicts += 1;
+        }
+    }
+    Ok(conflicts)
 }
 
 /// A field's value and version here: None when the record is not here; Some(None) when no
@@ -470,4 +486,50 @@ async fn conflict(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A post's audit entry, kept in its node's chain; one that differs from the entry held at its
+/// place (a chain recomputed at the post) is kept as a conflict, the held one stays.
+async fn node_audit(tx: &mut Tx, c: &Change) -> AppResult<u64> {
+    let text = |f: &str| {
+        c.fields
+            .get(f)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let seq = c.fields.get("seq").and_then(Value::as_i64).unwrap_or(0);
+    let held: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM node_audit WHERE node = ? AND seq = ?")
+            .bind(&c.origin)
+            .bind(seq)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match held {
+        Some(h) if h == text("hash") => Ok(0),
+        Some(_) => {
+            let lost = Value::Object(c.fields.clone().into_iter().collect());
+            conflict(tx, c, "*", None, &lost, &c.version()).await?;
+            Ok(1)
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO node_audit (node, seq, at, actor, action, entity, entity_id, detail,
+                 prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&c.origin)
+            .bind(seq)
+            .bind(text("at"))
+            .bind(text("actor"))
+            .bind(text("action"))
+            .bind(text("entity"))
+            .bind(text("entity_id"))
+            .bind(text("detail"))
+            .bind(text("prev_hash"))
+            .bind(text("hash"))
+            .execute(&mut **tx)
+            .await?;
+            Ok(0)
+        }
+    }
 }

@@ -75,6 +75,13 @@ pub const TABLES: &[Replicated] = &[
     up("crossing_vehicles"),
     up("goods_declarations"),
     up("screening_hits"),
+    // A post's audit chain goes up entry by entry; the regional node keeps it apart, per node
+    // (`node_audit`), with the checkpoints the post signed.
+    Replicated {
+        table: "audit_log",
+        key: "seq",
+        share: Share::Up,
+    },
 ];
 
 pub fn replicated(table: &str) -> Option<&'static Replicated> {
@@ -226,10 +233,9 @@ pub async fn stamp(tx: &mut Tx, actor: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// When a node gets its identity: the changes it recorded before (under the empty origin) take
-/// its id, and every record it holds that no change describes yet (a database made before the
-/// change log) gets its insert, so that the other nodes receive it.
-pub async fn adopt(tx: &mut Tx, node_id: &str) -> AppResult<u64> {
+/// When a node gets its identity, the changes it recorded before (under the empty origin)
+/// take its id.
+pub async fn take_origin(tx: &mut Tx, node_id: &str) -> AppResult<()> {
     for table in ["changes", "field_versions"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET origin = ? WHERE origin = ''"
@@ -238,6 +244,22 @@ pub async fn adopt(tx: &mut Tx, node_id: &str) -> AppResult<u64> {
         .execute(&mut **tx)
         .await?;
     }
+    // The bases name the origin too: `{"field": [hlc, ""]}`.
+    sqlx::query(
+        "UPDATE changes SET base = replace(base, ',\"\"]', ',' || json_quote(?) || ']')
+         WHERE base LIKE '%,\"\"]%'",
+    )
+    .bind(node_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// On the regional node, when it gets its identity: its earlier changes take its id, and every
+/// record that no change describes yet (a database made before the change log, the rows the
+/// migrations insert) gets its insert, so that the posts receive it.
+pub async fn adopt(tx: &mut Tx, node_id: &str) -> AppResult<u64> {
+    take_origin(tx, node_id).await?;
     let mut added = 0;
     for t in TABLES {
         let cols: Vec<String> =

@@ -5,7 +5,9 @@
 //! docs/sync.md).
 
 pub mod apply;
+pub mod audit_chain;
 pub mod capture;
+pub mod transport;
 
 use sha2::{Digest, Sha256};
 
@@ -127,7 +129,13 @@ pub async fn init(
     ] {
         db::set_meta(&mut tx, key, value).await?;
     }
-    capture::adopt(&mut tx, &identity.id).await?;
+    // A regional node's records go down to the posts; a post's database starts empty and its
+    // first exchange brings them.
+    if role == Role::Regional {
+        capture::adopt(&mut tx, &identity.id).await?;
+    } else {
+        capture::take_origin(&mut tx, &identity.id).await?;
+    }
     let detail = format!("role={} name={}", role.code(), identity.name);
     audit::append(&mut tx, actor, "init", "node", &identity.id, &detail).await?;
     tx.commit().await?;
@@ -328,4 +336,71 @@ pub async fn nodes(db: &Db) -> AppResult<Vec<NodeRow>> {
     )
     .fetch_all(db)
     .await?)
+}
+
+/// On a new post: enrols with the regional node at `url` with the code it gave, pins its key
+/// and takes the identity it registered (name, unit); the first exchange then brings the
+/// region's data and accounts down.
+pub async fn enrol_with(state: &AppState, url: &str, code: &str) -> AppResult<Identity> {
+    if identity(&state.db).await?.is_some() {
+        return Err(AppError::Conflict {
+            field: "node",
+            key: "error-node-already",
+        });
+    }
+    let id = db::new_id();
+    let request = transport::EnrolRequest {
+        code: code.to_string(),
+        node_id: id.clone(),
+        public_key: public_key(state).await?,
+    };
+    let url = url.trim_end_matches('/').to_string();
+    let res = reqwest::Client::new()
+        .post(format!("{url}/sync/enrol"))
+        .json(&request)
+        .timeout(std::time::Duration::from_secs(60))
+        .send()
+        .await
+        .map_err(|e| AppError::Internal(format!("le nœud régional ne répond pas : {e}")))?;
+    if !res.status().is_success() {
+        return Err(AppError::invalid("code", "error-enrolment-code"));
+    }
+    let e: transport::EnrolAnswer = res
+        .json()
+        .await
+        .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))?;
+    let me = Identity {
+        id,
+        role: Role::Post,
+        name: e.name.clone(),
+        unit_id: e.unit_id.clone(),
+    };
+    let actor = Actor::system("enrolment");
+    let mut tx = db::begin_write(&state.db).await?;
+    for (key, value) in [
+        ("node_id", me.id.as_str()),
+        ("node_role", Role::Post.code()),
+        ("node_name", me.name.as_str()),
+        ("node_unit", me.unit_id.as_str()),
+        ("regional_url", url.as_str()),
+    ] {
+        db::set_meta(&mut tx, key, value).await?;
+    }
+    // What this database recorded before (nothing, on a new post) becomes the post's own.
+    capture::take_origin(&mut tx, &me.id).await?;
+    audit::append(&mut tx, &actor, "enrol", "node", &me.id, &url).await?;
+    tx.commit().await?;
+    pin_regional(
+        state,
+        &actor,
+        &Enrolled {
+            regional_id: e.regional_id,
+            regional_name: e.regional_name,
+            regional_key: e.regional_key,
+            name: e.name,
+            unit_id: e.unit_id,
+        },
+    )
+    .await?;
+    Ok(me)
 }

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::screening::web::router())
         .merge(crate::border::web::router())
         .merge(crate::incidents::web::router())
+        .merge(crate::sync::transport::router())
         .route("/static/{name}", get(assets::serve))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))

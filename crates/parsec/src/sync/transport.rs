@@ -1,0 +1,484 @@
+//! The exchange between a post and the regional node, over HTTP (HTTPS through the reverse
+//! proxy of docs/sync.md). The post always opens the connection: it pushes its own stream,
+//! then pulls its share of the regional stream. Every request and answer is signed with the
+//! sender's node key and checked against the key pinned at enrolment; a batch cut or altered
+//! on the way is refused whole, one sent again changes nothing, and each side moves its cursor
+//! in the transaction of the changes it applied — a cut at any moment loses nothing.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use ed25519_dalek::{Signature, Signer, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use super::apply::{self, Applied};
+use super::{Identity, Role};
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::border::exchange::parse_public_key;
+use crate::db;
+use crate::error::{AppError, AppResult};
+
+/// The most bytes of one request or answer.
+pub const MAX_BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+const NODE: &str = "x-parsec-node";
+const SIGNATURE: &str = "x-parsec-signature";
+const CHECKPOINT: &str = "x-parsec-checkpoint";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sync/enrol", post(enrol_api))
+        .route("/sync/push", post(push_api))
+        .route("/sync/pull", post(pull_api))
+        .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
+}
+
+/// What is signed: the route, the checkpoint header (empty when none) and the body, so that a
+/// signature made for one cannot be used for another.
+fn signed(path: &str, checkpoint: &str, body: &[u8]) -> Vec<u8> {
+    let mut m = format!("parsec.sync\n{path}\n{checkpoint}\n").into_bytes();
+    m.extend_from_slice(body);
+    m
+}
+
+fn unhex_signature(s: &str) -> Option<Signature> {
+    let bytes: Vec<u8> = (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()?;
+    Signature::from_slice(&bytes).ok()
+}
+
+fn verify(key: &VerifyingKey, message: &[u8], signature: &str) -> bool {
+    unhex_signature(signature).is_some_and(|s| key.verify(message, &s).is_ok())
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The enrolled post that signed this request.
+async fn caller(
+    state: &AppState,
+    h: &HeaderMap,
+    path: &str,
+    body: &[u8],
+) -> AppResult<(String, VerifyingKey)> {
+    let node = header(h, NODE);
+    let known: Option<(String,)> = sqlx::query_as(
+        "SELECT public_key FROM nodes WHERE node_id = ? AND role = 'post' AND enrolled_at IS NOT NULL",
+    )
+    .bind(node)
+    .fetch_optional(&state.db)
+    .await?;
+    let key = known
+        .and_then(|(k,)| parse_public_key(&k).ok())
+        .ok_or(AppError::Unauthenticated)?;
+    if !verify(
+        &key,
+        &signed(path, header(h, CHECKPOINT), body),
+        header(h, SIGNATURE),
+    ) {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok((node.to_string(), key))
+}
+
+/// An answer signed by this node.
+async fn signed_answer(state: &AppState, path: &str, body: Vec<u8>) -> AppResult<Response> {
+    let key = crate::node_key::signing_key(&state.db, &state.config.node_key).await?;
+    let signature = audit::hex(&key.sign(&signed(path, "", &body)).to_bytes());
+    let mut res = (StatusCode::OK, body).into_response();
+    res.headers_mut().insert(
+        SIGNATURE,
+        HeaderValue::from_str(&signature).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(res)
+}
+
+async fn regional(state: &AppState) -> AppResult<Identity> {
+    match super::identity(&state.db).await? {
+        Some(me) if me.role == Role::Regional => Ok(me),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+    pub node_id: String,
+    pub public_key: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EnrolAnswer {
+    pub regional_id: String,
+    pub regional_name: String,
+    pub regional_key: String,
+    pub name: String,
+    pub unit_id: String,
+}
+
+async fn enrol_api(
+    State(state): State<AppState>,
+    Json(req): Json<EnrolRequest>,
+) -> AppResult<Json<EnrolAnswer>> {
+    regional(&state).await?;
+    let e = super::enrol(&state, &req.code, &req.node_id, &req.public_key).await?;
+    Ok(Json(EnrolAnswer {
+        regional_id: e.regional_id,
+        regional_name: e.regional_name,
+        regional_key: e.regional_key,
+        name: e.name,
+        unit_id: e.unit_id,
+    }))
+}
+
+/// The regional node's answer to a push.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushAnswer {
+    /// The last position of the post's stream applied on the regional node: the post sends
+    /// from there on.
+    pub applied: u64,
+    pub conflicts: u64,
+    /// How far ahead of the regional node's clock the post's clock was, beyond tolerance.
+    pub skew_ms: Option<u64>,
+    /// What is wrong with the post's audit chain against the checkpoints it signed before.
+    pub audit_broken: Option<String>,
+}
+
+async fn push_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> AppResult<Response> {
+    let me = regional(&state).await?;
+    let (post, key) = caller(&state, &h, "/sync/push", &body).await?;
+    let batch = ::sync::decode(&body, MAX_BATCH_BYTES).map_err(|e| {
+        tracing::warn!(post, error = %e, "batch refused");
+        AppError::invalid("batch", "error-sync-batch")
+    })?;
+    if batch.stream != post {
+        return Err(AppError::invalid("batch", "error-sync-batch"));
+    }
+    let checkpoint = parse_checkpoint(header(&h, CHECKPOINT), &post, &key);
+    let end = batch.end();
+    let mut tx = db::begin_write(&state.db).await?;
+    let applied_before = apply::cursor(&mut *tx, &post).await?;
+    let mut result = Applied::default();
+    if let ::sync::Placement::Apply(changes) = ::sync::place(applied_before, batch) {
+        result = apply::apply(&mut tx, &me.id, changes).await?;
+        apply::set_cursor(&mut tx, &post, end).await?;
+    }
+    let applied = apply::cursor(&mut *tx, &post).await?;
+    let audit_broken = match checkpoint {
+        Some((c, signature)) => super::audit_chain::receive(&mut tx, &c, &signature).await?,
+        None => None,
+    };
+    let note = match (&audit_broken, result.skew_ms) {
+        (Some(b), _) => Some(b.clone()),
+        (None, Some(ms)) => Some(format!("clock-ahead {ms}")),
+        _ => None,
+    };
+    sqlx::query("UPDATE nodes SET last_contact = ?, last_error = ? WHERE node_id = ?")
+        .bind(db::now_text())
+        .bind(&note)
+        .bind(&post)
+        .execute(&mut *tx)
+        .await?;
+    if result.applied > 0 || result.conflicts > 0 {
+        audit::append(
+            &mut tx,
+            &Actor::system("sync"),
+            "receive",
+            "node",
+            &post,
+            &format!(
+                "changes={} conflicts={} upto={applied}",
+                result.applied, result.conflicts
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let answer = PushAnswer {
+        applied,
+        conflicts: result.conflicts,
+        skew_ms: result.skew_ms,
+        audit_broken,
+    };
+    signed_answer(
+        &state,
+        "/sync/push",
+        serde_json::to_vec(&answer).map_err(|e| AppError::Internal(e.to_string()))?,
+    )
+    .await
+}
+
+fn parse_checkpoint(
+    s: &str,
+    post: &str,
+    key: &VerifyingKey,
+) -> Option<(::sync::Checkpoint, String)> {
+    #[derive(Deserialize)]
+    struct Wire {
+        count: u64,
+        head: String,
+        signature: String,
+    }
+    let w: Wire = serde_json::from_str(s).ok()?;
+    let c = ::sync::Checkpoint {
+        node: post.to_string(),
+        count: w.count,
+        head: w.head,
+    };
+    verify(key, &c.signed_bytes(), &w.signature).then_some((c, w.signature))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub after: u64,
+}
+
+async fn pull_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> AppResult<Response> {
+    regional(&state).await?;
+    let (post, _) = caller(&state, &h, "/sync/pull", &body).await?;
+    let req: PullRequest = serde_json::from_slice(&body)
+        .map_err(|_| AppError::invalid("after", "error-sync-batch"))?;
+    let batch = apply::share_batch(&state.db, &post, req.after, apply::BATCH_CHANGES).await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query("UPDATE nodes SET last_contact = ? WHERE node_id = ?")
+        .bind(db::now_text())
+        .bind(&post)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    signed_answer(&state, "/sync/pull", ::sync::encode(&batch)).await
+}
+
+/// What one exchange did, seen from the post.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// This post's changes the regional node now holds, in all.
+    pub sent_upto: u64,
+    pub received: u64,
+    pub conflicts: u64,
+    pub skew_ms: Option<u64>,
+    pub audit_broken: Option<String>,
+}
+
+fn unreachable(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("le nœud régional ne répond pas : {e}"))
+}
+
+/// The stream cursor of what the regional node acknowledged of this post's own changes.
+const SENT: &str = "sent";
+
+/// The regional node this post enrolled with: its id, its pinned key, its address.
+async fn pinned_regional(state: &AppState) -> AppResult<(Identity, String, VerifyingKey, String)> {
+    let me = super::identity(&state.db)
+        .await?
+        .filter(|me| me.role == Role::Post)
+        .ok_or(AppError::invalid("node", "error-node-not-post"))?;
+    let (id, key): (String, String) = sqlx::query_as(
+        "SELECT node_id, public_key FROM nodes WHERE role = 'regional' AND node_id IS NOT NULL",
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::invalid("node", "error-node-not-post"))?;
+    let url = db::meta(&state.db, "regional_url")
+        .await?
+        .ok_or(AppError::invalid("node", "error-node-not-post"))?;
+    Ok((me, id, parse_public_key(&key)?, url))
+}
+
+/// The post's side of the link: who it is, where and who the regional node is.
+struct Link {
+    client: reqwest::Client,
+    me: String,
+    url: String,
+    regional_key: VerifyingKey,
+    key: ed25519_dalek::SigningKey,
+}
+
+impl Link {
+    async fn send(&self, path: &str, checkpoint: &str, body: Vec<u8>) -> AppResult<Vec<u8>> {
+        let (client, me, url) = (&self.client, &self.me, &self.url);
+        let signature = audit::hex(&self.key.sign(&signed(path, checkpoint, &body)).to_bytes());
+        let res = client
+            .post(format!("{}{path}", url.trim_end_matches('/')))
+            .header(NODE, me)
+            .header(SIGNATURE, signature)
+            .header(CHECKPOINT, checkpoint)
+            .body(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = res.status();
+        let their_signature = res
+            .headers()
+            .get(SIGNATURE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = res.bytes().await.map_err(unreachable)?;
+        if !status.is_success() {
+            return Err(AppError::Internal(format!(
+                "le nœud régional refuse ({status}) : {}",
+                String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            )));
+        }
+        if !verify(
+            &self.regional_key,
+            &signed(path, "", &bytes),
+            &their_signature,
+        ) {
+            return Err(AppError::Internal(
+                "réponse du nœud régional non signée par la clé épinglée (altérée en route ?)"
+                    .into(),
+            ));
+        }
+        Ok(bytes.to_vec())
+    }
+}
+
+/// This post's audit checkpoint, signed.
+async fn checkpoint(state: &AppState, me: &str) -> AppResult<String> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&state.db)
+            .await?;
+    let (count, head) = head.unwrap_or((0, audit::GENESIS.to_string()));
+    let c = ::sync::Checkpoint {
+        node: me.to_string(),
+        count: u64::try_from(count).unwrap_or(0),
+        head,
+    };
+    let key = crate::node_key::signing_key(&state.db, &state.config.node_key).await?;
+    let signature = audit::hex(&key.sign(&c.signed_bytes()).to_bytes());
+    Ok(serde_json::json!({"count": c.count, "head": c.head, "signature": signature}).to_string())
+}
+
+/// One exchange with the regional node: this post's changes go up until the regional node
+/// holds them all, then its share of the regional stream comes down.
+pub async fn sync_once(state: &AppState) -> AppResult<Report> {
+    let (me, regional_id, regional_key, url) = pinned_regional(state).await?;
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(15))
+        .timeout(std::time::Duration::from_secs(300))
+        .build()
+        .map_err(unreachable)?;
+    let link = Link {
+        client,
+        me: me.id.clone(),
+        url,
+        regional_key,
+        key: crate::node_key::signing_key(&state.db, &state.config.node_key).await?,
+    };
+    let result = exchange(state, &link).await;
+    let mut tx = db::begin_write(&state.db).await?;
+    let (contact, error) = match &result {
+        Ok(_) => (Some(db::now_text()), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    sqlx::query(
+        "UPDATE nodes SET last_contact = COALESCE(?, last_contact), last_error = ? WHERE node_id = ?",
+    )
+    .bind(contact)
+    .bind(error)
+    .bind(&regional_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    result
+}
+
+async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
+    let me = &link.me;
+    let mut report = Report::default();
+    let mut rewinds = 0;
+    loop {
+        let after = apply::cursor(&state.db, SENT).await?;
+        let batch = apply::own_batch(&state.db, me, after, apply::BATCH_CHANGES).await?;
+        let checkpoint = checkpoint(state, me).await?;
+        let body = ::sync::encode(&batch);
+        let bytes = link.send("/sync/push", &checkpoint, body).await?;
+        let answer: PushAnswer = serde_json::from_slice(&bytes)
+            .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))?;
+        report.conflicts += answer.conflicts;
+        report.skew_ms = report.skew_ms.max(answer.skew_ms);
+        report.audit_broken = answer.audit_broken.or(report.audit_broken);
+        report.sent_upto = answer.applied;
+        // Exactly where the regional node stands, even behind us: a regional node restored
+        // from a backup lost what came after it, and gets it again.
+        sqlx::query(
+            "INSERT INTO sync_cursors (stream, applied) VALUES (?, ?)
+             ON CONFLICT (stream) DO UPDATE SET applied = excluded.applied",
+        )
+        .bind(SENT)
+        .bind(i64::try_from(answer.applied).unwrap_or(i64::MAX))
+        .execute(&state.db)
+        .await?;
+        if answer.applied < after {
+            rewinds += 1;
+            if rewinds > 3 {
+                return Err(AppError::Internal(
+                    "le nœud régional recule sans cesse : échange arrêté".into(),
+                ));
+            }
+        } else if batch.changes.is_empty() {
+            break;
+        } else if answer.applied < batch.last() {
+            return Err(AppError::Internal(format!(
+                "le nœud régional n'a pris que jusqu'à {} sur {}",
+                answer.applied,
+                batch.last()
+            )));
+        }
+    }
+    loop {
+        let after = apply::cursor(&state.db, "regional").await?;
+        let body = serde_json::to_vec(&PullRequest { after })
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = link.send("/sync/pull", "", body).await?;
+        let batch = ::sync::decode(&bytes, MAX_BATCH_BYTES)
+            .map_err(|e| AppError::Internal(format!("lot refusé : {e}")))?;
+        let end = batch.end();
+        let mut tx = db::begin_write(&state.db).await?;
+        if let ::sync::Placement::Apply(changes) = ::sync::place(after, batch) {
+            let done = apply::apply(&mut tx, me, changes).await?;
+            report.received += done.applied;
+            report.conflicts += done.conflicts;
+            apply::set_cursor(&mut tx, "regional", end).await?;
+        }
+        tx.commit().await?;
+        if end <= after {
+            break;
+        }
+    }
+    if report.received > 0 {
+        crate::screening::refresh_index(state).await?;
+    }
+    Ok(report)
+}
+
+/// On a post, from `serve`: an exchange every `minutes`; a failure (no link) is recorded and
+/// the next attempt comes at the next turn.
+pub async fn every(state: AppState, minutes: u64) {
+    let is_post = matches!(super::identity(&state.db).await, Ok(Some(me)) if me.role == Role::Post);
+    if !is_post {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes.max(1) * 60));
+    loop {
+        tick.tick().await;
+        match sync_once(&state).await {
+            Ok(r) => tracing::info!(sent_upto = r.sent_upto, received = r.received, "sync done"),
+            Err(e) => tracing::warn!(error = %e, "sync failed"),
+        }
+    }
+}
