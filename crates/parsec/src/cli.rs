@@ -920,6 +920,22 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
+            // The posts' chains held here, against the checkpoints they signed.
+            let mut broken = false;
+            for (node, held, result) in crate::sync::audit_chain::verify_nodes(&state.db).await? {
+                match result {
+                    Ok(()) => println!(
+                        "Chaîne du nœud {node} : {held} entrées, conforme aux points de contrôle signés."
+                    ),
+                    Err(e) => {
+                        eprintln!("Chaîne du nœud {node} rompue : {e}.");
+                        broken = true;
+                    }
+                }
+            }
+            if broken {
+                return Ok(ExitCode::from(2));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -19,13 +19,14 @@ pub async fn receive(tx: &mut Tx, c: &Checkpoint, signature: &str) -> AppResult<
     let count = i64::try_from(c.count).unwrap_or(i64::MAX);
     sqlx::query(
         "INSERT INTO sync_checkpoints (node, count, head, signature, received_at)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (node, count) DO NOTHING",
+         VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         ON CONFLICT (node, count) DO UPDATE SET received_at = excluded.received_at
+         WHERE head = excluded.head",
     )
     .bind(&c.node)
     .bind(count)
     .bind(&c.head)
     .bind(signature)
-    .bind(crate::db::now_text())
     .execute(&mut **tx)
     .await?;
     if let Some(stated) = stated.filter(|s| *s > count) {
@@ -80,6 +81,27 @@ pub async fn verify_nodes(db: &Db) -> AppResult<Vec<(String, u64, Result<(), Bro
                 .fetch_one(db)
                 .await?;
         let held = u64::try_from(held).unwrap_or(0);
+        // The node's latest statement below an earlier one: it lost the tail of its chain.
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT count FROM sync_checkpoints WHERE node = ? ORDER BY received_at DESC LIMIT 1",
+        )
+        .bind(&node)
+        .fetch_optional(db)
+        .await?;
+        let stated = checkpoints.iter().map(|c| c.count).max().unwrap_or(0);
+        if let Some(latest) = latest.and_then(|l| u64::try_from(l).ok())
+            && latest < stated
+        {
+            out.push((
+                node,
+                held,
+                Err(Broken::Truncated {
+                    count: stated,
+                    held: latest,
+                }),
+            ));
+            continue;
+        }
         let mut hashes = std::collections::HashMap::new();
         for c in &checkpoints {
             let h: Option<String> =

@@ -181,12 +181,18 @@ async fn push_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> A
         (None, Some(ms)) => Some(format!("clock-ahead {ms}")),
         _ => None,
     };
-    sqlx::query("UPDATE nodes SET last_contact = ?, last_error = ? WHERE node_id = ?")
-        .bind(db::now_text())
-        .bind(&note)
-        .bind(&post)
-        .execute(&mut *tx)
-        .await?;
+    // What was said stays until changes come that no longer have it.
+    sqlx::query(
+        "UPDATE nodes SET last_contact = ?1,
+         last_error = CASE WHEN ?2 > 0 THEN ?3 ELSE COALESCE(?3, last_error) END
+         WHERE node_id = ?4",
+    )
+    .bind(db::now_text())
+    .bind(i64::try_from(result.applied).unwrap_or(i64::MAX))
+    .bind(&note)
+    .bind(&post)
+    .execute(&mut *tx)
+    .await?;
     if result.applied > 0 || result.conflicts > 0 {
         audit::append(
             &mut tx,

@@ -17,6 +17,7 @@ mod registry;
 mod scale;
 mod screening;
 mod support;
+mod sync;
 mod tidy;
 
 /// A query-string value, encoded.

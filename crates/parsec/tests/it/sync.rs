@@ -1,0 +1,650 @@
+//! The fault harness of the offline posts (issue 11): a regional node and two posts, each a
+//! real `parsec` process on 127.0.0.1 with its own SQLite file, linked through a small proxy
+//! of ours that cuts, corrupts or drops the traffic. After each scenario: nothing lost,
+//! nothing twice, every node holding the same data for its scope (a digest per table), every
+//! concurrent edit of one field visible as a conflict.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use parsec::app::AppState;
+use parsec::audit::Actor;
+use parsec::border::crossing::{self, CrossingInput, Place};
+use parsec::border::model::{Direction, Mode};
+use parsec::config::Config;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::cli::text;
+
+const KORO: &str = "Poste frontière de Koro";
+const OUENKORO: &str = "Poste frontière de Ouenkoro";
+
+/// What the proxy does to the next connection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// Forward this many bytes of the answer, then cut both ways.
+    CutAnswer(usize),
+    /// Flip one byte of the request's body.
+    CorruptRequest,
+    /// Refuse the connection (the link is down).
+    Down,
+}
+
+/// A TCP proxy between the posts and the regional node; a fault applies to one connection.
+struct Proxy {
+    port: u16,
+    fault: Arc<Mutex<Fault>>,
+}
+
+impl Proxy {
+    async fn start(target: u16) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let fault = Arc::new(Mutex::new(Fault::None));
+        let shared = fault.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                let f = {
+                    let mut f = shared.lock().unwrap();
+                    let now = *f;
+                    if now != Fault::Down {
+                        *f = Fault::None;
+                    }
+                    now
+                };
+                tokio::spawn(relay(client, target, f));
+            }
+        });
+        Proxy { port, fault }
+    }
+
+    fn set(&self, f: Fault) {
+        *self.fault.lock().unwrap() = f;
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+async fn relay(client: TcpStream, target: u16, fault: Fault) {
+    if fault == Fault::Down {
+        return; // dropped: the connection closes at once
+    }
+    let Ok(server) = TcpStream::connect(("127.0.0.1", target)).await else {
+        return;
+    };
+    let (mut cr, mut cw) = client.into_split();
+    let (mut sr, mut sw) = server.into_split();
+    let up = async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut seen = Vec::new();
+        let mut corrupted = fault != Fault::CorruptRequest;
+        loop {
+            let n = match cr.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if !corrupted {
+                let start = seen.len();
+                seen.extend_from_slice(&buf[..n]);
+                if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                    // A byte well inside the body, once it has come.
+                    let at = end + 4 + 40;
+                    if at >= start && at < start + n {
+                        buf[at - start] ^= 0x20;
+                        corrupted = true;
+                    }
+                }
+            }
+            if sw.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = sw.shutdown().await;
+    };
+    let down = async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut sent = 0usize;
+        loop {
+            let n = match sr.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if let Fault::CutAnswer(limit) = fault {
+                let room = limit.saturating_sub(sent);
+                let _ = cw.write_all(&buf[..n.min(room)]).await;
+                sent += n.min(room);
+                if sent >= limit {
+                    break; // cut: the rest never arrives
+                }
+                continue;
+            }
+            if cw.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = cw.shutdown().await;
+    };
+    tokio::select! {
+        _ = async { tokio::join!(up, down) } => {}
+        _ = tokio::time::sleep(Duration::from_secs(120)) => {}
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parsec"))
+        .args(args)
+        .env_remove("PARSEC_DB")
+        .output()
+        .unwrap()
+}
+
+/// The regional node, served by a real process.
+struct Regional {
+    db: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Regional {
+    fn start(&mut self) {
+        let child = Command::new(env!("CARGO_BIN_EXE_parsec"))
+            .args([
+                "serve",
+                "--db",
+                self.db.to_str().unwrap(),
+                "--addr",
+                &format!("127.0.0.1:{}", self.port),
+                "--sync-every",
+                "0",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "regional node not up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// kill -9: no clean shutdown.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Regional {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A region: the regional node (its data: the demo registry and accounts), two posts enrolled
+/// through the proxy.
+struct Region {
+    _dir: tempfile::TempDir,
+    regional: Regional,
+    proxy: Proxy,
+    posts: Vec<PathBuf>,
+}
+
+async fn state_of(db: &Path) -> AppState {
+    let pool = parsec::db::open(db, false).await.unwrap();
+    AppState::new(
+        pool,
+        Config::new(db.to_path_buf(), "127.0.0.1:0".parse().unwrap()),
+    )
+    .await
+    .unwrap()
+}
+
+impl Region {
+    async fn start() -> Region {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("regional.db");
+        let mut codes = Vec::new();
+        {
+            let pool = parsec::db::open(&db, true).await.unwrap();
+            let state = AppState::new(
+                pool,
+                Config::new(db.clone(), "127.0.0.1:0".parse().unwrap()),
+            )
+            .await
+            .unwrap();
+            parsec::registry::demo::seed(&state).await.unwrap();
+            let actor = Actor::system("test");
+            parsec::sync::init(
+                &state,
+                &actor,
+                parsec::sync::Role::Regional,
+                "Centre régional",
+                "Légion de gendarmerie de Mopti — état-major",
+            )
+            .await
+            .unwrap();
+            for unit in [KORO, OUENKORO] {
+                let (_, code) = parsec::sync::register_post(&state, &actor, unit, unit)
+                    .await
+                    .unwrap();
+                codes.push(code);
+            }
+            state.db.close().await;
+        }
+        let mut regional = Regional {
+            db,
+            port: free_port(),
+            child: None,
+        };
+        regional.start();
+        let proxy = Proxy::start(regional.port).await;
+        let mut posts = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let post = dir.path().join(format!("post{i}.db"));
+            let o = run(&[
+                "node",
+                "enrol",
+                "--db",
+                post.to_str().unwrap(),
+                "--regional",
+                &proxy.url(),
+                "--code",
+                code,
+            ]);
+            assert!(o.status.success(), "{}", text(&o));
+            posts.push(post);
+        }
+        Region {
+            _dir: dir,
+            regional,
+            proxy,
+            posts,
+        }
+    }
+
+    fn sync(&self, post: usize) -> Output {
+        run(&["sync", "--db", self.posts[post].to_str().unwrap()])
+    }
+
+    fn sync_ok(&self, post: usize) -> String {
+        let o = self.sync(post);
+        assert!(o.status.success(), "{}", text(&o));
+        text(&o)
+    }
+}
+
+fn traveller(i: usize, tag: &str) -> CrossingInput {
+    CrossingInput {
+        submission_id: format!("{tag}-{i}"),
+        direction: if i.is_multiple_of(2) {
+            Direction::Entree
+        } else {
+            Direction::Sortie
+        },
+        mode: Mode::Pied,
+        purpose: String::new(),
+        origin: Place::default(),
+        destination: Place::default(),
+        surname: format!("SAWADOGO{}", i % 7),
+        given_names: "Issa".into(),
+        sex: "M".into(),
+        birth_date: Some("1984-03-02".into()),
+        birth_approximate: false,
+        nationality: Some(if i.is_multiple_of(3) { "BF" } else { "ML" }.into()),
+        document_code: String::new(),
+        document_number: String::new(),
+        document_country: String::new(),
+        document_expiry: None,
+        mrz: Vec::new(),
+        mrz_warnings: Vec::new(),
+    }
+}
+
+/// `n` crossings recorded at the post's own unit, as its agent would (the post offline).
+async fn record_crossings(post: &Path, unit: &str, n: usize, tag: &str) {
+    let state = state_of(post).await;
+    let unit_id: String = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+        .bind(unit)
+        .fetch_one(&state.db)
+        .await
+        .unwrap();
+    let actor = Actor("agent.koro".into());
+    let at = parsec::db::now_text();
+    for i in 0..n {
+        crossing::record(&state, &actor, &unit_id, &traveller(i, tag), &at)
+            .await
+            .unwrap();
+    }
+    state.db.close().await;
+}
+
+/// A digest of a table's rows (all columns), in key order, with a filter.
+async fn digest(db: &Path, table: &str, filter: &str) -> (i64, String) {
+    let state = state_of(db).await;
+    let cols: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+            .bind(table)
+            .fetch_all(&state.db)
+            .await
+            .unwrap();
+    let row = cols
+        .iter()
+        .map(|c| format!("quote(\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || '|' || ");
+    let key = if table == "goods_categories" {
+        "code"
+    } else {
+        "id"
+    };
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {row} FROM {table} WHERE {filter} ORDER BY {key}"
+    )))
+    .fetch_all(&state.db)
+    .await
+    .unwrap();
+    state.db.close().await;
+    let mut h = Sha256::new();
+    for r in &rows {
+        h.update(r.as_bytes());
+        h.update(b"\n");
+    }
+    (
+        rows.len() as i64,
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+    )
+}
+
+async fn scalar(db: &Path, sql: &str) -> i64 {
+    let state = state_of(db).await;
+    let v: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&state.db)
+        .await
+        .unwrap();
+    state.db.close().await;
+    v
+}
+
+async fn execute(db: &Path, sql: &str) {
+    let state = state_of(db).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&state.db)
+        .await
+        .unwrap();
+    state.db.close().await;
+}
+
+/// The post's crossings and their daily counts are on the regional node exactly (same rows,
+/// same counts), and the region's shared tables are the same everywhere.
+async fn converged(region: &Region) {
+    let r = &region.regional.db;
+    for (i, unit) in [KORO, OUENKORO].iter().enumerate() {
+        let p = &region.posts[i];
+        let filter = format!("unit_id = (SELECT id FROM units WHERE name = '{unit}')");
+        for table in ["crossings", "screening_hits"] {
+            assert_eq!(
+                digest(p, table, &filter).await,
+                digest(r, table, &filter).await,
+                "{table} of {unit}"
+            );
+        }
+        let counts = format!("SELECT COALESCE(SUM(people), 0) FROM flow_people WHERE {filter}");
+        assert_eq!(
+            scalar(p, &counts).await,
+            scalar(r, &counts).await,
+            "flows of {unit}"
+        );
+        for table in [
+            "forces",
+            "units",
+            "assets",
+            "sites",
+            "users",
+            "incidents",
+            "goods_categories",
+        ] {
+            assert_eq!(
+                digest(p, table, "1").await,
+                digest(r, table, "1").await,
+                "{table}"
+            );
+        }
+        // Every change of the post is on the regional node once, without a gap.
+        let me: String = {
+            let state = state_of(p).await;
+            let v = parsec::sync::identity(&state.db).await.unwrap().unwrap().id;
+            state.db.close().await;
+            v
+        };
+        let mine = format!("SELECT COUNT(*) FROM changes WHERE origin = '{me}'");
+        let last = format!("SELECT COALESCE(MAX(seq), 0) FROM changes WHERE origin = '{me}'");
+        assert_eq!(scalar(p, &mine).await, scalar(p, &last).await);
+        assert_eq!(
+            scalar(r, &mine).await,
+            scalar(p, &mine).await,
+            "changes of {unit}"
+        );
+        // The other post's personal data never comes down.
+        let other = [KORO, OUENKORO][1 - i];
+        let theirs = format!(
+            "SELECT COUNT(*) FROM crossings WHERE unit_id = (SELECT id FROM units WHERE name = '{other}')"
+        );
+        assert_eq!(scalar(p, &theirs).await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_recording_offline_converge_through_cuts_corruption_replays_and_kills() {
+    let mut region = Region::start().await;
+    let koro_crossings = "SELECT COUNT(*) FROM crossings WHERE unit_id = (SELECT id FROM units WHERE name = 'Poste frontière de Koro')";
+    // The link is down: the post records all the same; the exchange says why it failed.
+    region.proxy.set(Fault::Down);
+    record_crossings(&region.posts[0], KORO, 30, "koro-a").await;
+    let o = region.sync(0);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ne répond pas"), "{}", text(&o));
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 0);
+    region.proxy.set(Fault::None);
+    // A batch altered on the way is refused whole: nothing of it is applied.
+    region.proxy.set(Fault::CorruptRequest);
+    let o = region.sync(0);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 0);
+    // The answer cut midway: the regional node applied the batch, the post does not know it;
+    // the next exchange sends it again and nothing is applied twice.
+    region.proxy.set(Fault::CutAnswer(120));
+    let o = region.sync(0);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 30);
+    region.sync_ok(0);
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 30);
+    // Everything sent again from the start (a replay): nothing changes.
+    execute(
+        &region.posts[0],
+        "UPDATE sync_cursors SET applied = 0 WHERE stream = 'sent'",
+    )
+    .await;
+    region.sync_ok(0);
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 30);
+    // The other post works alone too.
+    record_crossings(&region.posts[1], OUENKORO, 12, "ouenkoro-a").await;
+    region.sync_ok(1);
+    region.sync_ok(0);
+    converged(&region).await;
+    // kill -9 of the regional node while a large batch goes up, at several moments; then of
+    // the post's exchange itself.
+    record_crossings(&region.posts[0], KORO, 400, "koro-b").await;
+    for delay_ms in [30u64, 150, 400] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_parsec"))
+            .args(["sync", "--db", region.posts[0].to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        region.regional.kill();
+        let _ = child.wait();
+        region.regional.start();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parsec"))
+        .args(["sync", "--db", region.posts[0].to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    region.sync_ok(0);
+    region.sync_ok(1);
+    assert_eq!(scalar(&region.regional.db, koro_crossings).await, 430);
+    converged(&region).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_posts_editing_one_record_leave_a_visible_conflict_and_the_same_value_everywhere() {
+    let region = Region::start().await;
+    let asset = "(SELECT id FROM assets WHERE registration = 'GN-VF-01')";
+    // Both posts edit the same field, each offline.
+    execute(
+        &region.posts[0],
+        &format!("UPDATE assets SET notes = 'moteur bâbord à réviser' WHERE id = {asset}"),
+    )
+    .await;
+    execute(
+        &region.posts[1],
+        &format!("UPDATE assets SET notes = 'coque fissurée' WHERE id = {asset}"),
+    )
+    .await;
+    region.sync_ok(0);
+    region.sync_ok(1);
+    region.sync_ok(0);
+    converged(&region).await;
+    // The value set aside is kept for a commandant, never dropped.
+    let conflicts = "SELECT COUNT(*) FROM sync_conflicts WHERE tbl = 'assets' AND field = 'notes'
+                     AND resolved_at IS NULL";
+    assert_eq!(scalar(&region.regional.db, conflicts).await, 1);
+    let both = format!(
+        "SELECT COUNT(*) FROM sync_conflicts c JOIN assets a ON a.id = c.row_id
+         WHERE a.id = {asset} AND json_extract(c.lost_value, '$') <> a.notes"
+    );
+    assert_eq!(scalar(&region.regional.db, &both).await, 1);
+    // A later edit made on top of the value in place is no conflict.
+    execute(
+        &region.posts[1],
+        &format!("UPDATE assets SET notes = 'réparé le 4' WHERE id = {asset}"),
+    )
+    .await;
+    region.sync_ok(1);
+    region.sync_ok(0);
+    converged(&region).await;
+    assert_eq!(scalar(&region.regional.db, conflicts).await, 1);
+    let fixed = format!("SELECT COUNT(*) FROM assets WHERE id = {asset} AND notes = 'réparé le 4'");
+    for db in [&region.regional.db, &region.posts[0], &region.posts[1]] {
+        assert_eq!(scalar(db, &fixed).await, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_clock_days_ahead_is_told_and_its_records_kept() {
+    let region = Region::start().await;
+    // The laptop's clock is three days ahead (a dead CMOS battery).
+    let ahead = (time::OffsetDateTime::now_utc() + time::Duration::days(3)).unix_timestamp() * 1000;
+    execute(
+        &region.posts[0],
+        &format!("UPDATE sync_clock SET hlc = {} ", ahead << 16),
+    )
+    .await;
+    record_crossings(&region.posts[0], KORO, 5, "koro-skew").await;
+    let out = region.sync_ok(0);
+    assert!(out.contains("d'avance"), "{out}");
+    let flagged = "SELECT COUNT(*) FROM nodes WHERE last_error LIKE 'clock-ahead%'";
+    assert_eq!(scalar(&region.regional.db, flagged).await, 1);
+    converged(&region).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regional_node_restored_from_yesterdays_backup_gets_again_what_it_lost() {
+    let mut region = Region::start().await;
+    record_crossings(&region.posts[0], KORO, 10, "koro-1").await;
+    region.sync_ok(0);
+    let backup = region.regional.db.with_extension("yesterday");
+    let o = run(&[
+        "backup",
+        "--db",
+        region.regional.db.to_str().unwrap(),
+        "--to",
+        backup.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    record_crossings(&region.posts[0], KORO, 15, "koro-2").await;
+    region.sync_ok(0);
+    // The regional node's disk dies; it is restored from the backup.
+    region.regional.kill();
+    for suffix in ["-wal", "-shm"] {
+        let mut f = region.regional.db.as_os_str().to_owned();
+        f.push(suffix);
+        let _ = std::fs::remove_file(f);
+    }
+    std::fs::copy(&backup, &region.regional.db).unwrap();
+    region.regional.start();
+    let koro = "SELECT COUNT(*) FROM crossings WHERE unit_id = (SELECT id FROM units WHERE name = 'Poste frontière de Koro')";
+    assert_eq!(scalar(&region.regional.db, koro).await, 10);
+    region.sync_ok(0);
+    region.sync_ok(1);
+    assert_eq!(scalar(&region.regional.db, koro).await, 25);
+    converged(&region).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_that_deletes_the_tail_of_its_audit_chain_is_found_out() {
+    let region = Region::start().await;
+    record_crossings(&region.posts[0], KORO, 5, "koro-audit").await;
+    region.sync_ok(0);
+    let o = run(&[
+        "audit",
+        "verify",
+        "--db",
+        region.regional.db.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // Someone with the laptop removes the last entries (the guard trigger dropped first).
+    execute(
+        &region.posts[0],
+        "DROP TRIGGER audit_log_no_delete;
+         DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 3 FROM audit_log);",
+    )
+    .await;
+    let out = region.sync_ok(0);
+    assert!(out.contains("chaîne d'audit"), "{out}");
+    let o = run(&[
+        "audit",
+        "verify",
+        "--db",
+        region.regional.db.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("rompue"), "{}", text(&o));
+}
