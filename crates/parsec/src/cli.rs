@@ -111,6 +111,10 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// 3: the region on this machine — the regional node on ADDR and two border posts on
+        /// the next ports, each with its own database, exchanging every minute.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
+        nodes: u8,
     },
     /// Create a new database with its first administrator.
     /// The password comes from PARSEC_ADMIN_PASSWORD or is asked on the terminal.
@@ -636,14 +640,21 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             }
             serve(state, addr).await?;
         }
-        Command::Demo { db, addr } => {
+        Command::Demo { db, addr, nodes } => {
+            let region = nodes > 1;
             if !db.exists() {
                 eprintln!("Création de la base de démonstration {} …", db.display());
                 create_database(&db, async |state: &AppState| {
                     crate::registry::demo::seed(state).await?;
-                    crate::border::demo::seed_crossings(state, 28).await?;
+                    // In a region, the posts record their own crossings.
+                    if !region {
+                        crate::border::demo::seed_crossings(state, 28).await?;
+                    }
                     crate::incidents::demo::seed_incidents(state, 300, 90).await?;
                     crate::incidents::demo::seed_patrols(state, 12).await?;
+                    if region {
+                        crate::sync::demo::init_regional(state).await?;
+                    }
                     Ok(())
                 })
                 .await?;
@@ -669,7 +680,11 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             for (login, name, _, _) in crate::registry::demo::ACCOUNTS {
                 println!("    {login:<16} {name}");
             }
-            serve(state, addr).await?;
+            if region {
+                demo_region(state, &db, addr).await?;
+            } else {
+                serve(state, addr).await?;
+            }
         }
         Command::Init { db, admin, name } => {
             if db.db.exists() {
@@ -939,6 +954,45 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rest of `parsec demo --nodes 3`: the regional node serves, each post is made (once)
+/// by enrolling with it, then serves on the next port and exchanges every minute.
+async fn demo_region(regional: AppState, db: &Path, addr: SocketAddr) -> AppResult<()> {
+    use crate::sync::demo::{self as region, POSTS};
+    if crate::sync::identity(&regional.db).await?.is_none() {
+        return Err(AppError::Internal(format!(
+            "{} a été faite pour un seul nœud : supprimez-la pour la refaire en région",
+            db.display()
+        )));
+    }
+    let url = format!("http://{addr}");
+    let mut servers = tokio::task::JoinSet::new();
+    servers.spawn(serve(regional.clone(), addr));
+    for (n, (unit, suffix)) in (1u16..).zip(POSTS) {
+        let path = region::post_db(db, suffix);
+        let post_addr = region::node_addr(addr, n);
+        if !path.exists() {
+            eprintln!("Création du poste {unit} ({}) …", path.display());
+            let code = region::register(&regional, unit).await?;
+            create_database(&path, async |_: &AppState| Ok(())).await?;
+            let post = state_for(&path, false).await?;
+            region::fill_post(&post, &url, &code, unit).await?;
+        }
+        let mut post = state_for(&path, false).await?;
+        post.config = std::sync::Arc::new(Config::new(path.clone(), post_addr));
+        println!("  {unit} : http://{post_addr}/  ({})", path.display());
+        let exchanging = post.clone();
+        servers.spawn(async move {
+            crate::sync::transport::every(exchanging, 1).await;
+            Ok(())
+        });
+        servers.spawn(serve(post, post_addr));
+    }
+    while let Some(done) = servers.join_next().await {
+        done.map_err(|e| AppError::Internal(e.to_string()))??;
+    }
+    Ok(())
 }
 
 /// Makes a new database at `path` all at once: it is built beside, under another name, and

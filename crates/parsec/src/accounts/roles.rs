@@ -94,6 +94,12 @@ pub enum Permission {
     ReportIncidents,
     /// Send units and assets to incidents and follow the responses.
     Dispatch,
+    /// See the nodes of the region (this node, the posts or the regional node, their last
+    /// contact and errors) and the conflicts kept by the synchronisation.
+    ViewNodes,
+    /// Resolve a conflict kept by the synchronisation: keep the value in place or take the one
+    /// set aside.
+    ResolveConflicts,
 }
 
 use Permission::*;
@@ -109,6 +115,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ManageUsers,
             ViewLists,
             ManageLists,
+            ViewNodes,
         ],
     ),
     // The regional operations centre reviews the hits of its own (unit-less) searches.
@@ -124,6 +131,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewIncidents,
             ReportIncidents,
             Dispatch,
+            ViewNodes,
+            ResolveConflicts,
         ],
     ),
     (
@@ -140,6 +149,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewIncidents,
             ReportIncidents,
             Dispatch,
+            ViewNodes,
+            ResolveConflicts,
         ],
     ),
     (

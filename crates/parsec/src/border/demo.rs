@@ -125,11 +125,22 @@ impl Draw {
 /// Records `days` days of crossings up to yesterday at the demo's posts (about 15 to 35 a day
 /// each, more on market days), with a few of their vehicles and goods.
 pub async fn seed_crossings(state: &AppState, days: i64) -> AppResult<usize> {
+    seed_crossings_at(state, None, days).await
+}
+
+/// The same traffic, at one post only (by its unit's name) or at every post.
+pub async fn seed_crossings_at(
+    state: &AppState,
+    only: Option<&str>,
+    days: i64,
+) -> AppResult<usize> {
     let actor = Actor::system("demo");
-    let posts: Vec<(String, String)> =
+    let all: Vec<(String, String)> =
         sqlx::query_as("SELECT id, name FROM units WHERE kind = 'poste_frontiere' ORDER BY name")
             .fetch_all(&state.db)
             .await?;
+    let here = |name: &str| only.is_none_or(|o| o == name);
+    let posts: Vec<&(String, String)> = all.iter().filter(|(_, name)| here(name)).collect();
     let mut draw = Draw(20_261_129);
     let today = OffsetDateTime::now_utc().date();
     let mut count = 0usize;
@@ -232,7 +243,8 @@ pub async fn seed_crossings(state: &AppState, days: i64) -> AppResult<usize> {
         }
     }
     for (back, post, given, surname, birth, nationality) in LISTED_VISITS {
-        let Some((post, _)) = posts.get(*post) else {
+        // Each listed visit belongs to one post: at a single post, only its own.
+        let Some((post, _)) = all.get(*post).filter(|(_, name)| here(name)) else {
             continue;
         };
         let day = today - Duration::days(*back);

@@ -793,6 +793,24 @@ pub async fn responses(state: &AppState, incident_id: &str) -> AppResult<Vec<Res
     .await?)
 }
 
+/// A response received from another node that sends an asset which another response, still
+/// under way, already sends (two nodes dispatched it at once, each offline): the asset and the
+/// other response, for the operations centre to decide.
+pub async fn concurrent_dispatch(
+    tx: &mut Tx,
+    response_id: &str,
+) -> AppResult<Option<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT r.asset_id, o.id FROM responses r
+         JOIN responses o ON o.asset_id = r.asset_id AND o.id <> r.id AND o.done_at IS NULL
+         WHERE r.id = ? AND r.done_at IS NULL
+         ORDER BY o.dispatched_at LIMIT 1",
+    )
+    .bind(response_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::when_of;

@@ -18,7 +18,7 @@ use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_cell, csv_line, inline};
 use crate::web::page::{
     ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
-    ListView, PageCtx, SelectOption, options, render,
+    ListView, PageCtx, SelectOption, options, render, when_text,
 };
 
 pub fn router() -> Router<AppState> {
@@ -422,14 +422,6 @@ fn actor(name: &str, category: &str) -> String {
         ("", c) => c.to_string(),
         (n, c) if n.eq_ignore_ascii_case(c) => n.to_string(),
         (n, c) => format!("{n} ({c})"),
-    }
-}
-
-/// A stored time as people read it: `2026-11-28 16:45 UTC` (Mali keeps UTC all year).
-fn when_text(at: &str) -> String {
-    match (at.get(..10), at.get(11..16)) {
-        (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
-        _ => at.to_string(),
     }
 }
 

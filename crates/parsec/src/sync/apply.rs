@@ -156,7 +156,8 @@ pub async fn set_cursor(tx: &mut Tx, stream: &str, applied: u64) -> AppResult<()
     Ok(())
 }
 
-fn bind_value<'q>(
+/// Binds a JSON value as SQLite stores it (what `json_object` made of the column).
+pub(crate) fn bind_value<'q>(
     q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
     v: &Value,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
@@ -290,33 +291,42 @@ async fn effect(
             if known.is_empty() {
                 return Ok(0);
             }
-            // The record is here already (the rows every database starts with): its fields
-            // merge as a write of each.
-            if current_field(tx, table, key, &c.row, key).await?.is_some() {
-                return merge_fields(tx, table, key, &known, c).await;
-            }
             let names = known
                 .iter()
                 .map(|(f, _)| format!("\"{f}\""))
                 .collect::<Vec<_>>()
                 .join(", ");
             let marks = vec!["?"; known.len()].join(", ");
-            let sql = format!("INSERT INTO {table} ({names}) VALUES ({marks})");
-            sqlx::query("SAVEPOINT received").execute(&mut **tx).await?;
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            let sql = format!(
+                "INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (\"{key}\") DO NOTHING"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (_, v) in &known {
                 q = bind_value(q, v);
             }
+            // A refused statement is undone alone by SQLite; the transaction goes on.
             match q.execute(&mut **tx).await {
+                // The record is here already (the rows every database starts with): its
+                // fields merge as a write of each.
+                Ok(done) if done.rows_affected() == 0 => {
+                    merge_fields(tx, table, key, &known, c).await
+                }
                 Ok(_) => {
-                    sqlx::query("RELEASE received").execute(&mut **tx).await?;
                     crate::border::flows::count(tx, table, &c.row).await?;
+                    if table == "responses"
+                        && let Some((asset, other)) =
+                            crate::incidents::concurrent_dispatch(tx, &c.row).await?
+                    {
+                        // One asset sent by two nodes at once: shown to the operations centre.
+                        let both = serde_json::json!({
+                            "asset": asset, "responses": [other, c.row.clone()]
+                        });
+                        conflict(tx, c, "dispatch", None, &both, &c.version()).await?;
+                        return Ok(1);
+                    }
                     Ok(0)
                 }
                 Err(e) => {
-                    sqlx::query("ROLLBACK TO received; RELEASE received")
-                        .execute(&mut **tx)
-                        .await?;
                     tracing::warn!(table, row = %c.row, error = %e, "received record refused");
                     let lost = Value::Object(c.fields.clone().into_iter().collect());
                     conflict(tx, c, "*", None, &lost, &c.version()).await?;

@@ -7,7 +7,10 @@
 pub mod apply;
 pub mod audit_chain;
 pub mod capture;
+pub mod conflicts;
+pub mod demo;
 pub mod transport;
+pub mod web;
 
 use sha2::{Digest, Sha256};
 

@@ -30,6 +30,28 @@ const NODE: &str = "x-parsec-node";
 const SIGNATURE: &str = "x-parsec-signature";
 const CHECKPOINT: &str = "x-parsec-checkpoint";
 
+/// Batches travel gzipped; what is signed is what travels.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+/// The batch inside, refused beyond `MAX_BATCH_BYTES` once unpacked (a small body that would
+/// unpack to gigabytes is no batch of ours).
+fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let limit = u64::try_from(MAX_BATCH_BYTES).unwrap_or(u64::MAX) + 1;
+    flate2::read::GzDecoder::new(bytes)
+        .take(limit)
+        .read_to_end(&mut out)
+        .ok()?;
+    (out.len() <= MAX_BATCH_BYTES).then_some(out)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sync/enrol", post(enrol_api))
@@ -155,7 +177,8 @@ pub struct PushAnswer {
 async fn push_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> AppResult<Response> {
     let me = regional(&state).await?;
     let (post, key) = caller(&state, &h, "/sync/push", &body).await?;
-    let batch = ::sync::decode(&body, MAX_BATCH_BYTES).map_err(|e| {
+    let unpacked = gunzip(&body).ok_or(AppError::invalid("batch", "error-sync-batch"))?;
+    let batch = ::sync::decode(&unpacked, MAX_BATCH_BYTES).map_err(|e| {
         tracing::warn!(post, error = %e, "batch refused");
         AppError::invalid("batch", "error-sync-batch")
     })?;
@@ -260,7 +283,7 @@ async fn pull_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> A
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    signed_answer(&state, "/sync/pull", ::sync::encode(&batch)).await
+    signed_answer(&state, "/sync/pull", gzip(&::sync::encode(&batch))).await
 }
 
 /// What one exchange did, seen from the post.
@@ -411,7 +434,7 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
         let after = apply::cursor(&state.db, SENT).await?;
         let batch = apply::own_batch(&state.db, me, after, apply::BATCH_CHANGES).await?;
         let checkpoint = checkpoint(state, me).await?;
-        let body = ::sync::encode(&batch);
+        let body = gzip(&::sync::encode(&batch));
         let bytes = link.send("/sync/push", &checkpoint, body).await?;
         let answer: PushAnswer = serde_json::from_slice(&bytes)
             .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))?;
@@ -451,7 +474,9 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
         let body = serde_json::to_vec(&PullRequest { after })
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = link.send("/sync/pull", "", body).await?;
-        let batch = ::sync::decode(&bytes, MAX_BATCH_BYTES)
+        let unpacked =
+            gunzip(&bytes).ok_or_else(|| AppError::Internal("lot illisible (gzip)".into()))?;
+        let batch = ::sync::decode(&unpacked, MAX_BATCH_BYTES)
             .map_err(|e| AppError::Internal(format!("lot refusé : {e}")))?;
         let end = batch.end();
         let mut tx = db::begin_write(&state.db).await?;

@@ -21,6 +21,8 @@ pub struct Auth {
     /// The session, when the request came with the cookie (None for bearer tokens).
     pub session: Option<Session>,
     pub lang: Lang,
+    /// On a post out of touch with the regional node, for the pages' banner (None for the API).
+    pub offline: Option<crate::sync::web::Offline>,
 }
 
 impl Auth {
@@ -130,6 +132,7 @@ impl FromRequestParts<AppState> for Auth {
                 scope,
                 session: None,
                 lang,
+                offline: None,
             });
         }
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
@@ -141,11 +144,13 @@ impl FromRequestParts<AppState> for Auth {
             .and_then(Lang::parse)
             .or_else(|| Lang::parse(&session.user.lang))
             .unwrap_or(Lang::Fr);
+        let offline = crate::sync::web::offline(&state.db).await?;
         Ok(Auth {
             user: session.user.clone(),
             scope,
             session: Some(session),
             lang,
+            offline,
         })
     }
 }

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::border::web::router())
         .merge(crate::incidents::web::router())
         .merge(crate::sync::transport::router())
+        .merge(crate::sync::web::router())
         .route("/static/{name}", get(assets::serve))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::guard))

@@ -27,6 +27,9 @@ pub struct PageCtx {
     pub csrf: String,
     pub menu: Vec<MenuItem>,
     pub flash: Option<String>,
+    /// On a post that has not heard from the regional node for a while: since when, and how
+    /// many of its records wait to go up (see `sync::web::offline`).
+    pub offline: Option<String>,
     pub version: &'static str,
 }
 
@@ -71,6 +74,7 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/screening/lists", "nav-lists", Some(Permission::ViewLists)),
     ("/admin/users", "nav-users", Some(Permission::ManageUsers)),
     ("/audit", "nav-audit", Some(Permission::ViewAudit)),
+    ("/nodes", "nav-nodes", Some(Permission::ViewNodes)),
     ("/account", "nav-account", None),
 ];
 
@@ -96,6 +100,10 @@ impl PageCtx {
             csrf: crate::web::csrf::mask(auth.csrf()),
             menu,
             flash: None,
+            offline: auth
+                .offline
+                .as_ref()
+                .map(|o| crate::sync::web::offline_text(&state.catalog, auth.lang, o)),
             version: env!("CARGO_PKG_VERSION"),
         }
     }
@@ -109,6 +117,7 @@ impl PageCtx {
             csrf: String::new(),
             menu: Vec::new(),
             flash: None,
+            offline: None,
             version: env!("CARGO_PKG_VERSION"),
         }
     }
@@ -609,6 +618,14 @@ impl ListParams {
         let prev = (page > 1).then(|| self.href_with(base, "page", &(page - 1).to_string()));
         let next = (page < pages).then(|| self.href_with(base, "page", &(page + 1).to_string()));
         (page, pages, prev, next)
+    }
+}
+
+/// A stored time as people read it: `2026-11-28 16:45 UTC` (Mali keeps UTC all year).
+pub fn when_text(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
+        _ => at.to_string(),
     }
 }
 

@@ -139,6 +139,14 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/incidents/responses/{id}/{step}" "/incidents/responses/none/done" "OC";
     "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";
+    "GET" "/nodes" "/nodes" "AOC";
+    "GET" "/nodes/conflicts" "/nodes/conflicts" "AOC";
+    "POST" "/nodes/conflicts/{id}" "/nodes/conflicts/none" "OC";
+    // No session: the caller is a node, its request signed with the key pinned at enrolment
+    // (`sync::transport`); a node that is not the regional one answers 404.
+    "POST" "/sync/enrol" "/sync/enrol" "public";
+    "POST" "/sync/push" "/sync/push" "public";
+    "POST" "/sync/pull" "/sync/pull" "public";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };

@@ -499,3 +499,81 @@ async fn an_alert_cannot_be_skipped_with_enter() {
     b.wait_for("f-mrz").await;
     b.quit().await;
 }
+
+/// Issue 11: a crossing saved at a post while its link is down is at the regional node once
+/// the link returns. Two real nodes (the post enrolled with the regional node through our
+/// proxy), one Chromium.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crossing_saved_offline_at_a_post_appears_at_the_regional_node() {
+    use crate::proxy::{Fault, Proxy};
+    let regional = TestApp::spawn().await;
+    let actor = parsec::audit::Actor::system("test");
+    parsec::sync::init(
+        &regional.state,
+        &actor,
+        parsec::sync::Role::Regional,
+        "Centre régional",
+        "Légion de gendarmerie de Mopti — état-major",
+    )
+    .await
+    .unwrap();
+    let (_, code) = parsec::sync::register_post(
+        &regional.state,
+        &actor,
+        "Poste de Koro",
+        "Poste frontière de Koro",
+    )
+    .await
+    .unwrap();
+    let port: u16 = regional.base.rsplit(':').next().unwrap().parse().unwrap();
+    let link = Proxy::start(port).await;
+    let post = TestApp::spawn_empty().await;
+    parsec::sync::enrol_with(&post.state, &link.url(), &code)
+        .await
+        .unwrap();
+    parsec::sync::transport::sync_once(&post.state)
+        .await
+        .unwrap();
+    // The link goes down; the agent of the post registers a traveller all the same.
+    link.set(Fault::Down);
+    assert!(
+        parsec::sync::transport::sync_once(&post.state)
+            .await
+            .is_err()
+    );
+    let b = Browser::start().await;
+    b.login(&post, "agent.koro").await;
+    let zone = crate::border::td3(
+        "KONATE",
+        "ABDOULAYE",
+        "ML1234567",
+        "MLI",
+        "800101",
+        "M",
+        "301231",
+    );
+    b.scan(&post, &zone).await;
+    b.select("#f-direction", "entree").await;
+    b.type_into("#f-direction", ENTER).await;
+    b.wait_for("id=\"answer\"").await;
+    b.screenshot("sync-post-offline-fr.png").await;
+    // The regional node does not know it yet.
+    let at_regional = "SELECT COUNT(*) FROM crossings WHERE surname = 'KONATE'";
+    let n: i64 = sqlx::query_scalar(at_regional)
+        .fetch_one(&regional.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    // The link returns: the next exchange brings it up.
+    link.set(Fault::None);
+    parsec::sync::transport::sync_once(&post.state)
+        .await
+        .unwrap();
+    b.login(&regional, "commandant.koro").await;
+    b.go(&format!("{}/border/crossings?q=KONATE", regional.base))
+        .await;
+    let html = b.wait_for("KONATE").await;
+    assert!(html.contains("ABDOULAYE"), "{html}");
+    b.screenshot("sync-regional-received-fr.png").await;
+    b.quit().await;
+}

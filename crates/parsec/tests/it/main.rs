@@ -13,11 +13,13 @@ mod cli;
 mod faults;
 mod incidents;
 mod nodes;
+mod proxy;
 mod registry;
 mod scale;
 mod screening;
 mod support;
 mod sync;
+mod sync_pages;
 mod tidy;
 
 /// A query-string value, encoded.

@@ -22,8 +22,21 @@ impl TestApp {
         Self::spawn_limited(tune, None).await
     }
 
+    /// A server on an empty database (a new post, before its first exchange).
+    pub async fn spawn_empty() -> TestApp {
+        Self::spawn_seeded(|_| {}, None, false).await
+    }
+
     /// A server whose database may not grow beyond `max_bytes` (as on a small disk).
     pub async fn spawn_limited(tune: impl FnOnce(&mut Config), max_bytes: Option<u64>) -> TestApp {
+        Self::spawn_seeded(tune, max_bytes, true).await
+    }
+
+    async fn spawn_seeded(
+        tune: impl FnOnce(&mut Config),
+        max_bytes: Option<u64>,
+        seed: bool,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("parsec.db");
         let pool = parsec::db::open_limited(&db_path, true, max_bytes)
@@ -34,7 +47,9 @@ impl TestApp {
         let mut config = Config::new(db_path.clone(), addr);
         tune(&mut config);
         let state = AppState::new(pool, config).await.unwrap();
-        parsec::registry::demo::seed(&state).await.unwrap();
+        if seed {
+            parsec::registry::demo::seed(&state).await.unwrap();
+        }
         // The server loop of `parsec serve`, with its connection limits and timeouts.
         let serving =
             parsec::web::serve::serve_until(state.clone(), listener, std::future::pending());

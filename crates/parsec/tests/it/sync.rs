@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use parsec::app::AppState;
@@ -15,130 +14,12 @@ use parsec::border::crossing::{self, CrossingInput, Place};
 use parsec::border::model::{Direction, Mode};
 use parsec::config::Config;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 use crate::cli::text;
+use crate::proxy::{Fault, Proxy};
 
 const KORO: &str = "Poste frontière de Koro";
 const OUENKORO: &str = "Poste frontière de Ouenkoro";
-
-/// What the proxy does to the next connection.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Fault {
-    None,
-    /// Forward this many bytes of the answer, then cut both ways.
-    CutAnswer(usize),
-    /// Flip one byte of the request's body.
-    CorruptRequest,
-    /// Refuse the connection (the link is down).
-    Down,
-}
-
-/// A TCP proxy between the posts and the regional node; a fault applies to one connection.
-struct Proxy {
-    port: u16,
-    fault: Arc<Mutex<Fault>>,
-}
-
-impl Proxy {
-    async fn start(target: u16) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let fault = Arc::new(Mutex::new(Fault::None));
-        let shared = fault.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((client, _)) = listener.accept().await else {
-                    return;
-                };
-                let f = {
-                    let mut f = shared.lock().unwrap();
-                    let now = *f;
-                    if now != Fault::Down {
-                        *f = Fault::None;
-                    }
-                    now
-                };
-                tokio::spawn(relay(client, target, f));
-            }
-        });
-        Proxy { port, fault }
-    }
-
-    fn set(&self, f: Fault) {
-        *self.fault.lock().unwrap() = f;
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-async fn relay(client: TcpStream, target: u16, fault: Fault) {
-    if fault == Fault::Down {
-        return; // dropped: the connection closes at once
-    }
-    let Ok(server) = TcpStream::connect(("127.0.0.1", target)).await else {
-        return;
-    };
-    let (mut cr, mut cw) = client.into_split();
-    let (mut sr, mut sw) = server.into_split();
-    let up = async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut seen = Vec::new();
-        let mut corrupted = fault != Fault::CorruptRequest;
-        loop {
-            let n = match cr.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if !corrupted {
-                let start = seen.len();
-                seen.extend_from_slice(&buf[..n]);
-                if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
-                    // A byte well inside the body, once it has come.
-                    let at = end + 4 + 40;
-                    if at >= start && at < start + n {
-                        buf[at - start] ^= 0x20;
-                        corrupted = true;
-                    }
-                }
-            }
-            if sw.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-        }
-        let _ = sw.shutdown().await;
-    };
-    let down = async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut sent = 0usize;
-        loop {
-            let n = match sr.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if let Fault::CutAnswer(limit) = fault {
-                let room = limit.saturating_sub(sent);
-                let _ = cw.write_all(&buf[..n.min(room)]).await;
-                sent += n.min(room);
-                if sent >= limit {
-                    break; // cut: the rest never arrives
-                }
-                continue;
-            }
-            if cw.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
-        }
-        let _ = cw.shutdown().await;
-    };
-    tokio::select! {
-        _ = async { tokio::join!(up, down) } => {}
-        _ = tokio::time::sleep(Duration::from_secs(120)) => {}
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -565,6 +446,40 @@ async fn two_posts_editing_one_record_leave_a_visible_conflict_and_the_same_valu
     for db in [&region.regional.db, &region.posts[0], &region.posts[1]] {
         assert_eq!(scalar(db, &fixed).await, 1);
     }
+    // An incident known everywhere; each post, offline, sends the same boat to it.
+    execute(
+        &region.regional.db,
+        "INSERT INTO incidents (id, created_at, created_by, unit_id, occurred_at, lat, lon,
+         geo_precision, event_type, sub_event_type, status, submission_id)
+         VALUES ('incident-1', '2026-12-05T06:00:00Z', 'operations',
+                 (SELECT id FROM units WHERE name = 'Poste frontière de Koro'),
+                 '2026-12-05T06:00:00Z', 14.51, -4.2, 'exact', 'Riots', 'Mob violence',
+                 'signale', 'incident-1')",
+    )
+    .await;
+    region.sync_ok(0);
+    region.sync_ok(1);
+    for (i, post) in region.posts.iter().enumerate() {
+        execute(
+            post,
+            &format!(
+                "INSERT INTO responses (id, incident_id, asset_id, unit_id, mode, rank,
+                 dispatched_at, dispatched_by)
+                 SELECT 'response-{i}', 'incident-1', id, unit_id, 'river', 1,
+                        '2026-12-05T06:10:00Z', 'commandant' FROM assets WHERE id = {asset};
+                 UPDATE assets SET status = 'en_mission' WHERE id = {asset};"
+            ),
+        )
+        .await;
+    }
+    region.sync_ok(0);
+    region.sync_ok(1);
+    region.sync_ok(0);
+    converged(&region).await;
+    let twice = "SELECT COUNT(*) FROM sync_conflicts WHERE field = 'dispatch'
+                 AND json_extract(lost_value, '$.responses[0]') = 'response-0'
+                 AND json_extract(lost_value, '$.responses[1]') = 'response-1'";
+    assert_eq!(scalar(&region.regional.db, twice).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
