@@ -7,11 +7,11 @@
 use time::{Duration, OffsetDateTime};
 
 use super::crossing::{self, CrossingInput, Place};
-use super::model::{Coded, Direction, Mode};
+use super::model::{Direction, Mode, VehicleKind};
+use super::vehicle::{GoodsOwner, NewGoods, NewVehicle};
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::error::AppResult;
-use crate::web::page::Fields;
 
 /// Given names and family names of the region (also the scale benchmark's travellers).
 pub const GIVEN: &[&str] = &[
@@ -203,41 +203,34 @@ pub async fn seed_crossings_at(
                 let recorded = crossing::record(state, &actor, post, &input, &at).await?;
                 count += 1;
                 if matches!(mode, Mode::Camion) && draw.below(2) == 0 {
-                    let mut f = Fields::default();
-                    for (k2, v) in [
-                        ("submission", format!("demo-v-{}", recorded.id)),
-                        ("driver", recorded.id.clone()),
-                        (
-                            "plate",
-                            format!("{} GH {:04}", 11 + draw.below(20), draw.below(10_000)),
-                        ),
-                        ("country", nationality.to_string()),
-                        ("kind", "camion".to_string()),
-                        ("direction", input.direction.code().to_string()),
-                        ("passengers", draw.below(3).to_string()),
-                    ] {
-                        f.0.insert(k2.to_string(), v);
-                    }
+                    let truck = NewVehicle {
+                        submission_id: format!("demo-v-{}", recorded.id),
+                        plate: format!("{} GH {:04}", 11 + draw.below(20), draw.below(10_000)),
+                        country: nationality.to_string(),
+                        kind: VehicleKind::Camion,
+                        passengers: draw.below(3) as i64,
+                        driver: Some(recorded.id.clone()),
+                        direction: None,
+                    };
                     let vehicle =
-                        super::vehicle::record_vehicle_at(state, &actor, post, &f, &at).await?;
+                        super::vehicle::record_vehicle_at(state, &actor, post, &truck, &at).await?;
                     let (category, unit, qty, price) = match draw.below(4) {
                         0 => ("cereales", "t", 5 + draw.below(20), 250_000),
                         1 => ("betail", "têtes", 10 + draw.below(60), 150_000),
                         2 => ("carburant", "l", 200 + draw.below(2000), 700),
                         _ => ("marchandises", "t", 1 + draw.below(15), 400_000),
                     };
-                    let mut g = Fields::default();
-                    for (k2, v) in [
-                        ("submission", format!("demo-g-{vehicle}")),
-                        ("vehicle", vehicle.clone()),
-                        ("category", category.to_string()),
-                        ("quantity", qty.to_string()),
-                        ("quantity_unit", unit.to_string()),
-                        ("value_fcfa", (qty * price).to_string()),
-                    ] {
-                        g.0.insert(k2.to_string(), v);
-                    }
-                    super::vehicle::record_goods_at(state, &actor, post, &g, &at).await?;
+                    let goods = NewGoods {
+                        submission_id: format!("demo-g-{vehicle}"),
+                        owner: GoodsOwner::Vehicle(vehicle.clone()),
+                        category: category.to_string(),
+                        quantity: qty as f64,
+                        quantity_unit: unit.to_string(),
+                        value_fcfa: Some((qty * price) as i64),
+                        origin: String::new(),
+                        destination: String::new(),
+                    };
+                    super::vehicle::record_goods_at(state, &actor, post, &goods, &at).await?;
                 }
             }
         }

@@ -12,7 +12,6 @@ use crate::audit::{self, Actor};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::web::page::Fields;
 
 /// A quantity's unit, written one way whatever was typed (`T`, `tonnes` → `t`), so that the
 /// daily counts add up.
@@ -46,12 +45,60 @@ pub fn plate(raw: &str) -> AppResult<String> {
         .ok_or(AppError::invalid("plate", "error-plate"))
 }
 
-fn submission(f: &Fields) -> AppResult<String> {
-    let s = f.get("submission");
-    if s.is_empty() || s.len() > 64 {
+/// A country code as printed on a plate: empty, or two or three capital letters.
+pub fn country_code(raw: &str) -> AppResult<String> {
+    let country = raw.trim().to_uppercase();
+    let ok = country.is_empty()
+        || ((2..=3).contains(&country.len()) && country.bytes().all(|b| b.is_ascii_uppercase()));
+    ok.then_some(country)
+        .ok_or(AppError::invalid("country", "error-country-code"))
+}
+
+/// A form's one-time key (the same form sent twice saves once).
+pub fn submission_id(raw: &str) -> AppResult<String> {
+    if raw.is_empty() || raw.len() > 64 {
         return Err(AppError::invalid("submission", "error-stale-form"));
     }
-    Ok(s.to_string())
+    Ok(raw.to_string())
+}
+
+/// A vehicle crossing at a post, as every door (the page, the demo) gives it.
+#[derive(Debug, Clone)]
+pub struct NewVehicle {
+    pub submission_id: String,
+    /// As `plate` writes it.
+    pub plate: String,
+    /// As `country_code` writes it.
+    pub country: String,
+    pub kind: VehicleKind,
+    pub passengers: i64,
+    /// The driver's crossing at this post: the vehicle goes their way.
+    pub driver: Option<String>,
+    /// The way it goes when it has no driver recorded.
+    pub direction: Option<Direction>,
+}
+
+/// What declared goods travel with, at the same post.
+#[derive(Debug, Clone)]
+pub enum GoodsOwner {
+    Vehicle(String),
+    Crossing(String),
+}
+
+/// Goods declared at a post.
+#[derive(Debug, Clone)]
+pub struct NewGoods {
+    pub submission_id: String,
+    pub owner: GoodsOwner,
+    /// A category code of the list the administrators keep.
+    pub category: String,
+    /// More than zero.
+    pub quantity: f64,
+    /// As `quantity_unit` writes it.
+    pub quantity_unit: String,
+    pub value_fcfa: Option<i64>,
+    pub origin: String,
+    pub destination: String,
 }
 
 /// A crossing of the same post, or nothing (an id out of scope reads as unknown).
@@ -80,9 +127,9 @@ pub async fn record_vehicle(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
-    f: &Fields,
+    v: &NewVehicle,
 ) -> AppResult<String> {
-    record_vehicle_at(state, actor, unit_id, f, &db::now_text()).await
+    record_vehicle_at(state, actor, unit_id, v, &db::now_text()).await
 }
 
 /// Registers a vehicle crossing at `at` (RFC 3339).
@@ -90,29 +137,29 @@ pub async fn record_vehicle_at(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
-    f: &Fields,
+    v: &NewVehicle,
     at: &str,
 ) -> AppResult<String> {
-    let submission = submission(f)?;
-    if let Some(id) = existing(&state.db, "crossing_vehicles", &submission).await? {
+    let submission = &v.submission_id;
+    if let Some(id) = existing(&state.db, "crossing_vehicles", submission).await? {
         return Ok(id);
     }
-    let plate = plate(f.get("plate"))?;
-    let country = f.get("country").to_uppercase();
-    let country_ok = country.is_empty()
-        || ((2..=3).contains(&country.len()) && country.bytes().all(|b| b.is_ascii_uppercase()));
-    if !country_ok {
-        return Err(AppError::invalid("country", "error-country-code"));
-    }
-    let kind = f.choice("kind", VehicleKind::parse)?;
-    let passengers = f.optional_i64("passengers", 0, 500)?.unwrap_or(0);
-    let driver = crossing_at_post(&state.db, unit_id, f.get("driver"), "driver").await?;
+    let (plate, country, kind, passengers) = (&v.plate, &v.country, v.kind, v.passengers);
+    let driver = crossing_at_post(
+        &state.db,
+        unit_id,
+        v.driver.as_deref().unwrap_or(""),
+        "driver",
+    )
+    .await?;
     // A vehicle goes the way its driver goes.
     let direction = match &driver {
         Some((_, d)) => {
             Direction::parse(d).ok_or(AppError::invalid("direction", "error-bad-choice"))?
         }
-        None => f.choice("direction", Direction::parse)?,
+        None => v
+            .direction
+            .ok_or(AppError::invalid("direction", "error-required"))?,
     };
     let id = db::new_id();
     let now = at.to_string();
@@ -123,13 +170,13 @@ pub async fn record_vehicle_at(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
-    .bind(&submission)
+    .bind(submission)
     .bind(unit_id)
     .bind(&now)
     .bind(&actor.0)
     .bind(direction.code())
-    .bind(&plate)
-    .bind(&country)
+    .bind(plate)
+    .bind(country)
     .bind(kind.code())
     .bind(driver.map(|d| d.0))
     .bind(passengers)
@@ -137,7 +184,7 @@ pub async fn record_vehicle_at(
     .await?;
     if inserted.rows_affected() == 0 {
         drop(tx);
-        return existing(&state.db, "crossing_vehicles", &submission)
+        return existing(&state.db, "crossing_vehicles", submission)
             .await?
             .ok_or(AppError::NotFound);
     }
@@ -161,9 +208,9 @@ pub async fn record_goods(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
-    f: &Fields,
+    g: &NewGoods,
 ) -> AppResult<String> {
-    record_goods_at(state, actor, unit_id, f, &db::now_text()).await
+    record_goods_at(state, actor, unit_id, g, &db::now_text()).await
 }
 
 /// Registers goods declared at `at` (RFC 3339).
@@ -171,45 +218,33 @@ pub async fn record_goods_at(
     state: &AppState,
     actor: &Actor,
     unit_id: &str,
-    f: &Fields,
+    g: &NewGoods,
     at: &str,
 ) -> AppResult<String> {
-    let submission = submission(f)?;
-    if let Some(id) = existing(&state.db, "goods_declarations", &submission).await? {
+    let submission = &g.submission_id;
+    if let Some(id) = existing(&state.db, "goods_declarations", submission).await? {
         return Ok(id);
     }
-    let category = f.get("category").to_string();
+    let category = &g.category;
     if category.is_empty() {
         return Err(AppError::invalid("category", "error-required"));
     }
     if !categories(&state.db, false)
         .await?
         .iter()
-        .any(|c| c.code == category)
+        .any(|c| &c.code == category)
     {
         return Err(AppError::invalid("category", "error-bad-choice"));
     }
-    let quantity = f
-        .optional_f64("quantity", f64::MIN, f64::MAX)?
-        .ok_or(AppError::invalid("quantity", "error-required"))?;
+    let quantity = g.quantity;
     if !(quantity > 0.0 && quantity < 1e9) {
         return Err(AppError::invalid("quantity", "error-positive"));
     }
-    let unit = quantity_unit(&f.required("quantity_unit", 20)?);
-    // "150 000" is how amounts are written here.
-    let mut f2 = f.clone();
-    f2.0.insert(
-        "value_fcfa".into(),
-        f.get("value_fcfa")
-            .replace([' ', '\u{a0}', '\u{202f}', '.'], ""),
-    );
-    let value = f2.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
-    // A locality of the region (as the suggestions give it) or a town abroad as typed.
-    let origin = super::crossing::place(state, f, "origin")?.text;
-    let destination = super::crossing::place(state, f, "destination")?.text;
+    let (unit, value) = (&g.quantity_unit, g.value_fcfa);
+    let (origin, destination) = (&g.origin, &g.destination);
     // Attached to a vehicle or a person of this post; its direction is theirs.
-    let (vehicle, crossing, direction) = match (f.get("vehicle"), f.get("crossing")) {
-        (v, _) if !v.is_empty() => {
+    let (vehicle, crossing, direction) = match &g.owner {
+        GoodsOwner::Vehicle(v) => {
             let found: Option<String> = sqlx::query_scalar(
                 "SELECT direction FROM crossing_vehicles WHERE id = ? AND unit_id = ?",
             )
@@ -218,15 +253,14 @@ pub async fn record_goods_at(
             .fetch_optional(&state.db)
             .await?;
             let d = found.ok_or(AppError::invalid("vehicle", "error-unknown-crossing"))?;
-            (Some(v.to_string()), None, d)
+            (Some(v.clone()), None, d)
         }
-        (_, c) if !c.is_empty() => {
+        GoodsOwner::Crossing(c) => {
             let (id, d) = crossing_at_post(&state.db, unit_id, c, "crossing")
                 .await?
                 .ok_or(AppError::invalid("crossing", "error-unknown-crossing"))?;
             (None, Some(id), d)
         }
-        _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
     };
     let id = db::new_id();
     let now = at.to_string();
@@ -238,24 +272,24 @@ pub async fn record_goods_at(
          ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
-    .bind(&submission)
+    .bind(submission)
     .bind(unit_id)
     .bind(&now)
     .bind(&actor.0)
     .bind(&direction)
     .bind(&vehicle)
     .bind(&crossing)
-    .bind(&category)
+    .bind(category)
     .bind(quantity)
-    .bind(&unit)
+    .bind(unit)
     .bind(value)
-    .bind(&origin)
-    .bind(&destination)
+    .bind(origin)
+    .bind(destination)
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
         drop(tx);
-        return existing(&state.db, "goods_declarations", &submission)
+        return existing(&state.db, "goods_declarations", submission)
             .await?
             .ok_or(AppError::NotFound);
     }

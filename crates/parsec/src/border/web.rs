@@ -11,7 +11,8 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use super::crossing::{self, CrossingInput, CrossingRow};
-use super::model::{Coded, Direction, Mode, Screening};
+use super::model::{Coded, Direction, Mode, Screening, VehicleKind};
+use super::vehicle::{self, GoodsOwner, NewGoods, NewVehicle};
 use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -1010,6 +1011,65 @@ async fn vehicle_form(
     render(&vehicle_view_form(&state, &auth, &f))
 }
 
+/// The vehicle form as the service takes it.
+fn new_vehicle(f: &Fields) -> AppResult<NewVehicle> {
+    let driver = Some(f.get("driver"))
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
+    Ok(NewVehicle {
+        submission_id: vehicle::submission_id(f.get("submission"))?,
+        plate: vehicle::plate(f.get("plate"))?,
+        country: vehicle::country_code(f.get("country"))?,
+        kind: f.choice("kind", VehicleKind::parse)?,
+        passengers: f.optional_i64("passengers", 0, 500)?.unwrap_or(0),
+        // With a driver, the vehicle goes their way: the field is not read.
+        direction: match driver {
+            None => Some(f.choice("direction", Direction::parse)?),
+            Some(_) => None,
+        },
+        driver,
+    })
+}
+
+/// The goods form as the service takes it.
+fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
+    let submission_id = vehicle::submission_id(f.get("submission"))?;
+    let category = f.get("category").to_string();
+    if category.is_empty() {
+        return Err(AppError::invalid("category", "error-required"));
+    }
+    let quantity = f
+        .optional_f64("quantity", f64::MIN, f64::MAX)?
+        .ok_or(AppError::invalid("quantity", "error-required"))?;
+    let quantity_unit = vehicle::quantity_unit(&f.required("quantity_unit", 20)?);
+    // "150 000" is how amounts are written here.
+    let mut amount = f.clone();
+    amount.0.insert(
+        "value_fcfa".into(),
+        f.get("value_fcfa")
+            .replace([' ', '\u{a0}', '\u{202f}', '.'], ""),
+    );
+    let value_fcfa = amount.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
+    // A locality of the region (as the suggestions give it) or a town abroad as typed.
+    let origin = crossing::place(state, f, "origin")?.text;
+    let destination = crossing::place(state, f, "destination")?.text;
+    let owner = match (f.get("vehicle"), f.get("crossing")) {
+        (v, _) if !v.is_empty() => GoodsOwner::Vehicle(v.to_string()),
+        (_, c) if !c.is_empty() => GoodsOwner::Crossing(c.to_string()),
+        _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
+    };
+    Ok(NewGoods {
+        submission_id,
+        owner,
+        category,
+        quantity,
+        quantity_unit,
+        value_fcfa,
+        origin,
+        destination,
+    })
+}
+
 async fn vehicle_save(
     State(state): State<AppState>,
     auth: Auth,
@@ -1017,7 +1077,11 @@ async fn vehicle_save(
 ) -> AppResult<Response> {
     let unit = post_of(&auth)?;
     let f = Fields::from_pairs(pairs);
-    match super::vehicle::record_vehicle(&state, &auth.user.actor(), &unit, &f).await {
+    let saved = match new_vehicle(&f) {
+        Ok(v) => super::vehicle::record_vehicle(&state, &auth.user.actor(), &unit, &v).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(id) => Ok(Redirect::to(&format!("/border/vehicles/{id}")).into_response()),
         Err(e) => vehicle_view_form(&state, &auth, &f).refuse(e),
     }
@@ -1176,7 +1240,11 @@ async fn goods_save(
 ) -> AppResult<Response> {
     let unit = post_of(&auth)?;
     let f = Fields::from_pairs(pairs);
-    match super::vehicle::record_goods(&state, &auth.user.actor(), &unit, &f).await {
+    let saved = match new_goods(&state, &f) {
+        Ok(g) => super::vehicle::record_goods(&state, &auth.user.actor(), &unit, &g).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(_) if !f.get("vehicle").is_empty() => {
             Ok(Redirect::to(&format!("/border/vehicles/{}", f.get("vehicle"))).into_response())
         }

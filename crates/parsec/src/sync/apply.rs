@@ -188,7 +188,7 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
         .await?;
     let mut clock = Clock::resume(Hlc::from_packed(packed));
     for c in changes {
-        if c.origin == me || held(tx, &c).await? {
+        if c.origin == me {
             out.seen += 1;
             continue;
         }
@@ -207,13 +207,19 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
             columns.insert(table.table.to_string(), cols);
         }
         let cols = columns.get(table.table).map(Vec::as_slice).unwrap_or(&[]);
+        // A new record cannot have been deleted yet; a write or a deletion of one that was
+        // changes nothing.
+        let gone = c.op != Op::Insert && tombstoned(tx, &c).await?;
+        if !record(tx, &c).await? {
+            out.seen += 1; // held already: sent again
+            continue;
+        }
         if let Err(skew) = clock.observe(c.hlc, wall_ms(), SKEW_TOLERANCE_MS) {
             out.skew_ms = Some(out.skew_ms.unwrap_or(0).max(skew.ahead_ms));
         }
-        if !tombstoned(tx, &c).await? {
+        if !gone {
             out.conflicts += effect(tx, table.table, table.key, cols, &c).await?;
         }
-        record(tx, &c).await?;
         out.applied += 1;
     }
     sqlx::query("UPDATE sync_clock SET hlc = MAX(hlc, ?)")
@@ -224,17 +230,6 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
         .execute(&mut **tx)
         .await?;
     Ok(out)
-}
-
-async fn held(tx: &mut Tx, c: &Change) -> AppResult<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM changes WHERE origin = ? AND seq = ?")
-            .bind(&c.origin)
-            .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some(),
-    )
 }
 
 async fn tombstoned(tx: &mut Tx, c: &Change) -> AppResult<bool> {
@@ -248,15 +243,16 @@ async fn tombstoned(tx: &mut Tx, c: &Change) -> AppResult<bool> {
     .is_some())
 }
 
-async fn record(tx: &mut Tx, c: &Change) -> AppResult<()> {
+/// Keeps a received change in the log; false when it was held already (sent again).
+async fn record(tx: &mut Tx, c: &Change) -> AppResult<bool> {
     let base: BTreeMap<&str, (i64, &str)> = c
         .base
         .iter()
         .map(|(f, v)| (f.as_str(), (v.hlc.packed(), v.origin.as_str())))
         .collect();
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO changes (origin, seq, hlc, tbl, row_id, op, fields, base, actor)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (origin, seq) DO NOTHING",
     )
     .bind(&c.origin)
     .bind(i64::try_from(c.seq).unwrap_or(i64::MAX))
@@ -269,7 +265,7 @@ async fn record(tx: &mut Tx, c: &Change) -> AppResult<()> {
     .bind(&c.actor)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// What a change does to its record; the number of conflicts it made.
@@ -509,37 +505,36 @@ async fn node_audit(tx: &mut Tx, c: &Change) -> AppResult<u64> {
             .to_string()
     };
     let seq = c.fields.get("seq").and_then(Value::as_i64).unwrap_or(0);
+    let added = sqlx::query(
+        "INSERT INTO node_audit (node, seq, at, actor, action, entity, entity_id, detail,
+         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (node, seq) DO NOTHING",
+    )
+    .bind(&c.origin)
+    .bind(seq)
+    .bind(text("at"))
+    .bind(text("actor"))
+    .bind(text("action"))
+    .bind(text("entity"))
+    .bind(text("entity_id"))
+    .bind(text("detail"))
+    .bind(text("prev_hash"))
+    .bind(text("hash"))
+    .execute(&mut **tx)
+    .await?;
+    if added.rows_affected() == 1 {
+        return Ok(0);
+    }
     let held: Option<String> =
         sqlx::query_scalar("SELECT hash FROM node_audit WHERE node = ? AND seq = ?")
             .bind(&c.origin)
             .bind(seq)
             .fetch_optional(&mut **tx)
             .await?;
-    match held {
-        Some(h) if h == text("hash") => Ok(0),
-        Some(_) => {
-            let lost = Value::Object(c.fields.clone().into_iter().collect());
-            conflict(tx, c, "*", None, &lost, &c.version()).await?;
-            Ok(1)
-        }
-        None => {
-            sqlx::query(
-                "INSERT INTO node_audit (node, seq, at, actor, action, entity, entity_id, detail,
-                 prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&c.origin)
-            .bind(seq)
-            .bind(text("at"))
-            .bind(text("actor"))
-            .bind(text("action"))
-            .bind(text("entity"))
-            .bind(text("entity_id"))
-            .bind(text("detail"))
-            .bind(text("prev_hash"))
-            .bind(text("hash"))
-            .execute(&mut **tx)
-            .await?;
-            Ok(0)
-        }
+    if held.as_deref() == Some(text("hash").as_str()) {
+        return Ok(0);
     }
+    let lost = Value::Object(c.fields.clone().into_iter().collect());
+    conflict(tx, c, "*", None, &lost, &c.version()).await?;
+    Ok(1)
 }

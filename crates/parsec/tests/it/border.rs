@@ -750,30 +750,31 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
     let listed = record("r-1", "Ag Intalla", "Boubacar", "1981-09-30", old.clone()).await;
     let plain = record("r-2", "Kassogué", "Issa", "", old.clone()).await;
     let recent = record("r-3", "Guindo", "Ali", "", parsec::db::now_text()).await;
-    let mut f = parsec::web::page::Fields::default();
-    for (k, v) in [
-        ("submission", "v-1"),
-        ("driver", plain.as_str()),
-        ("plate", "11 GH 1"),
-        ("kind", "camion"),
-        ("direction", "entree"),
-    ] {
-        f.0.insert(k.into(), v.into());
-    }
-    let vehicle = parsec::border::vehicle::record_vehicle_at(&app.state, &actor, &koro, &f, &old)
-        .await
-        .unwrap();
-    let mut g = parsec::web::page::Fields::default();
-    for (k, v) in [
-        ("submission", "g-1"),
-        ("vehicle", vehicle.as_str()),
-        ("category", "cereales"),
-        ("quantity", "3"),
-        ("quantity_unit", "t"),
-    ] {
-        g.0.insert(k.into(), v.into());
-    }
-    parsec::border::vehicle::record_goods_at(&app.state, &actor, &koro, &g, &old)
+    use parsec::border::vehicle::{GoodsOwner, NewGoods, NewVehicle};
+    let truck = NewVehicle {
+        submission_id: "v-1".into(),
+        plate: "11 GH 1".into(),
+        country: String::new(),
+        kind: parsec::border::model::VehicleKind::Camion,
+        passengers: 0,
+        driver: Some(plain.clone()),
+        direction: None,
+    };
+    let vehicle =
+        parsec::border::vehicle::record_vehicle_at(&app.state, &actor, &koro, &truck, &old)
+            .await
+            .unwrap();
+    let goods = NewGoods {
+        submission_id: "g-1".into(),
+        owner: GoodsOwner::Vehicle(vehicle.clone()),
+        category: "cereales".into(),
+        quantity: 3.0,
+        quantity_unit: "t".into(),
+        value_fcfa: None,
+        origin: String::new(),
+        destination: String::new(),
+    };
+    parsec::border::vehicle::record_goods_at(&app.state, &actor, &koro, &goods, &old)
         .await
         .unwrap();
     // The listed traveller's hit is confirmed: his crossing is evidence and stays.
