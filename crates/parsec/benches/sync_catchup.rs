@@ -78,7 +78,9 @@ async fn regional(dir: &Path, posts: usize) -> (u16, Vec<String>) {
 async fn post(dir: &Path, name: &str, url: &str, code: &str, n: usize) -> AppState {
     let db = dir.join(format!("{name}.db"));
     let state = state(&db, true).await;
-    parsec::sync::enrol_with(&state, url, code).await.unwrap();
+    parsec::sync::enrol_with(&state, url, code, false)
+        .await
+        .unwrap();
     parsec::sync::transport::sync_once(&state).await.unwrap();
     let unit: String =
         sqlx::query_scalar("SELECT id FROM units WHERE name = 'Poste frontière de Koro'")

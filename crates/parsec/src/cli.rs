@@ -288,6 +288,10 @@ enum NodeCommand {
         regional: String,
         #[arg(long)]
         code: String,
+        /// A post whose database was restored from a backup: enrol again under a new id
+        /// (with a new code), so that nothing it recorded since is taken for a replay.
+        #[arg(long)]
+        again: bool,
     },
     /// This node's identity and the nodes it knows.
     List {
@@ -1140,12 +1144,17 @@ async fn node(command: NodeCommand) -> AppResult<()> {
                 "Poste « {name} » enregistré. Code d'enrôlement (valable 7 jours, une fois) : {code}"
             );
         }
-        NodeCommand::Enrol { db, regional, code } => {
+        NodeCommand::Enrol {
+            db,
+            regional,
+            code,
+            again,
+        } => {
             if !db.db.exists() {
                 create_database(&db.db, async |_: &AppState| Ok(())).await?;
             }
             let state = state_for_arg(&db).await?;
-            let me = nodes::enrol_with(&state, &regional, &code).await?;
+            let me = nodes::enrol_with(&state, &regional, &code, again).await?;
             println!("Poste « {} » enrôlé : id {}", me.name, me.id);
             let r = crate::sync::transport::sync_once(&state).await?;
             println!("Premier échange : {} changements reçus.", r.received);

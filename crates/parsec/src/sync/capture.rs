@@ -236,20 +236,29 @@ pub async fn stamp(tx: &mut Tx, actor: &str) -> AppResult<()> {
 /// When a node gets its identity, the changes it recorded before (under the empty origin)
 /// take its id.
 pub async fn take_origin(tx: &mut Tx, node_id: &str) -> AppResult<()> {
+    rename_origin(tx, "", node_id).await
+}
+
+/// The changes recorded under one origin take another (a node's first identity, or a post
+/// enrolled again after its database was restored from a backup).
+pub async fn rename_origin(tx: &mut Tx, from: &str, to: &str) -> AppResult<()> {
     for table in ["changes", "field_versions"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE {table} SET origin = ? WHERE origin = ''"
+            "UPDATE {table} SET origin = ? WHERE origin = ?"
         )))
-        .bind(node_id)
+        .bind(to)
+        .bind(from)
         .execute(&mut **tx)
         .await?;
     }
-    // The bases name the origin too: `{"field": [hlc, ""]}`.
+    // The bases name the origin too: `{"field": [hlc, "origin"]}`.
     sqlx::query(
-        "UPDATE changes SET base = replace(base, ',\"\"]', ',' || json_quote(?) || ']')
-         WHERE base LIKE '%,\"\"]%'",
+        "UPDATE changes SET base = replace(base, ',' || json_quote(?1) || ']',
+                                           ',' || json_quote(?2) || ']')
+         WHERE instr(base, ',' || json_quote(?1) || ']') > 0",
     )
-    .bind(node_id)
+    .bind(from)
+    .bind(to)
     .execute(&mut **tx)
     .await?;
     Ok(())

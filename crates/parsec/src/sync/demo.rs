@@ -52,7 +52,7 @@ pub async fn register(regional: &AppState, unit: &str) -> AppResult<String> {
 /// A new post: enrolled with the regional node at `url`, the region brought down, four weeks
 /// of its own crossings recorded, and sent up.
 pub async fn fill_post(post: &AppState, url: &str, code: &str, unit: &str) -> AppResult<()> {
-    super::enrol_with(post, url, code).await?;
+    super::enrol_with(post, url, code, false).await?;
     super::transport::sync_once(post).await?;
     crate::border::demo::seed_crossings_at(post, Some(unit), 28).await?;
     super::transport::sync_once(post).await?;

@@ -257,6 +257,14 @@ pub async fn enrol(
     let Some((id, name, unit_id)) = found else {
         return Err(AppError::invalid("code", "error-enrolment-code"));
     };
+    // A post enrolled again (its database restored from a backup) keeps its key: its old
+    // registration stays for its history, without the key, so that the old id can no longer
+    // send anything.
+    sqlx::query("UPDATE nodes SET public_key = NULL WHERE public_key = ? AND id <> ?")
+        .bind(hex(key.as_bytes()))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "UPDATE nodes SET node_id = ?, public_key = ?, enrolled_at = ?, enrolment_hash = NULL,
          last_contact = ? WHERE id = ?",
@@ -344,12 +352,26 @@ pub async fn nodes(db: &Db) -> AppResult<Vec<NodeRow>> {
 /// On a new post: enrols with the regional node at `url` with the code it gave, pins its key
 /// and takes the identity it registered (name, unit); the first exchange then brings the
 /// region's data and accounts down.
-pub async fn enrol_with(state: &AppState, url: &str, code: &str) -> AppResult<Identity> {
-    if identity(&state.db).await?.is_some() {
-        return Err(AppError::Conflict {
-            field: "node",
-            key: "error-node-already",
-        });
+///
+/// `again`: a post whose database was restored from a backup enrols again under a new id
+/// (the regional node holds numbers of its old one that the restored database reuses); what it
+/// recorded goes up once more under the new id, and merges with what the regional node holds.
+pub async fn enrol_with(
+    state: &AppState,
+    url: &str,
+    code: &str,
+    again: bool,
+) -> AppResult<Identity> {
+    let previous = identity(&state.db).await?;
+    match &previous {
+        Some(p) if again && p.role == Role::Post => {}
+        Some(_) => {
+            return Err(AppError::Conflict {
+                field: "node",
+                key: "error-node-already",
+            });
+        }
+        None => {}
     }
     let id = db::new_id();
     let request = transport::EnrolRequest {
@@ -390,7 +412,19 @@ pub async fn enrol_with(state: &AppState, url: &str, code: &str) -> AppResult<Id
         db::set_meta(&mut tx, key, value).await?;
     }
     // What this database recorded before (nothing, on a new post) becomes the post's own.
-    capture::take_origin(&mut tx, &me.id).await?;
+    match &previous {
+        Some(p) => {
+            capture::rename_origin(&mut tx, &p.id, &me.id).await?;
+            // Everything goes up again; the regional node it knew is pinned anew.
+            sqlx::query("DELETE FROM sync_cursors WHERE stream = 'sent'")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM nodes WHERE role = 'regional'")
+                .execute(&mut *tx)
+                .await?;
+        }
+        None => capture::take_origin(&mut tx, &me.id).await?,
+    }
     audit::append(&mut tx, &actor, "enrol", "node", &me.id, &url).await?;
     tx.commit().await?;
     pin_regional(

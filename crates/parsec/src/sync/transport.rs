@@ -442,6 +442,18 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
         report.skew_ms = report.skew_ms.max(answer.skew_ms);
         report.audit_broken = answer.audit_broken.or(report.audit_broken);
         report.sent_upto = answer.applied;
+        // The regional node holds more of this post's stream than the post itself: the post's
+        // database was restored from a backup, and its new changes would reuse numbers the
+        // regional node already holds (and be taken for replays). Stop before anything is
+        // lost: the post is enrolled again under a new id (docs/sync.md).
+        let own = super::capture::own_last(&state.db, me).await?;
+        if answer.applied > own {
+            return Err(AppError::Internal(format!(
+                "le nœud régional tient {} changements de ce poste, qui n'en a que {own} : base \
+                 restaurée d'une sauvegarde ? Enrôlez ce poste à nouveau (parsec node enrol --again).",
+                answer.applied
+            )));
+        }
         // Exactly where the regional node stands, even behind us: a regional node restored
         // from a backup lost what came after it, and gets it again.
         sqlx::query(

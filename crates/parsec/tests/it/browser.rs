@@ -528,7 +528,7 @@ async fn a_crossing_saved_offline_at_a_post_appears_at_the_regional_node() {
     let port: u16 = regional.base.rsplit(':').next().unwrap().parse().unwrap();
     let link = Proxy::start(port).await;
     let post = TestApp::spawn_empty().await;
-    parsec::sync::enrol_with(&post.state, &link.url(), &code)
+    parsec::sync::enrol_with(&post.state, &link.url(), &code, false)
         .await
         .unwrap();
     parsec::sync::transport::sync_once(&post.state)

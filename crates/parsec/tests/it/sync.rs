@@ -563,3 +563,67 @@ async fn a_post_that_deletes_the_tail_of_its_audit_chain_is_found_out() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("rompue"), "{}", text(&o));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_restored_from_a_backup_stops_then_enrols_again_and_loses_nothing() {
+    let region = Region::start().await;
+    let post = &region.posts[0];
+    let backup = post.with_extension("yesterday");
+    let o = run(&[
+        "backup",
+        "--db",
+        post.to_str().unwrap(),
+        "--to",
+        backup.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    record_crossings(post, KORO, 8, "koro-before").await;
+    region.sync_ok(0);
+    // The laptop's disk dies; yesterday's copy is put back, and the agents go on recording.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut f = post.as_os_str().to_owned();
+        f.push(suffix);
+        let _ = std::fs::remove_file(f);
+    }
+    std::fs::copy(&backup, post).unwrap();
+    record_crossings(post, KORO, 3, "koro-after").await;
+    // Its new changes reuse numbers the regional node holds: the exchange stops and says why,
+    // rather than have them taken for replays.
+    let o = region.sync(0);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("enrol --again"), "{}", text(&o));
+    // Enrolled again with a new code, it sends everything under its new id.
+    let code = {
+        let state = state_of(&region.regional.db).await;
+        let (_, code) =
+            parsec::sync::register_post(&state, &Actor::system("test"), "Koro bis", KORO)
+                .await
+                .unwrap();
+        state.db.close().await;
+        code
+    };
+    let o = run(&[
+        "node",
+        "enrol",
+        "--again",
+        "--db",
+        post.to_str().unwrap(),
+        "--regional",
+        &region.proxy.url(),
+        "--code",
+        &code,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let koro = "SELECT COUNT(*) FROM crossings WHERE unit_id = (SELECT id FROM units WHERE name = 'Poste frontière de Koro')";
+    // The eight recorded before the restore are on the regional node (the post lost its copy
+    // with its disk), the three since have come up: none twice.
+    assert_eq!(scalar(&region.regional.db, koro).await, 11);
+    let me: String = {
+        let state = state_of(post).await;
+        let v = parsec::sync::identity(&state.db).await.unwrap().unwrap().id;
+        state.db.close().await;
+        v
+    };
+    let mine = format!("SELECT COUNT(*) FROM changes WHERE origin = '{me}'");
+    assert_eq!(scalar(&region.regional.db, &mine).await, scalar(post, &mine).await);
+}
