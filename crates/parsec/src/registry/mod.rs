@@ -274,6 +274,23 @@ pub async fn chain_of_command(db: &Db, id: &str) -> AppResult<Vec<(String, Optio
     .await?)
 }
 
+/// A unit, the units under it and the units above it: whom a post's people work with.
+pub async fn units_around(db: &Db, id: &str) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE sub(id) AS (
+             SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),
+         up(id, depth) AS (
+             SELECT parent_id, 1 FROM units WHERE id = ?1
+             UNION ALL
+             SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id
+             WHERE up.depth < 16)
+         SELECT id FROM sub UNION SELECT id FROM up WHERE id IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?)
+}
+
 fn unit_detail(u: &UnitInput) -> String {
     format!("name={} kind={}", u.name, u.kind.code())
 }

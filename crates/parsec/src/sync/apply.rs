@@ -116,13 +116,33 @@ pub async fn share_batch(db: &Db, post: &str, after: u64, limit: i64) -> AppResu
     .bind(limit)
     .fetch_all(db)
     .await?;
+    // The accounts a post holds are those of its people (its unit, the units under and above
+    // it) and the administrators': a stolen laptop gives away no one else's password hash.
+    // Later writes of any account go down: one the post does not hold is skipped there.
+    let unit: Option<String> =
+        sqlx::query_scalar("SELECT unit_id FROM nodes WHERE node_id = ? AND role = 'post'")
+            .bind(post)
+            .fetch_optional(db)
+            .await?
+            .flatten();
+    let ours = match &unit {
+        Some(u) => crate::registry::units_around(db, u).await?,
+        None => Vec::new(),
+    };
+    let account_here = |c: &Change| {
+        let text = |f: &str| c.fields.get(f).and_then(Value::as_str).unwrap_or_default();
+        c.table != "users"
+            || c.op != Op::Insert
+            || text("role") == "admin"
+            || ours.iter().any(|u| u == text("unit_id"))
+    };
     let mut upto = after;
     let mut changes = Vec::new();
     for row in &rows {
         upto = u64::try_from(row.try_get::<i64, _>("pos")?).unwrap_or(upto);
         let c = change_of(row)?;
         let shared = capture::replicated(&c.table).is_some_and(|t| t.share == Share::Region);
-        if c.origin != post && shared {
+        if c.origin != post && shared && account_here(&c) {
             changes.push(c);
         }
     }

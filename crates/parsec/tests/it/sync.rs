@@ -297,12 +297,37 @@ async fn converged(region: &Region) {
             scalar(r, &counts).await,
             "flows of {unit}"
         );
+        // The post holds the accounts of its people and the administrators', no other.
+        let around = {
+            let state = state_of(r).await;
+            let unit: String = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+                .bind(unit)
+                .fetch_one(&state.db)
+                .await
+                .unwrap();
+            let ids = parsec::registry::units_around(&state.db, &unit)
+                .await
+                .unwrap();
+            state.db.close().await;
+            ids.iter()
+                .map(|i| format!("'{i}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let people = format!("role = 'admin' OR unit_id IN ({around})");
+        assert_eq!(
+            digest(p, "users", "1").await,
+            digest(r, "users", &people).await
+        );
+        assert!(
+            scalar(r, "SELECT COUNT(*) FROM users").await
+                > scalar(p, "SELECT COUNT(*) FROM users").await
+        );
         for table in [
             "forces",
             "units",
             "assets",
             "sites",
-            "users",
             "incidents",
             "goods_categories",
         ] {
@@ -625,5 +650,8 @@ async fn a_post_restored_from_a_backup_stops_then_enrols_again_and_loses_nothing
         v
     };
     let mine = format!("SELECT COUNT(*) FROM changes WHERE origin = '{me}'");
-    assert_eq!(scalar(&region.regional.db, &mine).await, scalar(post, &mine).await);
+    assert_eq!(
+        scalar(&region.regional.db, &mine).await,
+        scalar(post, &mine).await
+    );
 }
