@@ -1,12 +1,12 @@
 //! Importing events from a file the user supplies (no data is shipped): ACLED's export
-//! (its column names) or UCDP's Georeferenced Event Dataset (GED). Each row becomes an
+//! (its rows read by `acled`) or UCDP's Georeferenced Event Dataset (GED). Each row becomes an
 //! incident of the region, or is refused with its line and reason; an event already known
 //! (the same source id, or the same type on the same day within 5 km) is a duplicate and is
 //! skipped. All or nothing, unless asked to keep the good rows.
 
 use std::io::Read;
 
-use super::model;
+use super::{acled, model};
 use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db;
@@ -49,27 +49,29 @@ struct Event {
     notes: String,
 }
 
+/// A row as its format reads it, before the checks every format shares.
+pub struct Row {
+    pub external_ref: String,
+    pub day: String,
+    pub types: Option<(&'static str, &'static str)>,
+    pub place: String,
+    pub actor1: String,
+    pub inter1: i64,
+    pub actor2: String,
+    pub inter2: i64,
+    pub fatalities: i64,
+    pub source: String,
+    pub notes: String,
+    pub latitude: String,
+    pub longitude: String,
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct Report {
     pub imported: usize,
     pub duplicates: Vec<Refusal>,
     pub rejected: Vec<Refusal>,
-}
-
-/// ACLED's type and sub-type names to ours.
-fn from_acled(t: &str, s: &str) -> Option<(&'static str, &'static str)> {
-    super::model::EVENT_TYPES
-        .iter()
-        .find_map(|(code, acled, _, subs)| {
-            (acled.eq_ignore_ascii_case(t.trim()))
-                .then(|| {
-                    subs.iter()
-                        .find(|x| x.1.eq_ignore_ascii_case(s.trim()))
-                        .map(|x| (*code, x.0))
-                })
-                .flatten()
-        })
 }
 
 /// UCDP's types of violence: state-based and non-state conflict are clashes; one-sided
@@ -79,6 +81,33 @@ fn from_ucdp(kind: &str) -> Option<(&'static str, &'static str)> {
         "1" | "2" => Some(("battles", "armed_clash")),
         "3" => Some(("violence_civilians", "attack")),
         _ => None,
+    }
+}
+
+// The columns of UCDP's GED that a file must have.
+const UCDP_ID: &str = "id";
+const UCDP_DATE: &str = "date_start";
+const UCDP_KIND: &str = "type_of_violence";
+const UCDP_LATITUDE: &str = "latitude";
+const UCDP_LONGITUDE: &str = "longitude";
+const UCDP_BEST: &str = "best";
+
+/// One of UCDP's rows, read as `acled::read` reads ACLED's.
+fn ucdp(get: impl Fn(&str) -> String, mut count: impl FnMut(&str, i64) -> i64) -> Row {
+    Row {
+        types: from_ucdp(&get(UCDP_KIND)),
+        day: get(UCDP_DATE).get(..10).unwrap_or("").to_string(),
+        external_ref: format!("ucdp:{}", get(UCDP_ID)),
+        place: get("where_coordinates"),
+        actor1: get("side_a"),
+        actor2: get("side_b"),
+        inter1: 0,
+        inter2: 0,
+        fatalities: count(UCDP_BEST, model::COUNT_MAX),
+        source: get("source_article"),
+        notes: String::new(),
+        latitude: get(UCDP_LATITUDE),
+        longitude: get(UCDP_LONGITUDE),
     }
 }
 
@@ -97,21 +126,14 @@ fn read(
         .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let need = match format {
-        Format::Acled => [
-            "event_id_cnty",
-            "event_date",
-            "event_type",
-            "sub_event_type",
-            "latitude",
-            "longitude",
-        ],
+        Format::Acled => acled::REQUIRED,
         Format::Ucdp => [
-            "id",
-            "date_start",
-            "type_of_violence",
-            "latitude",
-            "longitude",
-            "best",
+            UCDP_ID,
+            UCDP_DATE,
+            UCDP_KIND,
+            UCDP_LATITUDE,
+            UCDP_LONGITUDE,
+            UCDP_BEST,
         ],
     };
     for n in need {
@@ -142,10 +164,9 @@ fn read(
                 .trim()
                 .to_string()
         };
-        let number = |n: &str| get(n).parse::<f64>().ok();
         // Every rule the form applies, every broken one said at once.
         let mut reasons: Vec<String> = Vec::new();
-        let mut count = |n: &str, max: i64| {
+        let count = |n: &str, max: i64| {
             let v = get(n);
             if v.is_empty() {
                 return 0;
@@ -158,39 +179,23 @@ fn read(
                 }
             }
         };
-        let (types, day, external, place) = match format {
-            Format::Acled => (
-                from_acled(&get("event_type"), &get("sub_event_type")),
-                get("event_date"),
-                format!("acled:{}", get("event_id_cnty")),
-                get("location"),
-            ),
-            Format::Ucdp => (
-                from_ucdp(&get("type_of_violence")),
-                get("date_start").get(..10).unwrap_or("").to_string(),
-                format!("ucdp:{}", get("id")),
-                get("where_coordinates"),
-            ),
-        };
-        let (actor1, actor2, inter1, inter2, fatalities, source, notes) = match format {
-            Format::Acled => (
-                get("actor1"),
-                get("actor2"),
-                count("inter1", model::INTER_MAX),
-                count("inter2", model::INTER_MAX),
-                count("fatalities", model::COUNT_MAX),
-                get("source"),
-                get("notes"),
-            ),
-            Format::Ucdp => (
-                get("side_a"),
-                get("side_b"),
-                0,
-                0,
-                count("best", model::COUNT_MAX),
-                get("source_article"),
-                String::new(),
-            ),
+        let Row {
+            external_ref,
+            day,
+            types,
+            place,
+            actor1,
+            inter1,
+            actor2,
+            inter2,
+            fatalities,
+            source,
+            notes,
+            latitude,
+            longitude,
+        } = match format {
+            Format::Acled => acled::read(get, count),
+            Format::Ucdp => ucdp(get, count),
         };
         if types.is_none() {
             reasons.push("type d'événement inconnu".into());
@@ -202,19 +207,21 @@ fn read(
             }
             Some(_) => {}
         }
-        let point = match (number("latitude"), number("longitude")) {
+        let number = |v: String| v.parse::<f64>().ok();
+        let point = match (number(latitude), number(longitude)) {
             (Some(lat), Some(lon)) if lat.is_finite() && lon.is_finite() => Some((lat, lon)),
             _ => {
                 reasons.push("coordonnées absentes".into());
                 None
             }
         };
+        // Named as ACLED's columns, whatever the file's format.
         for (name, value, max) in [
-            ("actor1", &actor1, model::ACTOR_MAX),
-            ("actor2", &actor2, model::ACTOR_MAX),
-            ("location", &place, model::PLACE_MAX),
-            ("source", &source, model::SOURCE_MAX),
-            ("notes", &notes, model::NOTES_MAX),
+            (acled::ACTOR1, &actor1, model::ACTOR_MAX),
+            (acled::ACTOR2, &actor2, model::ACTOR_MAX),
+            (acled::LOCATION, &place, model::PLACE_MAX),
+            (acled::SOURCE, &source, model::SOURCE_MAX),
+            (acled::NOTES, &notes, model::NOTES_MAX),
         ] {
             let n = value.chars().count();
             if n > max {
@@ -229,7 +236,7 @@ fn read(
         };
         events.push(Event {
             line,
-            external_ref: external,
+            external_ref,
             day,
             event_type,
             sub_event_type,

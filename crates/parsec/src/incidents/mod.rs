@@ -3,6 +3,7 @@
 //! available assets ranked by their travel time to the incident (roads and tracks, rivers,
 //! air: `routing`), the one sent, and the response's times.
 
+pub mod acled;
 pub mod coverage;
 pub mod demo;
 pub mod import;

@@ -164,13 +164,6 @@ pub fn labels(event_type: &str, sub: &str) -> Option<(&'static str, &'static str
     Some((type_fr, sub_fr))
 }
 
-/// ACLED's names of a type and sub-type (for the ACLED-shaped export).
-pub fn acled_names(event_type: &str, sub: &str) -> Option<(&'static str, &'static str)> {
-    let (_, acled, _, subs) = EVENT_TYPES.iter().find(|t| t.0 == event_type)?;
-    let (_, acled_sub, _) = subs.iter().find(|s| s.0 == sub)?;
-    Some((acled, acled_sub))
-}
-
 /// ACLED's actor categories, by `inter` code.
 pub const INTER: &[(i64, &str)] = &[
     (0, "—"),
