@@ -654,14 +654,8 @@ pub async fn dispatch(
     let mut tx = db::begin_write(&state.db).await?;
     // Still available at the moment of sending (another officer may have sent it).
     if !on_foot {
-        let taken = sqlx::query(
-            "UPDATE assets SET status = 'en_mission', updated_at = ? WHERE id = ? AND status = 'disponible'",
-        )
-        .bind(db::now_text())
-        .bind(asset_id)
-        .execute(&mut *tx)
-        .await?;
-        if taken.rows_affected() == 0 {
+        let why = format!("incident={incident_id}");
+        if !crate::registry::send_on_mission(&mut tx, actor, asset_id, &why).await? {
             return Err(AppError::Conflict {
                 field: "asset",
                 key: "error-asset-unavailable",
@@ -754,11 +748,8 @@ pub async fn response_step(
     if step == "done"
         && let Some(asset_id) = &asset_id
     {
-        sqlx::query("UPDATE assets SET status = 'disponible', updated_at = ? WHERE id = ? AND status = 'en_mission'")
-            .bind(db::now_text())
-            .bind(asset_id)
-            .execute(&mut *tx)
-            .await?;
+        let why = format!("response={response_id}");
+        crate::registry::back_from_mission(&mut tx, actor, asset_id, &why).await?;
     }
     timeline(&mut tx, &incident_id, actor, step, &registration).await?;
     audit::append(&mut tx, actor, step, "response", response_id, "").await?;

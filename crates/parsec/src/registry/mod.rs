@@ -16,7 +16,7 @@ use crate::accounts::Scope;
 use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::list::{Where, fetch_page, order_by};
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::web::page::{Fields, ListParams};
 use model::{AssetKind, AssetStatus, Coded, SiteKind, SiteStatus, UnitKind};
@@ -272,6 +272,60 @@ pub async fn chain_of_command(db: &Db, id: &str) -> AppResult<Vec<(String, Optio
     .bind(id)
     .fetch_all(db)
     .await?)
+}
+
+/// Sends an available asset on a mission, in the caller's transaction (the dispatch of an
+/// incident), with the asset's own audit entry; false when it is no longer available (another
+/// officer sent it meanwhile).
+pub async fn send_on_mission(
+    tx: &mut Tx,
+    actor: &Actor,
+    asset_id: &str,
+    why: &str,
+) -> AppResult<bool> {
+    set_mission_status(tx, actor, asset_id, "disponible", "en_mission", why).await
+}
+
+/// Brings an asset back from its mission (its response is over), in the caller's transaction.
+pub async fn back_from_mission(
+    tx: &mut Tx,
+    actor: &Actor,
+    asset_id: &str,
+    why: &str,
+) -> AppResult<bool> {
+    set_mission_status(tx, actor, asset_id, "en_mission", "disponible", why).await
+}
+
+async fn set_mission_status(
+    tx: &mut Tx,
+    actor: &Actor,
+    asset_id: &str,
+    from: &str,
+    to: &str,
+    why: &str,
+) -> AppResult<bool> {
+    let changed =
+        sqlx::query("UPDATE assets SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+            .bind(to)
+            .bind(db::now_text())
+            .bind(asset_id)
+            .bind(from)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            == 1;
+    if changed {
+        audit::append(
+            tx,
+            actor,
+            "status",
+            "asset",
+            asset_id,
+            &format!("{from}->{to} {why}"),
+        )
+        .await?;
+    }
+    Ok(changed)
 }
 
 /// A unit, the units under it and the units above it: whom a post's people work with.

@@ -99,7 +99,10 @@ pub async fn columns(db: &Db, table: &str) -> AppResult<Vec<String>> {
 }
 
 const NOW_PACKED: &str = "(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16)";
-const QUIET: &str = "(SELECT applying FROM sync_applying) = 0";
+/// The triggers write nothing while the applier works, nor on a node without an identity (one
+/// that exchanges with no one pays nothing; `adopt` records what it holds when it gets one).
+const QUIET: &str = "(SELECT applying FROM sync_applying) = 0
+     AND EXISTS (SELECT 1 FROM meta WHERE key = 'node_id')";
 const ME: &str = "(SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), '') AS id) n";
 
 fn tick() -> String {
@@ -233,8 +236,8 @@ pub async fn stamp(tx: &mut Tx, actor: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// When a node gets its identity, the changes it recorded before (under the empty origin)
-/// take its id.
+/// When a node gets its identity, any change recorded before under the empty origin (by an
+/// earlier version, which captured before the identity) takes its id.
 pub async fn take_origin(tx: &mut Tx, node_id: &str) -> AppResult<()> {
     rename_origin(tx, "", node_id).await
 }

@@ -31,7 +31,7 @@ const SIGNATURE: &str = "x-parsec-signature";
 const CHECKPOINT: &str = "x-parsec-checkpoint";
 
 /// Batches travel gzipped; what is signed is what travels.
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing to a Vec cannot fail.
@@ -62,7 +62,7 @@ pub fn router() -> Router<AppState> {
 
 /// What is signed: the route, the checkpoint header (empty when none) and the body, so that a
 /// signature made for one cannot be used for another.
-fn signed(path: &str, checkpoint: &str, body: &[u8]) -> Vec<u8> {
+pub fn signed(path: &str, checkpoint: &str, body: &[u8]) -> Vec<u8> {
     let mut m = format!("parsec.sync\n{path}\n{checkpoint}\n").into_bytes();
     m.extend_from_slice(body);
     m
