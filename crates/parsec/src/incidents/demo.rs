@@ -180,7 +180,7 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
                     &actor,
                     &crate::accounts::Scope::All,
                     &id,
-                    &first.asset_id,
+                    &first.responder,
                     "",
                 )
                 .await?;

@@ -493,13 +493,43 @@ pub async fn set_status(
 /// form (`unit:` and the unit's id, where an asset gives its id).
 pub const ON_FOOT: &str = "foot";
 pub const UNIT_PREFIX: &str = "unit:";
+/// What is sent to an incident: an asset, or a unit that goes on foot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responder {
+    Asset(String),
+    OnFoot(String),
+}
+
+impl Responder {
+    /// From the ranking form's value: an asset's id, or `unit:` and the unit's id.
+    pub fn parse(s: &str) -> Option<Responder> {
+        let s = s.trim();
+        match s.strip_prefix(UNIT_PREFIX) {
+            Some(unit) if !unit.is_empty() => Some(Responder::OnFoot(unit.to_string())),
+            Some(_) => None,
+            None if !s.is_empty() => Some(Responder::Asset(s.to_string())),
+            None => None,
+        }
+    }
+
+    /// The ranking form's value.
+    pub fn form_value(&self) -> String {
+        match self {
+            Responder::Asset(id) => id.clone(),
+            Responder::OnFoot(unit) => format!("{UNIT_PREFIX}{unit}"),
+        }
+    }
+}
+
 /// The longest walk the ranking offers (eight hours).
 const MAX_FOOT_MINUTES: f64 = 480.0;
 
 /// An asset that could go (or a unit on foot), with its travel time to the incident.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The ranking form's value (`Responder::form_value`).
     pub asset_id: String,
+    pub responder: Responder,
     pub registration: String,
     pub kind: String,
     pub unit_id: String,
@@ -572,6 +602,7 @@ pub async fn candidates(
             from,
             suited: model::suited(&incident.event_type, &incident.sub_event_type, ON_FOOT),
             asset_id: format!("{UNIT_PREFIX}{}", u.0),
+            responder: Responder::OnFoot(u.0.clone()),
             registration: String::new(),
             kind: ON_FOOT.to_string(),
             unit_id: u.0,
@@ -596,6 +627,7 @@ pub async fn candidates(
                 from,
                 suited: model::suited(&incident.event_type, &incident.sub_event_type, &r.kind),
                 asset_id: r.id.clone(),
+                responder: Responder::Asset(r.id.clone()),
                 registration: r.registration.clone(),
                 kind: r.kind.clone(),
                 unit_id: r.unit_id.clone(),
@@ -627,10 +659,11 @@ pub async fn dispatch(
     actor: &Actor,
     scope: &Scope,
     incident_id: &str,
-    asset_id: &str,
+    responder: &Responder,
     reason: &str,
 ) -> AppResult<String> {
     let incident = get(state, scope, incident_id).await?;
+    let wanted = responder.form_value();
     if incident.status == "clos" {
         return Err(AppError::Conflict {
             field: "status",
@@ -640,7 +673,7 @@ pub async fn dispatch(
     let ranked = candidates(state, scope, &incident).await?;
     let chosen = ranked
         .iter()
-        .find(|c| c.asset_id == asset_id && c.minutes.is_ok())
+        .find(|c| c.asset_id == wanted && c.minutes.is_ok())
         .ok_or(AppError::invalid("asset", "error-asset-not-sendable"))?;
     let reason = reason.trim();
     if reason.chars().count() > 500 {
@@ -650,7 +683,10 @@ pub async fn dispatch(
         return Err(AppError::invalid("reason", "error-override-reason"));
     }
     let id = db::new_id();
-    let on_foot = chosen.kind == ON_FOOT;
+    let (on_foot, asset_id) = match responder {
+        Responder::OnFoot(_) => (true, ""),
+        Responder::Asset(id) => (false, id.as_str()),
+    };
     let mut tx = db::begin_write(&state.db).await?;
     // Still available at the moment of sending (another officer may have sent it).
     if !on_foot {
@@ -805,7 +841,27 @@ pub async fn concurrent_dispatch(
 
 #[cfg(test)]
 mod tests {
-    use super::when_of;
+    use super::{Responder, when_of};
+
+    #[test]
+    fn a_responder_is_read_from_the_ranking_form() {
+        assert_eq!(
+            Responder::parse("unit:u1"),
+            Some(Responder::OnFoot("u1".into()))
+        );
+        assert_eq!(
+            Responder::parse(" a1 "),
+            Some(Responder::Asset("a1".into()))
+        );
+        assert_eq!(Responder::parse("unit:"), None);
+        assert_eq!(Responder::parse(""), None);
+        for r in [
+            Responder::OnFoot("u1".into()),
+            Responder::Asset("a1".into()),
+        ] {
+            assert_eq!(Responder::parse(&r.form_value()), Some(r));
+        }
+    }
 
     #[test]
     fn a_time_is_read_strictly_and_stored_in_one_shape() {

@@ -581,16 +581,21 @@ pub(super) async fn dispatch(
 ) -> AppResult<Response> {
     auth.require(Permission::Dispatch)?;
     let f = Fields::from_pairs(pairs);
-    match incidents::dispatch(
-        &state,
-        &auth.user.actor(),
-        &auth.scope,
-        &id,
-        f.get("asset"),
-        f.get("reason"),
-    )
-    .await
-    {
+    let sent = match incidents::Responder::parse(f.get("asset")) {
+        Some(responder) => {
+            incidents::dispatch(
+                &state,
+                &auth.user.actor(),
+                &auth.scope,
+                &id,
+                &responder,
+                f.get("reason"),
+            )
+            .await
+        }
+        None => Err(AppError::invalid("asset", "error-asset-not-sendable")),
+    };
+    match sent {
         Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let view = page(&state, &auth, &id, Some(&e)).await?;
