@@ -740,8 +740,8 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             loop {
                 let r = crate::sync::transport::sync_once(&state).await?;
                 println!(
-                    "Échange fait : {} changements de ce poste tenus par le nœud régional, {} reçus, {} conflits.",
-                    r.sent_upto, r.received, r.conflicts
+                    "Échange fait : {} changements de ce poste tenus par le nœud régional, {} reçus, {} conflits, {} versions de listes vérifiées.",
+                    r.sent_upto, r.received, r.conflicts, r.lists
                 );
                 if let Some(ms) = r.skew_ms {
                     println!(

@@ -10,6 +10,7 @@ pub mod web;
 use std::sync::Arc;
 
 use namematch::{BirthDate, Decision, Entry, Index, Query};
+use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
 use crate::app::AppState;
@@ -132,6 +133,32 @@ pub async fn import_list(
     Ok(report)
 }
 
+/// An entry's id: made from its list's id and its content, so that every node that holds the
+/// same version gives each person the same id (a post builds a new version from the one it
+/// has and the changes, and its hits name the entries the regional node knows). Two identical
+/// rows of one file are one entry.
+pub fn entry_id(list_id: &str, p: &import::ListedPerson) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        list_id,
+        &p.external_id,
+        &p.full_name,
+        &p.aliases.join(";"),
+        p.birth_date.as_deref().unwrap_or(""),
+        p.nationality.as_deref().unwrap_or(""),
+        &p.reason,
+        p.instruction.code(),
+        p.expires_at.as_deref().unwrap_or(""),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Uuid::from_bytes(bytes).to_string()
+}
+
 /// Loads the rows that `read` hands to its sink (on a blocking thread), staged and switched in
 /// as `import_file` does, without building the screening index (the command line's import: the
 /// server notices the change and builds its own).
@@ -139,6 +166,19 @@ pub async fn import_rows(
     state: &AppState,
     actor: &Actor,
     meta: &ListMeta,
+    skip_invalid: bool,
+    read: impl FnOnce(&mut dyn FnMut(import::Row)) -> Result<(), String> + Send + 'static,
+) -> AppResult<ImportReport> {
+    import_rows_as(state, actor, meta, None, skip_invalid, read).await
+}
+
+/// `import_rows`, the new version taking the id `given` (a post building the version the
+/// regional node holds, under the same id).
+pub async fn import_rows_as(
+    state: &AppState,
+    actor: &Actor,
+    meta: &ListMeta,
+    given: Option<String>,
     skip_invalid: bool,
     read: impl FnOnce(&mut dyn FnMut(import::Row)) -> Result<(), String> + Send + 'static,
 ) -> AppResult<ImportReport> {
@@ -166,7 +206,7 @@ pub async fn import_rows(
             key: "error-version-exists",
         });
     }
-    let id = db::new_id();
+    let id = given.unwrap_or_else(db::new_id);
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
         "INSERT INTO watchlists (id, name, authority, version, valid_from, valid_to, status,
@@ -301,18 +341,20 @@ async fn stage(
     let started = std::time::Instant::now();
     let mut tx = db::begin_write(&state.db).await?;
     let mut written = 0usize;
+    let mut staged_rows = 0usize;
     // A hundred rows a statement: one statement per row spent most of its time going to and
     // from SQLite's thread.
     for chunk in batch.chunks(STAGE_ROWS_PER_INSERT) {
         let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "INSERT INTO watchlist_entries (id, watchlist_id, external_id, full_name, aliases,
-             birth_date, nationality, reason, instruction, expires_at) VALUES {values}"
+             birth_date, nationality, reason, instruction, expires_at) VALUES {values}
+             ON CONFLICT (id) DO NOTHING"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for p in chunk {
             q = q
-                .bind(db::new_id())
+                .bind(entry_id(list_id, p))
                 .bind(list_id)
                 .bind(&p.external_id)
                 .bind(&p.full_name)
@@ -323,14 +365,15 @@ async fn stage(
                 .bind(p.instruction.code())
                 .bind(&p.expires_at);
         }
-        q.execute(&mut *tx).await?;
-        written += chunk.len();
+        let added = q.execute(&mut *tx).await?.rows_affected();
+        staged_rows += chunk.len();
+        written += usize::try_from(added).unwrap_or(0);
         // The write lock is held for a bounded time, whatever the machine's speed.
         if started.elapsed() >= STAGE_LOCK_MOST {
             break;
         }
     }
-    batch.drain(..written);
+    batch.drain(..staged_rows);
     audit::append(
         &mut tx,
         actor,

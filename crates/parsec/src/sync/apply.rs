@@ -435,7 +435,8 @@ async fn current_field(
     field: &str,
 ) -> AppResult<Option<Option<Field>>> {
     let value: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT json_object('v', \"{field}\") FROM {table} WHERE \"{key}\" = ?"
+        "SELECT json_object('v', {}) FROM {table} WHERE \"{key}\" = ?",
+        capture::exact(&format!("\"{field}\""))
     )))
     .bind(row)
     .fetch_optional(&mut **tx)

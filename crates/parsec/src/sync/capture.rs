@@ -52,8 +52,9 @@ const fn up(table: &'static str) -> Replicated {
 
 /// The replicated tables, in an order where a record comes after those it refers to (the
 /// backfill of an existing database follows it). Not replicated: each node's own sessions,
-/// tokens, throttling, node list, exchange packages, and the daily counts, which each node
-/// derives from the crossings it holds.
+/// tokens, throttling, node list, exchange packages, the daily counts, which each node derives
+/// from the crossings it holds, and the watchlists, which go down as verified versions
+/// (`lists`).
 pub const TABLES: &[Replicated] = &[
     region("forces"),
     region("units"),
@@ -65,8 +66,6 @@ pub const TABLES: &[Replicated] = &[
         key: "code",
         share: Share::Region,
     },
-    region("watchlists"),
-    region("watchlist_entries"),
     region("patrols"),
     region("incidents"),
     region("incident_events"),
@@ -105,6 +104,13 @@ const QUIET: &str = "(SELECT applying FROM sync_applying) = 0
      AND EXISTS (SELECT 1 FROM meta WHERE key = 'node_id')";
 const ME: &str = "(SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), '') AS id) n";
 
+/// A column's value as the log keeps it: a real number as text with all its digits (SQLite's
+/// JSON writes 15, which would change the last bits of a score or a coordinate on the way; the
+/// text goes back into the real column exactly).
+pub fn exact(column: &str) -> String {
+    format!("CASE WHEN typeof({column}) = 'real' THEN printf('%.17g', {column}) ELSE {column} END")
+}
+
 fn tick() -> String {
     format!("UPDATE sync_clock SET hlc = MAX(hlc + 1, {NOW_PACKED});")
 }
@@ -118,7 +124,7 @@ fn triggers(t: &Replicated, cols: &[String]) -> Vec<String> {
     let (name, key) = (t.table, t.key);
     let object = |prefix: &str| {
         cols.iter()
-            .map(|c| format!("'{c}', {prefix}.\"{c}\""))
+            .map(|c| format!("'{c}', {}", exact(&format!("{prefix}.\"{c}\""))))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -143,7 +149,10 @@ fn triggers(t: &Replicated, cols: &[String]) -> Vec<String> {
     let written = cols
         .iter()
         .map(|c| {
-            format!("SELECT '{c}' AS f, NEW.\"{c}\" AS v WHERE NEW.\"{c}\" IS NOT OLD.\"{c}\"")
+            format!(
+                "SELECT '{c}' AS f, {} AS v WHERE NEW.\"{c}\" IS NOT OLD.\"{c}\"",
+                exact(&format!("NEW.\"{c}\""))
+            )
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
@@ -281,7 +290,7 @@ pub async fn adopt(tx: &mut Tx, node_id: &str) -> AppResult<u64> {
                 .await?;
         let fields = cols
             .iter()
-            .map(|c| format!("'{c}', r.\"{c}\""))
+            .map(|c| format!("'{c}', {}", exact(&format!("r.\"{c}\""))))
             .collect::<Vec<_>>()
             .join(", ");
         sqlx::query(sqlx::AssertSqlSafe(tick()))

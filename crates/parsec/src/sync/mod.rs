@@ -9,6 +9,7 @@ pub mod audit_chain;
 pub mod capture;
 pub mod conflicts;
 pub mod demo;
+pub mod lists;
 pub mod transport;
 pub mod web;
 

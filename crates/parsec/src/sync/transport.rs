@@ -57,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/sync/enrol", post(enrol_api))
         .route("/sync/push", post(push_api))
         .route("/sync/pull", post(pull_api))
+        .route("/sync/lists", post(lists_api))
+        .route("/sync/lists/page", post(list_page_api))
         .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
 }
 
@@ -286,6 +288,36 @@ async fn pull_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> A
     signed_answer(&state, "/sync/pull", gzip(&::sync::encode(&batch))).await
 }
 
+/// The watchlist versions a post does not hold (see `lists`).
+async fn lists_api(
+    State(state): State<AppState>,
+    h: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    regional(&state).await?;
+    caller(&state, &h, "/sync/lists", &body).await?;
+    let held: super::lists::Held =
+        serde_json::from_slice(&body).map_err(|_| AppError::invalid("have", "error-sync-batch"))?;
+    let offers = super::lists::offers(&state.db, &held).await?;
+    let json = serde_json::to_vec(&offers).map_err(|e| AppError::Internal(e.to_string()))?;
+    signed_answer(&state, "/sync/lists", gzip(&json)).await
+}
+
+/// A page of a version's new entries.
+async fn list_page_api(
+    State(state): State<AppState>,
+    h: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    regional(&state).await?;
+    caller(&state, &h, "/sync/lists/page", &body).await?;
+    let req: super::lists::PageRequest =
+        serde_json::from_slice(&body).map_err(|_| AppError::invalid("list", "error-sync-batch"))?;
+    let rows = super::lists::page(&state.db, &req).await?;
+    let json = serde_json::to_vec(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    signed_answer(&state, "/sync/lists/page", gzip(&json)).await
+}
+
 /// What one exchange did, seen from the post.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -295,6 +327,8 @@ pub struct Report {
     pub conflicts: u64,
     pub skew_ms: Option<u64>,
     pub audit_broken: Option<String>,
+    /// Watchlist versions verified and put in force.
+    pub lists: u64,
 }
 
 fn unreachable(e: impl std::fmt::Display) -> AppError {
@@ -427,8 +461,23 @@ pub async fn sync_once(state: &AppState) -> AppResult<Report> {
 }
 
 async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
-    let me = &link.me;
     let mut report = Report::default();
+    push_all(state, link, &mut report).await?;
+    pull_all(state, link, &mut report).await?;
+    report.lists = lists(state, link).await?;
+    if report.lists > 0 {
+        // Taking a version wrote this post's audit entries: up they go too.
+        push_all(state, link, &mut report).await?;
+    }
+    if report.received > 0 || report.lists > 0 {
+        crate::screening::refresh_index(state).await?;
+    }
+    Ok(report)
+}
+
+/// This post's changes up, until the regional node holds them all.
+async fn push_all(state: &AppState, link: &Link, report: &mut Report) -> AppResult<()> {
+    let me = &link.me;
     let mut rewinds = 0;
     loop {
         let after = apply::cursor(&state.db, SENT).await?;
@@ -440,7 +489,7 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
             .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))?;
         report.conflicts += answer.conflicts;
         report.skew_ms = report.skew_ms.max(answer.skew_ms);
-        report.audit_broken = answer.audit_broken.or(report.audit_broken);
+        report.audit_broken = answer.audit_broken.or(report.audit_broken.take());
         report.sent_upto = answer.applied;
         // The regional node holds more of this post's stream than the post itself: the post's
         // database was restored from a backup, and its new changes would reuse numbers the
@@ -481,6 +530,12 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
             )));
         }
     }
+    Ok(())
+}
+
+/// This post's share of the regional stream down, to its end.
+async fn pull_all(state: &AppState, link: &Link, report: &mut Report) -> AppResult<()> {
+    let me = &link.me;
     loop {
         let after = apply::cursor(&state.db, "regional").await?;
         let body = serde_json::to_vec(&PullRequest { after })
@@ -503,10 +558,7 @@ async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
             break;
         }
     }
-    if report.received > 0 {
-        crate::screening::refresh_index(state).await?;
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// On a post, from `serve`: an exchange every `minutes`; a failure (no link) is recorded and
@@ -524,4 +576,44 @@ pub async fn every(state: AppState, minutes: u64) {
             Err(e) => tracing::warn!(error = %e, "sync failed"),
         }
     }
+}
+
+/// A signed, gzipped JSON answer, read.
+async fn ask<T: serde::de::DeserializeOwned>(
+    link: &Link,
+    path: &str,
+    request: &impl Serialize,
+) -> AppResult<T> {
+    let body = serde_json::to_vec(request).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = link.send(path, "", body).await?;
+    let json =
+        gunzip(&bytes).ok_or_else(|| AppError::Internal("réponse illisible (gzip)".into()))?;
+    serde_json::from_slice(&json)
+        .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))
+}
+
+/// The watchlist versions this post does not hold: fetched, verified, put in force.
+async fn lists(state: &AppState, link: &Link) -> AppResult<u64> {
+    use super::lists::{Offer, PageRequest, Wire};
+    let held = super::lists::held(&state.db).await?;
+    let offers: Vec<Offer> = ask(link, "/sync/lists", &held).await?;
+    let mut taken = 0;
+    for offer in offers {
+        let mut new_entries: Vec<Wire> = Vec::new();
+        loop {
+            let req = PageRequest {
+                list: offer.id.clone(),
+                base: offer.base.clone(),
+                after: new_entries.last().map(|w| w.id.clone()).unwrap_or_default(),
+            };
+            let page: Vec<Wire> = ask(link, "/sync/lists/page", &req).await?;
+            if page.is_empty() {
+                break;
+            }
+            new_entries.extend(page);
+        }
+        super::lists::take(state, &offer, new_entries).await?;
+        taken += 1;
+    }
+    Ok(taken)
 }

@@ -147,6 +147,8 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/sync/enrol" "/sync/enrol" "public";
     "POST" "/sync/push" "/sync/push" "public";
     "POST" "/sync/pull" "/sync/pull" "public";
+    "POST" "/sync/lists" "/sync/lists" "public";
+    "POST" "/sync/lists/page" "/sync/lists/page" "public";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };

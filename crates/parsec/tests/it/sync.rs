@@ -752,3 +752,140 @@ async fn batches_replayed_and_out_of_order_are_held_back_then_applied_once() {
     assert_eq!(scalar(&region.regional.db, &mine).await, last as i64);
     converged(&region).await;
 }
+
+/// The watchlists go down as versions: the whole list at enrolment, then only what changed;
+/// the post checks each version against its signed digest before it screens with it, and its
+/// hits name the entries the regional node knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchlists_go_down_as_verified_versions_and_updates_as_differences() {
+    use parsec::screening::import::{Instruction, ListedPerson, Row};
+    let region = Region::start().await;
+    let active = "SELECT COUNT(*) FROM watchlists WHERE status = 'active'";
+    let entries = "watchlist_id IN (SELECT id FROM watchlists WHERE status = 'active')";
+    // At enrolment: the demo list, the same version, the same entries under the same ids.
+    assert_eq!(scalar(&region.posts[0], active).await, 1);
+    assert_eq!(
+        digest(&region.posts[0], "watchlist_entries", entries).await,
+        digest(&region.regional.db, "watchlist_entries", entries).await
+    );
+    // Version 2 on the regional node: one person's instruction changed, one added.
+    {
+        let state = state_of(&region.regional.db).await;
+        let rows: Vec<parsec::sync::lists::Wire> = sqlx::query_as(
+            "SELECT id, external_id, full_name, aliases, birth_date, nationality, reason,
+                    instruction, expires_at
+             FROM watchlist_entries WHERE watchlist_id IN
+               (SELECT id FROM watchlists WHERE status = 'active') ORDER BY external_id",
+        )
+        .fetch_all(&state.db)
+        .await
+        .unwrap();
+        let mut people: Vec<ListedPerson> = rows
+            .iter()
+            .map(|w| {
+                let mut p = w.person();
+                if p.external_id == "DEMO-003" {
+                    p.instruction = Instruction::Arreter;
+                }
+                p
+            })
+            .collect();
+        people.push(ListedPerson {
+            external_id: "DEMO-009".into(),
+            full_name: "Abdoulaye Konaté".into(),
+            aliases: Vec::new(),
+            birth_date: Some("1980-01-01".into()),
+            nationality: Some("ML".into()),
+            reason: "Fiche fictive de démonstration".into(),
+            instruction: Instruction::Arreter,
+            expires_at: None,
+        });
+        let meta = parsec::screening::ListMeta {
+            name: "Liste de démonstration (fictive)".into(),
+            authority: "parsec (démonstration)".into(),
+            version: "2".into(),
+            valid_from: None,
+            valid_to: None,
+            format: "csv",
+        };
+        parsec::screening::import_rows(&state, &Actor::system("test"), &meta, false, move |sink| {
+            for p in people {
+                sink(Row::Accepted(p));
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        // What a post holding version 1 receives: two entries of version 1 left out (the
+        // changed one and none other), two new ones — not the list.
+        let have: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, id FROM watchlists WHERE status = 'replaced'")
+                .fetch_all(&state.db)
+                .await
+                .unwrap();
+        let offers = parsec::sync::lists::offers(&state.db, &parsec::sync::lists::Held { have })
+            .await
+            .unwrap();
+        assert_eq!(offers.len(), 1);
+        assert_eq!((offers[0].drop.len(), offers[0].added), (1, 2));
+        state.db.close().await;
+    }
+    let out = region.sync_ok(0);
+    assert!(out.contains("1 versions de listes vérifiées"), "{out}");
+    assert_eq!(scalar(&region.posts[0], active).await, 1);
+    assert_eq!(
+        digest(&region.posts[0], "watchlist_entries", entries).await,
+        digest(&region.regional.db, "watchlist_entries", entries).await
+    );
+    // The new listed person crosses at the post: the post's hit reaches the regional node and
+    // names the entry it knows.
+    {
+        let state = state_of(&region.posts[0]).await;
+        parsec::screening::refresh_index(&state).await.unwrap();
+        let unit: String = sqlx::query_scalar("SELECT id FROM units WHERE name = ?")
+            .bind(KORO)
+            .fetch_one(&state.db)
+            .await
+            .unwrap();
+        let mut input = traveller(1, "listed");
+        input.surname = "KONATE".into();
+        input.given_names = "Abdoulaye".into();
+        input.birth_date = Some("1980-01-01".into());
+        let r = crossing::record(
+            &state,
+            &Actor("agent.koro".into()),
+            &unit,
+            &input,
+            &parsec::db::now_text(),
+        )
+        .await
+        .unwrap();
+        let screening: String = sqlx::query_scalar("SELECT screening FROM crossings WHERE id = ?")
+            .bind(&r.id)
+            .fetch_one(&state.db)
+            .await
+            .unwrap();
+        assert_eq!(screening, "alerte");
+        // A version whose content does not match its digest is never put in force.
+        let mut forged =
+            parsec::sync::lists::offers(&state.db, &parsec::sync::lists::Held::default())
+                .await
+                .unwrap()
+                .remove(0);
+        forged.id = "forged-version".into();
+        forged.version = "3".into();
+        forged.base = None;
+        assert!(
+            parsec::sync::lists::take(&state, &forged, Vec::new())
+                .await
+                .is_err()
+        );
+        state.db.close().await;
+    }
+    assert_eq!(scalar(&region.posts[0], active).await, 1);
+    region.sync_ok(0);
+    let hits = "SELECT COUNT(*) FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
+                WHERE e.external_id = 'DEMO-009'";
+    assert_eq!(scalar(&region.regional.db, hits).await, 1);
+    converged(&region).await;
+}

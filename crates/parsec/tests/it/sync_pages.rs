@@ -77,6 +77,15 @@ async fn a_post_out_of_touch_says_so_on_every_page_and_the_regional_node_never_d
     let me = parsec::sync::init(&post.state, &actor, Role::Post, "Poste de Koro", KORO)
         .await
         .unwrap();
+    // Its own records, written since it has its identity.
+    for i in 0..4 {
+        exec(
+            &post,
+            "UPDATE assets SET notes = ? WHERE registration = 'GN-VF-01'",
+            &[&format!("relevé {i}")],
+        )
+        .await;
+    }
     let mut agent = post.login("agent.koro").await;
     let last = own_last(&post, &me.id).await;
     assert!(last > 3, "the post's records are its own changes: {last}");
