@@ -4,6 +4,9 @@
 //! `SLOW_RECORDS` (default 2,000) through our proxy as a VSAT link: 512 kbit/s each way and
 //! 600 ms round trip.
 //!
+//! Last, a watchlist of `LIST_ENTRIES` entries (default 1,000,000) goes down to a post whole,
+//! then a version with 1 % of its entries changed goes down as a difference: the bytes of each.
+//!
 //! `cargo bench -p parsec --bench sync_catchup`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -41,7 +44,7 @@ async fn state(db: &Path, create: bool) -> AppState {
 }
 
 /// A regional node serving on loopback; the enrolment codes of `posts` posts of Koro.
-async fn regional(dir: &Path, posts: usize) -> (u16, Vec<String>) {
+async fn regional(dir: &Path, posts: usize) -> (AppState, u16, Vec<String>) {
     let db = dir.join("regional.db");
     let state = state(&db, true).await;
     parsec::registry::demo::seed(&state).await.unwrap();
@@ -66,12 +69,49 @@ async fn regional(dir: &Path, posts: usize) -> (u16, Vec<String>) {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let serving = state.clone();
     tokio::spawn(async move {
-        parsec::web::serve::serve_until(state, listener, std::future::pending())
+        parsec::web::serve::serve_until(serving, listener, std::future::pending())
             .await
             .unwrap()
     });
-    (port, codes)
+    (state, port, codes)
+}
+
+/// A generated list of `n` people; `changed` in a hundred of them have another reason.
+async fn import_list(state: &AppState, n: usize, version: &str, changed: bool) -> f64 {
+    use parsec::screening::import::{Instruction, ListedPerson, Row};
+    let meta = parsec::screening::ListMeta {
+        name: "Liste du banc".into(),
+        authority: "banc".into(),
+        version: version.into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    let t = Instant::now();
+    parsec::screening::import_rows(state, &Actor::system("bench"), &meta, false, move |sink| {
+        for i in 0..n {
+            sink(Row::Accepted(ListedPerson {
+                external_id: format!("B-{i}"),
+                full_name: format!("Personne{} Famille{}", i % 5003, i % 997),
+                aliases: vec![format!("Alias{}", i % 7919)],
+                birth_date: Some(format!("19{:02}-0{}-1{}", 40 + i % 60, 1 + i % 9, i % 10)),
+                nationality: Some("ML".into()),
+                reason: if changed && i % 100 == 0 {
+                    "Fiche mise à jour".into()
+                } else {
+                    "Fiche générée pour le banc".into()
+                },
+                instruction: Instruction::Signaler,
+                expires_at: None,
+            }));
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    t.elapsed().as_secs_f64()
 }
 
 /// A post enrolled through `url` that records `n` crossings offline.
@@ -136,7 +176,8 @@ async fn main() {
     let records = env("RECORDS", 50_000);
     let slow_records = env("SLOW_RECORDS", 2_000);
     let dir = tempfile::tempdir().unwrap();
-    let (port, codes) = regional(dir.path(), 2).await;
+    let list_entries = env("LIST_ENTRIES", 1_000_000);
+    let (regional_state, port, codes) = regional(dir.path(), 3).await;
 
     println!("Catch-up of a post over loopback ({records} crossings recorded offline):");
     let fast = proxy::Proxy::start(port).await;
@@ -188,5 +229,32 @@ async fn main() {
         slow_records as f64 / took.as_secs_f64(),
         bytes as f64 / 1e6,
         bytes as f64 / slow_records as f64,
+    );
+
+    println!();
+    println!("A watchlist of {list_entries} entries to a post, then a version with 1 % changed:");
+    let took = import_list(&regional_state, list_entries, "1", false).await;
+    println!("  version 1 imported on the regional node in {took:.1} s");
+    let lists = proxy::Proxy::start(port).await;
+    let t = Instant::now();
+    let p = post(dir.path(), "lists", &lists.url(), &codes[2], 0).await;
+    let whole = lists.bytes.load(Ordering::Relaxed);
+    println!(
+        "  the whole list down at enrolment: {:.1} s, {:.1} MB on the wire",
+        t.elapsed().as_secs_f64(),
+        whole as f64 / 1e6
+    );
+    let took = import_list(&regional_state, list_entries, "2", true).await;
+    println!("  version 2 imported on the regional node in {took:.1} s");
+    lists.bytes.store(0, Ordering::Relaxed);
+    let t = Instant::now();
+    let report = parsec::sync::transport::sync_once(&p).await.unwrap();
+    let delta = lists.bytes.load(Ordering::Relaxed);
+    assert_eq!(report.lists, 1);
+    println!(
+        "  version 2 as a difference: {:.1} s, {:.2} MB on the wire, {:.1} % of the whole",
+        t.elapsed().as_secs_f64(),
+        delta as f64 / 1e6,
+        100.0 * delta as f64 / whole as f64
     );
 }
