@@ -73,6 +73,33 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Whether an entry follows the one before in a chain (at position `expected_seq`, after the
+/// hash `prev`): else where the chain breaks and why.
+pub fn follows(e: &Entry, prev: &str, expected_seq: i64) -> Result<(), (i64, &'static str)> {
+    if e.seq < expected_seq {
+        return Err((e.seq, "out_of_order"));
+    }
+    if e.seq > expected_seq {
+        return Err((expected_seq, "missing"));
+    }
+    if e.prev_hash != prev {
+        return Err((e.seq, "previous_hash"));
+    }
+    let canon = canonical(
+        e.seq,
+        &e.at,
+        &e.actor,
+        &e.action,
+        &e.entity,
+        &e.entity_id,
+        &e.detail,
+    );
+    if entry_hash(prev, &canon) != e.hash {
+        return Err((e.seq, "hash"));
+    }
+    Ok(())
+}
+
 /// Appends an entry inside the caller's write transaction (see `db::begin_write`).
 pub async fn append(
     tx: &mut Tx,
@@ -217,38 +244,8 @@ pub async fn verify(db: &Db) -> AppResult<Verdict> {
             });
         }
         for e in &rows {
-            if e.seq < expected_seq {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    reason: "out_of_order",
-                });
-            }
-            if e.seq > expected_seq {
-                return Ok(Verdict::Broken {
-                    seq: expected_seq,
-                    reason: "missing",
-                });
-            }
-            if e.prev_hash != prev {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    reason: "previous_hash",
-                });
-            }
-            let canon = canonical(
-                e.seq,
-                &e.at,
-                &e.actor,
-                &e.action,
-                &e.entity,
-                &e.entity_id,
-                &e.detail,
-            );
-            if entry_hash(&prev, &canon) != e.hash {
-                return Ok(Verdict::Broken {
-                    seq: e.seq,
-                    reason: "hash",
-                });
+            if let Err((seq, reason)) = follows(e, &prev, expected_seq) {
+                return Ok(Verdict::Broken { seq, reason });
             }
             prev = e.hash.clone();
             expected_seq += 1;

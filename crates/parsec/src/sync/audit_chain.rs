@@ -138,22 +138,10 @@ async fn verify_chain(db: &Db, node: &str) -> AppResult<Result<(), Broken>> {
     .await?;
     let mut prev = crate::audit::GENESIS.to_string();
     for (i, e) in rows.iter().enumerate() {
-        let expected = crate::audit::entry_hash(
-            &prev,
-            &crate::audit::canonical(
-                e.seq,
-                &e.at,
-                &e.actor,
-                &e.action,
-                &e.entity,
-                &e.entity_id,
-                &e.detail,
-            ),
-        );
-        let in_place = i64::try_from(i + 1).unwrap_or(0) == e.seq;
-        if !in_place || e.prev_hash != prev || e.hash != expected {
+        let position = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        if let Err((seq, _)) = crate::audit::follows(e, &prev, position) {
             return Ok(Err(Broken::Rewritten {
-                count: u64::try_from(e.seq).unwrap_or(0),
+                count: u64::try_from(seq).unwrap_or(0),
             }));
         }
         prev = e.hash.clone();

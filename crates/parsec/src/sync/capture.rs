@@ -210,26 +210,44 @@ fn triggers(t: &Replicated, cols: &[String]) -> Vec<String> {
 /// Makes the triggers anew from the tables' columns (at every opening of the database, after
 /// the migrations).
 pub async fn install(db: &Db) -> AppResult<()> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    // Read first, without a lock: the triggers are nearly always those of the last start, and
+    // a command run beside a busy server (a backup) must not wait for its write lock.
+    let mut wanted = Vec::new();
     for t in TABLES {
         let cols: Vec<String> =
             sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
                 .bind(t.table)
-                .fetch_all(&mut *tx)
+                .fetch_all(db)
                 .await?;
-        for op in ["insert", "update", "delete"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP TRIGGER IF EXISTS sync_{op}_{}",
-                t.table
-            )))
+        for (op, sql) in ["insert", "update", "delete"]
+            .into_iter()
+            .zip(triggers(t, &cols))
+        {
+            wanted.push((format!("sync_{op}_{}", t.table), sql));
+        }
+    }
+    let held: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'",
+    )
+    .fetch_all(db)
+    .await?;
+    let stale: Vec<&(String, String)> = wanted
+        .iter()
+        .filter(|(name, sql)| !held.iter().any(|(n, s)| n == name && s == sql))
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    for (name, sql) in stale {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP TRIGGER IF EXISTS {name}"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .execute(&mut *tx)
             .await?;
-        }
-        for sql in triggers(t, &cols) {
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .execute(&mut *tx)
-                .await?;
-        }
     }
     tx.commit().await?;
     Ok(())

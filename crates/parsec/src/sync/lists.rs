@@ -104,6 +104,15 @@ async fn entries(db: &Db, list: &str) -> AppResult<Vec<Wire>> {
     .await?)
 }
 
+async fn entry_ids(db: &Db, list: &str) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE watchlist_id = ?")
+            .bind(list)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
 /// The digest of a set of entry ids.
 pub fn digest<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
     let mut sorted: Vec<&str> = ids.into_iter().collect();
@@ -123,13 +132,7 @@ async fn difference(
     list: &str,
     base: &str,
 ) -> AppResult<(Vec<String>, HashSet<String>, HashSet<String>)> {
-    let now: HashSet<String> =
-        sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE watchlist_id = ?")
-            .bind(list)
-            .fetch_all(db)
-            .await?
-            .into_iter()
-            .collect();
+    let now: HashSet<String> = entry_ids(db, list).await?.into_iter().collect();
     let mut kept = HashSet::new();
     let mut drop = Vec::new();
     for e in entries(db, base).await? {
@@ -186,11 +189,7 @@ pub async fn offers(db: &Db, held: &Held) -> AppResult<Vec<Offer>> {
             }
             None => None,
         };
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE watchlist_id = ?")
-                .bind(&id)
-                .fetch_all(db)
-                .await?;
+        let ids = entry_ids(db, &id).await?;
         let (drop, added) = match &known {
             Some(base) => {
                 let (drop, kept, now) = difference(db, &id, base).await?;
