@@ -14,7 +14,7 @@ use crate::db::list::{ListQuery, Where, fetch_list, fts_query};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::screening::{self, Answer, Traveller};
-use crate::web::page::{Fields, ListParams};
+use crate::web::page::Fields;
 
 /// Age under which a traveller is a minor (shown, not blocking).
 const MAJORITY: i32 = 18;
@@ -497,31 +497,141 @@ pub async fn get(
     audit::audited_read(&state.db, actor, "crossing", id, async { Ok(row) }).await
 }
 
+/// How a crossing list is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CrossingSort {
+    /// Newest first unless told otherwise.
+    #[default]
+    Time,
+    Name,
+    Post,
+    Screening,
+}
+
+impl CrossingSort {
+    pub fn parse(s: &str) -> Option<CrossingSort> {
+        match s {
+            "time" => Some(CrossingSort::Time),
+            "name" => Some(CrossingSort::Name),
+            "post" => Some(CrossingSort::Post),
+            "screening" => Some(CrossingSort::Screening),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CrossingSort::Time => "time",
+            CrossingSort::Name => "name",
+            CrossingSort::Post => "post",
+            CrossingSort::Screening => "screening",
+        }
+    }
+}
+
+/// What a list or an export of crossings keeps, in which order, which page: as the page, the
+/// API and the tests give it (the page parses its query string into it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CrossingFilter {
+    /// A post's unit id.
+    pub post: Option<String>,
+    pub from: Option<Date>,
+    /// The last day, whole.
+    pub to: Option<Date>,
+    pub direction: Option<Direction>,
+    /// ISO alpha-2, as the crossings keep it.
+    pub nationality: Option<String>,
+    pub mode: Option<Mode>,
+    pub screening: Option<Screening>,
+    /// Names and document numbers (full-text).
+    pub search: String,
+    /// None: newest first.
+    pub sort: Option<CrossingSort>,
+    pub descending: bool,
+    /// From 1.
+    pub page: i64,
+}
+
+impl CrossingFilter {
+    /// The filter as `key=value` pairs in a stable order, for the audit of a list or export.
+    pub fn described(&self) -> String {
+        let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        let mut pairs = vec![
+            (
+                "dir",
+                if self.descending {
+                    "desc".to_string()
+                } else {
+                    String::new()
+                },
+            ),
+            (
+                "direction",
+                self.direction
+                    .map(|d| d.code().to_string())
+                    .unwrap_or_default(),
+            ),
+            ("from", day(&self.from)),
+            (
+                "mode",
+                self.mode.map(|m| m.code().to_string()).unwrap_or_default(),
+            ),
+            ("nationality", self.nationality.clone().unwrap_or_default()),
+            (
+                "page",
+                if self.page > 1 {
+                    self.page.to_string()
+                } else {
+                    String::new()
+                },
+            ),
+            ("post", self.post.clone().unwrap_or_default()),
+            ("q", self.search.clone()),
+            (
+                "screening",
+                self.screening
+                    .map(|s| s.code().to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "sort",
+                self.sort.map(|s| s.code().to_string()).unwrap_or_default(),
+            ),
+            ("to", day(&self.to)),
+        ];
+        pairs.retain(|(_, v)| !v.is_empty());
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// The filters of the crossing lists and exports, as `Where` clauses within a scope.
-fn filters(scope: &Scope, p: &ListParams) -> Where {
+fn filters(scope: &Scope, f: &CrossingFilter) -> Where {
     let mut w = Where::default();
-    w.eq("c.unit_id = ?", p.get("post"));
-    // Dates that do not read are left out rather than emptying the list.
-    let day = |name: &str| {
-        db::day(p.get(name))
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-    };
-    w.eq("c.crossed_at >= ?", &day("from"));
+    w.eq("c.unit_id = ?", f.post.as_deref().unwrap_or(""));
+    let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    w.eq("c.crossed_at >= ?", &day(&f.from));
     // The whole last day.
-    w.eq("c.crossed_at < date(?, '+1 day')", &day("to"));
-    w.eq("c.direction = ?", p.get("direction"));
-    // As documents print it (MLI) or as lists write it (ML): kept as alpha-2.
-    let nationality = screening::canonical_nationality(p.get("nationality")).unwrap_or_default();
-    w.eq("c.nationality = ?", &nationality);
-    w.eq("c.mode = ?", p.get("mode"));
-    w.eq("c.screening = ?", p.get("screening"));
+    w.eq("c.crossed_at < date(?, '+1 day')", &day(&f.to));
+    w.eq(
+        "c.direction = ?",
+        f.direction.map(|d| d.code()).unwrap_or(""),
+    );
+    w.eq("c.nationality = ?", f.nationality.as_deref().unwrap_or(""));
+    w.eq("c.mode = ?", f.mode.map(|m| m.code()).unwrap_or(""));
+    w.eq(
+        "c.screening = ?",
+        f.screening.map(|s| s.code()).unwrap_or(""),
+    );
     // Names and document numbers through their full-text index (`crossings_fts`, joined in
     // `list_query`'s FROM when there is a search).
     w.matches(
         "crossings_fts MATCH ?",
         "c.rowid IN (SELECT rowid FROM crossings_fts WHERE crossings_fts MATCH ?)",
-        fts_query(p.get("q")),
+        fts_query(&f.search),
     );
     w.scope("c.unit_id IN (SELECT value FROM json_each(?))", scope);
     w
@@ -543,34 +653,34 @@ const CROSSING_BY_POST_FROM: &str = "units u CROSS JOIN crossings c ON c.unit_id
 /// the post (`units_name`, then `crossings_unit_time`); every term of an order goes the same
 /// way and the rowid breaks the ties, so one index gives the order whole. Newest first by
 /// default.
-pub fn list_query(scope: &Scope, p: &ListParams) -> ListQuery {
-    let dir = if p.get("sort").is_empty() || p.desc() {
+pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
+    let dir = if f.sort.is_none() || f.descending {
         "DESC"
     } else {
         "ASC"
     };
-    let (terms, walk_from, by_time): (&[&str], _, _) = match p.get("sort") {
-        "post" => (
+    let (terms, walk_from, by_time): (&[&str], _, _) = match f.sort.unwrap_or_default() {
+        CrossingSort::Post => (
             &["u.name", "u.rowid", "c.crossed_at", "c.rowid"],
             CROSSING_BY_POST_FROM,
             false,
         ),
-        "name" => (
+        CrossingSort::Name => (
             &["c.surname", "c.given_names", "c.crossed_at", "c.rowid"],
             CROSSING_FROM,
             false,
         ),
-        "screening" => (
+        CrossingSort::Screening => (
             &["c.screening", "c.crossed_at", "c.rowid"],
             CROSSING_FROM,
             false,
         ),
-        _ => (&["c.crossed_at", "c.rowid"], CROSSING_FROM, true),
+        CrossingSort::Time => (&["c.crossed_at", "c.rowid"], CROSSING_FROM, true),
     };
     let order = terms.iter().map(|t| (t.to_string(), dir)).collect();
     // The order by post needs the posts' names; the others need nothing but the crossings.
-    let search = fts_query(p.get("q")).is_some();
-    let filter_from = match (search, p.get("sort") == "post") {
+    let search = fts_query(&f.search).is_some();
+    let filter_from = match (search, f.sort == Some(CrossingSort::Post)) {
         (false, false) => FILTER_FROM,
         (true, false) => FILTER_SEARCH_FROM,
         (false, true) => CROSSING_FROM,
@@ -580,7 +690,7 @@ pub fn list_query(scope: &Scope, p: &ListParams) -> ListQuery {
         CROSSING_SELECT,
         CROSSING_FROM,
         "c.rowid",
-        filters(scope, p),
+        filters(scope, f),
         order,
     )
     .filter_from(filter_from)
@@ -588,8 +698,8 @@ pub fn list_query(scope: &Scope, p: &ListParams) -> ListQuery {
 }
 
 /// The FROM of an export's filter: the full-text index joined when there is a search.
-fn from(p: &ListParams) -> &'static str {
-    if fts_query(p.get("q")).is_some() {
+fn from(f: &CrossingFilter) -> &'static str {
+    if fts_query(&f.search).is_some() {
         CROSSING_SEARCH_FROM
     } else {
         CROSSING_FROM
@@ -602,11 +712,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     scope: &Scope,
-    p: &ListParams,
+    f: &CrossingFilter,
 ) -> AppResult<(Vec<CrossingRow>, i64)> {
-    let page = fetch_list(&state.db, &list_query(scope, p), p.page()).await?;
+    let page = fetch_list(&state.db, &list_query(scope, f), f.page.max(1)).await?;
     let mut tx = db::begin_write(&state.db).await?;
-    audit::append(&mut tx, actor, "list", "crossing", "-", &p.described()).await?;
+    audit::append(&mut tx, actor, "list", "crossing", "-", &f.described()).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -617,18 +727,18 @@ pub async fn export(
     state: &AppState,
     actor: &Actor,
     scope: &Scope,
-    p: &ListParams,
+    f: &CrossingFilter,
 ) -> AppResult<Vec<CrossingRow>> {
     let rows: Vec<CrossingRow> = crate::db::list::fetch_all(
         &state.db,
         CROSSING_SELECT,
-        from(p),
-        &filters(scope, p),
+        from(f),
+        &filters(scope, f),
         "c.crossed_at, c.id",
         crate::db::list::EXPORT_MOST,
     )
     .await?;
-    audit::exported(&state.db, actor, "crossing", rows.len(), &p.described()).await?;
+    audit::exported(&state.db, actor, "crossing", rows.len(), &f.described()).await?;
     Ok(rows)
 }
 
@@ -645,4 +755,28 @@ pub async fn hits_of(
     .bind(crossing_id)
     .fetch_all(db)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_is_described_for_the_audit_in_a_stable_order() {
+        let f = CrossingFilter {
+            search: "SAWADOGO".into(),
+            from: db::day("2026-12-01"),
+            direction: Some(Direction::Entree),
+            nationality: Some("BF".into()),
+            sort: Some(CrossingSort::Name),
+            descending: true,
+            page: 2,
+            ..CrossingFilter::default()
+        };
+        assert_eq!(
+            f.described(),
+            "dir=desc direction=entree from=2026-12-01 nationality=BF page=2 q=SAWADOGO sort=name"
+        );
+        assert_eq!(CrossingFilter::default().described(), "");
+    }
 }

@@ -612,10 +612,35 @@ fn list_filters(c: &PageCtx, p: &ListParams, posts: Vec<(String, String)>) -> Ve
     ]
 }
 
+/// The crossing list's query string as the service takes it. A value that does not read (a
+/// date, a code) keeps nothing out rather than emptying the list.
+pub fn crossing_filter(p: &ListParams) -> crossing::CrossingFilter {
+    let code = |name: &str| {
+        Some(p.get(name))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    crossing::CrossingFilter {
+        post: code("post"),
+        from: crate::db::day(p.get("from")),
+        to: crate::db::day(p.get("to")),
+        direction: Direction::parse(p.get("direction")),
+        // As documents print it (MLI) or as lists write it (ML): kept as alpha-2.
+        nationality: crate::screening::canonical_nationality(p.get("nationality")),
+        mode: Mode::parse(p.get("mode")),
+        screening: Screening::parse(p.get("screening")),
+        search: p.get("q").to_string(),
+        sort: crossing::CrossingSort::parse(p.get("sort")),
+        descending: p.desc(),
+        page: p.page(),
+    }
+}
+
 async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
     auth.require(Permission::ListCrossings)?;
     let p = ListParams(q);
-    let (rows, total) = crossing::list(&state, &auth.user.actor(), &auth.scope, &p).await?;
+    let filter = crossing_filter(&p);
+    let (rows, total) = crossing::list(&state, &auth.user.actor(), &auth.scope, &filter).await?;
     let posts = posts_in_scope(&state, &auth).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let (page, pages, prev_href, next_href) = p.pager("/border/crossings", total);
@@ -667,7 +692,13 @@ async fn export(
 ) -> AppResult<Response> {
     auth.require(Permission::ListCrossings)?;
     let p = ListParams(q);
-    let rows = crossing::export(&state, &auth.user.actor(), &auth.scope, &p).await?;
+    let rows = crossing::export(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &crossing_filter(&p),
+    )
+    .await?;
     let mut out = String::from(
         "id,crossed_at,post,direction,mode,surname,given_names,sex,birth_date,nationality,document_code,document_country,document_number,document_expiry,purpose,origin,destination,screening,recorded_by\n",
     );
