@@ -14,7 +14,6 @@ use crate::db::list::{ListQuery, Where, fetch_list, fts_query};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
 use crate::screening::{self, Answer, Traveller};
-use crate::web::page::Fields;
 
 /// Age under which a traveller is a minor (shown, not blocking).
 const MAJORITY: i32 = 18;
@@ -27,8 +26,10 @@ pub struct Place {
     pub text: String,
 }
 
-pub(crate) fn place(state: &AppState, f: &Fields, field: &'static str) -> AppResult<Place> {
-    let given = f.get(field).trim();
+/// A place as typed in the form's `field`: a locality of the region when the gazetteer knows
+/// the name, else the text (a town abroad).
+pub fn place(state: &AppState, typed: &str, field: &'static str) -> AppResult<Place> {
+    let given = typed.trim();
     if given.chars().count() > 120 {
         return Err(AppError::invalid(field, "error-too-long"));
     }
@@ -97,107 +98,7 @@ pub fn read_zone(text: &str, today: Date) -> AppResult<Option<mrz::Document>> {
     Ok(Some(doc))
 }
 
-fn code(
-    f: &Fields,
-    field: &'static str,
-    lengths: std::ops::RangeInclusive<usize>,
-) -> AppResult<String> {
-    let v = f.get(field).trim().to_uppercase();
-    if v.is_empty() || (lengths.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_uppercase())) {
-        Ok(v)
-    } else {
-        Err(AppError::invalid(field, "error-country-code"))
-    }
-}
-
-fn iso_date(f: &Fields, field: &'static str) -> AppResult<Option<String>> {
-    let v = f.get(field).trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    let ok = v.len() == 10 && namematch::BirthDate::parse(v).is_some();
-    ok.then(|| Some(v.to_string()))
-        .ok_or(AppError::invalid(field, "error-bad-date"))
-}
-
 impl CrossingInput {
-    pub fn parse(state: &AppState, f: &Fields, today: Date) -> AppResult<CrossingInput> {
-        let submission_id = f.get("submission").trim().to_string();
-        if submission_id.is_empty() || submission_id.len() > 64 {
-            return Err(AppError::invalid("submission", "error-stale-form"));
-        }
-        let direction = f.choice("direction", Direction::parse)?;
-        let mode = f.choice("mode", Mode::parse)?;
-        let purpose = f.optional("purpose", 200)?.unwrap_or_default();
-        let origin = place(state, f, "origin")?;
-        let destination = place(state, f, "destination")?;
-        let mut input = match read_zone(f.get("mrz"), today)? {
-            Some(doc) => CrossingInput {
-                submission_id,
-                direction,
-                mode,
-                purpose,
-                origin,
-                destination,
-                surname: doc.surname.clone(),
-                given_names: doc.given_names.clone(),
-                sex: doc.sex.clone(),
-                birth_date: doc.birth_date_iso.clone(),
-                birth_approximate: false,
-                nationality: screening::canonical_nationality(&doc.nationality),
-                document_code: doc.document_code.clone(),
-                document_number: doc.document_number.clone(),
-                document_country: doc.issuing_country.clone(),
-                document_expiry: doc.expiry_date_iso.clone(),
-                mrz: doc.lines.clone(),
-                mrz_warnings: doc
-                    .warnings
-                    .iter()
-                    .chain(&doc.errors)
-                    .map(|w| w.code.to_string())
-                    .collect(),
-            },
-            None => {
-                let sex = match f.get("sex").trim() {
-                    "" => String::new(),
-                    s @ ("M" | "F" | "X") => s.to_string(),
-                    _ => return Err(AppError::invalid("sex", "error-bad-choice")),
-                };
-                let nationality = code(f, "nationality", 2..=3)?;
-                CrossingInput {
-                    submission_id,
-                    direction,
-                    mode,
-                    purpose,
-                    origin,
-                    destination,
-                    surname: f.required("surname", 100)?,
-                    given_names: f.optional("given_names", 100)?.unwrap_or_default(),
-                    sex,
-                    birth_date: None,
-                    birth_approximate: f.flag("birth_approximate"),
-                    nationality: screening::canonical_nationality(&nationality),
-                    document_code: code(f, "document_code", 1..=2)?,
-                    document_number: f
-                        .optional("document_number", 30)?
-                        .unwrap_or_default()
-                        .to_uppercase(),
-                    document_country: code(f, "document_country", 1..=3)?,
-                    document_expiry: iso_date(f, "document_expiry")?,
-                    mrz: Vec::new(),
-                    mrz_warnings: Vec::new(),
-                }
-            }
-        };
-        if input.mrz.is_empty() {
-            // Checked the way the screening checks it: a real date, not in the future.
-            let birth = f.get("birth_date").trim();
-            let checked = Traveller::parse(&input.surname, Some(birth), None)?;
-            input.birth_date = checked.birth;
-        }
-        Ok(input)
-    }
-
     /// What the form said, who said it and where, in one hash.
     fn fingerprint(&self, unit_id: &str, actor: &Actor) -> String {
         use sha2::{Digest, Sha256};

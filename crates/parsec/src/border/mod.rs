@@ -5,6 +5,7 @@ pub mod crossing;
 pub mod demo;
 pub mod exchange;
 pub mod flows;
+pub mod forms;
 pub mod model;
 pub mod mrz;
 pub mod retention;

@@ -10,9 +10,8 @@ use axum::{Form, Json, Router};
 use serde_json::json;
 use std::collections::HashMap;
 
-use super::crossing::{self, CrossingInput, CrossingRow};
-use super::model::{Coded, Direction, Mode, Screening, VehicleKind};
-use super::vehicle::{self, GoodsOwner, NewGoods, NewVehicle};
+use super::crossing::{self, CrossingRow};
+use super::model::{Coded, Direction, Mode, Screening};
 use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -256,7 +255,7 @@ async fn save(
     if f.get("action") == "read" {
         return Ok(Html(view.render()?).into_response());
     }
-    let input = match CrossingInput::parse(&state, &f, today) {
+    let input = match super::forms::crossing_input(&state, &f, today) {
         Ok(i) => i,
         Err(e) => return view.refuse(e),
     };
@@ -612,34 +611,10 @@ fn list_filters(c: &PageCtx, p: &ListParams, posts: Vec<(String, String)>) -> Ve
     ]
 }
 
-/// The crossing list's query string as the service takes it. A value that does not read (a
-/// date, a code) keeps nothing out rather than emptying the list.
-pub fn crossing_filter(p: &ListParams) -> crossing::CrossingFilter {
-    let code = |name: &str| {
-        Some(p.get(name))
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    crossing::CrossingFilter {
-        post: code("post"),
-        from: crate::db::day(p.get("from")),
-        to: crate::db::day(p.get("to")),
-        direction: Direction::parse(p.get("direction")),
-        // As documents print it (MLI) or as lists write it (ML): kept as alpha-2.
-        nationality: crate::screening::canonical_nationality(p.get("nationality")),
-        mode: Mode::parse(p.get("mode")),
-        screening: Screening::parse(p.get("screening")),
-        search: p.get("q").to_string(),
-        sort: crossing::CrossingSort::parse(p.get("sort")),
-        descending: p.desc(),
-        page: p.page(),
-    }
-}
-
 async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
     auth.require(Permission::ListCrossings)?;
     let p = ListParams(q);
-    let filter = crossing_filter(&p);
+    let filter = super::forms::crossing_filter(&p);
     let (rows, total) = crossing::list(&state, &auth.user.actor(), &auth.scope, &filter).await?;
     let posts = posts_in_scope(&state, &auth).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
@@ -696,7 +671,7 @@ async fn export(
         &state,
         &auth.user.actor(),
         &auth.scope,
-        &crossing_filter(&p),
+        &super::forms::crossing_filter(&p),
     )
     .await?;
     let mut out = String::from(
@@ -1042,65 +1017,6 @@ async fn vehicle_form(
     render(&vehicle_view_form(&state, &auth, &f))
 }
 
-/// The vehicle form as the service takes it.
-fn new_vehicle(f: &Fields) -> AppResult<NewVehicle> {
-    let driver = Some(f.get("driver"))
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
-    Ok(NewVehicle {
-        submission_id: vehicle::submission_id(f.get("submission"))?,
-        plate: vehicle::plate(f.get("plate"))?,
-        country: vehicle::country_code(f.get("country"))?,
-        kind: f.choice("kind", VehicleKind::parse)?,
-        passengers: f.optional_i64("passengers", 0, 500)?.unwrap_or(0),
-        // With a driver, the vehicle goes their way: the field is not read.
-        direction: match driver {
-            None => Some(f.choice("direction", Direction::parse)?),
-            Some(_) => None,
-        },
-        driver,
-    })
-}
-
-/// The goods form as the service takes it.
-fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
-    let submission_id = vehicle::submission_id(f.get("submission"))?;
-    let category = f.get("category").to_string();
-    if category.is_empty() {
-        return Err(AppError::invalid("category", "error-required"));
-    }
-    let quantity = f
-        .optional_f64("quantity", f64::MIN, f64::MAX)?
-        .ok_or(AppError::invalid("quantity", "error-required"))?;
-    let quantity_unit = vehicle::quantity_unit(&f.required("quantity_unit", 20)?);
-    // "150 000" is how amounts are written here.
-    let mut amount = f.clone();
-    amount.0.insert(
-        "value_fcfa".into(),
-        f.get("value_fcfa")
-            .replace([' ', '\u{a0}', '\u{202f}', '.'], ""),
-    );
-    let value_fcfa = amount.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
-    // A locality of the region (as the suggestions give it) or a town abroad as typed.
-    let origin = crossing::place(state, f, "origin")?.text;
-    let destination = crossing::place(state, f, "destination")?.text;
-    let owner = match (f.get("vehicle"), f.get("crossing")) {
-        (v, _) if !v.is_empty() => GoodsOwner::Vehicle(v.to_string()),
-        (_, c) if !c.is_empty() => GoodsOwner::Crossing(c.to_string()),
-        _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
-    };
-    Ok(NewGoods {
-        submission_id,
-        owner,
-        category,
-        quantity,
-        quantity_unit,
-        value_fcfa,
-        origin,
-        destination,
-    })
-}
-
 async fn vehicle_save(
     State(state): State<AppState>,
     auth: Auth,
@@ -1108,7 +1024,7 @@ async fn vehicle_save(
 ) -> AppResult<Response> {
     let unit = post_of(&auth)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_vehicle(&f) {
+    let saved = match super::forms::new_vehicle(&f) {
         Ok(v) => super::vehicle::record_vehicle(&state, &auth.user.actor(), &unit, &v).await,
         Err(e) => Err(e),
     };
@@ -1271,7 +1187,7 @@ async fn goods_save(
 ) -> AppResult<Response> {
     let unit = post_of(&auth)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_goods(&state, &f) {
+    let saved = match super::forms::new_goods(&state, &f) {
         Ok(g) => super::vehicle::record_goods(&state, &auth.user.actor(), &unit, &g).await,
         Err(e) => Err(e),
     };

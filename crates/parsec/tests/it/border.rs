@@ -371,7 +371,7 @@ async fn an_agent_never_sees_another_posts_crossings() {
         ("mode".into(), "moto".into()),
     ]);
     let today = time::OffsetDateTime::now_utc().date();
-    let input = parsec::border::crossing::CrossingInput::parse(&app.state, &f, today).unwrap();
+    let input = parsec::border::forms::crossing_input(&app.state, &f, today).unwrap();
     let elsewhere = parsec::border::crossing::record(
         &app.state,
         &parsec::audit::Actor::system("test"),
@@ -740,7 +740,7 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
                 ("mode".into(), "camion".into()),
             ]);
             let today = time::OffsetDateTime::now_utc().date();
-            let input = parsec::border::crossing::CrossingInput::parse(&state, &f, today).unwrap();
+            let input = parsec::border::forms::crossing_input(&state, &f, today).unwrap();
             parsec::border::crossing::record(&state, &actor, &koro, &input, &at)
                 .await
                 .unwrap()

@@ -233,7 +233,7 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
         for p in combinations(crossing_filters, sorts) {
             let q = parsec::border::crossing::list_query(
                 scope,
-                &parsec::border::web::crossing_filter(&p),
+                &parsec::border::forms::crossing_filter(&p),
             );
             let label = format!("crossings {scope:?} {}", p.described());
             wrong.extend(list_faults(db, &label, &q).await);
@@ -343,7 +343,7 @@ async fn record(app: &TestApp, submission: &str, surname: &str, given: &str, doc
         .collect(),
     );
     let today = time::OffsetDateTime::now_utc().date();
-    let input = parsec::border::crossing::CrossingInput::parse(&app.state, &f, today).unwrap();
+    let input = parsec::border::forms::crossing_input(&app.state, &f, today).unwrap();
     parsec::border::crossing::record(
         &app.state,
         &parsec::audit::Actor::system("test"),
