@@ -369,18 +369,99 @@ pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<Inciden
     row.ok_or(AppError::NotFound)
 }
 
-fn filters(scope: &Scope, p: &crate::web::page::ListParams) -> crate::db::list::Where {
-    let mut w = crate::db::list::Where::default();
-    w.eq("i.event_type = ?", p.get("event_type"));
-    w.eq("i.status = ?", p.get("status"));
-    w.eq("i.cercle = ?", p.get("cercle"));
-    w.eq("i.occurred_at >= ?", p.get("from"));
-    if !p.get("to").is_empty() {
-        w.eq("i.occurred_at < date(?, '+1 day')", p.get("to"));
+/// How the register is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentSort {
+    Time,
+    Place,
+    Status,
+}
+
+impl IncidentSort {
+    pub fn parse(s: &str) -> Option<IncidentSort> {
+        match s {
+            "time" => Some(IncidentSort::Time),
+            "place" => Some(IncidentSort::Place),
+            "status" => Some(IncidentSort::Status),
+            _ => None,
+        }
     }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            IncidentSort::Time => "time",
+            IncidentSort::Place => "place",
+            IncidentSort::Status => "status",
+        }
+    }
+}
+
+/// What a page or an export of the register keeps, in which order, which page (the page reads
+/// its query string into it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentFilter {
+    /// An event type's code.
+    pub event_type: Option<String>,
+    pub status: Option<String>,
+    pub cercle: Option<String>,
+    pub from: Option<time::Date>,
+    /// The last day, whole.
+    pub to: Option<time::Date>,
+    /// Words of the place and the notes (full-text).
+    pub search: String,
+    /// None: newest first.
+    pub sort: Option<IncidentSort>,
+    pub descending: bool,
+    /// From 1.
+    pub page: i64,
+}
+
+impl IncidentFilter {
+    /// The filter as `key=value` pairs in a stable order, for the audit of an export.
+    pub fn described(&self) -> String {
+        let day = |d: &Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut pairs = vec![
+            ("cercle", text(&self.cercle)),
+            (
+                "dir",
+                if self.descending {
+                    "desc".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("event_type", text(&self.event_type)),
+            ("from", day(&self.from)),
+            ("q", self.search.clone()),
+            (
+                "sort",
+                self.sort.map(|s| s.code().to_string()).unwrap_or_default(),
+            ),
+            ("status", text(&self.status)),
+            ("to", day(&self.to)),
+        ];
+        pairs.retain(|(_, v)| !v.is_empty());
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn filters(scope: &Scope, f: &IncidentFilter) -> crate::db::list::Where {
+    let mut w = crate::db::list::Where::default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let day = |d: &Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    w.eq("i.event_type = ?", &text(&f.event_type));
+    w.eq("i.status = ?", &text(&f.status));
+    w.eq("i.cercle = ?", &text(&f.cercle));
+    w.eq("i.occurred_at >= ?", &day(&f.from));
+    w.eq("i.occurred_at < date(?, '+1 day')", &day(&f.to));
     // The words of the place and the notes, through their full-text index.
     const WORDS: &str = "i.rowid IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)";
-    w.matches(WORDS, WORDS, crate::db::list::fts_query(p.get("q")));
+    w.matches(WORDS, WORDS, crate::db::list::fts_query(&f.search));
     w.scope("i.unit_id IN (SELECT value FROM json_each(?))", scope);
     w
 }
@@ -389,23 +470,23 @@ fn filters(scope: &Scope, p: &crate::web::page::ListParams) -> crate::db::list::
 /// QUERY PLAN`): newest first by default; each order has its index (`incidents_time`,
 /// `incidents_place`, `incidents_status_time`), every term going the same way and the rowid
 /// breaking the ties.
-pub fn list_query(scope: &Scope, p: &crate::web::page::ListParams) -> crate::db::list::ListQuery {
-    let dir = if p.get("sort").is_empty() || p.desc() {
+pub fn list_query(scope: &Scope, f: &IncidentFilter) -> crate::db::list::ListQuery {
+    let dir = if f.sort.is_none() || f.descending {
         "DESC"
     } else {
         "ASC"
     };
-    let (terms, by_time): (&[&str], _) = match p.get("sort") {
-        "place" => (&["i.place", "i.occurred_at", "i.rowid"], false),
-        "status" => (&["i.status", "i.occurred_at", "i.rowid"], false),
-        _ => (&["i.occurred_at", "i.rowid"], true),
+    let (terms, by_time): (&[&str], _) = match f.sort.unwrap_or(IncidentSort::Time) {
+        IncidentSort::Place => (&["i.place", "i.occurred_at", "i.rowid"], false),
+        IncidentSort::Status => (&["i.status", "i.occurred_at", "i.rowid"], false),
+        IncidentSort::Time => (&["i.occurred_at", "i.rowid"], true),
     };
     let order = terms.iter().map(|t| (t.to_string(), dir)).collect();
     crate::db::list::ListQuery::new(
         INCIDENT_SELECT,
         INCIDENT_FROM,
         "i.rowid",
-        filters(scope, p),
+        filters(scope, f),
         order,
     )
     // No filter needs the units: the keys and times come from the filters' indexes alone.
@@ -416,9 +497,9 @@ pub fn list_query(scope: &Scope, p: &crate::web::page::ListParams) -> crate::db:
 pub async fn list(
     state: &AppState,
     scope: &Scope,
-    p: &crate::web::page::ListParams,
+    f: &IncidentFilter,
 ) -> AppResult<(Vec<IncidentRow>, i64)> {
-    crate::db::list::fetch_list(&state.db, &list_query(scope, p), p.page()).await
+    crate::db::list::fetch_list(&state.db, &list_query(scope, f), f.page.max(1)).await
 }
 
 /// Every incident of a filter, oldest first, for the exports (refused beyond
@@ -428,18 +509,18 @@ pub async fn export(
     state: &AppState,
     actor: &Actor,
     scope: &Scope,
-    p: &crate::web::page::ListParams,
+    f: &IncidentFilter,
 ) -> AppResult<Vec<IncidentRow>> {
     let rows: Vec<IncidentRow> = crate::db::list::fetch_all(
         &state.db,
         INCIDENT_SELECT,
         INCIDENT_FROM,
-        &filters(scope, p),
+        &filters(scope, f),
         "i.occurred_at, i.id",
         crate::db::list::EXPORT_MOST,
     )
     .await?;
-    audit::exported(&state.db, actor, "incident", rows.len(), &p.described()).await?;
+    audit::exported(&state.db, actor, "incident", rows.len(), &f.described()).await?;
     Ok(rows)
 }
 
@@ -841,7 +922,23 @@ pub async fn concurrent_dispatch(
 
 #[cfg(test)]
 mod tests {
-    use super::{Responder, when_of};
+    use super::{IncidentFilter, IncidentSort, Responder, when_of};
+
+    #[test]
+    fn a_register_filter_is_described_for_the_audit_in_a_stable_order() {
+        let f = IncidentFilter {
+            status: Some("clos".into()),
+            cercle: Some("Koro".into()),
+            to: crate::db::day("2026-12-05"),
+            search: "Dinangourou".into(),
+            sort: Some(IncidentSort::Place),
+            ..IncidentFilter::default()
+        };
+        assert_eq!(
+            f.described(),
+            "cercle=Koro q=Dinangourou sort=place status=clos to=2026-12-05"
+        );
+    }
 
     #[test]
     fn a_responder_is_read_from_the_ranking_form() {

@@ -262,7 +262,8 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
     ];
     for scope in &scopes {
         for p in combinations(incident_filters, incident_sorts) {
-            let q = parsec::incidents::list_query(scope, &p);
+            let q =
+                parsec::incidents::list_query(scope, &parsec::incidents::web::incident_filter(&p));
             let label = format!("incidents {scope:?} {}", p.described());
             wrong.extend(list_faults(db, &label, &q).await);
         }

@@ -21,7 +21,13 @@ pub(super) async fn export_acled(
     Query(q): Params,
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    let rows = incidents::export(&state, &auth.user.actor(), &auth.scope, &ListParams(q)).await?;
+    let rows = incidents::export(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &super::incident_filter(&ListParams(q)),
+    )
+    .await?;
     let mut out = acled::COLUMNS.join(",");
     out.push('\n');
     for r in &rows {
@@ -41,7 +47,13 @@ pub(super) async fn export_geojson(
     Query(q): Params,
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    let rows = incidents::export(&state, &auth.user.actor(), &auth.scope, &ListParams(q)).await?;
+    let rows = incidents::export(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &super::incident_filter(&ListParams(q)),
+    )
+    .await?;
     let features: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {

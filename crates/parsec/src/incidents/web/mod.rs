@@ -16,12 +16,12 @@ use axum::extract::Query;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-use super::{acled, model};
+use super::{IncidentFilter, IncidentSort, acled, model};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::auth::Auth;
-use crate::web::page::{Fields, FormField, options};
+use crate::web::page::{Fields, FormField, ListParams, options};
 use exports::{export_acled, export_geojson};
 use map_page::map_page;
 use patrols::{
@@ -145,4 +145,25 @@ fn capitals(state: &AppState) -> Vec<(String, f64, f64)> {
         })
         .map(|l| (l.name.clone(), l.lat, l.lon))
         .collect()
+}
+
+/// The register's query string as the service takes it. A date that does not read keeps
+/// nothing out rather than emptying the list.
+pub fn incident_filter(p: &ListParams) -> IncidentFilter {
+    let code = |name: &str| {
+        Some(p.get(name))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    IncidentFilter {
+        event_type: code("event_type"),
+        status: code("status"),
+        cercle: code("cercle"),
+        from: crate::db::day(p.get("from")),
+        to: crate::db::day(p.get("to")),
+        search: p.get("q").to_string(),
+        sort: IncidentSort::parse(p.get("sort")),
+        descending: p.desc(),
+        page: p.page(),
+    }
 }

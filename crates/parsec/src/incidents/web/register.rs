@@ -185,7 +185,7 @@ pub(super) async fn list(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
     let p = ListParams(q);
-    let (rows, total) = incidents::list(&state, &auth.scope, &p).await?;
+    let (rows, total) = incidents::list(&state, &auth.scope, &super::incident_filter(&p)).await?;
     let c = PageCtx::new(&state, &auth, "/incidents");
     let (page, pages, prev_href, next_href) = p.pager("/incidents", total);
     let types = model::EVENT_TYPES
