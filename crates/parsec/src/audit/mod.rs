@@ -13,7 +13,6 @@ use sqlx::Row;
 use crate::db::list::{ListQuery, Where, fetch_list};
 use crate::db::{self, Db, Tx};
 use crate::error::AppResult;
-use crate::web::page::ListParams;
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -191,29 +190,44 @@ const ENTRY_SELECT: &str = "seq, at, actor, action, entity, entity_id, detail, p
 /// position breaking the ties: each filter has its index followed by the time, so five years
 /// of entries are never sorted for a page. (Entries are appended under the write lock with
 /// the time read then, so time order is chain order unless the clock was set back.)
-pub fn log_query(p: &ListParams) -> ListQuery {
+pub fn log_query(f: &LogFilter) -> ListQuery {
     let mut w = Where::default();
-    w.eq("actor = ?", p.get("actor"));
-    w.eq("action = ?", p.get("action"));
-    w.eq("entity = ?", p.get("entity"));
-    w.eq("entity_id = ?", p.get("entity_id"));
-    w.eq("at >= ?", p.get("from"));
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    w.eq("actor = ?", &text(&f.actor));
+    w.eq("action = ?", &text(&f.action));
+    w.eq("entity = ?", &text(&f.entity));
+    w.eq("entity_id = ?", &text(&f.entity_id));
+    w.eq("at >= ?", &text(&f.from));
     // A bare date as the upper bound means "that whole day".
-    let to = p.get("to");
+    let to = text(&f.to);
     let to = if to.len() == 10 {
         format!("{to}T23:59:59Z")
     } else {
-        to.to_string()
+        to
     };
     w.eq("at <= ?", &to);
     let order = vec![("at".to_string(), "DESC"), ("seq".to_string(), "DESC")];
     ListQuery::new(ENTRY_SELECT, "audit_log", "seq", w, order)
 }
 
-/// A page of the inspectors' list, and how many entries the filter keeps (capped: see
-/// `db::list::COUNT_MOST`).
-pub async fn log(db: &Db, p: &ListParams) -> AppResult<(Vec<Entry>, i64)> {
-    fetch_list(db, &log_query(p), p.page()).await
+/// What a page of the log keeps (the inspectors' page and API read their query string into
+/// it): who, what, which record, between which times.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// A time or a day (RFC 3339 text, as the log keeps them).
+    pub from: Option<String>,
+    /// A time, or a day meaning all of it.
+    pub to: Option<String>,
+    /// From 1.
+    pub page: i64,
+}
+
+pub async fn log(db: &Db, f: &LogFilter) -> AppResult<(Vec<Entry>, i64)> {
+    fetch_list(db, &log_query(f), f.page.max(1)).await
 }
 
 /// What `verify` found.

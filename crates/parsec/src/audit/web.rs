@@ -34,7 +34,7 @@ async fn log(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
-    let (rows, total) = super::log(&state.db, &p).await?;
+    let (rows, total) = super::log(&state.db, &log_filter(&p)).await?;
     let c = PageCtx::new(&state, &auth, "/audit");
     let (page, pages, prev_href, next_href) = p.pager("/audit", total);
     let filter = |name: &'static str, key: &str| FilterField {
@@ -130,7 +130,7 @@ async fn log_api(
 ) -> AppResult<Json<serde_json::Value>> {
     auth.require(Permission::ViewAudit)?;
     let p = ListParams(q);
-    let (rows, total) = super::log(&state.db, &p).await?;
+    let (rows, total) = super::log(&state.db, &log_filter(&p)).await?;
     let items: Vec<_> = rows
         .iter()
         .map(|e| {
@@ -156,4 +156,22 @@ async fn verify_api(
             json!({"intact": false, "first_bad_seq": seq, "reason": reason})
         }
     }))
+}
+
+/// The log's query string as the service takes it.
+pub fn log_filter(p: &ListParams) -> super::LogFilter {
+    let text = |name: &str| {
+        Some(p.get(name))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    super::LogFilter {
+        actor: text("actor"),
+        action: text("action"),
+        entity: text("entity"),
+        entity_id: text("entity_id"),
+        from: text("from"),
+        to: text("to"),
+        page: p.page(),
+    }
 }
