@@ -302,17 +302,14 @@ pub async fn seed_patrols(state: &AppState, weeks: i64) -> AppResult<usize> {
                 .iter()
                 .filter_map(|i| stops.get(*i).map(String::as_str))
                 .collect();
-            let mut f = Fields::default();
-            for (k, v) in [
-                ("submission", format!("demo-patrol-{unit}-{week}")),
-                ("starts_on", starts.to_string()),
-                ("ends_on", ends.to_string()),
-                ("route", route.join(", ")),
-                ("assets", asset.clone().unwrap_or_default()),
-            ] {
-                f.0.insert(k.to_string(), v);
-            }
-            let id = super::patrols::plan(state, &actor, unit, &f).await?;
+            let patrol = super::patrols::NewPatrol {
+                submission_id: format!("demo-patrol-{unit}-{week}"),
+                starts_on: starts,
+                ends_on: ends,
+                route: route.iter().map(|s| s.to_string()).collect(),
+                assets: asset.clone().into_iter().collect(),
+            };
+            let id = super::patrols::plan(state, &actor, unit, &patrol).await?;
             made += 1;
             if ends >= today {
                 continue;

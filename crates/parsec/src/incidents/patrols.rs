@@ -6,7 +6,6 @@ use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::web::page::Fields;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PatrolRow {
@@ -28,10 +27,28 @@ const SELECT: &str =
     p.status, p.report, p.reported_at, p.reported_by";
 const IN_SCOPE: &str = "(?2 IS NULL OR p.unit_id IN (SELECT value FROM json_each(?2)))";
 
+/// A patrol as planned: its days, its stops as named, the registrations of its assets.
+#[derive(Debug, Clone)]
+pub struct NewPatrol {
+    /// The form's one-time key.
+    pub submission_id: String,
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
+    /// The places it passes, as typed (each must be a locality of the gazetteer).
+    pub route: Vec<String>,
+    /// Registrations of the unit's assets.
+    pub assets: Vec<String>,
+}
+
 /// Plans a patrol for a unit: dates in order, every stop a known locality, every asset one of
 /// the unit's (idempotent by the form's key; audited).
-pub async fn plan(state: &AppState, actor: &Actor, unit_id: &str, f: &Fields) -> AppResult<String> {
-    let submission = f.get("submission");
+pub async fn plan(
+    state: &AppState,
+    actor: &Actor,
+    unit_id: &str,
+    patrol: &NewPatrol,
+) -> AppResult<String> {
+    let submission = patrol.submission_id.as_str();
     if submission.is_empty() || submission.len() > 64 {
         return Err(AppError::invalid("submission", "error-stale-form"));
     }
@@ -43,21 +60,15 @@ pub async fn plan(state: &AppState, actor: &Actor, unit_id: &str, f: &Fields) ->
     {
         return Ok(id);
     }
-    let day = |name: &'static str| {
-        db::day(f.get(name))
-            .filter(|_| f.get(name).len() == 10)
-            .map(|d| d.to_string())
-            .ok_or(AppError::invalid(name, "error-bad-date"))
-    };
-    let (starts, ends) = (day("starts_on")?, day("ends_on")?);
+    let (starts, ends) = (patrol.starts_on.to_string(), patrol.ends_on.to_string());
     if starts > ends {
         return Err(AppError::invalid("ends_on", "error-date-order"));
     }
     let mut stops = Vec::new();
-    for name in f
-        .get("route")
-        .split([',', ';', '\n'])
-        .map(str::trim)
+    for name in patrol
+        .route
+        .iter()
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
     {
         let found = state
@@ -82,10 +93,10 @@ pub async fn plan(state: &AppState, actor: &Actor, unit_id: &str, f: &Fields) ->
         return Err(AppError::invalid("route", "error-route-too-long"));
     }
     let mut assets = Vec::new();
-    for reg in f
-        .get("assets")
-        .split([',', ';'])
-        .map(str::trim)
+    for reg in patrol
+        .assets
+        .iter()
+        .map(|s| s.trim())
         .filter(|s| !s.is_empty())
     {
         let known: Option<String> = sqlx::query_scalar(
@@ -175,15 +186,25 @@ pub async fn get(state: &AppState, scope: &Scope, id: &str) -> AppResult<PatrolR
     row.ok_or(AppError::NotFound)
 }
 
+/// What a page of patrols keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PatrolFilter {
+    pub status: Option<String>,
+    /// Words of the unit's name or the route.
+    pub search: String,
+    /// From 1.
+    pub page: i64,
+}
+
 /// A page of patrols, latest first, filtered by status and by text (unit or route).
 pub async fn list(
     state: &AppState,
     scope: &Scope,
-    p: &crate::web::page::ListParams,
+    f: &PatrolFilter,
 ) -> AppResult<(Vec<PatrolRow>, i64)> {
     let mut w = crate::db::list::Where::default();
-    w.eq("p.status = ?", p.get("status"));
-    w.like("(p.route LIKE ? OR u.name LIKE ?)", 2, p.get("q"));
+    w.eq("p.status = ?", f.status.as_deref().unwrap_or(""));
+    w.like("(p.route LIKE ? OR u.name LIKE ?)", 2, &f.search);
     w.scope("p.unit_id IN (SELECT value FROM json_each(?))", scope);
     crate::db::list::fetch_page(
         &state.db,
@@ -191,7 +212,7 @@ pub async fn list(
         "patrols p JOIN units u ON u.id = p.unit_id",
         &w,
         "p.starts_on DESC, p.id",
-        p.page(),
+        f.page.max(1),
     )
     .await
 }

@@ -27,7 +27,12 @@ pub(super) async fn patrols_list(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
     let p = ListParams(q);
-    let (rows, total) = incidents::patrols::list(&state, &auth.scope, &p).await?;
+    let filter = incidents::patrols::PatrolFilter {
+        status: Some(p.get("status").to_string()).filter(|s| !s.is_empty()),
+        search: p.get("q").to_string(),
+        page: p.page(),
+    };
+    let (rows, total) = incidents::patrols::list(&state, &auth.scope, &filter).await?;
     let c = PageCtx::new(&state, &auth, "/patrols");
     let (page, pages, prev_href, next_href) = p.pager("/patrols", total);
     let statuses = ["prevue", "effectuee", "non_effectuee"]
@@ -148,7 +153,11 @@ pub(super) async fn patrol_create(
         Ok(u) => u,
         Err(e) => return view.refuse(e),
     };
-    match incidents::patrols::plan(&state, &auth.user.actor(), &unit, &f).await {
+    let planned = match new_patrol(&f) {
+        Ok(patrol) => incidents::patrols::plan(&state, &auth.user.actor(), &unit, &patrol).await,
+        Err(e) => Err(e),
+    };
+    match planned {
         Ok(id) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
         Err(e) => view.refuse(e),
     }
@@ -295,4 +304,28 @@ pub(super) async fn patrol_report(
         Ok(()) => Ok(Redirect::to(&format!("/patrols/{id}")).into_response()),
         Err(e) => patrol_report_view(&state, &auth, &id, &f).refuse(e),
     }
+}
+
+/// The patrol form as the service takes it: the days, the stops and the assets as listed.
+fn new_patrol(f: &Fields) -> AppResult<incidents::patrols::NewPatrol> {
+    let day = |name: &'static str| {
+        crate::db::day(f.get(name))
+            .filter(|_| f.get(name).len() == 10)
+            .ok_or(AppError::invalid(name, "error-bad-date"))
+    };
+    let list = |name: &str, separators: &[char]| -> Vec<String> {
+        f.get(name)
+            .split(separators)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    Ok(incidents::patrols::NewPatrol {
+        submission_id: f.get("submission").to_string(),
+        starts_on: day("starts_on")?,
+        ends_on: day("ends_on")?,
+        route: list("route", &[',', ';', '\n']),
+        assets: list("assets", &[',', ';']),
+    })
 }
