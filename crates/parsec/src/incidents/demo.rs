@@ -6,7 +6,6 @@
 use crate::app::AppState;
 use crate::audit::Actor;
 use crate::error::AppResult;
-use crate::web::page::Fields;
 
 /// (type:sub-type, weight): road accidents and drownings are the daily work of civil
 /// protection; the security events follow the pattern of public reporting on the region.
@@ -89,66 +88,47 @@ pub async fn seed_incidents(state: &AppState, count: usize, days: i64) -> AppRes
         } else {
             draw.below(3)
         };
-        let mut f = Fields::default();
-        for (key, value) in [
-            ("submission", format!("demo-incident-{k}")),
-            (
-                "occurred_at",
-                crate::db::timestamp(when)
-                    .get(..16)
-                    .unwrap_or("")
-                    .to_string(),
-            ),
-            (
-                "place",
-                places
-                    .get(draw.below(places.len()))
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            (
-                "event_type",
-                event.split(':').next().unwrap_or("").to_string(),
-            ),
-            (
-                "sub_event_type",
-                event.split(':').nth(1).unwrap_or("").to_string(),
-            ),
-            (
-                "actor1",
-                if security {
-                    "Groupe armé non identifié".into()
-                } else {
-                    String::new()
-                },
-            ),
-            ("inter1", if security { "2".into() } else { "0".into() }),
-            (
-                "actor2",
-                if security {
-                    "Civils".into()
-                } else {
-                    String::new()
-                },
-            ),
-            ("inter2", if security { "7".into() } else { "0".into() }),
-            ("fatalities", fatal.to_string()),
-            ("injured", draw.below(8).to_string()),
-            (
-                "missing",
-                if event.ends_with("abduction") {
-                    (1 + draw.below(4)).to_string()
-                } else {
-                    "0".into()
-                },
-            ),
-            ("source", "Données de démonstration (fictives)".into()),
-            ("source_reliability", "non_evaluee".into()),
-            ("notes", "Incident fictif de démonstration.".into()),
-        ] {
-            f.0.insert(key.to_string(), value);
-        }
-        let input = super::IncidentInput::parse(state, &f)?;
+        let place = places
+            .get(draw.below(places.len()))
+            .cloned()
+            .unwrap_or_default();
+        let located = super::locate(state, &place, None, None)?;
+        let input = super::IncidentInput {
+            submission_id: format!("demo-incident-{k}"),
+            occurred_at: super::when_of(crate::db::timestamp(when).get(..16).unwrap_or(""))
+                .unwrap_or_default(),
+            locality_id: located.locality_id,
+            place: located.place,
+            lat: located.lat,
+            lon: located.lon,
+            precision: located.precision,
+            cercle: located.cercle,
+            event_type: event.split(':').next().unwrap_or("").to_string(),
+            sub_event_type: event.split(':').nth(1).unwrap_or("").to_string(),
+            actor1: if security {
+                "Groupe armé non identifié".into()
+            } else {
+                String::new()
+            },
+            inter1: if security { 2 } else { 0 },
+            actor2: if security {
+                "Civils".into()
+            } else {
+                String::new()
+            },
+            inter2: if security { 7 } else { 0 },
+            fatalities: fatal as i64,
+            injured: draw.below(8) as i64,
+            missing: if event.ends_with("abduction") {
+                (1 + draw.below(4)) as i64
+            } else {
+                0
+            },
+            source: "Données de démonstration (fictives)".into(),
+            source_reliability: "non_evaluee".into(),
+            notes: "Incident fictif de démonstration.".into(),
+            patrol_id: None,
+        };
         let unit = units
             .get(draw.below(units.len()))
             .cloned()

@@ -20,7 +20,6 @@ use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::web::page::Fields;
 
 /// An incident as the officer submits it, checked.
 #[derive(Debug, Clone)]
@@ -93,126 +92,92 @@ pub fn near_in_region(state: &AppState, lat: f64, lon: f64) -> Option<&gazetteer
         .map(|(l, _)| l)
 }
 
-impl IncidentInput {
-    /// Reads the form: the place from the gazetteer (a name or an id) or coordinates; the
-    /// time as `YYYY-MM-DDTHH:MM` (local time is UTC in Mali) or a day.
-    pub fn parse(state: &AppState, f: &Fields) -> AppResult<IncidentInput> {
-        let submission_id = f.get("submission").to_string();
-        if submission_id.is_empty() || submission_id.len() > 64 {
-            return Err(AppError::invalid("submission", "error-stale-form"));
+/// Where an incident happened, as the register keeps it.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: &'static str,
+    pub locality_id: Option<String>,
+    pub place: String,
+    pub cercle: String,
+}
+
+/// Places an incident from the place given (a locality's name or id), a point, or both: the
+/// place and the point must agree; a point alone is named after the nearest locality.
+pub fn locate(
+    state: &AppState,
+    given: &str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> AppResult<Located> {
+    let locality = if given.is_empty() {
+        None
+    } else if let Some(l) = state.gazetteer.locality(given) {
+        Some(l)
+    } else {
+        state
+            .gazetteer
+            .search(given, 1)
+            .into_iter()
+            .next()
+            .filter(|h| h.kind == gazetteer::MatchKind::Exact)
+            .map(|h| h.locality)
+    };
+    let (lat, lon, precision, locality_id, place, cercle) = match (lat, lon, locality) {
+        // A place and a point that disagree: one of them is wrong, and the report would
+        // count the incident in one cercle while the map shows it in another.
+        (Some(lat), Some(lon), Some(l))
+            if gazetteer::distance_km(lat, lon, l.lat, l.lon) > NEAR_KM =>
+        {
+            return Err(AppError::invalid("place", "error-place-far-from-point"));
         }
-        let occurred_at = when_of(f.get("occurred_at"))
-            .ok_or(AppError::invalid("occurred_at", "error-bad-datetime"))?;
-        if occurred_at.as_str() > db::now_text().as_str() {
-            return Err(AppError::invalid("occurred_at", "error-future-date"));
-        }
-        let lat = f.optional_f64("lat", 10.0, 20.0)?;
-        let lon = f.optional_f64("lon", -7.0, 1.0)?;
-        let given = f.get("place");
-        let locality = if given.is_empty() {
-            None
-        } else if let Some(l) = state.gazetteer.locality(given) {
-            Some(l)
-        } else {
-            state
-                .gazetteer
-                .search(given, 1)
-                .into_iter()
-                .next()
-                .filter(|h| h.kind == gazetteer::MatchKind::Exact)
-                .map(|h| h.locality)
-        };
-        let (lat, lon, precision, locality_id, place, cercle) = match (lat, lon, locality) {
-            // A place and a point that disagree: one of them is wrong, and the report would
-            // count the incident in one cercle while the map shows it in another.
-            (Some(lat), Some(lon), Some(l))
-                if gazetteer::distance_km(lat, lon, l.lat, l.lon) > NEAR_KM =>
-            {
-                return Err(AppError::invalid("place", "error-place-far-from-point"));
-            }
-            (Some(lat), Some(lon), Some(l)) => (
-                lat,
-                lon,
-                "exact",
-                Some(l.id.clone()),
-                l.name.clone(),
-                l.cercle.clone(),
-            ),
-            // A point (typed, or a click on the map) with no known place: the nearest locality
-            // names it and gives its cercle, unless it is far from any.
-            (Some(lat), Some(lon), None) => {
-                let near = near_in_region(state, lat, lon);
-                if given.chars().count() > model::PLACE_MAX {
-                    return Err(AppError::invalid("place", "error-too-long"));
-                }
-                let place = match (given.is_empty(), near) {
-                    (false, _) => given.to_string(),
-                    (true, Some(l)) => l.name.clone(),
-                    (true, None) => format!("{lat:.4}, {lon:.4}"),
-                };
-                let cercle = near.map(|l| l.cercle.clone()).unwrap_or_default();
-                (lat, lon, "exact", near.map(|l| l.id.clone()), place, cercle)
-            }
-            (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
-            (None, Some(_), _) => return Err(AppError::invalid("lat", "error-coordinates-pair")),
-            (None, None, Some(l)) => (
-                l.lat,
-                l.lon,
-                "locality",
-                Some(l.id.clone()),
-                l.name.clone(),
-                l.cercle.clone(),
-            ),
-            (None, None, None) if given.is_empty() => {
-                return Err(AppError::invalid("place", "error-required"));
-            }
-            (None, None, None) => return Err(AppError::invalid("place", "error-unknown-locality")),
-        };
-        let event_type = f.get("event_type").to_string();
-        let sub_event_type = f.get("sub_event_type").to_string();
-        if model::labels(&event_type, &sub_event_type).is_none() {
-            return Err(AppError::invalid("sub_event_type", "error-bad-choice"));
-        }
-        let count = |name: &'static str| {
-            f.optional_i64(name, 0, model::COUNT_MAX)
-                .map(Option::unwrap_or_default)
-        };
-        let inter = |name: &'static str| {
-            f.optional_i64(name, 0, model::INTER_MAX)
-                .map(Option::unwrap_or_default)
-        };
-        let reliability = f.get("source_reliability");
-        let source_reliability = if reliability.is_empty() {
-            "non_evaluee".to_string()
-        } else if model::RELIABILITY.contains(&reliability) {
-            reliability.to_string()
-        } else {
-            return Err(AppError::invalid("source_reliability", "error-bad-choice"));
-        };
-        Ok(IncidentInput {
-            submission_id,
-            occurred_at,
-            locality_id,
-            place,
+        (Some(lat), Some(lon), Some(l)) => (
             lat,
             lon,
-            precision,
-            cercle,
-            event_type,
-            sub_event_type,
-            actor1: f.optional("actor1", model::ACTOR_MAX)?.unwrap_or_default(),
-            inter1: inter("inter1")?,
-            actor2: f.optional("actor2", model::ACTOR_MAX)?.unwrap_or_default(),
-            inter2: inter("inter2")?,
-            fatalities: count("fatalities")?,
-            injured: count("injured")?,
-            missing: count("missing")?,
-            source: f.optional("source", model::SOURCE_MAX)?.unwrap_or_default(),
-            source_reliability,
-            notes: f.optional("notes", model::NOTES_MAX)?.unwrap_or_default(),
-            patrol_id: Some(f.get("patrol").to_string()).filter(|p| !p.is_empty()),
-        })
-    }
+            "exact",
+            Some(l.id.clone()),
+            l.name.clone(),
+            l.cercle.clone(),
+        ),
+        // A point (typed, or a click on the map) with no known place: the nearest locality
+        // names it and gives its cercle, unless it is far from any.
+        (Some(lat), Some(lon), None) => {
+            let near = near_in_region(state, lat, lon);
+            if given.chars().count() > model::PLACE_MAX {
+                return Err(AppError::invalid("place", "error-too-long"));
+            }
+            let place = match (given.is_empty(), near) {
+                (false, _) => given.to_string(),
+                (true, Some(l)) => l.name.clone(),
+                (true, None) => format!("{lat:.4}, {lon:.4}"),
+            };
+            let cercle = near.map(|l| l.cercle.clone()).unwrap_or_default();
+            (lat, lon, "exact", near.map(|l| l.id.clone()), place, cercle)
+        }
+        (Some(_), None, _) => return Err(AppError::invalid("lon", "error-coordinates-pair")),
+        (None, Some(_), _) => return Err(AppError::invalid("lat", "error-coordinates-pair")),
+        (None, None, Some(l)) => (
+            l.lat,
+            l.lon,
+            "locality",
+            Some(l.id.clone()),
+            l.name.clone(),
+            l.cercle.clone(),
+        ),
+        (None, None, None) if given.is_empty() => {
+            return Err(AppError::invalid("place", "error-required"));
+        }
+        (None, None, None) => return Err(AppError::invalid("place", "error-unknown-locality")),
+    };
+    Ok(Located {
+        lat,
+        lon,
+        precision,
+        locality_id,
+        place,
+        cercle,
+    })
 }
 
 pub(super) async fn timeline(

@@ -5,6 +5,7 @@
 //! incidents as ACLED CSV and GeoJSON). Here: the router, and the helpers the pages share.
 
 mod exports;
+pub mod forms;
 mod map_page;
 mod patrols;
 mod register;

@@ -162,7 +162,7 @@ pub(super) async fn create(
         Ok(u) => u,
         Err(e) => return view.refuse(e),
     };
-    let input = match incidents::IncidentInput::parse(&state, &f) {
+    let input = match super::forms::incident_input(&state, &f) {
         Ok(i) => i,
         Err(AppError::Invalid {
             field: "sub_event_type",
