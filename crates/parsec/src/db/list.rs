@@ -6,7 +6,7 @@ use sqlx::{AssertSqlSafe, FromRow, Row};
 use crate::accounts::Scope;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::web::page::{ListParams, PAGE_SIZE};
+use crate::web::page::PAGE_SIZE;
 
 /// The most rows a list counts. Counting every row of a filter on every page read all five
 /// years of a region (a `COUNT(*)` over millions of rows); a list counts at most one row more
@@ -381,16 +381,19 @@ where
     Ok(rows)
 }
 
+/// The ORDER BY of a list sorted by one of its `columns` (by key; the default column when
+/// the key is none of them).
 pub fn order_by(
-    params: &ListParams,
+    sort: Option<&str>,
+    descending: bool,
     columns: &[(&str, &'static str)],
     default: &'static str,
 ) -> String {
     let col = columns
         .iter()
-        .find(|(k, _)| *k == params.get("sort"))
+        .find(|(k, _)| Some(*k) == sort)
         .map(|(_, c)| *c)
         .unwrap_or(default);
-    let dir = if params.desc() { "DESC" } else { "ASC" };
+    let dir = if descending { "DESC" } else { "ASC" };
     format!("{col} {dir}, 1")
 }

@@ -2,6 +2,7 @@
 //! deliberate wire shapes (the `v1` in the path is their version). Errors come back as
 //! `{error, field, message}` with a 4xx status.
 
+use super::web::record_filter;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -141,7 +142,7 @@ async fn units(
 ) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_units(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_units(&state.db, &auth.scope, &record_filter(&p)).await?;
     Ok(page(rows.iter().map(unit_json).collect(), total, &p))
 }
 
@@ -152,7 +153,7 @@ async fn assets(
 ) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_assets(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_assets(&state.db, &auth.scope, &record_filter(&p)).await?;
     Ok(page(rows.iter().map(asset_json).collect(), total, &p))
 }
 
@@ -163,6 +164,6 @@ async fn sites(
 ) -> AppResult<Json<Value>> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_sites(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_sites(&state.db, &auth.scope, &record_filter(&p)).await?;
     Ok(page(rows.iter().map(site_json).collect(), total, &p))
 }

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod forms;
 pub mod geo;
 pub mod model;
 pub mod web;
@@ -18,7 +19,6 @@ use crate::audit::{self, Actor};
 use crate::db::list::{Where, fetch_page, order_by};
 use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
-use crate::web::page::{Fields, ListParams};
 use model::{AssetKind, AssetStatus, Coded, SiteKind, SiteStatus, UnitKind};
 
 #[derive(Debug, Clone, FromRow)]
@@ -78,8 +78,15 @@ pub struct Place {
     pub lon: Option<f64>,
 }
 
-fn parse_place(state: &AppState, f: &Fields) -> AppResult<Place> {
-    let given = f.get("locality");
+/// A place from the locality typed (an id or a name of the gazetteer) and a point, either or
+/// both; the point is the locality's when only the locality is given.
+pub fn place_of(
+    state: &AppState,
+    given: &str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+) -> AppResult<Place> {
+    let given = given.trim();
     let locality = if given.is_empty() {
         None
     } else if let Some(l) = state.gazetteer.locality(given) {
@@ -91,8 +98,6 @@ fn parse_place(state: &AppState, f: &Fields) -> AppResult<Place> {
             _ => return Err(AppError::invalid("locality", "error-unknown-locality")),
         }
     };
-    let lat = f.optional_f64("lat", -90.0, 90.0)?;
-    let lon = f.optional_f64("lon", -180.0, 180.0)?;
     match (lat, lon, locality) {
         (Some(_), None, _) => Err(AppError::invalid("lon", "error-coordinates-pair")),
         (None, Some(_), _) => Err(AppError::invalid("lat", "error-coordinates-pair")),
@@ -109,6 +114,11 @@ fn parse_place(state: &AppState, f: &Fields) -> AppResult<Place> {
     }
 }
 
+/// Whether a unit of this id exists (a parent chosen in a form).
+pub async fn unit_exists(db: &Db, id: &str) -> AppResult<bool> {
+    exists(db, "units", id).await
+}
+
 async fn exists(db: &Db, table: &'static str, id: &str) -> AppResult<bool> {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = ?");
     Ok(sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str()))
@@ -118,8 +128,9 @@ async fn exists(db: &Db, table: &'static str, id: &str) -> AppResult<bool> {
         > 0)
 }
 
-async fn parse_force(db: &Db, f: &Fields) -> AppResult<String> {
-    let v = f.get("force");
+/// A force by its id or its short code (GN, PC …), which is what people type.
+pub async fn force_of(db: &Db, given: &str) -> AppResult<String> {
+    let v = given.trim();
     if v.is_empty() {
         return Err(AppError::invalid("force", "error-required"));
     }
@@ -132,13 +143,14 @@ async fn parse_force(db: &Db, f: &Fields) -> AppResult<String> {
     id.ok_or(AppError::invalid("force", "error-bad-choice"))
 }
 
-async fn parse_unit_ref(
+/// A unit by its id, in the user's scope (`name`: the form's field, for the message).
+pub async fn unit_in_scope(
     db: &Db,
     scope: &Scope,
-    f: &Fields,
+    given: &str,
     name: &'static str,
 ) -> AppResult<String> {
-    let v = f.get(name);
+    let v = given.trim();
     if v.is_empty() {
         return Err(AppError::invalid(name, "error-required"));
     }
@@ -183,37 +195,40 @@ pub struct UnitInput {
     pub call_sign: Option<String>,
 }
 
-impl UnitInput {
-    pub async fn parse(state: &AppState, f: &Fields) -> AppResult<UnitInput> {
-        let name = f.required("name", 120)?;
-        let kind = f.choice("kind", UnitKind::parse)?;
-        let force_id = parse_force(&state.db, f).await?;
-        let parent_id = match f.get("parent") {
-            "" => None,
-            p if exists(&state.db, "units", p).await? => Some(p.to_string()),
-            _ => return Err(AppError::invalid("parent", "error-unknown-unit")),
-        };
-        let place = parse_place(state, f)?;
-        let call_sign = f.optional("call_sign", 32)?.map(|s| s.to_uppercase());
-        Ok(UnitInput {
-            name,
-            kind,
-            force_id,
-            parent_id,
-            place,
-            call_sign,
-        })
+/// What a page of units, assets or sites keeps, in which order, which page (the pages and
+/// the API read their query strings into it; a list uses the fields it has).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordFilter {
+    /// Words of the name (registration, make, model, call sign).
+    pub search: String,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// A force's code.
+    pub force: Option<String>,
+    /// A unit's id.
+    pub unit: Option<String>,
+    /// A column's key; none or an unknown one: the list's own order.
+    pub sort: Option<String>,
+    pub descending: bool,
+    /// From 1.
+    pub page: i64,
+}
+
+impl RecordFilter {
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
     }
 }
 
-pub async fn list_units(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Unit>, i64)> {
+pub async fn list_units(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<(Vec<Unit>, i64)> {
     let mut w = Where::default();
-    w.like("(u.name LIKE ? OR u.call_sign LIKE ?)", 2, p.get("q"));
-    w.eq("u.kind = ?", p.get("kind"));
-    w.eq("f.code = ?", p.get("force"));
+    w.like("(u.name LIKE ? OR u.call_sign LIKE ?)", 2, &p.search);
+    w.eq("u.kind = ?", RecordFilter::text(&p.kind));
+    w.eq("f.code = ?", RecordFilter::text(&p.force));
     w.scope("u.id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
-        p,
+        p.sort.as_deref(),
+        p.descending,
         &[
             ("name", "u.name"),
             ("kind", "u.kind"),
@@ -223,7 +238,7 @@ pub async fn list_units(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
         ],
         "u.name",
     );
-    fetch_page(db, UNIT_SELECT, UNIT_FROM, &w, &order, p.page()).await
+    fetch_page(db, UNIT_SELECT, UNIT_FROM, &w, &order, p.page.max(1)).await
 }
 
 /// Every unit in scope, by name, for choice lists.
@@ -466,61 +481,21 @@ pub struct AssetInput {
     pub notes: String,
 }
 
-impl AssetInput {
-    pub async fn parse(state: &AppState, scope: &Scope, f: &Fields) -> AppResult<AssetInput> {
-        let kind = f.choice("kind", AssetKind::parse)?;
-        let force_id = parse_force(&state.db, f).await?;
-        let unit_id = parse_unit_ref(&state.db, scope, f, "unit").await?;
-        let registration = f.required("registration", 32)?.to_uppercase();
-        if !registration
-            .chars()
-            .all(|c| c.is_alphanumeric() || " -/.".contains(c))
-        {
-            return Err(AppError::invalid(
-                "registration",
-                "error-registration-format",
-            ));
-        }
-        let make = f.required("make", 60)?;
-        let model = f.required("model", 60)?;
-        let this_year = i64::from(db::now().year());
-        let year = f.optional_i64("year", 1950, this_year + 1)?;
-        let status = f.choice("status", AssetStatus::parse)?;
-        let odometer_km = f.optional_f64("odometer_km", 0.0, 5_000_000.0)?;
-        let engine_hours = f.optional_f64("engine_hours", 0.0, 500_000.0)?;
-        let flight_hours = f.optional_f64("flight_hours", 0.0, 500_000.0)?;
-        let notes = f.optional("notes", 2000)?.unwrap_or_default();
-        Ok(AssetInput {
-            kind,
-            force_id,
-            unit_id,
-            registration,
-            make,
-            model,
-            year,
-            status,
-            odometer_km,
-            engine_hours,
-            flight_hours,
-            notes,
-        })
-    }
-}
-
-pub async fn list_assets(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Asset>, i64)> {
+pub async fn list_assets(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<(Vec<Asset>, i64)> {
     let mut w = Where::default();
     w.like(
         "(a.registration LIKE ? OR a.make LIKE ? OR a.model LIKE ?)",
         3,
-        p.get("q"),
+        &p.search,
     );
-    w.eq("a.kind = ?", p.get("kind"));
-    w.eq("a.status = ?", p.get("status"));
-    w.eq("a.unit_id = ?", p.get("unit"));
-    w.eq("f.code = ?", p.get("force"));
+    w.eq("a.kind = ?", RecordFilter::text(&p.kind));
+    w.eq("a.status = ?", RecordFilter::text(&p.status));
+    w.eq("a.unit_id = ?", RecordFilter::text(&p.unit));
+    w.eq("f.code = ?", RecordFilter::text(&p.force));
     w.scope("a.unit_id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
-        p,
+        p.sort.as_deref(),
+        p.descending,
         &[
             ("registration", "a.registration"),
             ("kind", "a.kind"),
@@ -532,7 +507,7 @@ pub async fn list_assets(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(V
         ],
         "a.registration",
     );
-    fetch_page(db, ASSET_SELECT, ASSET_FROM, &w, &order, p.page()).await
+    fetch_page(db, ASSET_SELECT, ASSET_FROM, &w, &order, p.page.max(1)).await
 }
 
 pub async fn get_asset(db: &Db, scope: &Scope, id: &str) -> AppResult<Asset> {
@@ -669,28 +644,16 @@ pub struct SiteInput {
     pub notes: String,
 }
 
-impl SiteInput {
-    pub async fn parse(state: &AppState, scope: &Scope, f: &Fields) -> AppResult<SiteInput> {
-        Ok(SiteInput {
-            name: f.required("name", 120)?,
-            kind: f.choice("kind", SiteKind::parse)?,
-            unit_id: parse_unit_ref(&state.db, scope, f, "unit").await?,
-            place: parse_place(state, f)?,
-            status: f.choice("status", SiteStatus::parse)?,
-            notes: f.optional("notes", 2000)?.unwrap_or_default(),
-        })
-    }
-}
-
-pub async fn list_sites(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Vec<Site>, i64)> {
+pub async fn list_sites(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<(Vec<Site>, i64)> {
     let mut w = Where::default();
-    w.like("s.name LIKE ?", 1, p.get("q"));
-    w.eq("s.kind = ?", p.get("kind"));
-    w.eq("s.status = ?", p.get("status"));
-    w.eq("s.unit_id = ?", p.get("unit"));
+    w.like("s.name LIKE ?", 1, &p.search);
+    w.eq("s.kind = ?", RecordFilter::text(&p.kind));
+    w.eq("s.status = ?", RecordFilter::text(&p.status));
+    w.eq("s.unit_id = ?", RecordFilter::text(&p.unit));
     w.scope("s.unit_id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
-        p,
+        p.sort.as_deref(),
+        p.descending,
         &[
             ("name", "s.name"),
             ("kind", "s.kind"),
@@ -699,7 +662,7 @@ pub async fn list_sites(db: &Db, scope: &Scope, p: &ListParams) -> AppResult<(Ve
         ],
         "s.name",
     );
-    fetch_page(db, SITE_SELECT, SITE_FROM, &w, &order, p.page()).await
+    fetch_page(db, SITE_SELECT, SITE_FROM, &w, &order, p.page.max(1)).await
 }
 
 pub async fn get_site(db: &Db, scope: &Scope, id: &str) -> AppResult<Site> {

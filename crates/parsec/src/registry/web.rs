@@ -316,7 +316,7 @@ impl Record for Units {
     }
 
     async fn parse(state: &AppState, _: &Auth, f: &Fields) -> AppResult<Self::Input> {
-        super::UnitInput::parse(state, f).await
+        super::forms::unit_input(state, f).await
     }
 
     async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
@@ -434,7 +434,7 @@ impl Record for Assets {
     }
 
     async fn parse(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Self::Input> {
-        super::AssetInput::parse(state, &auth.scope, f).await
+        super::forms::asset_input(state, &auth.scope, f).await
     }
 
     async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
@@ -522,7 +522,7 @@ impl Record for Sites {
     }
 
     async fn parse(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Self::Input> {
-        super::SiteInput::parse(state, &auth.scope, f).await
+        super::forms::site_input(state, &auth.scope, f).await
     }
 
     async fn create(state: &AppState, auth: &Auth, input: Self::Input) -> AppResult<String> {
@@ -583,7 +583,7 @@ async fn units_list(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_units(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_units(&state.db, &auth.scope, &record_filter(&p)).await?;
     let c = PageCtx::new(&state, &auth, "/units");
     let (page, pages, prev_href, next_href) = p.pager("/units", total);
     let view = ListView {
@@ -767,7 +767,7 @@ async fn assets_list(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_assets(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_assets(&state.db, &auth.scope, &record_filter(&p)).await?;
     let c = PageCtx::new(&state, &auth, "/assets");
     let (page, pages, prev_href, next_href) = p.pager("/assets", total);
     let view = ListView {
@@ -884,7 +884,7 @@ async fn sites_list(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewRegistry)?;
     let p = ListParams(q);
-    let (rows, total) = super::list_sites(&state.db, &auth.scope, &p).await?;
+    let (rows, total) = super::list_sites(&state.db, &auth.scope, &record_filter(&p)).await?;
     let c = PageCtx::new(&state, &auth, "/sites");
     let (page, pages, prev_href, next_href) = p.pager("/sites", total);
     let view = ListView {
@@ -995,4 +995,23 @@ async fn site_view(
         c,
     };
     render(&view)
+}
+
+/// A registry list's query string as the service takes it.
+pub fn record_filter(p: &ListParams) -> super::RecordFilter {
+    let text = |name: &str| {
+        Some(p.get(name))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    super::RecordFilter {
+        search: p.get("q").to_string(),
+        kind: text("kind"),
+        status: text("status"),
+        force: text("force"),
+        unit: text("unit"),
+        sort: text("sort"),
+        descending: p.desc(),
+        page: p.page(),
+    }
 }
