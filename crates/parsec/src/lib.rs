@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod ids;
 pub mod incidents;
 pub mod node_key;
 pub mod pdf;

@@ -434,14 +434,12 @@ impl CrossingSort {
 /// API and the tests give it (the page parses its query string into it).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CrossingFilter {
-    /// A post's unit id.
-    pub post: Option<String>,
+    pub post: Option<crate::ids::UnitId>,
     pub from: Option<Date>,
     /// The last day, whole.
     pub to: Option<Date>,
     pub direction: Option<Direction>,
-    /// ISO alpha-2, as the crossings keep it.
-    pub nationality: Option<String>,
+    pub nationality: Option<crate::ids::CountryCode>,
     pub mode: Option<Mode>,
     pub screening: Option<Screening>,
     /// Names and document numbers (full-text).
@@ -477,7 +475,13 @@ impl CrossingFilter {
                 "mode",
                 self.mode.map(|m| m.code().to_string()).unwrap_or_default(),
             ),
-            ("nationality", self.nationality.clone().unwrap_or_default()),
+            (
+                "nationality",
+                self.nationality
+                    .as_ref()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            ),
             (
                 "page",
                 if self.page > 1 {
@@ -486,7 +490,13 @@ impl CrossingFilter {
                     String::new()
                 },
             ),
-            ("post", self.post.clone().unwrap_or_default()),
+            (
+                "post",
+                self.post
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            ),
             ("q", self.search.clone()),
             (
                 "screening",
@@ -512,7 +522,7 @@ impl CrossingFilter {
 /// The filters of the crossing lists and exports, as `Where` clauses within a scope.
 fn filters(scope: &Scope, f: &CrossingFilter) -> Where {
     let mut w = Where::default();
-    w.eq("c.unit_id = ?", f.post.as_deref().unwrap_or(""));
+    w.eq("c.unit_id = ?", f.post.as_ref().map_or("", |p| p.as_str()));
     let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
     w.eq("c.crossed_at >= ?", &day(&f.from));
     // The whole last day.
@@ -521,7 +531,10 @@ fn filters(scope: &Scope, f: &CrossingFilter) -> Where {
         "c.direction = ?",
         f.direction.map(|d| d.code()).unwrap_or(""),
     );
-    w.eq("c.nationality = ?", f.nationality.as_deref().unwrap_or(""));
+    w.eq(
+        "c.nationality = ?",
+        f.nationality.as_ref().map_or("", |n| n.as_str()),
+    );
     w.eq("c.mode = ?", f.mode.map(|m| m.code()).unwrap_or(""));
     w.eq(
         "c.screening = ?",
@@ -668,7 +681,7 @@ mod tests {
             search: "SAWADOGO".into(),
             from: db::day("2026-12-01"),
             direction: Some(Direction::Entree),
-            nationality: Some("BF".into()),
+            nationality: crate::ids::CountryCode::parse("BFA"),
             sort: Some(CrossingSort::Name),
             descending: true,
             page: 2,

@@ -209,7 +209,7 @@ pub async fn seed_crossings_at(
                         country: nationality.to_string(),
                         kind: VehicleKind::Camion,
                         passengers: draw.below(3) as i64,
-                        driver: Some(recorded.id.clone()),
+                        driver: crate::ids::CrossingId::parse(&recorded.id),
                         direction: None,
                     };
                     let vehicle =
@@ -222,7 +222,10 @@ pub async fn seed_crossings_at(
                     };
                     let goods = NewGoods {
                         submission_id: format!("demo-g-{vehicle}"),
-                        owner: GoodsOwner::Vehicle(vehicle.clone()),
+                        owner: GoodsOwner::Vehicle(
+                            crate::ids::VehicleId::parse(&vehicle)
+                                .ok_or(crate::error::AppError::NotFound)?,
+                        ),
                         category: category.to_string(),
                         quantity: qty as f64,
                         quantity_unit: unit.to_string(),

@@ -116,9 +116,7 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
 
 /// The vehicle form as the service takes it.
 pub fn new_vehicle(f: &Fields) -> AppResult<NewVehicle> {
-    let driver = Some(f.get("driver"))
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
+    let driver = crate::ids::CrossingId::parse(f.get("driver"));
     Ok(NewVehicle {
         submission_id: vehicle::submission_id(f.get("submission"))?,
         plate: vehicle::plate(f.get("plate"))?,
@@ -156,10 +154,11 @@ pub fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
     // A locality of the region (as the suggestions give it) or a town abroad as typed.
     let origin = crossing::place(state, f.get("origin"), "origin")?.text;
     let destination = crossing::place(state, f.get("destination"), "destination")?.text;
-    let owner = match (f.get("vehicle"), f.get("crossing")) {
-        (v, _) if !v.is_empty() => GoodsOwner::Vehicle(v.to_string()),
-        (_, c) if !c.is_empty() => GoodsOwner::Crossing(c.to_string()),
-        _ => return Err(AppError::invalid("crossing", "error-goods-owner")),
+    let vehicle = crate::ids::VehicleId::parse(f.get("vehicle"));
+    let owner = match (vehicle, crate::ids::CrossingId::parse(f.get("crossing"))) {
+        (Some(v), _) => GoodsOwner::Vehicle(v),
+        (None, Some(c)) => GoodsOwner::Crossing(c),
+        (None, None) => return Err(AppError::invalid("crossing", "error-goods-owner")),
     };
     Ok(NewGoods {
         submission_id,
@@ -176,18 +175,13 @@ pub fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
 /// The crossing list's query string as the service takes it. A value that does not read (a
 /// date, a code) keeps nothing out rather than emptying the list.
 pub fn crossing_filter(p: &ListParams) -> crossing::CrossingFilter {
-    let code = |name: &str| {
-        Some(p.get(name))
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
     crossing::CrossingFilter {
-        post: code("post"),
+        post: crate::ids::UnitId::parse(p.get("post")),
         from: crate::db::day(p.get("from")),
         to: crate::db::day(p.get("to")),
         direction: Direction::parse(p.get("direction")),
         // As documents print it (MLI) or as lists write it (ML): kept as alpha-2.
-        nationality: crate::screening::canonical_nationality(p.get("nationality")),
+        nationality: crate::ids::CountryCode::parse(p.get("nationality")),
         mode: Mode::parse(p.get("mode")),
         screening: Screening::parse(p.get("screening")),
         search: p.get("q").to_string(),

@@ -73,7 +73,7 @@ pub struct NewVehicle {
     pub kind: VehicleKind,
     pub passengers: i64,
     /// The driver's crossing at this post: the vehicle goes their way.
-    pub driver: Option<String>,
+    pub driver: Option<crate::ids::CrossingId>,
     /// The way it goes when it has no driver recorded.
     pub direction: Option<Direction>,
 }
@@ -81,8 +81,8 @@ pub struct NewVehicle {
 /// What declared goods travel with, at the same post.
 #[derive(Debug, Clone)]
 pub enum GoodsOwner {
-    Vehicle(String),
-    Crossing(String),
+    Vehicle(crate::ids::VehicleId),
+    Crossing(crate::ids::CrossingId),
 }
 
 /// Goods declared at a post.
@@ -148,7 +148,7 @@ pub async fn record_vehicle_at(
     let driver = crossing_at_post(
         &state.db,
         unit_id,
-        v.driver.as_deref().unwrap_or(""),
+        v.driver.as_ref().map_or("", |d| d.as_str()),
         "driver",
     )
     .await?;
@@ -248,15 +248,15 @@ pub async fn record_goods_at(
             let found: Option<String> = sqlx::query_scalar(
                 "SELECT direction FROM crossing_vehicles WHERE id = ? AND unit_id = ?",
             )
-            .bind(v)
+            .bind(v.as_str())
             .bind(unit_id)
             .fetch_optional(&state.db)
             .await?;
             let d = found.ok_or(AppError::invalid("vehicle", "error-unknown-crossing"))?;
-            (Some(v.clone()), None, d)
+            (Some(v.to_string()), None, d)
         }
         GoodsOwner::Crossing(c) => {
-            let (id, d) = crossing_at_post(&state.db, unit_id, c, "crossing")
+            let (id, d) = crossing_at_post(&state.db, unit_id, c.as_str(), "crossing")
                 .await?
                 .ok_or(AppError::invalid("crossing", "error-unknown-crossing"))?;
             (None, Some(id), d)

@@ -542,8 +542,8 @@ pub const UNIT_PREFIX: &str = "unit:";
 /// What is sent to an incident: an asset, or a unit that goes on foot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Responder {
-    Asset(String),
-    OnFoot(String),
+    Asset(crate::ids::AssetId),
+    OnFoot(crate::ids::UnitId),
 }
 
 impl Responder {
@@ -551,17 +551,15 @@ impl Responder {
     pub fn parse(s: &str) -> Option<Responder> {
         let s = s.trim();
         match s.strip_prefix(UNIT_PREFIX) {
-            Some(unit) if !unit.is_empty() => Some(Responder::OnFoot(unit.to_string())),
-            Some(_) => None,
-            None if !s.is_empty() => Some(Responder::Asset(s.to_string())),
-            None => None,
+            Some(unit) => crate::ids::UnitId::parse(unit).map(Responder::OnFoot),
+            None => crate::ids::AssetId::parse(s).map(Responder::Asset),
         }
     }
 
     /// The ranking form's value.
     pub fn form_value(&self) -> String {
         match self {
-            Responder::Asset(id) => id.clone(),
+            Responder::Asset(id) => id.to_string(),
             Responder::OnFoot(unit) => format!("{UNIT_PREFIX}{unit}"),
         }
     }
@@ -648,7 +646,9 @@ pub async fn candidates(
             from,
             suited: model::suited(&incident.event_type, &incident.sub_event_type, ON_FOOT),
             asset_id: format!("{UNIT_PREFIX}{}", u.0),
-            responder: Responder::OnFoot(u.0.clone()),
+            responder: Responder::OnFoot(
+                crate::ids::UnitId::parse(&u.0).ok_or(AppError::NotFound)?,
+            ),
             registration: String::new(),
             kind: ON_FOOT.to_string(),
             unit_id: u.0,
@@ -673,7 +673,9 @@ pub async fn candidates(
                 from,
                 suited: model::suited(&incident.event_type, &incident.sub_event_type, &r.kind),
                 asset_id: r.id.clone(),
-                responder: Responder::Asset(r.id.clone()),
+                responder: Responder::Asset(
+                    crate::ids::AssetId::parse(&r.id).ok_or(AppError::NotFound)?,
+                ),
                 registration: r.registration.clone(),
                 kind: r.kind.clone(),
                 unit_id: r.unit_id.clone(),
@@ -729,15 +731,15 @@ pub async fn dispatch(
         return Err(AppError::invalid("reason", "error-override-reason"));
     }
     let id = db::new_id();
-    let (on_foot, asset_id) = match responder {
-        Responder::OnFoot(_) => (true, ""),
-        Responder::Asset(id) => (false, id.as_str()),
+    let asset = match responder {
+        Responder::OnFoot(_) => None,
+        Responder::Asset(id) => Some(id),
     };
     let mut tx = db::begin_write(&state.db).await?;
     // Still available at the moment of sending (another officer may have sent it).
-    if !on_foot {
+    if let Some(asset) = asset {
         let why = format!("incident={incident_id}");
-        if !crate::registry::send_on_mission(&mut tx, actor, asset_id, &why).await? {
+        if !crate::registry::send_on_mission(&mut tx, actor, asset, &why).await? {
             return Err(AppError::Conflict {
                 field: "asset",
                 key: "error-asset-unavailable",
@@ -750,7 +752,7 @@ pub async fn dispatch(
     )
     .bind(&id)
     .bind(incident_id)
-    .bind((!on_foot).then_some(asset_id))
+    .bind(asset.map(crate::ids::AssetId::as_str))
     .bind(&chosen.unit_id)
     .bind(chosen.mode.code())
     .bind(chosen.minutes.as_ref().ok())
@@ -768,7 +770,7 @@ pub async fn dispatch(
         .await?;
     let detail = format!(
         "{} ({}), rang {}{}",
-        if on_foot {
+        if asset.is_none() {
             "à pied"
         } else {
             chosen.registration.as_str()
@@ -887,7 +889,9 @@ pub async fn concurrent_dispatch(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::{IncidentFilter, IncidentSort, Responder, when_of};
+    use crate::ids::{AssetId, UnitId};
 
     #[test]
     fn a_register_filter_is_described_for_the_audit_in_a_stable_order() {
@@ -909,17 +913,17 @@ mod tests {
     fn a_responder_is_read_from_the_ranking_form() {
         assert_eq!(
             Responder::parse("unit:u1"),
-            Some(Responder::OnFoot("u1".into()))
+            Some(Responder::OnFoot(UnitId::parse("u1").unwrap()))
         );
         assert_eq!(
             Responder::parse(" a1 "),
-            Some(Responder::Asset("a1".into()))
+            Some(Responder::Asset(AssetId::parse("a1").unwrap()))
         );
         assert_eq!(Responder::parse("unit:"), None);
         assert_eq!(Responder::parse(""), None);
         for r in [
-            Responder::OnFoot("u1".into()),
-            Responder::Asset("a1".into()),
+            Responder::OnFoot(UnitId::parse("u1").unwrap()),
+            Responder::Asset(AssetId::parse("a1").unwrap()),
         ] {
             assert_eq!(Responder::parse(&r.form_value()), Some(r));
         }

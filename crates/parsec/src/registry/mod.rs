@@ -205,8 +205,7 @@ pub struct RecordFilter {
     pub status: Option<String>,
     /// A force's code.
     pub force: Option<String>,
-    /// A unit's id.
-    pub unit: Option<String>,
+    pub unit: Option<crate::ids::UnitId>,
     /// A column's key; none or an unknown one: the list's own order.
     pub sort: Option<String>,
     pub descending: bool,
@@ -295,10 +294,10 @@ pub async fn chain_of_command(db: &Db, id: &str) -> AppResult<Vec<(String, Optio
 pub async fn send_on_mission(
     tx: &mut Tx,
     actor: &Actor,
-    asset_id: &str,
+    asset: &crate::ids::AssetId,
     why: &str,
 ) -> AppResult<bool> {
-    set_mission_status(tx, actor, asset_id, "disponible", "en_mission", why).await
+    set_mission_status(tx, actor, asset.as_str(), "disponible", "en_mission", why).await
 }
 
 /// Brings an asset back from its mission (its response is over), in the caller's transaction.
@@ -490,7 +489,7 @@ pub async fn list_assets(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<
     );
     w.eq("a.kind = ?", RecordFilter::text(&p.kind));
     w.eq("a.status = ?", RecordFilter::text(&p.status));
-    w.eq("a.unit_id = ?", RecordFilter::text(&p.unit));
+    w.eq("a.unit_id = ?", p.unit.as_ref().map_or("", |u| u.as_str()));
     w.eq("f.code = ?", RecordFilter::text(&p.force));
     w.scope("a.unit_id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
@@ -649,7 +648,7 @@ pub async fn list_sites(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<(
     w.like("s.name LIKE ?", 1, &p.search);
     w.eq("s.kind = ?", RecordFilter::text(&p.kind));
     w.eq("s.status = ?", RecordFilter::text(&p.status));
-    w.eq("s.unit_id = ?", RecordFilter::text(&p.unit));
+    w.eq("s.unit_id = ?", p.unit.as_ref().map_or("", |u| u.as_str()));
     w.scope("s.unit_id IN (SELECT value FROM json_each(?))", scope);
     let order = order_by(
         p.sort.as_deref(),

@@ -1009,7 +1009,7 @@ pub fn record_filter(p: &ListParams) -> super::RecordFilter {
         kind: text("kind"),
         status: text("status"),
         force: text("force"),
-        unit: text("unit"),
+        unit: crate::ids::UnitId::parse(p.get("unit")),
         sort: text("sort"),
         descending: p.desc(),
         page: p.page(),

@@ -757,7 +757,7 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
         country: String::new(),
         kind: parsec::border::model::VehicleKind::Camion,
         passengers: 0,
-        driver: Some(plain.clone()),
+        driver: parsec::ids::CrossingId::parse(&plain),
         direction: None,
     };
     let vehicle =
@@ -766,7 +766,7 @@ async fn old_crossings_are_purged_except_confirmed_hits_and_statistics_stay() {
             .unwrap();
     let goods = NewGoods {
         submission_id: "g-1".into(),
-        owner: GoodsOwner::Vehicle(vehicle.clone()),
+        owner: GoodsOwner::Vehicle(parsec::ids::VehicleId::parse(&vehicle).unwrap()),
         category: "cereales".into(),
         quantity: 3.0,
         quantity_unit: "t".into(),
