@@ -455,7 +455,7 @@ impl CrossingFilter {
     /// The filter as `key=value` pairs in a stable order, for the audit of a list or export.
     pub fn described(&self) -> String {
         let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
-        let mut pairs = vec![
+        crate::db::list::described(&[
             (
                 "dir",
                 if self.descending {
@@ -509,13 +509,7 @@ impl CrossingFilter {
                 self.sort.map(|s| s.code().to_string()).unwrap_or_default(),
             ),
             ("to", day(&self.to)),
-        ];
-        pairs.retain(|(_, v)| !v.is_empty());
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        ])
     }
 }
 

@@ -397,3 +397,14 @@ pub fn order_by(
     let dir = if descending { "DESC" } else { "ASC" };
     format!("{col} {dir}, 1")
 }
+
+/// A list's filter as `key=value` pairs (the empty ones left out), for the audit of what was
+/// listed or exported; the caller gives the keys in a stable order.
+pub fn described(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -386,7 +386,7 @@ impl IncidentFilter {
     pub fn described(&self) -> String {
         let day = |d: &Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut pairs = vec![
+        crate::db::list::described(&[
             ("cercle", text(&self.cercle)),
             (
                 "dir",
@@ -405,13 +405,7 @@ impl IncidentFilter {
             ),
             ("status", text(&self.status)),
             ("to", day(&self.to)),
-        ];
-        pairs.retain(|(_, v)| !v.is_empty());
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        ])
     }
 }
 
