@@ -640,8 +640,11 @@ impl Traveller {
     /// Checks what the agent typed: a name, a real birth date (not in the future), a code.
     pub fn parse(name: &str, birth: Option<&str>, nationality: Option<&str>) -> AppResult<Self> {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() {
             return Err(AppError::invalid("name", "error-required"));
+        }
+        if name.chars().count() > 200 {
+            return Err(AppError::invalid("name", "error-too-long"));
         }
         let birth = birth.map(str::trim).filter(|b| !b.is_empty());
         if let Some(b) = birth {

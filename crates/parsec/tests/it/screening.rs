@@ -593,3 +593,19 @@ async fn list_files_are_read_within_bounds_and_leave_nothing_when_refused() {
             .unwrap();
     assert_eq!(stale_left, 0);
 }
+
+/// A name far too long is said to be too long, not missing (issue 12: the agent who pasted a
+/// whole page into the field was told "Champ obligatoire").
+#[tokio::test]
+async fn a_name_too_long_is_said_too_long_not_missing() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let long = "Koufa ".repeat(1700);
+    let res = agent
+        .post_form("/screening", &[("name", long.as_str())])
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Texte trop long"), "{html}");
+    assert!(!html.contains("Champ obligatoire"), "{html}");
+}
