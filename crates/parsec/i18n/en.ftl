@@ -15,6 +15,7 @@ footer-data = Data: DNCT/OCHA (ITOS), © OpenStreetMap contributors (ODbL), GeoN
 
 action-new = New
 action-edit = Edit
+action-check = Check
 action-save = Save
 action-cancel = Cancel
 action-back = Back

@@ -16,6 +16,7 @@ footer-data = Données : DNCT/OCHA (ITOS), © contributeurs OpenStreetMap (ODbL)
 
 action-new = Nouveau
 action-edit = Modifier
+action-check = Contrôler
 action-save = Enregistrer
 action-cancel = Annuler
 action-back = Retour

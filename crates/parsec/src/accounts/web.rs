@@ -258,6 +258,7 @@ async fn user_form(
     }
     let title = c.t(if new { "users-new" } else { "users-edit" });
     Ok(FormView {
+        submit: None,
         map: None,
         c,
         title,

@@ -986,6 +986,7 @@ fn vehicle_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         ),
     ];
     FormView {
+        submit: None,
         map: None,
         title: c.t("vehicle-new"),
         action: "/border/vehicles/new".into(),
@@ -1161,6 +1162,7 @@ async fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResult
         ),
     ];
     Ok(FormView {
+        submit: None,
         map: None,
         title: c.t("goods-new"),
         action: "/border/goods/new".into(),

@@ -184,6 +184,7 @@ async fn form_view<R: Record>(
         R::BASE.to_string()
     };
     Ok(FormView {
+        submit: None,
         map: None,
         c,
         title,

@@ -60,6 +60,8 @@ fn search_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         .hint(c.t("screening-nationality-hint")),
     ];
     FormView {
+        // Nothing is saved by a name check: it checks.
+        submit: Some(c.t("action-check")),
         map: None,
         title: c.t("screening-title"),
         action: "/screening".into(),
@@ -301,6 +303,7 @@ fn hit_view(
         ));
     }
     let mut form = FormView {
+        submit: None,
         map: None,
         title: c.t("screening-hit"),
         action: format!("/screening/hits/{}", h.id),
@@ -441,6 +444,7 @@ fn import_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         ),
     ];
     FormView {
+        submit: None,
         map: None,
         title: c.t("screening-import"),
         action: "/screening/lists/import".into(),

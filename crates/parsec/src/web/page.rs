@@ -408,6 +408,8 @@ pub struct FormView {
     pub error: Option<String>,
     /// A map drawn under the form where a click fills the `lat` and `lon` fields.
     pub map: Option<String>,
+    /// The button's words when the form does not save (the name check: « Contrôler »).
+    pub submit: Option<String>,
 }
 
 impl FormView {

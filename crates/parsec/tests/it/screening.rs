@@ -608,4 +608,8 @@ async fn a_name_too_long_is_said_too_long_not_missing() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Texte trop long"), "{html}");
     assert!(!html.contains("Champ obligatoire"), "{html}");
+    // A name check checks: its button says so (nothing is saved).
+    let form = agent.get("/screening").await.text().await.unwrap();
+    assert!(form.contains(">Contrôler</button>"), "{form}");
+    assert!(!form.contains(">Enregistrer</button>"), "{form}");
 }

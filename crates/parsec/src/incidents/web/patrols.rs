@@ -126,6 +126,7 @@ async fn patrol_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResul
         fields.insert(1, unit);
     }
     Ok(FormView {
+        submit: None,
         map: None,
         title: c.t("patrol-new"),
         action: "/patrols/new".into(),
@@ -244,6 +245,7 @@ fn patrol_report_view(state: &AppState, auth: &Auth, id: &str, f: &Fields) -> Fo
         ),
     ];
     FormView {
+        submit: None,
         map: None,
         title: c.t("patrol-report"),
         action: format!("/patrols/{id}/report"),

@@ -120,6 +120,7 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
     // A click on the map gives the coordinates (with the script; typed otherwise).
     let map = incidents::map::draw(&capitals(state), &[], &[], &[], "", &c.t("map-pick-hint"));
     Ok(FormView {
+        submit: None,
         map: Some(map),
         title: c.t("incident-new"),
         action: "/incidents/new".into(),
