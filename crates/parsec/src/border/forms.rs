@@ -28,7 +28,8 @@ fn code(
 }
 
 fn iso_date(f: &Fields, field: &'static str) -> AppResult<Option<String>> {
-    let v = f.get(field).trim();
+    let v = crate::db::iso_day(f.get(field));
+    let v = v.as_str();
     if v.is_empty() {
         return Ok(None);
     }

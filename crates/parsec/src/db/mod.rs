@@ -106,8 +106,29 @@ pub fn now_text() -> String {
     timestamp(now())
 }
 
+/// A day as people here write it — `05/12/2026`, `5.12.2026`, `05-12-2026`, or a month
+/// `12/1975` — as the records keep it (`2026-12-05`, `1975-12`); any other text as it is
+/// (trimmed), for the caller's own check.
+pub fn iso_day(typed: &str) -> String {
+    let t = typed.trim();
+    let parts: Vec<&str> = t.split(['/', '.', '-']).collect();
+    let digits = |p: &str, most: usize| {
+        !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    match parts.as_slice() {
+        [d, m, y] if digits(d, 2) && digits(m, 2) && y.len() == 4 && digits(y, 4) => {
+            format!("{y}-{m:0>2}-{d:0>2}")
+        }
+        [m, y] if t.contains('/') && digits(m, 2) && y.len() == 4 && digits(y, 4) => {
+            format!("{y}-{m:0>2}")
+        }
+        _ => t.to_string(),
+    }
+}
+
 /// The day of a `YYYY-MM-DD` text (or of the start of an RFC 3339 time), if it is a real one.
 pub fn day(s: &str) -> Option<time::Date> {
+    let s = iso_day(s);
     let d = s.get(..10)?;
     if d.len() != 10 || d.as_bytes().get(4) != Some(&b'-') || d.as_bytes().get(7) != Some(&b'-') {
         return None;
@@ -229,5 +250,31 @@ pub fn taken(
         } else {
             e.into()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{day, iso_day};
+
+    #[test]
+    fn days_are_read_as_people_here_write_them() {
+        assert_eq!(iso_day("05/12/2026"), "2026-12-05");
+        assert_eq!(iso_day(" 5.12.2026 "), "2026-12-05");
+        assert_eq!(iso_day("05-12-2026"), "2026-12-05");
+        assert_eq!(iso_day("12/1975"), "1975-12");
+        assert_eq!(iso_day("2026-12-05"), "2026-12-05");
+        assert_eq!(iso_day("1975"), "1975");
+        assert_eq!(
+            day("05/12/2026").map(|d| d.to_string()).as_deref(),
+            Some("2026-12-05")
+        );
+        assert_eq!(
+            day("2026-12-05T06:39:00Z")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2026-12-05")
+        );
+        assert_eq!(day("31/02/2026"), None);
     }
 }

@@ -52,7 +52,10 @@ pub struct IncidentInput {
 /// else (the text is rebuilt from the numbers read, so it always sorts as a time).
 pub fn when_of(s: &str) -> Option<String> {
     // `2026-10-05 07:30` as typed, `2026-10-05T07:30` as a browser's field sends it.
-    let s = s.trim().replacen(' ', "T", 1);
+    // `05/12/2026 07:30` as people here write it.
+    let s = s.trim();
+    let (date, rest) = s.split_at(s.find([' ', 'T']).unwrap_or(s.len()));
+    let s = format!("{}{}", crate::db::iso_day(date), rest).replacen(' ', "T", 1);
     let s = s.as_str();
     let date_only = time::macros::format_description!("[year]-[month]-[day]");
     let with_time = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
@@ -937,6 +940,15 @@ mod tests {
             when_of("2026-10-05 07:30").as_deref(),
             Some("2026-10-05T07:30:00Z")
         );
+        // The French habit (issue 12): day first.
+        assert_eq!(
+            when_of("05/10/2026 07:30").as_deref(),
+            Some("2026-10-05T07:30:00Z")
+        );
+        assert_eq!(
+            when_of("5/10/2026").as_deref(),
+            Some("2026-10-05T00:00:00Z")
+        );
         for bad in [
             "2026-10-05T10h30",
             "2026-+1-05",
@@ -944,7 +956,8 @@ mod tests {
             "2026-02-30",
             "2026-10-05T24:00",
             "2026-10-05T07:60",
-            "05/10/2026",
+            "31/02/2026",
+            "05/10/26",
             "",
             "2026-10-05T07:30:00",
             "2026-10-05  07:30",

@@ -646,8 +646,8 @@ impl Traveller {
         if name.chars().count() > 200 {
             return Err(AppError::invalid("name", "error-too-long"));
         }
-        let birth = birth.map(str::trim).filter(|b| !b.is_empty());
-        if let Some(b) = birth {
+        let birth = birth.map(db::iso_day).filter(|b| !b.is_empty());
+        if let Some(b) = birth.as_deref() {
             let date =
                 BirthDate::parse(b).ok_or(AppError::invalid("birth_date", "error-bad-date"))?;
             let today = db::now_text();
@@ -658,7 +658,7 @@ impl Traveller {
         }
         Ok(Traveller {
             name,
-            birth: birth.map(str::to_string),
+            birth,
             nationality: nationality.and_then(canonical_nationality),
         })
     }

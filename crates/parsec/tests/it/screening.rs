@@ -608,6 +608,14 @@ async fn a_name_too_long_is_said_too_long_not_missing() {
     let html = res.text().await.unwrap();
     assert!(html.contains("Texte trop long"), "{html}");
     assert!(!html.contains("Champ obligatoire"), "{html}");
+    // A birth date written day first reads as the same date.
+    let res = agent
+        .post_form(
+            "/screening",
+            &[("name", "Hamadoun Koufa"), ("birth_date", "01/01/1961")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     // A name check checks: its button says so (nothing is saved).
     let form = agent.get("/screening").await.text().await.unwrap();
     assert!(form.contains(">Contrôler</button>"), "{form}");
