@@ -11,6 +11,7 @@ nav-users = Users
 nav-audit = Audit log
 nav-account = My account
 nav-logout = Log out
+footer-utc = Times in UTC, Mali’s time
 footer-data = Data: DNCT/OCHA (ITOS), © OpenStreetMap contributors (ODbL), GeoNames (CC BY), GSHHG (LGPL), Natural Earth.
 
 action-new = New

@@ -12,6 +12,7 @@ nav-users = Utilisateurs
 nav-audit = Journal d'audit
 nav-account = Mon compte
 nav-logout = Se déconnecter
+footer-utc = Heures en UTC, l’heure du Mali
 footer-data = Données : DNCT/OCHA (ITOS), © contributeurs OpenStreetMap (ODbL), GeoNames (CC BY), GSHHG (LGPL), Natural Earth.
 
 action-new = Nouveau

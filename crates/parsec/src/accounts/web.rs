@@ -368,7 +368,7 @@ async fn user_view(
                 c.t("users-active")
             },
         ),
-        f("field-created", u.created_at.clone()),
+        f("field-created", crate::web::page::when_text(&u.created_at)),
     ];
     let view = DetailView {
         title: u.display_name.clone(),

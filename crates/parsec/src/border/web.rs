@@ -20,7 +20,7 @@ use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_line};
 use crate::web::page::{
     ColumnHead, DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link,
-    ListParams, ListRow, ListView, PageCtx, render,
+    ListParams, ListRow, ListView, PageCtx, render, when_text,
 };
 
 pub fn router() -> Router<AppState> {
@@ -397,7 +397,7 @@ fn crossing_page(
         .collect();
     let fields = vec![
         (c.t("crossing-post"), row.unit_name.clone()),
-        (c.t("crossing-time"), row.crossed_at.clone()),
+        (c.t("crossing-time"), when_text(&row.crossed_at)),
         (
             c.t("crossing-direction"),
             label::<Direction>(&c, &row.direction),
@@ -641,7 +641,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
             .map(|r| ListRow {
                 href: format!("/border/crossings/{}", r.id),
                 cells: vec![
-                    r.crossed_at.clone(),
+                    when_text(&r.crossed_at),
                     r.unit_name.clone(),
                     format!("{} {}", r.surname, r.given_names),
                     label::<Direction>(&c, &r.direction),
@@ -1046,7 +1046,7 @@ async fn vehicle_view(
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let fields = vec![
         (c.t("crossing-post"), v.unit_name.clone(), None),
-        (c.t("crossing-time"), v.crossed_at.clone(), None),
+        (c.t("crossing-time"), when_text(&v.crossed_at), None),
         (
             c.t("crossing-direction"),
             label::<Direction>(&c, &v.direction),

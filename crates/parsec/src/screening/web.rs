@@ -194,7 +194,7 @@ async fn review_queue(
         .map(|h| ListRow {
             href: format!("/screening/hits/{}", h.id),
             cells: vec![
-                h.created_at.clone(),
+                crate::web::page::when_text(&h.created_at),
                 c.t(if h.decision == "alerte" {
                     "screening-alerte"
                 } else {

@@ -623,10 +623,16 @@ impl ListParams {
     }
 }
 
-/// A stored time as people read it: `2026-11-28 16:45 UTC` (Mali keeps UTC all year).
+/// A stored time as people here read it: `28/11/2026 16:45`, day first. Times are UTC, which
+/// is Mali's time all year; every page says so once, under it (`footer-utc`).
 pub fn when_text(at: &str) -> String {
-    match (at.get(..10), at.get(11..16)) {
-        (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
+    match (at.get(..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
+        (Some(y), Some(m), Some(d), Some(hm)) if at.get(4..5) == Some("-") => {
+            format!("{d}/{m}/{y} {hm}")
+        }
+        (Some(y), Some(m), Some(d), None) if at.len() == 10 && at.get(4..5) == Some("-") => {
+            format!("{d}/{m}/{y}")
+        }
         _ => at.to_string(),
     }
 }
@@ -641,4 +647,16 @@ pub fn num(v: Option<f64>) -> String {
         }
     })
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when_text;
+
+    #[test]
+    fn times_read_day_first() {
+        assert_eq!(when_text("2026-12-04T18:59:20Z"), "04/12/2026 18:59");
+        assert_eq!(when_text("2026-12-04"), "04/12/2026");
+        assert_eq!(when_text("hier"), "hier");
+    }
 }

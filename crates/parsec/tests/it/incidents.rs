@@ -57,7 +57,7 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
     );
     // Times as people read them; the map, the patrols and the report in the menu.
     assert!(
-        html.contains("2026-11-28 14:30 UTC") && html.contains("· localité"),
+        html.contains("28/11/2026 14:30") && html.contains("· localité"),
         "{html}"
     );
     for link in ["href=\"/map\"", "href=\"/patrols\"", "href=\"/sitrep\""] {

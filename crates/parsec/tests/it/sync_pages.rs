@@ -138,7 +138,13 @@ async fn a_post_out_of_touch_says_so_on_every_page_and_the_regional_node_never_d
     .await;
     let pending = own_last(&post, &me).await;
     let (_, html) = agent.get_text("/incidents").await;
-    let shown = format!("{} {} UTC", &twenty_ago[..10], &twenty_ago[11..16]);
+    let shown = format!(
+        "{}/{}/{} {}",
+        &twenty_ago[8..10],
+        &twenty_ago[5..7],
+        &twenty_ago[..4],
+        &twenty_ago[11..16]
+    );
     let count = pending
         .to_string()
         .as_bytes()
@@ -204,7 +210,7 @@ async fn the_nodes_page_shows_each_post_its_contact_its_changes_and_what_went_wr
         "Poste de Koro",
         KORO,
         "enrôlé le",
-        "2026-12-04 16:45 UTC",
+        "04/12/2026 16:45",
         "1\u{202f}234",
         "Horloge du poste en avance de 9 min ou plus",
         "Poste de Ouenkoro",
@@ -379,7 +385,7 @@ async fn a_conflict_is_resolved_once_by_the_commandant_or_operations_and_goes_to
         "Centre régional",
         "Poste de Koro · agent.koro",
         &format!("<a href=\"/assets/{koro}\">GN-4525-MD</a>"),
-        "2026-12-05 08:30 UTC",
+        "05/12/2026 08:30",
         &format!("id=\"take-{tyre}\""),
     ] {
         assert!(html.contains(text), "the conflicts page lacks {text:?}");
