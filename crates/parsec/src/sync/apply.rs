@@ -25,8 +25,6 @@ pub const BATCH_CHANGES: i64 = 2000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
     pub applied: u64,
-    /// Changes already held (sent again).
-    pub seen: u64,
     pub conflicts: u64,
     /// How far ahead of our clock the most skewed change was, when one was beyond tolerance.
     pub skew_ms: Option<u64>,
@@ -208,8 +206,8 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
         .await?;
     let mut clock = Clock::resume(Hlc::from_packed(packed));
     for c in changes {
+        // A node never applies its own changes again.
         if c.origin == me {
-            out.seen += 1;
             continue;
         }
         let Some(table) = capture::replicated(&c.table) else {
@@ -219,11 +217,7 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
             )));
         };
         if !columns.contains_key(table.table) {
-            let cols: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                    .bind(table.table)
-                    .fetch_all(&mut **tx)
-                    .await?;
+            let cols = capture::columns(&mut **tx, table.table).await?;
             columns.insert(table.table.to_string(), cols);
         }
         let cols = columns.get(table.table).map(Vec::as_slice).unwrap_or(&[]);
@@ -231,7 +225,6 @@ pub async fn apply(tx: &mut Tx, me: &str, changes: Vec<Change>) -> AppResult<App
         // changes nothing.
         let gone = c.op != Op::Insert && tombstoned(tx, &c).await?;
         if !record(tx, &c).await? {
-            out.seen += 1; // held already: sent again
             continue;
         }
         if let Err(skew) = clock.observe(c.hlc, wall_ms(), SKEW_TOLERANCE_MS) {

@@ -88,7 +88,7 @@ pub fn replicated(table: &str) -> Option<&'static Replicated> {
 }
 
 /// The columns of a table, in order.
-pub async fn columns(db: &Db, table: &str) -> AppResult<Vec<String>> {
+pub async fn columns<'e>(db: impl sqlx::SqliteExecutor<'e>, table: &str) -> AppResult<Vec<String>> {
     Ok(
         sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
             .bind(table)
@@ -214,11 +214,7 @@ pub async fn install(db: &Db) -> AppResult<()> {
     // a command run beside a busy server (a backup) must not wait for its write lock.
     let mut wanted = Vec::new();
     for t in TABLES {
-        let cols: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                .bind(t.table)
-                .fetch_all(db)
-                .await?;
+        let cols = columns(db, t.table).await?;
         for (op, sql) in ["insert", "update", "delete"]
             .into_iter()
             .zip(triggers(t, &cols))
@@ -301,11 +297,7 @@ pub async fn adopt(tx: &mut Tx, node_id: &str) -> AppResult<u64> {
     take_origin(tx, node_id).await?;
     let mut added = 0;
     for t in TABLES {
-        let cols: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                .bind(t.table)
-                .fetch_all(&mut **tx)
-                .await?;
+        let cols = columns(&mut **tx, t.table).await?;
         let fields = cols
             .iter()
             .map(|c| format!("'{c}', {}", exact(&format!("r.\"{c}\""))))

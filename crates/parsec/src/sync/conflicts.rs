@@ -95,16 +95,6 @@ pub fn value_text(json: Option<&str>) -> Option<String> {
     }
 }
 
-/// The columns of a table, in order.
-async fn columns(conn: &mut SqliteConnection, table: &str) -> AppResult<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-            .bind(table)
-            .fetch_all(conn)
-            .await?,
-    )
-}
-
 /// The unit a conflict's record belongs to, for the unit scope: a unit is its own; a record
 /// with a `unit_id` column, that unit (for a record refused whole, as the refused record says).
 /// None for the region's shared records (forces, lists …), which only region-wide roles see.
@@ -126,7 +116,7 @@ async fn record_unit(conn: &mut SqliteConnection, c: &Conflict) -> AppResult<Opt
             .and_then(Value::as_str)
             .map(str::to_string));
     }
-    if !columns(conn, table.table)
+    if !capture::columns(&mut *conn, table.table)
         .await?
         .iter()
         .any(|c| c == "unit_id")
@@ -182,7 +172,7 @@ async fn checked_column(
 ) -> AppResult<(&'static Replicated, String)> {
     let refused = || AppError::invalid("choice", "error-conflict-field");
     let table = capture::replicated(&c.tbl).ok_or_else(refused)?;
-    let column = columns(conn, table.table)
+    let column = capture::columns(&mut *conn, table.table)
         .await?
         .into_iter()
         .find(|col| *col == c.field)

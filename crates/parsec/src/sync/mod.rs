@@ -82,11 +82,7 @@ pub async fn identity(db: &Db) -> AppResult<Option<Identity>> {
 /// The node's public key, as the other side pins it (hex).
 pub async fn public_key(state: &AppState) -> AppResult<String> {
     let key = crate::node_key::signing_key(&state.db, &state.config.node_key).await?;
-    Ok(hex(key.verifying_key().as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(audit::hex(key.verifying_key().as_bytes()))
 }
 
 /// Gives this node its identity, once: a node's id never changes (its changes are numbered
@@ -174,7 +170,7 @@ fn code_hash(code: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    hex(&Sha256::digest(normal.as_bytes()))
+    audit::hex(&Sha256::digest(normal.as_bytes()))
 }
 
 /// On the regional node: registers a post and gives its one-time enrolment code (shown once,
@@ -219,7 +215,7 @@ pub async fn register_post(
 }
 
 /// What a post learns when it enrols: the regional node's id, name and key, to pin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Enrolled {
     pub regional_id: String,
     pub regional_name: String,
@@ -262,7 +258,7 @@ pub async fn enrol(
     // registration stays for its history, without the key, so that the old id can no longer
     // send anything.
     sqlx::query("UPDATE nodes SET public_key = NULL WHERE public_key = ? AND id <> ?")
-        .bind(hex(key.as_bytes()))
+        .bind(audit::hex(key.as_bytes()))
         .bind(&id)
         .execute(&mut *tx)
         .await?;
@@ -271,7 +267,7 @@ pub async fn enrol(
          last_contact = ? WHERE id = ?",
     )
     .bind(post_id)
-    .bind(hex(key.as_bytes()))
+    .bind(audit::hex(key.as_bytes()))
     .bind(&now)
     .bind(&now)
     .bind(&id)
@@ -284,7 +280,7 @@ pub async fn enrol(
         "enrol",
         "node",
         &id,
-        &format!("node={post_id} key={}", hex(key.as_bytes())),
+        &format!("node={post_id} key={}", audit::hex(key.as_bytes())),
     )
     .await?;
     tx.commit().await?;
@@ -391,7 +387,7 @@ pub async fn enrol_with(
     if !res.status().is_success() {
         return Err(AppError::invalid("code", "error-enrolment-code"));
     }
-    let e: transport::EnrolAnswer = res
+    let e: Enrolled = res
         .json()
         .await
         .map_err(|e| AppError::Internal(format!("réponse illisible : {e}")))?;
@@ -428,17 +424,6 @@ pub async fn enrol_with(
     }
     audit::append(&mut tx, &actor, "enrol", "node", &me.id, &url).await?;
     tx.commit().await?;
-    pin_regional(
-        state,
-        &actor,
-        &Enrolled {
-            regional_id: e.regional_id,
-            regional_name: e.regional_name,
-            regional_key: e.regional_key,
-            name: e.name,
-            unit_id: e.unit_id,
-        },
-    )
-    .await?;
+    pin_regional(state, &actor, &e).await?;
     Ok(me)
 }

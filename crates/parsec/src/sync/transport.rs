@@ -139,28 +139,14 @@ pub struct EnrolRequest {
     pub public_key: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct EnrolAnswer {
-    pub regional_id: String,
-    pub regional_name: String,
-    pub regional_key: String,
-    pub name: String,
-    pub unit_id: String,
-}
-
 async fn enrol_api(
     State(state): State<AppState>,
     Json(req): Json<EnrolRequest>,
-) -> AppResult<Json<EnrolAnswer>> {
+) -> AppResult<Json<super::Enrolled>> {
     regional(&state).await?;
-    let e = super::enrol(&state, &req.code, &req.node_id, &req.public_key).await?;
-    Ok(Json(EnrolAnswer {
-        regional_id: e.regional_id,
-        regional_name: e.regional_name,
-        regional_key: e.regional_key,
-        name: e.name,
-        unit_id: e.unit_id,
-    }))
+    Ok(Json(
+        super::enrol(&state, &req.code, &req.node_id, &req.public_key).await?,
+    ))
 }
 
 /// The regional node's answer to a push.
