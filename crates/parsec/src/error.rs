@@ -19,6 +19,9 @@ pub enum AppError {
         field: &'static str,
         key: &'static str,
     },
+    /// Several fields refused at once: a form reports every error in one answer.
+    #[error("invalid fields: {0:?}")]
+    Invalids(Vec<(&'static str, &'static str)>),
     #[error("conflict on {field}: {key}")]
     Conflict {
         field: &'static str,
@@ -44,7 +47,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid { .. } | AppError::Invalids(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -59,7 +62,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
-            AppError::Invalid { .. } => "invalid",
+            AppError::Invalid { .. } | AppError::Invalids(_) => "invalid",
             AppError::Conflict { .. } => "conflict",
             AppError::Throttled => "throttled",
             AppError::BadCredentials => "bad_credentials",
@@ -76,6 +79,7 @@ impl AppError {
             AppError::Forbidden => "error-forbidden",
             AppError::Csrf => "error-csrf",
             AppError::Invalid { key, .. } | AppError::Conflict { key, .. } => key,
+            AppError::Invalids(all) => all.first().map_or("error-bad-body", |(_, k)| k),
             AppError::Throttled => "error-throttled",
             AppError::BadCredentials => "error-bad-credentials",
             AppError::TooLarge => "error-too-large",
@@ -86,7 +90,73 @@ impl AppError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             AppError::Invalid { field, .. } | AppError::Conflict { field, .. } => Some(field),
+            AppError::Invalids(all) => all.first().map(|(f, _)| *f),
             _ => None,
+        }
+    }
+
+    /// The user's own mistakes (a form shows them at their fields), as opposed to what the
+    /// user cannot fix by typing.
+    pub fn is_user(&self) -> bool {
+        matches!(
+            self,
+            AppError::Invalid { .. } | AppError::Invalids(_) | AppError::Conflict { .. }
+        )
+    }
+
+    /// Each refused field with its message key, in the form's order.
+    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            AppError::Invalid { field, key } | AppError::Conflict { field, key } => {
+                vec![(field, key)]
+            }
+            AppError::Invalids(all) => all.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Collects a form's refused fields so that one answer names them all: each reading gives its
+/// value, or a stand-in while its error is kept; an error that is not the user's goes on at
+/// once.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<(&'static str, &'static str)>);
+
+impl Problems {
+    pub fn or<T>(&mut self, r: AppResult<T>, stand_in: T) -> AppResult<T> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) if e.is_user() => {
+                for p in e.problems() {
+                    self.add(p.0, p.1);
+                }
+                Ok(stand_in)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn or_default<T: Default>(&mut self, r: AppResult<T>) -> AppResult<T> {
+        self.or(r, T::default())
+    }
+
+    /// A field's error (its first one only: the user fixes one thing at a time per field).
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        if !self.0.iter().any(|(f, _)| *f == field) {
+            self.0.push((field, key));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value read, or every error kept.
+    pub fn finish<T>(self, value: T) -> AppResult<T> {
+        match self.0.len() {
+            0 => Ok(value),
+            1 => Err(AppError::invalid(self.0[0].0, self.0[0].1)),
+            _ => Err(AppError::Invalids(self.0)),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::roles::ALL_ROLES;
 use super::{ApiToken, Login, NewPassword, NewUser, Permission, Role, User, UserEdit};
 use crate::app::AppState;
 use crate::audit;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problems};
 use crate::web::auth::{Auth, ClientAddr};
 use crate::web::page::{
     DetailField, DetailView, Fields, FormField, FormView, Link, ListRow, ListView, PageCtx,
@@ -297,10 +297,21 @@ async fn user_create(
     auth.require(Permission::ManageUsers)?;
     let f = Fields::from_pairs(pairs);
     let result = async {
-        let login = Login::parse(f.get("login"))?;
-        let display_name = super::parse_display_name(f.get("display_name"))?;
-        let (role, unit_id) = parse_role_unit(&f)?;
-        let pw = NewPassword::parse(f.0.get("password").map(String::as_str).unwrap_or(""))?;
+        let mut p = Problems::default();
+        let login = p.or(Login::parse(f.get("login")).map(Some), None)?;
+        let display_name = p.or_default(super::parse_display_name(f.get("display_name")))?;
+        let role_unit = p.or(parse_role_unit(&f).map(Some), None)?;
+        let pw = p.or(
+            NewPassword::parse(f.0.get("password").map(String::as_str).unwrap_or("")).map(Some),
+            None,
+        )?;
+        let (Some(login), Some((role, unit_id)), Some(pw)) = (login, role_unit, pw) else {
+            return Err(p
+                .finish(())
+                .err()
+                .unwrap_or(AppError::invalid("login", "error-required")));
+        };
+        p.finish(())?;
         super::create_user(
             &state,
             &auth.user.actor(),

@@ -8,7 +8,7 @@ use super::crossing::{self, CrossingInput};
 use super::model::{Coded, Direction, Mode, Screening, VehicleKind};
 use super::vehicle::{self, GoodsOwner, NewGoods, NewVehicle};
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problems};
 use crate::screening::{self, Traveller};
 use crate::web::page::{Fields, ListParams};
 
@@ -43,12 +43,15 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
     if submission_id.is_empty() || submission_id.len() > 64 {
         return Err(AppError::invalid("submission", "error-stale-form"));
     }
-    let direction = f.choice("direction", Direction::parse)?;
-    let mode = f.choice("mode", Mode::parse)?;
-    let purpose = f.optional("purpose", 200)?.unwrap_or_default();
-    let origin = crossing::place(state, f.get("origin"), "origin")?;
-    let destination = crossing::place(state, f.get("destination"), "destination")?;
-    let mut input = match crossing::read_zone(f.get("mrz"), today)? {
+    let mut p = Problems::default();
+    let direction = p.or(f.choice("direction", Direction::parse), Direction::ALL[0])?;
+    let mode = p.or(f.choice("mode", Mode::parse), Mode::ALL[0])?;
+    let purpose = p
+        .or_default(f.optional("purpose", 200))?
+        .unwrap_or_default();
+    let origin = p.or_default(crossing::place(state, f.get("origin"), "origin"))?;
+    let destination = p.or_default(crossing::place(state, f.get("destination"), "destination"))?;
+    let input = match p.or_default(crossing::read_zone(f.get("mrz"), today))? {
         Some(doc) => CrossingInput {
             submission_id,
             direction,
@@ -76,11 +79,19 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
         },
         None => {
             let sex = match f.get("sex").trim() {
-                "" => String::new(),
-                s @ ("M" | "F" | "X") => s.to_string(),
-                _ => return Err(AppError::invalid("sex", "error-bad-choice")),
+                s @ ("" | "M" | "F" | "X") => s.to_string(),
+                _ => {
+                    p.add("sex", "error-bad-choice");
+                    String::new()
+                }
             };
-            let nationality = code(f, "nationality", 2..=3)?;
+            let surname = p.or_default(f.required("surname", 100))?;
+            // Checked the way the screening checks it: a real date, not in the future.
+            let birth = f.get("birth_date").trim();
+            let birth_date = p
+                .or_default(Traveller::parse(&surname, Some(birth), None).map(Some))?
+                .and_then(|t| t.birth);
+            let nationality = p.or_default(code(f, "nationality", 2..=3))?;
             CrossingInput {
                 submission_id,
                 direction,
@@ -88,62 +99,67 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
                 purpose,
                 origin,
                 destination,
-                surname: f.required("surname", 100)?,
-                given_names: f.optional("given_names", 100)?.unwrap_or_default(),
+                surname,
+                given_names: p
+                    .or_default(f.optional("given_names", 100))?
+                    .unwrap_or_default(),
                 sex,
-                birth_date: None,
+                birth_date,
                 birth_approximate: f.flag("birth_approximate"),
                 nationality: screening::canonical_nationality(&nationality),
-                document_code: code(f, "document_code", 1..=2)?,
-                document_number: f
-                    .optional("document_number", 30)?
+                document_code: p.or_default(code(f, "document_code", 1..=2))?,
+                document_number: p
+                    .or_default(f.optional("document_number", 30))?
                     .unwrap_or_default()
                     .to_uppercase(),
-                document_country: code(f, "document_country", 1..=3)?,
-                document_expiry: iso_date(f, "document_expiry")?,
+                document_country: p.or_default(code(f, "document_country", 1..=3))?,
+                document_expiry: p.or_default(iso_date(f, "document_expiry"))?,
                 mrz: Vec::new(),
                 mrz_warnings: Vec::new(),
             }
         }
     };
-    if input.mrz.is_empty() {
-        // Checked the way the screening checks it: a real date, not in the future.
-        let birth = f.get("birth_date").trim();
-        let checked = Traveller::parse(&input.surname, Some(birth), None)?;
-        input.birth_date = checked.birth;
-    }
-    Ok(input)
+    p.finish(input)
 }
 
 /// The vehicle form as the service takes it.
 pub fn new_vehicle(f: &Fields) -> AppResult<NewVehicle> {
     let driver = crate::ids::CrossingId::parse(f.get("driver"));
-    Ok(NewVehicle {
-        submission_id: vehicle::submission_id(f.get("submission"))?,
-        plate: vehicle::plate(f.get("plate"))?,
-        country: vehicle::country_code(f.get("country"))?,
-        kind: f.choice("kind", VehicleKind::parse)?,
-        passengers: f.optional_i64("passengers", 0, 500)?.unwrap_or(0),
+    let submission_id = vehicle::submission_id(f.get("submission"))?;
+    let mut p = Problems::default();
+    let input = NewVehicle {
+        submission_id,
+        plate: p.or_default(vehicle::plate(f.get("plate")))?,
+        country: p.or_default(vehicle::country_code(f.get("country")))?,
+        kind: p.or(f.choice("kind", VehicleKind::parse), VehicleKind::ALL[0])?,
+        passengers: p
+            .or_default(f.optional_i64("passengers", 0, 500))?
+            .unwrap_or(0),
         // With a driver, the vehicle goes their way: the field is not read.
         direction: match driver {
-            None => Some(f.choice("direction", Direction::parse)?),
+            None => Some(p.or(f.choice("direction", Direction::parse), Direction::ALL[0])?),
             Some(_) => None,
         },
         driver,
-    })
+    };
+    p.finish(input)
 }
 
 /// The goods form as the service takes it.
 pub fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
     let submission_id = vehicle::submission_id(f.get("submission"))?;
+    let mut p = Problems::default();
     let category = f.get("category").to_string();
     if category.is_empty() {
-        return Err(AppError::invalid("category", "error-required"));
+        p.add("category", "error-required");
     }
-    let quantity = f
-        .optional_f64("quantity", f64::MIN, f64::MAX)?
-        .ok_or(AppError::invalid("quantity", "error-required"))?;
-    let quantity_unit = vehicle::quantity_unit(&f.required("quantity_unit", 20)?);
+    let quantity = p
+        .or_default(f.optional_f64("quantity", f64::MIN, f64::MAX))?
+        .unwrap_or_else(|| {
+            p.add("quantity", "error-required");
+            0.0
+        });
+    let quantity_unit = vehicle::quantity_unit(&p.or_default(f.required("quantity_unit", 20))?);
     // "150 000" is how amounts are written here.
     let mut amount = f.clone();
     amount.0.insert(
@@ -151,17 +167,21 @@ pub fn new_goods(state: &AppState, f: &Fields) -> AppResult<NewGoods> {
         f.get("value_fcfa")
             .replace([' ', '\u{a0}', '\u{202f}', '.'], ""),
     );
-    let value_fcfa = amount.optional_i64("value_fcfa", 0, 1_000_000_000_000)?;
+    let value_fcfa = p.or_default(amount.optional_i64("value_fcfa", 0, 1_000_000_000_000))?;
     // A locality of the region (as the suggestions give it) or a town abroad as typed.
-    let origin = crossing::place(state, f.get("origin"), "origin")?.text;
-    let destination = crossing::place(state, f.get("destination"), "destination")?.text;
+    let origin = p
+        .or_default(crossing::place(state, f.get("origin"), "origin"))?
+        .text;
+    let destination = p
+        .or_default(crossing::place(state, f.get("destination"), "destination"))?
+        .text;
     let vehicle = crate::ids::VehicleId::parse(f.get("vehicle"));
     let owner = match (vehicle, crate::ids::CrossingId::parse(f.get("crossing"))) {
         (Some(v), _) => GoodsOwner::Vehicle(v),
         (None, Some(c)) => GoodsOwner::Crossing(c),
         (None, None) => return Err(AppError::invalid("crossing", "error-goods-owner")),
     };
-    Ok(NewGoods {
+    p.finish(NewGoods {
         submission_id,
         owner,
         category,

@@ -179,21 +179,18 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Cross
 impl CrossingForm {
     /// Puts an error next to its field, everything typed kept.
     fn refuse(mut self, e: AppError) -> AppResult<Response> {
-        let (status, key) = match &e {
-            AppError::Invalid { .. } | AppError::Conflict { .. } => (e.status(), e.message_key()),
-            _ => return Err(e),
-        };
-        let message = self.c.t(key);
-        match e.field() {
-            Some("mrz") => self.mrz_error = Some(message),
-            Some(name) if self.fields.iter().any(|f| f.name == name) => {
-                if let Some(f) = self.fields.iter_mut().find(|f| f.name == name) {
-                    f.error = Some(message);
-                }
-            }
-            _ => self.error = Some(message),
+        if !e.is_user() {
+            return Err(e);
         }
-        Ok((status, Html(self.render()?)).into_response())
+        for (name, key) in e.problems() {
+            let message = self.c.t(key);
+            match self.fields.iter_mut().find(|f| f.name == name) {
+                _ if name == "mrz" => self.mrz_error = Some(message),
+                Some(f) => f.error = Some(message),
+                None => self.error = Some(message),
+            }
+        }
+        Ok((e.status(), Html(self.render()?)).into_response())
     }
 }
 

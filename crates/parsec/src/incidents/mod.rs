@@ -96,7 +96,7 @@ pub fn near_in_region(state: &AppState, lat: f64, lon: f64) -> Option<&gazetteer
 }
 
 /// Where an incident happened, as the register keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Located {
     pub lat: f64,
     pub lon: f64,

@@ -71,7 +71,7 @@ pub async fn force_counts(db: &Db, scope: &Scope) -> AppResult<Vec<(Force, i64, 
 }
 
 /// A place given by the user: a gazetteer id or a name, resolved to one locality.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Place {
     pub locality_id: Option<String>,
     pub lat: Option<f64>,

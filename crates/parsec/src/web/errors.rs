@@ -19,6 +19,8 @@ struct ErrorInfo {
     code: &'static str,
     key: &'static str,
     field: Option<&'static str>,
+    /// Every refused field with its message key (a form's errors all at once).
+    fields: Vec<(&'static str, &'static str)>,
     internal: Option<String>,
 }
 
@@ -33,6 +35,7 @@ impl IntoResponse for AppError {
             code: self.code(),
             key: self.message_key(),
             field: self.field(),
+            fields: self.problems(),
             internal,
         });
         res
@@ -82,6 +85,7 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
                 code: e.code(),
                 key: e.message_key(),
                 field: e.field(),
+                fields: e.problems(),
                 internal: None,
             }
         }
@@ -91,7 +95,12 @@ pub async fn render(State(state): State<AppState>, req: Request, next: Next) -> 
     }
     let message = state.catalog.get(lang, info.key).to_string();
     if api {
-        let body = serde_json::json!({"error": info.code, "field": info.field, "message": message});
+        let fields: Vec<_> = info
+            .fields
+            .iter()
+            .map(|(f, k)| serde_json::json!({"field": f, "message": state.catalog.get(lang, k)}))
+            .collect();
+        let body = serde_json::json!({"error": info.code, "field": info.field, "message": message, "fields": fields});
         return (status, axum::Json(body)).into_response();
     }
     if info.code == "unauthenticated" {

@@ -418,18 +418,20 @@ impl FormView {
         self.fields.iter().any(|f| f.kind == "file")
     }
 
-    /// Puts the error of a failed save next to its field (or above the form), so the user sees
-    /// what to fix with everything typed still in place.
+    /// Puts the errors of a failed save next to their fields (or above the form), so the user
+    /// sees everything to fix at once, with everything typed still in place.
     pub fn with_error(mut self, e: &AppError) -> Self {
-        let message = self.c.t(e.message_key());
-        // A hidden field shows no message: its error goes above the form.
-        match e.field().and_then(|f| {
-            self.fields
+        for (name, key) in e.problems() {
+            let message = self.c.t(key);
+            // A hidden field shows no message: its error goes above the form.
+            match self
+                .fields
                 .iter_mut()
-                .find(|x| x.name == f && x.kind != "hidden")
-        }) {
-            Some(field) => field.error = Some(message),
-            None => self.error = Some(message),
+                .find(|x| x.name == name && x.kind != "hidden")
+            {
+                Some(field) => field.error = Some(message),
+                None => self.error = Some(message),
+            }
         }
         self
     }
@@ -437,14 +439,12 @@ impl FormView {
     /// The answer to a refused save: this form again (422/409) for a user error, the error
     /// itself otherwise.
     pub fn refuse(self, e: AppError) -> AppResult<Response> {
-        match e {
-            AppError::Invalid { .. } | AppError::Conflict { .. } => {
-                let status = e.status();
-                let form = self.with_error(&e);
-                Ok((status, Html(form.render()?)).into_response())
-            }
-            e => Err(e),
+        if !e.is_user() {
+            return Err(e);
         }
+        let status = e.status();
+        let form = self.with_error(&e);
+        Ok((status, Html(form.render()?)).into_response())
     }
 }
 

@@ -11,6 +11,7 @@ mod border;
 mod browser;
 mod cli;
 mod faults;
+mod forms;
 mod incidents;
 mod nodes;
 mod proxy;

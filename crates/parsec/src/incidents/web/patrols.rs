@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::{FormData, Params, reporting_unit, type_labels, unit_field};
 use crate::accounts::Permission;
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problems};
 use crate::incidents;
 use crate::web::auth::Auth;
 use crate::web::page::{
@@ -310,11 +310,14 @@ pub(super) async fn patrol_report(
 
 /// The patrol form as the service takes it: the days, the stops and the assets as listed.
 fn new_patrol(f: &Fields) -> AppResult<incidents::patrols::NewPatrol> {
-    let day = |name: &'static str| {
-        crate::db::day(f.get(name))
-            .filter(|_| f.get(name).len() == 10)
-            .ok_or(AppError::invalid(name, "error-bad-date"))
+    let mut p = Problems::default();
+    let mut day = |name: &'static str| {
+        let read = crate::db::day(f.get(name))
+            .filter(|_| crate::db::iso_day(f.get(name)).len() == 10)
+            .ok_or(AppError::invalid(name, "error-bad-date"));
+        p.or(read, time::Date::MIN)
     };
+    let (starts_on, ends_on) = (day("starts_on")?, day("ends_on")?);
     let list = |name: &str, separators: &[char]| -> Vec<String> {
         f.get(name)
             .split(separators)
@@ -323,10 +326,10 @@ fn new_patrol(f: &Fields) -> AppResult<incidents::patrols::NewPatrol> {
             .map(str::to_string)
             .collect()
     };
-    Ok(incidents::patrols::NewPatrol {
+    p.finish(incidents::patrols::NewPatrol {
         submission_id: f.get("submission").to_string(),
-        starts_on: day("starts_on")?,
-        ends_on: day("ends_on")?,
+        starts_on,
+        ends_on,
         route: list("route", &[',', ';', '\n']),
         assets: list("assets", &[',', ';']),
     })

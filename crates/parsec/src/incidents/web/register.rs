@@ -165,12 +165,6 @@ pub(super) async fn create(
     };
     let input = match super::forms::incident_input(&state, &f) {
         Ok(i) => i,
-        Err(AppError::Invalid {
-            field: "sub_event_type",
-            key,
-        }) => {
-            return view.refuse(AppError::invalid("event", key));
-        }
         Err(e) => return view.refuse(e),
     };
     match incidents::create(&state, &auth.user.actor(), &unit, &input).await {

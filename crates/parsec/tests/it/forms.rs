@@ -1,0 +1,148 @@
+//! A form reports every error at once, each at its field: the user fixes everything in one go
+//! instead of one mistake per submit. Pages and the JSON API alike; nothing is saved.
+
+use crate::support::TestApp;
+
+/// The messages shown at fields (`<strong class="msg-field">`), in the page's order.
+fn field_messages(html: &str) -> Vec<String> {
+    html.split("class=\"msg-field\" role=\"alert\">")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn count(app: &TestApp, table: &'static str) -> i64 {
+    let sql = match table {
+        "assets" => "SELECT COUNT(*) FROM assets",
+        "crossings" => "SELECT COUNT(*) FROM crossings",
+        "incidents" => "SELECT COUNT(*) FROM incidents",
+        _ => "SELECT COUNT(*) FROM users",
+    };
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_error_of_a_form_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login("admin").await;
+    let unit = app.unit_id("Poste frontière de Koro").await;
+
+    // An asset with four mistakes: four messages, each at its field.
+    let assets = count(&app, "assets").await;
+    let res = admin
+        .post_form(
+            "/assets",
+            &[
+                ("kind", "vaisseau"),
+                ("force", "GN"),
+                ("unit", unit.as_str()),
+                ("registration", "GN/MOP #1"),
+                ("make", ""),
+                ("model", "HZJ79"),
+                ("year", "1800"),
+                ("status", "disponible"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let messages = field_messages(&html);
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    for id in ["f-kind", "f-registration", "f-make", "f-year"] {
+        let at = html.find(&format!("id=\"{id}\"")).unwrap();
+        let next_message = html[at..].find("msg-field").unwrap();
+        let next_field = html[at + 1..]
+            .find("<div class=\"field")
+            .unwrap_or(usize::MAX);
+        assert!(next_message < next_field, "no message at {id}");
+    }
+    // What was typed is kept.
+    assert!(html.contains("HZJ79"));
+    assert_eq!(count(&app, "assets").await, assets);
+
+    // The same through the API: every field with its message.
+    let res = admin
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/units",
+            r#"{"name": "", "kind": "caserne", "force": "XX", "lat": 200, "lon": 1}"#,
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let fields: Vec<&str> = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "kind", "force", "lat"], "{v}");
+    assert_eq!(v["field"], "name");
+
+    // A crossing typed by hand: a bad sex, a birth date in the future, a bad country code and
+    // no surname.
+    let mut agent = app.login("agent.koro").await;
+    let crossings = count(&app, "crossings").await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", "every-error-1"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+                ("surname", ""),
+                ("sex", "Q"),
+                ("birth_date", "01/01/2090"),
+                ("nationality", "M1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let messages = field_messages(&res.text().await.unwrap());
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_eq!(count(&app, "crossings").await, crossings);
+
+    // An incident with no type, a bad time and a negative count.
+    let mut ops = app.login("operations").await;
+    let incidents = count(&app, "incidents").await;
+    let res = ops
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", "every-error-2"),
+                ("unit", unit.as_str()),
+                ("place", "Bankass"),
+                ("occurred_at", "hier"),
+                ("injured", "-4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let messages = field_messages(&html);
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(html.contains("Champ obligatoire"), "{messages:?}");
+    assert_eq!(count(&app, "incidents").await, incidents);
+
+    // An account: a login too short, no name and a short password.
+    let users = count(&app, "users").await;
+    let res = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("login", "x"),
+                ("display_name", ""),
+                ("role", "agent"),
+                ("unit_id", unit.as_str()),
+                ("password", "court"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let messages = field_messages(&res.text().await.unwrap());
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_eq!(count(&app, "users").await, users);
+}
