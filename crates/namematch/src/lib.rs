@@ -112,6 +112,17 @@ pub enum Rule {
 }
 
 impl Rule {
+    pub const ALL: [Rule; 8] = [
+        Rule::Exact,
+        Rule::Spelling,
+        Rule::Variant,
+        Rule::Phonetic,
+        Rule::Transliteration,
+        Rule::Typo,
+        Rule::Truncated,
+        Rule::Merged,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::Exact => "exact",
@@ -1234,6 +1245,19 @@ fn merges(a: &QToken, b: &QToken, t: &Token) -> bool {
 fn plausible(a: &str, b: &str) -> bool {
     a.chars().next() == b.chars().next()
 }
+
+/// Every reason `birth_evidence` gives (an explanation names one).
+pub const BIRTH_REASONS: &[&str] = &[
+    "absent",
+    "same date",
+    "near date",
+    "same year, other date",
+    "other date",
+    "same year, other month",
+    "same year",
+    "year off by one",
+    "other year",
+];
 
 /// What the birth dates say, from -1 (they contradict) through 0 (nothing to compare) to 1
 /// (the same day): a slip (day and month swapped, a day or a year off) counts for a match,

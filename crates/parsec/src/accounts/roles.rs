@@ -84,6 +84,9 @@ pub enum Permission {
     ViewCrossings,
     /// Search, list and export the crossings of the own scope.
     ListCrossings,
+    /// See the crossings of the own scope today (a post's agents: their own and their
+    /// colleagues') and find a crossing by its exact document number; less than listing.
+    FindCrossings,
     /// See the flow statistics (no personal data).
     ViewFlows,
     /// Choose alerts to share with the partner service across the border.
@@ -127,6 +130,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ReviewHits,
             ViewCrossings,
             ListCrossings,
+            FindCrossings,
             ViewFlows,
             ViewIncidents,
             ReportIncidents,
@@ -144,6 +148,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             RecordCrossings,
             ViewCrossings,
             ListCrossings,
+            FindCrossings,
             ViewFlows,
             ShareAlerts,
             ViewIncidents,
@@ -160,6 +165,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             Screen,
             RecordCrossings,
             ViewCrossings,
+            FindCrossings,
             ViewFlows,
             ViewIncidents,
             ReportIncidents,
@@ -174,6 +180,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewLists,
             ViewCrossings,
             ListCrossings,
+            FindCrossings,
             ViewFlows,
             ViewIncidents,
         ],

@@ -398,6 +398,43 @@ pub async fn get(
     audit::audited_read(&state.db, actor, "crossing", id, async { Ok(row) }).await
 }
 
+/// The most crossings a search by document number shows (the newest).
+pub const FOUND_MOST: i64 = 50;
+
+/// The crossings of one document in a scope, newest first: what a post's agent may look up
+/// ("has this passport crossed here before?") without listing the crossings. Exact number
+/// only (typed with or without spaces); audited with the number and how many were shown.
+pub async fn find_by_document(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    number: &str,
+) -> AppResult<Vec<CrossingRow>> {
+    let number: String = number
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if number.is_empty() || number.chars().count() > 30 {
+        return Err(AppError::invalid("document", "error-document-number"));
+    }
+    let rows: Vec<CrossingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM} WHERE c.document_number = ?1
+         AND (?2 IS NULL OR c.unit_id IN (SELECT value FROM json_each(?2)))
+         ORDER BY c.crossed_at DESC LIMIT ?3"
+    )))
+    .bind(&number)
+    .bind(scope.as_json())
+    .bind(FOUND_MOST)
+    .fetch_all(&state.db)
+    .await?;
+    let mut tx = db::begin_write(&state.db).await?;
+    let detail = format!("document={number} shown={}", rows.len());
+    audit::append(&mut tx, actor, "find", "crossing", "-", &detail).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
 /// How a crossing list is sorted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum CrossingSort {

@@ -20,7 +20,7 @@ use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_line};
 use crate::web::page::{
     ColumnHead, DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link,
-    ListParams, ListRow, ListView, PageCtx, render, when_text,
+    ListParams, ListRow, ListView, PageCtx, SECTION_ROWS, Section, render, when_text,
 };
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/border/crossings/new", get(new_form).post(save))
         .route("/border/crossings", get(list))
         .route("/border/crossings/export.csv", get(export))
+        .route("/border/crossings/find", get(find))
         .route("/border/crossings/{id}", get(view))
         .route(
             "/border/crossings/{id}/instruction-read",
@@ -655,6 +656,114 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         next_href,
     };
     render(&view)
+}
+
+/// A post's search by document number: the crossings of that document in the user's scope.
+async fn find(State(state): State<AppState>, auth: Auth, Query(q): Params) -> AppResult<Response> {
+    auth.require(Permission::FindCrossings)?;
+    let p = ListParams(q);
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let typed = p.get("document").trim().to_string();
+    let (rows, error) = if typed.is_empty() {
+        (Vec::new(), None)
+    } else {
+        match crossing::find_by_document(&state, &auth.user.actor(), &auth.scope, &typed).await {
+            Ok(rows) => (rows, None),
+            Err(e) if e.is_user() => (Vec::new(), Some(c.t(e.message_key()))),
+            Err(e) => return Err(e),
+        }
+    };
+    let mut view = ListView::single_page(c, String::new(), "", Vec::new(), Vec::new());
+    let c = &view.c;
+    view.title = match (&error, typed.is_empty()) {
+        (Some(e), _) => e.clone(),
+        (None, true) => c.t("home-document-search"),
+        (None, false) => c.tf("crossing-found", &[("document", &typed)]),
+    };
+    view.filters = vec![FilterField {
+        name: "document",
+        label: c.t("crossing-document-number"),
+        kind: "search",
+        value: typed,
+        options: Vec::new(),
+    }];
+    view.columns = [
+        "crossing-time",
+        "crossing-post",
+        "crossing-surname",
+        "crossing-direction",
+        "crossing-screening",
+        "crossing-recorded-by",
+    ]
+    .iter()
+    .map(|k| ColumnHead::plain(c.t(k)))
+    .collect();
+    view.rows = rows
+        .iter()
+        .map(|r| ListRow {
+            href: format!("/border/crossings/{}", r.id),
+            cells: vec![
+                when_text(&r.crossed_at),
+                r.unit_name.clone(),
+                format!("{} {}", r.surname, r.given_names),
+                label::<Direction>(c, &r.direction),
+                label::<Screening>(c, &r.screening),
+                r.recorded_by.clone(),
+            ],
+        })
+        .collect();
+    view.total = view.rows.len() as i64;
+    render(&view)
+}
+
+/// The home page of a post: today's crossings of the units the user sees (an agent: the post,
+/// theirs and their colleagues'), newest first. Reading them is audited as any list is.
+pub async fn today_section(state: &AppState, auth: &Auth, c: &PageCtx) -> AppResult<Section> {
+    let today = crate::db::now().date();
+    let filter = crossing::CrossingFilter {
+        from: Some(today),
+        to: Some(today),
+        page: 1,
+        ..Default::default()
+    };
+    let (rows, total) = crossing::list(state, &auth.user.actor(), &auth.scope, &filter).await?;
+    let day = today.to_string();
+    Ok(Section {
+        id: "today-crossings",
+        title: c.t("home-today-crossings"),
+        columns: [
+            "crossing-time",
+            "crossing-surname",
+            "crossing-direction",
+            "crossing-document-number",
+            "crossing-screening",
+            "crossing-recorded-by",
+        ]
+        .iter()
+        .map(|k| c.t(k))
+        .collect(),
+        rows: rows
+            .iter()
+            .take(SECTION_ROWS as usize)
+            .map(|r| ListRow {
+                href: format!("/border/crossings/{}", r.id),
+                cells: vec![
+                    when_text(&r.crossed_at),
+                    format!("{} {}", r.surname, r.given_names),
+                    label::<Direction>(c, &r.direction),
+                    r.document_number.clone(),
+                    label::<Screening>(c, &r.screening),
+                    r.recorded_by.clone(),
+                ],
+            })
+            .collect(),
+        total,
+        more: Some(Link::new(
+            &format!("/border/crossings?from={day}&to={day}"),
+            c.t("home-see-all"),
+        )),
+        empty: c.t("home-no-crossing-today"),
+    })
 }
 
 async fn export(

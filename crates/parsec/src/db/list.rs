@@ -53,6 +53,11 @@ impl Where {
         }
     }
 
+    /// A condition with nothing bound (`status IN ('a', 'b')`), checked on each row.
+    pub fn fixed(&mut self, clause: &'static str) {
+        self.push(clause, Walk::Check, Vec::new());
+    }
+
     /// The units a reader sees. Checked on each row in the walk: a scope of several units
     /// gives no single ordered index range.
     pub fn scope(&mut self, clause: &'static str, scope: &Scope) {

@@ -464,6 +464,23 @@ pub async fn list(
     crate::db::list::fetch_list(&state.db, &list_query(scope, f), f.page.max(1)).await
 }
 
+/// The incidents that no one answers yet (reported or confirmed, no response under way), the
+/// longest waiting first: the top of the operations centre's watch.
+pub async fn waiting(state: &AppState, scope: &Scope) -> AppResult<(Vec<IncidentRow>, i64)> {
+    let mut w = crate::db::list::Where::default();
+    w.fixed("i.status IN ('signale', 'confirme')");
+    w.scope("i.unit_id IN (SELECT value FROM json_each(?))", scope);
+    crate::db::list::fetch_page(
+        &state.db,
+        INCIDENT_SELECT,
+        INCIDENT_FROM,
+        &w,
+        "i.occurred_at, i.id",
+        1,
+    )
+    .await
+}
+
 /// Every incident of a filter, oldest first, for the exports (refused beyond
 /// `EXPORT_MOST`, not cut); audited with the filter and how many left (the notes may name
 /// people).

@@ -217,6 +217,27 @@ pub async fn list(
     .await
 }
 
+/// The patrols whose last day is past and whose report is not written, the oldest first.
+pub async fn due_to_report(
+    state: &AppState,
+    scope: &Scope,
+    today: time::Date,
+) -> AppResult<(Vec<PatrolRow>, i64)> {
+    let mut w = crate::db::list::Where::default();
+    w.fixed("p.status = 'prevue'");
+    w.eq("p.ends_on < ?", &today.to_string());
+    w.scope("p.unit_id IN (SELECT value FROM json_each(?))", scope);
+    crate::db::list::fetch_page(
+        &state.db,
+        SELECT,
+        "patrols p JOIN units u ON u.id = p.unit_id",
+        &w,
+        "p.ends_on, p.id",
+        1,
+    )
+    .await
+}
+
 /// Patrols done and not done over a period (any day of the patrol in it), per cercle of the
 /// unit's post ("—" for a unit placed nowhere).
 pub async fn by_cercle(

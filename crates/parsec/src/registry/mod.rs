@@ -509,6 +509,23 @@ pub async fn list_assets(db: &Db, scope: &Scope, p: &RecordFilter) -> AppResult<
     fetch_page(db, ASSET_SELECT, ASSET_FROM, &w, &order, p.page.max(1)).await
 }
 
+/// The assets that cannot be sent (in maintenance or out of service), by status then unit:
+/// the operations centre's and the workshop's home.
+pub async fn unavailable_assets(db: &Db, scope: &Scope) -> AppResult<(Vec<Asset>, i64)> {
+    let mut w = Where::default();
+    w.fixed("a.status IN ('en_maintenance', 'hors_service')");
+    w.scope("a.unit_id IN (SELECT value FROM json_each(?))", scope);
+    fetch_page(
+        db,
+        ASSET_SELECT,
+        ASSET_FROM,
+        &w,
+        "a.status, u.name, a.registration",
+        1,
+    )
+    .await
+}
+
 pub async fn get_asset(db: &Db, scope: &Scope, id: &str) -> AppResult<Asset> {
     let sql = format!("SELECT {ASSET_SELECT} FROM {ASSET_FROM} WHERE a.id = ?");
     let a: Asset = sqlx::query_as(AssertSqlSafe(sql.as_str()))

@@ -17,7 +17,8 @@ use crate::i18n::Lang;
 use crate::web::auth::Auth;
 use crate::web::page::{
     DetailField, DetailTable, DetailView, Fields, FilterField, FormField, FormView, Link,
-    ListParams, ListRow, ListView, PageCtx, SelectOption, num, options, render,
+    ListParams, ListRow, ListView, PageCtx, SECTION_ROWS, Section, SelectOption, num, options,
+    render,
 };
 
 pub fn router() -> Router<AppState> {
@@ -759,6 +760,38 @@ fn asset_row(c: &PageCtx, a: &Asset) -> ListRow {
             a.year.map(|y| y.to_string()).unwrap_or_default(),
         ],
     }
+}
+
+/// The assets that cannot be sent, for the operations centre's and the workshop's home.
+pub async fn unavailable_section(state: &AppState, auth: &Auth, c: &PageCtx) -> AppResult<Section> {
+    let (assets, total) = super::unavailable_assets(&state.db, &auth.scope).await?;
+    Ok(Section {
+        id: "unavailable-assets",
+        title: c.t("home-unavailable-assets"),
+        columns: [
+            "field-registration",
+            "field-kind",
+            "field-model",
+            "field-status",
+            "field-unit",
+            "field-force",
+            "field-year",
+        ]
+        .iter()
+        .map(|k| c.t(k))
+        .collect(),
+        rows: assets
+            .iter()
+            .take(SECTION_ROWS as usize)
+            .map(|a| asset_row(c, a))
+            .collect(),
+        total,
+        more: Some(Link::new(
+            "/assets?status=en_maintenance",
+            c.t("home-see-all"),
+        )),
+        empty: c.t("home-all-available"),
+    })
 }
 
 async fn assets_list(

@@ -626,6 +626,79 @@ pub fn explain(ex: &namematch::Explanation) -> String {
     parts.join(" ; ")
 }
 
+/// One part of a stored explanation (as `explain` writes it), for the pages to say in words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// A word of the traveller's name paired with a word of the listed name, and the rule.
+    Pair {
+        query: String,
+        listed: String,
+        rule: String,
+    },
+    /// Words of the traveller's name with no partner in the listed name.
+    OnlyQuery(String),
+    /// Words of the listed name missing from the traveller's.
+    OnlyListed(String),
+    /// What the birth dates said (`same date`, `absent` …) and its effect on the score.
+    Birth {
+        reason: String,
+        effect: f64,
+    },
+    Nationality {
+        effect: f64,
+    },
+    /// Anything else, shown as stored.
+    Other(String),
+}
+
+/// The catalogue's name of a birth-date reason (`same year, other date` →
+/// `same-year-other-date`; none given is `absent`).
+pub fn birth_reason_key(reason: &str) -> String {
+    match reason {
+        "" => "absent".into(),
+        r => r.replace(", ", "-").replace(' ', "-"),
+    }
+}
+
+/// Reads back what `explain` wrote.
+pub fn explanation_parts(text: &str) -> Vec<Why> {
+    let effect = |s: &str| {
+        s.rsplit_once('(')
+            .and_then(|(_, e)| e.trim_end_matches(')').parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    text.split(" ; ")
+        .filter(|p| !p.trim().is_empty())
+        .map(|part| {
+            if let Some(rest) = part.strip_prefix("sans correspondance : ") {
+                Why::OnlyQuery(rest.to_string())
+            } else if let Some(rest) = part.strip_prefix("absent de la requête : ") {
+                Why::OnlyListed(rest.to_string())
+            } else if let Some(rest) = part.strip_prefix("naissance : ") {
+                let reason = rest.rsplit_once(" (").map_or(rest, |(r, _)| r);
+                Why::Birth {
+                    reason: reason.to_string(),
+                    effect: effect(rest),
+                }
+            } else if part.starts_with("nationalité (") {
+                Why::Nationality {
+                    effect: effect(part),
+                }
+            } else if let Some((query, rest)) = part.split_once(" → ")
+                && let Some((listed, rule)) = rest.rsplit_once(" (")
+            {
+                Why::Pair {
+                    query: query.to_string(),
+                    listed: listed.to_string(),
+                    rule: rule.trim_end_matches(')').to_string(),
+                }
+            } else {
+                Why::Other(part.to_string())
+            }
+        })
+        .collect()
+}
+
 /// A traveller as screened: the name, and what is known of the birth date and nationality.
 #[derive(Debug, Clone, Default)]
 pub struct Traveller {
@@ -778,11 +851,25 @@ pub struct HitRow {
     pub status: String,
     pub reviewed_by: Option<String>,
     pub review_reason: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// The post (or unit) where the traveller was screened.
+    pub post_name: Option<String>,
+    /// The crossing that was screened, when it came from one.
+    pub crossing_id: Option<String>,
+    pub listed_birth: Option<String>,
+    pub listed_nationality: Option<String>,
+    /// Why the list holds the person.
+    pub listed_reason: String,
+    pub list_name: String,
 }
 
 const HIT_SELECT: &str = "h.id, h.created_at, h.created_by, h.unit_id, h.query_name, h.query_birth,
     h.query_nationality, h.entry_id, e.full_name AS listed_name, e.instruction, h.score, h.decision,
-    h.explanation, h.status, h.reviewed_by, h.review_reason";
+    h.explanation, h.status, h.reviewed_by, h.review_reason, h.reviewed_at, u.name AS post_name,
+    h.crossing_id, e.birth_date AS listed_birth, e.nationality AS listed_nationality,
+    e.reason AS listed_reason, w.name AS list_name";
+const HIT_FROM: &str = "screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
+    JOIN watchlists w ON w.id = e.watchlist_id LEFT JOIN units u ON u.id = h.unit_id";
 
 /// The SQL condition that keeps the hits of a scope (`?` is `Scope::as_json`): a hit made at
 /// a unit belongs to that unit's scope; one made by a region-wide user (no unit) to
@@ -801,6 +888,38 @@ pub async fn delete_hits_of_crossings(tx: &mut db::Tx, crossing_ids: &str) -> Ap
     .rows_affected())
 }
 
+/// The alerts (not the names to verify) raised in a scope since a time, newest first: the
+/// operations centre's "alerts of the day". Through the queue's index, one range per status.
+pub async fn alerts_since(
+    state: &AppState,
+    scope: &crate::accounts::Scope,
+    since: &str,
+    most: i64,
+) -> AppResult<Vec<HitRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {HIT_SELECT} FROM {HIT_FROM}
+         WHERE h.status IN ('a_revoir', 'confirme', 'ecarte') AND h.created_at >= ?2
+           AND h.decision = 'alerte' AND {HIT_IN_SCOPE}
+         ORDER BY h.created_at DESC LIMIT ?3"
+    )))
+    .bind(scope.as_json())
+    .bind(since)
+    .bind(most)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// How many hits wait for a decision in a scope (counted up to 999: the menu says "999").
+pub async fn waiting_review(db: &crate::db::Db, scope: &crate::accounts::Scope) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM screening_hits h
+         WHERE h.status = 'a_revoir' AND {HIT_IN_SCOPE} LIMIT 999)"
+    )))
+    .bind(scope.as_json())
+    .fetch_one(db)
+    .await?)
+}
+
 /// The hits to review in a scope (the reviewer's unit and below), newest first, a page at a
 /// time; and how many there are in all.
 pub async fn hits_to_review(
@@ -814,7 +933,7 @@ pub async fn hits_to_review(
     crate::db::list::fetch_page(
         &state.db,
         HIT_SELECT,
-        "screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id",
+        HIT_FROM,
         &w,
         "h.created_at DESC, h.id",
         page,
@@ -842,7 +961,7 @@ pub async fn hit(
     }
     let read = async {
         let row: Option<HitRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {HIT_SELECT} FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id WHERE h.id = ?"
+            "SELECT {HIT_SELECT} FROM {HIT_FROM} WHERE h.id = ?"
         )))
         .bind(id)
         .fetch_optional(&state.db)
@@ -916,4 +1035,51 @@ pub async fn lists(state: &AppState) -> AppResult<Vec<ListRow>> {
     )
     .fetch_all(&state.db)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_explanation_reads_back_as_it_was_written() {
+        let ex = namematch::Explanation {
+            name: "Amadou Kouffa".into(),
+            matches: vec![namematch::TokenMatch {
+                query: "hamadoun".into(),
+                listed: "amadou".into(),
+                rule: namematch::Rule::Variant,
+                similarity: 0.93,
+                weight: 1.0,
+            }],
+            unmatched_query: vec!["ag".into()],
+            unmatched_listed: vec!["kouffa".into()],
+            name_score: 0.8,
+            birth_effect: 0.1,
+            birth_reason: "same year, other date",
+            nationality_effect: -0.05,
+        };
+        let parts = explanation_parts(&explain(&ex));
+        assert_eq!(
+            parts,
+            vec![
+                Why::Pair {
+                    query: "hamadoun".into(),
+                    listed: "amadou".into(),
+                    rule: "variant".into()
+                },
+                Why::OnlyQuery("ag".into()),
+                Why::OnlyListed("kouffa".into()),
+                Why::Birth {
+                    reason: "same year, other date".into(),
+                    effect: 0.1
+                },
+                Why::Nationality { effect: -0.05 },
+            ]
+        );
+        assert_eq!(
+            birth_reason_key("same year, other date"),
+            "same-year-other-date"
+        );
+    }
 }

@@ -23,6 +23,9 @@ pub struct Auth {
     pub lang: Lang,
     /// On a post out of touch with the regional node, for the pages' banner (None for the API).
     pub offline: Option<crate::sync::web::Offline>,
+    /// The hits waiting for this reviewer's decision, for the menu (None: not a reviewer, or
+    /// the API).
+    pub to_review: Option<i64>,
 }
 
 impl Auth {
@@ -133,6 +136,7 @@ impl FromRequestParts<AppState> for Auth {
                 session: None,
                 lang,
                 offline: None,
+                to_review: None,
             });
         }
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
@@ -145,7 +149,13 @@ impl FromRequestParts<AppState> for Auth {
             .or_else(|| Lang::parse(&session.user.lang))
             .unwrap_or(Lang::Fr);
         let offline = crate::sync::web::offline(&state.db).await?;
+        let to_review = if session.user.can(accounts::Permission::ReviewHits) {
+            Some(crate::screening::waiting_review(&state.db, &scope).await?)
+        } else {
+            None
+        };
         Ok(Auth {
+            to_review,
             user: session.user.clone(),
             scope,
             session: Some(session),

@@ -9,15 +9,15 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use std::collections::HashMap;
 
-use crate::accounts::{self, Permission};
+use crate::accounts::{self, Permission, Role};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::registry;
 use crate::registry::model::Coded;
 use crate::web::auth::{self, Auth, ClientAddr, ReqLang};
 use crate::web::csrf;
-use crate::web::page::{PageCtx, render};
+use crate::web::page::{Link, PageCtx, Section, render};
+use crate::{border, incidents, registry, screening};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,13 +41,99 @@ pub struct Card {
 struct HomePage {
     c: PageCtx,
     intro: String,
+    /// The day's first actions, as buttons.
+    actions: Vec<Link>,
+    /// A post's search by document number (the crossings' full-text search).
+    document_search: bool,
+    /// What waits for this person, most pressing first.
+    sections: Vec<Section>,
     cards: Vec<Card>,
     by_status: Vec<Card>,
 }
 
+/// Each role's home page says what to do today: the agent's crossings of the day, what waits
+/// for the commandant's decision, the operations centre's watch; the others see their counts.
 async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     let c = PageCtx::new(&state, &auth, "/");
-    let counts = registry::counts(&state, &auth.scope).await?;
+    let mut actions = Vec::new();
+    let mut sections = Vec::new();
+    let can = |p| auth.user.can(p);
+    let action = |href: &str, key: &str| Link::new(href, c.t(key));
+    match auth.user.role {
+        Role::Agent => {
+            if can(Permission::RecordCrossings) {
+                actions.push(action("/border/crossings/new", "nav-crossing-new"));
+            }
+            if can(Permission::Screen) {
+                actions.push(action("/screening", "nav-screening"));
+            }
+            if can(Permission::FindCrossings) {
+                sections.push(border::web::today_section(&state, &auth, &c).await?);
+            }
+        }
+        Role::Commandant => {
+            if can(Permission::ReportIncidents) {
+                actions.push(action("/incidents/new", "incident-new"));
+                actions.push(action("/patrols/new", "patrol-new"));
+            }
+            if can(Permission::ReviewHits) {
+                sections.push(screening::web::review_section(&state, &auth, &c).await?);
+            }
+            if can(Permission::ViewIncidents) {
+                sections.push(incidents::web::waiting_section(&state, &auth, &c).await?);
+                sections.push(incidents::web::under_way_section(&state, &auth, &c).await?);
+                sections.push(incidents::web::patrols_due_section(&state, &auth, &c).await?);
+            }
+            if can(Permission::ListCrossings) {
+                sections.push(border::web::today_section(&state, &auth, &c).await?);
+            }
+        }
+        Role::Operations => {
+            if can(Permission::ReportIncidents) {
+                actions.push(action("/incidents/new", "incident-new"));
+            }
+            actions.push(action("/map", "nav-map"));
+            sections.push(incidents::web::waiting_section(&state, &auth, &c).await?);
+            sections.push(incidents::web::under_way_section(&state, &auth, &c).await?);
+            if can(Permission::ReviewHits) {
+                sections.push(screening::web::alerts_today_section(&state, &auth, &c).await?);
+            }
+            sections.push(registry::web::unavailable_section(&state, &auth, &c).await?);
+        }
+        Role::Atelier => {
+            sections.push(registry::web::unavailable_section(&state, &auth, &c).await?);
+        }
+        Role::Inspecteur => {
+            actions.push(action("/audit", "nav-audit"));
+            actions.push(action("/audit/verify", "audit-verify"));
+        }
+        Role::Admin | Role::Programme => {}
+    }
+    // The agent's day is the post's: the registry's counts are for the others.
+    let (cards, by_status) = if auth.user.role == Role::Agent {
+        (Vec::new(), Vec::new())
+    } else {
+        counts(&state, &auth, &c).await?
+    };
+    let intro = state.catalog.format(
+        auth.lang,
+        &format!("home-intro-{}", auth.user.role.code()),
+        &[("name", &auth.user.display_name)],
+    );
+    render(&HomePage {
+        document_search: auth.user.role == Role::Agent && can(Permission::FindCrossings),
+        c,
+        intro,
+        actions,
+        sections,
+        cards,
+        by_status,
+    })
+}
+
+/// The registry's counts (and the accounts' and the audit log's for who manages them).
+async fn counts(state: &AppState, auth: &Auth, c: &PageCtx) -> AppResult<(Vec<Card>, Vec<Card>)> {
+    let counts = registry::counts(state, &auth.scope).await?;
     let mut cards = vec![
         Card {
             href: "/units".into(),
@@ -94,17 +180,7 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
             count: n,
         })
         .collect();
-    let intro = state.catalog.format(
-        auth.lang,
-        &format!("home-intro-{}", auth.user.role.code()),
-        &[("name", &auth.user.display_name)],
-    );
-    render(&HomePage {
-        c,
-        intro,
-        cards,
-        by_status,
-    })
+    Ok((cards, by_status))
 }
 
 #[derive(Template)]

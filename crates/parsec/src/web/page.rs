@@ -78,15 +78,38 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/account", "nav-account", None),
 ];
 
+/// An agent's menu: the post's work only (the other pages stay open to them by address).
+const AGENT_MENU: &[&str] = &[
+    "/",
+    "/border/crossings/new",
+    "/border/crossings",
+    "/screening",
+    "/border/partner-alerts",
+    "/incidents",
+    "/account",
+];
+
 impl PageCtx {
     pub fn new(state: &AppState, auth: &Auth, active: &str) -> PageCtx {
         let menu = MENU
             .iter()
             .filter(|(_, _, p)| p.is_none_or(|p| auth.user.can(p)))
-            .map(|(href, key, _)| MenuItem {
-                href,
-                label: state.catalog.get(auth.lang, key).to_string(),
-                active: *href == active,
+            .filter(|(href, _, _)| {
+                auth.user.role != crate::accounts::Role::Agent || AGENT_MENU.contains(href)
+            })
+            .map(|(href, key, _)| {
+                let mut label = state.catalog.get(auth.lang, key).to_string();
+                // What waits for the reviewer is counted in the menu itself.
+                if *href == "/screening/review"
+                    && let Some(n) = auth.to_review.filter(|n| *n > 0)
+                {
+                    label = format!("{label} ({n})");
+                }
+                MenuItem {
+                    href,
+                    label,
+                    active: *href == active,
+                }
             })
             .collect();
         PageCtx {
@@ -311,6 +334,23 @@ impl ListView {
         }
     }
 }
+
+/// A short table of a home page: what waits for this person, with a link to the whole list.
+pub struct Section {
+    /// The section's element id (for links and tests).
+    pub id: &'static str,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<ListRow>,
+    /// How many there are in all (the rows may be the first few).
+    pub total: i64,
+    pub more: Option<Link>,
+    /// What the section says when nothing waits.
+    pub empty: String,
+}
+
+/// How many rows a home page's section shows.
+pub const SECTION_ROWS: i64 = 8;
 
 pub struct DetailField {
     pub label: String,
@@ -625,6 +665,16 @@ impl ListParams {
 
 /// A stored time as people here read it: `28/11/2026 16:45`, day first. Times are UTC, which
 /// is Mali's time all year; every page says so once, under it (`footer-utc`).
+/// A day as stored (`1961-01-01`, `1961-01`, `1961`) the way people here write it
+/// (`01/01/1961`, `01/1961`, `1961`).
+pub fn day_text(d: &str) -> String {
+    match d.get(..10).unwrap_or(d).split('-').collect::<Vec<_>>()[..] {
+        [y, m, dd] => format!("{dd}/{m}/{y}"),
+        [y, m] => format!("{m}/{y}"),
+        _ => d.to_string(),
+    }
+}
+
 pub fn when_text(at: &str) -> String {
     match (at.get(..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
         (Some(y), Some(m), Some(d), Some(hm)) if at.get(4..5) == Some("-") => {

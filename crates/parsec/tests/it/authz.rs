@@ -106,6 +106,7 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/border/crossings/new" "/border/crossings/new" "CG";
     "GET" "/border/crossings" "/border/crossings" "OCI";
     "GET" "/border/crossings/export.csv" "/border/crossings/export.csv" "OCI";
+    "GET" "/border/crossings/find" "/border/crossings/find" "OCGI";
     "GET" "/border/crossings/{id}" "/border/crossings/none" "OCGI";
     "POST" "/border/crossings/{id}/instruction-read" "/border/crossings/none/instruction-read" "CG";
     "POST" "/api/v1/border/mrz" "/api/v1/border/mrz" "CG";

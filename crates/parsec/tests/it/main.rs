@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod faults;
 mod forms;
+mod home;
 mod incidents;
 mod nodes;
 mod proxy;

@@ -303,7 +303,7 @@ async fn home_pages_health_and_metrics() {
     for (login, expected) in [
         ("admin", "Utilisateurs"),
         ("inspecteur", "Entrées du journal"),
-        ("agent.koro", "Moyens par état"),
+        ("agent.koro", "id=\"today-crossings\""),
     ] {
         let mut c = app.login(login).await;
         let (status, html) = c.get_text("/").await;

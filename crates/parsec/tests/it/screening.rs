@@ -51,8 +51,10 @@ async fn an_agent_screens_and_the_commandant_reviews() {
         "{html}"
     );
     assert!(
-        html.contains("(typo)") || html.contains("(spelling)") || html.contains("(exact)"),
-        "the explanation is shown"
+        html.contains("une faute de frappe probable")
+            || html.contains("le même nom, écrit autrement")
+            || html.contains(": identiques"),
+        "the explanation is shown in words"
     );
     // Nobody of that name: no alert, no hit.
     let res = agent
@@ -108,7 +110,7 @@ async fn an_agent_screens_and_the_commandant_reviews() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/screening/review");
+    assert_eq!(location(&res), "/screening/review?done=confirme");
     let status: String = sqlx::query_scalar("SELECT status FROM screening_hits WHERE id = ?")
         .bind(&hit)
         .fetch_one(&app.state.db)
@@ -206,7 +208,7 @@ async fn only_answers_above_the_thresholds_are_shown_and_their_reading_is_audite
             ],
         )
         .await;
-    assert!(html.contains("nationalité (+0.0"), "{html}");
+    assert!(html.contains("Nationalité (rapproche)"), "{html}");
     let entry: String =
         sqlx::query_scalar("SELECT id FROM watchlist_entries WHERE external_id = 'UN1'")
             .fetch_one(&app.state.db)

@@ -67,6 +67,20 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
             own(&parsec::screening::import::FORMATS),
         ),
         ("incident-status-", own(parsec::incidents::model::STATUSES)),
+        (
+            "why-rule-",
+            namematch::Rule::ALL
+                .iter()
+                .map(|r| r.code().to_string())
+                .collect(),
+        ),
+        (
+            "why-birth-",
+            namematch::BIRTH_REASONS
+                .iter()
+                .map(|r| parsec::screening::birth_reason_key(r))
+                .collect(),
+        ),
         ("reliability-", own(parsec::incidents::model::RELIABILITY)),
         (
             "incident-mode-",

@@ -10,6 +10,9 @@ mod map_page;
 mod patrols;
 mod register;
 mod sitrep;
+mod watch;
+
+pub use watch::{patrols_due_section, under_way_section, waiting_section};
 
 use std::collections::HashMap;
 

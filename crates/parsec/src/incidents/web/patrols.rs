@@ -13,7 +13,7 @@ use crate::incidents;
 use crate::web::auth::Auth;
 use crate::web::page::{
     ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
-    ListView, PageCtx, options, render,
+    ListView, PageCtx, day_text, options, render,
 };
 
 fn patrol_status(c: &PageCtx, s: &str) -> String {
@@ -67,7 +67,7 @@ pub(super) async fn patrols_list(
             .map(|p| ListRow {
                 href: format!("/patrols/{}", p.id),
                 cells: vec![
-                    format!("{} – {}", p.starts_on, p.ends_on),
+                    format!("{} – {}", day_text(&p.starts_on), day_text(&p.ends_on)),
                     p.unit_name.clone(),
                     p.route.clone(),
                     patrol_status(&c, &p.status),
@@ -186,7 +186,7 @@ pub(super) async fn patrol_view(
         (c.t("field-unit"), p.unit_name.clone()),
         (
             c.t("patrol-dates"),
-            format!("{} – {}", p.starts_on, p.ends_on),
+            format!("{} – {}", day_text(&p.starts_on), day_text(&p.ends_on)),
         ),
         (c.t("patrol-route"), p.route.clone()),
         (c.t("patrol-assets"), p.assets.clone()),

@@ -15,8 +15,8 @@ use crate::i18n::Lang;
 use crate::incidents::{self, model};
 use crate::web::auth::Auth;
 use crate::web::page::{
-    ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListRow,
-    ListView, PageCtx, SelectOption, options, render, when_text,
+    ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListView,
+    PageCtx, SelectOption, options, render, when_text,
 };
 
 /// Every sub-type as one choice, `type:sub`, labelled "Type — sub-type".
@@ -231,16 +231,7 @@ pub(super) async fn list(
         ],
         rows: rows
             .iter()
-            .map(|r| ListRow {
-                href: format!("/incidents/{}", r.id),
-                cells: vec![
-                    when_text(&r.occurred_at),
-                    r.place.clone(),
-                    type_labels(c.lang, &r.event_type, &r.sub_event_type).1,
-                    format!("{} / {} / {}", r.fatalities, r.injured, r.missing),
-                    c.t(&format!("incident-status-{}", r.status)),
-                ],
-            })
+            .map(|r| super::watch::incident_row(&c, r))
             .collect(),
         c,
         total,

@@ -2,10 +2,8 @@
 //! of the post's commandant (confirm or dismiss with a reason), the lists' versions and the
 //! import of a new version (administrators).
 
-use std::collections::HashMap;
-
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 
@@ -14,15 +12,21 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListParams, ListRow,
-    ListView, PageCtx, render,
+    DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListRow, ListView, PageCtx,
+    render,
 };
+
+mod review;
+pub use review::{alerts_today_section, review_section, why_words};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/screening", get(search_form).post(search))
-        .route("/screening/review", get(review_queue))
-        .route("/screening/hits/{id}", get(hit_page).post(review))
+        .route("/screening/review", get(review::queue))
+        .route(
+            "/screening/hits/{id}",
+            get(review::hit_page).post(review::decide),
+        )
         .route("/screening/lists", get(lists))
         .route(
             "/screening/lists/import",
@@ -77,7 +81,7 @@ async fn search_form(State(state): State<AppState>, auth: Auth) -> AppResult<Res
     render(&search_view(&state, &auth, &Fields::default()))
 }
 
-fn decision_key(d: namematch::Decision) -> &'static str {
+pub(crate) fn decision_key(d: namematch::Decision) -> &'static str {
     match d {
         namematch::Decision::Alerte => "screening-alerte",
         namematch::Decision::AVerifier => "screening-a-verifier",
@@ -85,7 +89,7 @@ fn decision_key(d: namematch::Decision) -> &'static str {
     }
 }
 
-fn instruction_key(code: &str) -> &'static str {
+pub(crate) fn instruction_key(code: &str) -> &'static str {
     match code {
         "arreter" => "screening-instr-arreter",
         "laisser_passer_signaler" => "screening-instr-laisser",
@@ -133,7 +137,7 @@ async fn search(
                 format!("{:.2}", a.score),
                 c.t(instruction_key(&a.entry.instruction)),
                 a.entry.list_name.clone(),
-                a.explanation.clone(),
+                why_words(&c, &a.explanation).join(" ; "),
             ],
         })
         .collect();
@@ -178,181 +182,6 @@ async fn search(
         c,
     };
     render(&view)
-}
-
-async fn review_queue(
-    State(state): State<AppState>,
-    auth: Auth,
-    Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Response> {
-    auth.require(Permission::ReviewHits)?;
-    let p = ListParams(q);
-    let (hits, total) = crate::screening::hits_to_review(&state, &auth.scope, p.page()).await?;
-    let c = PageCtx::new(&state, &auth, "/screening/review");
-    let rows = hits
-        .iter()
-        .map(|h| ListRow {
-            href: format!("/screening/hits/{}", h.id),
-            cells: vec![
-                crate::web::page::when_text(&h.created_at),
-                c.t(if h.decision == "alerte" {
-                    "screening-alerte"
-                } else {
-                    "screening-a-verifier"
-                }),
-                format!("{:.2}", h.score),
-                h.created_by.clone(),
-            ],
-        })
-        .collect();
-    let title = c.t("screening-review");
-    let columns = vec![
-        c.t("field-created"),
-        c.t("screening-answer"),
-        c.t("screening-score"),
-        c.t("audit-actor"),
-    ];
-    let (page, pages, prev_href, next_href) = p.pager("/screening/review", total);
-    let mut view = ListView::single_page(c, title, "", columns, rows);
-    view.total = total;
-    view.page = page;
-    view.pages = pages;
-    view.prev_href = prev_href;
-    view.next_href = next_href;
-    render(&view)
-}
-
-async fn hit_page(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    auth.require(Permission::ReviewHits)?;
-    let h = crate::screening::hit(&state, &auth.user.actor(), &auth.scope, &id).await?;
-    render(&hit_view(&state, &auth, &h, None))
-}
-
-fn hit_view(
-    state: &AppState,
-    auth: &Auth,
-    h: &crate::screening::HitRow,
-    error: Option<&AppError>,
-) -> FormView {
-    let c = PageCtx::new(state, auth, "/screening/review");
-    let status = match h.status.as_str() {
-        "confirme" => c.t("screening-confirmed"),
-        "ecarte" => c.t("screening-dismissed"),
-        _ => c.t("screening-pending"),
-    };
-    let summary = format!(
-        "{} ({} {}, {}) → {} · {} {:.2} · {} · {}",
-        h.query_name,
-        h.query_birth.as_deref().unwrap_or("—"),
-        h.query_nationality.as_deref().unwrap_or(""),
-        h.created_by,
-        h.listed_name,
-        c.t(if h.decision == "alerte" {
-            "screening-alerte"
-        } else {
-            "screening-a-verifier"
-        }),
-        h.score,
-        c.t(instruction_key(&h.instruction)),
-        status,
-    );
-    let mut fields = vec![
-        FormField::new("summary", c.t("screening-hit"), "textarea", summary),
-        FormField::new(
-            "explanation",
-            c.t("screening-why"),
-            "textarea",
-            h.explanation.clone(),
-        ),
-    ];
-    if h.status == "a_revoir" {
-        fields.push(
-            FormField::new(
-                "decision",
-                c.t("screening-decision"),
-                "select",
-                String::new(),
-            )
-            .required()
-            .options(crate::web::page::options(
-                vec![
-                    ("confirme".into(), c.t("screening-confirm")),
-                    ("ecarte".into(), c.t("screening-dismiss")),
-                ],
-                "",
-                Some(String::new()),
-            )),
-        );
-        fields.push(
-            FormField::new("reason", c.t("screening-reason"), "textarea", String::new()).required(),
-        );
-    } else {
-        fields.push(FormField::new(
-            "reviewed",
-            status,
-            "textarea",
-            format!(
-                "{} : {}",
-                h.reviewed_by.as_deref().unwrap_or(""),
-                h.review_reason.as_deref().unwrap_or("")
-            ),
-        ));
-    }
-    let mut form = FormView {
-        submit: None,
-        map: None,
-        title: c.t("screening-hit"),
-        action: format!("/screening/hits/{}", h.id),
-        cancel_href: "/screening/review".into(),
-        fields,
-        error: None,
-        c,
-    };
-    if let Some(e) = error {
-        form = form.with_error(e);
-    }
-    form
-}
-
-async fn review(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    Form(pairs): FormData,
-) -> AppResult<Response> {
-    auth.require(Permission::ReviewHits)?;
-    let f = Fields::from_pairs(pairs);
-    let confirm = match f.get("decision") {
-        "confirme" => Ok(true),
-        "ecarte" => Ok(false),
-        _ => Err(AppError::invalid("decision", "error-bad-choice")),
-    };
-    let result = match confirm {
-        Ok(confirm) => {
-            crate::screening::review(
-                &state,
-                &auth.user.actor(),
-                &auth.scope,
-                &id,
-                confirm,
-                f.get("reason"),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to("/screening/review").into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            let h = crate::screening::hit(&state, &auth.user.actor(), &auth.scope, &id).await?;
-            hit_view(&state, &auth, &h, None).refuse(e)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 async fn lists(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
