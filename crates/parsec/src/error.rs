@@ -185,4 +185,10 @@ impl From<tokio::task::JoinError> for AppError {
     }
 }
 
+impl From<crate::pdf::PdfError> for AppError {
+    fn from(e: crate::pdf::PdfError) -> Self {
+        AppError::Internal(format!("pdf: {e}"))
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;

@@ -48,6 +48,46 @@ impl Lang {
         }
         out
     }
+
+    /// Whether `n` things take the singular: in French 0 and 1 do ("0 mort, 1 mort, 2 morts"),
+    /// in English only 1 ("0 deaths, 1 death"). A message with a count has its singular under
+    /// the same key with `-one`.
+    pub fn singular(self, n: i64) -> bool {
+        match self {
+            Lang::Fr => n == 0 || n == 1,
+            Lang::En => n == 1,
+        }
+    }
+}
+
+/// The catalogue's keys for a day's weekday and month, to write the day in words
+/// (`date-long`: "samedi 5 décembre 2026", "Saturday 5 December 2026").
+pub fn date_keys(d: time::Date) -> (&'static str, &'static str) {
+    use time::{Month, Weekday};
+    let weekday = match d.weekday() {
+        Weekday::Monday => "date-monday",
+        Weekday::Tuesday => "date-tuesday",
+        Weekday::Wednesday => "date-wednesday",
+        Weekday::Thursday => "date-thursday",
+        Weekday::Friday => "date-friday",
+        Weekday::Saturday => "date-saturday",
+        Weekday::Sunday => "date-sunday",
+    };
+    let month = match d.month() {
+        Month::January => "date-january",
+        Month::February => "date-february",
+        Month::March => "date-march",
+        Month::April => "date-april",
+        Month::May => "date-may",
+        Month::June => "date-june",
+        Month::July => "date-july",
+        Month::August => "date-august",
+        Month::September => "date-september",
+        Month::October => "date-october",
+        Month::November => "date-november",
+        Month::December => "date-december",
+    };
+    (weekday, month)
 }
 
 #[cfg(test)]
@@ -61,6 +101,25 @@ mod tests {
         assert_eq!(Lang::En.number(-1000), "-1,000");
         assert_eq!(Lang::Fr.number(999), "999");
         assert_eq!(Lang::Fr.number(0), "0");
+    }
+
+    #[test]
+    fn counts_take_the_singular_as_each_language_does() {
+        for (n, fr, en) in [(0, true, false), (1, true, true), (2, false, false)] {
+            assert_eq!(Lang::Fr.singular(n), fr, "{n}");
+            assert_eq!(Lang::En.singular(n), en, "{n}");
+        }
+    }
+
+    #[test]
+    fn a_day_is_written_in_words() {
+        let c = super::Catalog::load();
+        let day = time::macros::date!(2026 - 12 - 05);
+        assert_eq!(c.date_in_words(Lang::Fr, day), "samedi 5 décembre 2026");
+        assert_eq!(c.date_in_words(Lang::En, day), "Saturday 5 December 2026");
+        let day = time::macros::date!(2027 - 01 - 01);
+        assert_eq!(c.date_in_words(Lang::Fr, day), "vendredi 1er janvier 2027");
+        assert_eq!(c.date_in_words(Lang::En, day), "Friday 1 January 2027");
     }
 }
 
@@ -115,6 +174,39 @@ impl Catalog {
             s = s.replace(&format!("{{ ${name} }}"), value);
         }
         s
+    }
+
+    /// The day in words: "samedi 5 décembre 2026", "Saturday 5 December 2026".
+    pub fn date_in_words(&self, lang: Lang, d: time::Date) -> String {
+        let (weekday, month) = date_keys(d);
+        // French writes the first of the month "1er".
+        let day = if d.day() == 1 {
+            self.get(lang, "date-first-day").to_string()
+        } else {
+            d.day().to_string()
+        };
+        self.format(
+            lang,
+            "date-long",
+            &[
+                ("weekday", self.get(lang, weekday)),
+                ("day", &day),
+                ("month", self.get(lang, month)),
+                ("year", &d.year().to_string()),
+            ],
+        )
+    }
+
+    /// `n` things in words, singular or plural as the language counts (see `Lang::singular`):
+    /// the message `key` ("{ $count } morts") or `key-one` ("{ $count } mort").
+    pub fn count(&self, lang: Lang, key: &str, n: i64) -> String {
+        let number = lang.number(n);
+        let args = [("count", number.as_str())];
+        if lang.singular(n) {
+            self.format(lang, &format!("{key}-one"), &args)
+        } else {
+            self.format(lang, key, &args)
+        }
     }
 
     pub fn keys(&self, lang: Lang) -> Vec<&str> {

@@ -11,11 +11,11 @@ use super::{Params, duration};
 use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
+use crate::i18n::{Catalog, Lang};
 use crate::incidents::{self, model};
 use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_cell, inline};
-use crate::web::page::{ListParams, ListRow, PageCtx, render};
+use crate::web::page::{ListParams, ListRow, PageCtx, render, when_text};
 
 /// The report's tables, in the reader's language.
 fn sitrep_tables(c: &PageCtx, r: &incidents::sitrep::Sitrep) -> Vec<crate::web::page::DetailTable> {
@@ -165,19 +165,46 @@ fn sitrep_lines(c: &PageCtx, r: &incidents::sitrep::Sitrep) -> Vec<String> {
     )]
 }
 
-fn patrol_line(c: &PageCtx, r: &incidents::sitrep::Sitrep) -> String {
+fn patrol_line(c: &PageCtx, cat: &Catalog, r: &incidents::sitrep::Sitrep) -> String {
     let (done, not_done) = r
         .patrols
         .iter()
         .fold((0, 0), |(d, n), p| (d + p.1, n + p.2));
     format!(
-        "{} : {} {} · {} {}",
+        "{} : {} · {}",
         c.t("nav-patrols"),
-        done,
-        c.t("patrol-status-effectuee").to_lowercase(),
-        not_done,
-        c.t("patrol-status-non_effectuee").to_lowercase()
+        cat.count(c.lang, "sitrep-patrols-done", done),
+        cat.count(c.lang, "sitrep-patrols-not-done", not_done)
     )
+}
+
+/// The period's toll in a sentence: "Bilan : 1 incident, 0 mort, 2 blessés, 0 disparu".
+fn toll_line(c: &PageCtx, cat: &Catalog, r: &incidents::sitrep::Sitrep) -> String {
+    let sum = |f: fn(&incidents::sitrep::IncidentLine) -> i64| r.incidents.iter().map(f).sum();
+    format!(
+        "{} : {}, {}, {}, {}",
+        c.t("sitrep-toll"),
+        cat.count(c.lang, "sitrep-n-incidents", sum(|l| l.incidents)),
+        cat.count(c.lang, "sitrep-n-dead", sum(|l| l.fatalities)),
+        cat.count(c.lang, "sitrep-n-injured", sum(|l| l.injured)),
+        cat.count(c.lang, "sitrep-n-missing", sum(|l| l.missing))
+    )
+}
+
+/// The period in words: "samedi 5 décembre 2026", or "du … au …" when it spans days.
+fn period_words(c: &PageCtx, cat: &Catalog, from: &str, to: &str) -> String {
+    let day = |iso: &str| {
+        time::Date::parse(
+            iso,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_or_else(|_| iso.to_string(), |d| cat.date_in_words(c.lang, d))
+    };
+    if from == to {
+        day(from)
+    } else {
+        c.tf("sitrep-period", &[("from", &day(from)), ("to", &day(to))])
+    }
 }
 
 async fn sitrep_for(
@@ -234,7 +261,7 @@ pub(super) async fn sitrep_page(
     let query = format!("?from={}&to={}", report.from, report.to);
     let page = SitrepPage {
         title: c.t("nav-sitrep"),
-        period: format!("{} → {}", report.from, report.to),
+        period: period_words(&c, &state.catalog, &report.from, &report.to),
         error,
         from: report.from.clone(),
         to: report.to.clone(),
@@ -243,8 +270,9 @@ pub(super) async fn sitrep_page(
         xlsx_href: format!("/sitrep.xlsx{query}"),
         tables: sitrep_tables(&c, &report),
         lines: {
-            let mut l = sitrep_lines(&c, &report);
-            l.push(patrol_line(&c, &report));
+            let mut l = vec![toll_line(&c, &state.catalog, &report)];
+            l.extend(sitrep_lines(&c, &report));
+            l.push(patrol_line(&c, &state.catalog, &report));
             l
         },
         c,
@@ -261,7 +289,8 @@ pub(super) async fn sitrep_pdf(
     auth.require(Permission::ViewIncidents)?;
     let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
     let c = PageCtx::new(&state, &auth, "/sitrep");
-    let mut blocks = Vec::new();
+    let cat = &state.catalog;
+    let mut blocks = vec![Block::Line(toll_line(&c, cat, &report))];
     for (i, t) in sitrep_tables(&c, &report).into_iter().enumerate() {
         let n = t.columns.len().max(1) as f32;
         // The incidents' table (the first) needs room for the types; the others share evenly.
@@ -281,18 +310,27 @@ pub(super) async fn sitrep_pdf(
     for l in sitrep_lines(&c, &report) {
         blocks.push(Block::Line(l));
     }
-    blocks.push(Block::Line(patrol_line(&c, &report)));
-    let bytes = crate::pdf::report(
-        &format!("{} — {}", c.t("nav-sitrep"), c.t("sitrep-region")),
-        // WinAnsi has no arrow: an en dash.
-        &format!(
-            "{} – {} · {}",
-            report.from,
-            report.to,
-            crate::db::now_text()
+    blocks.push(Block::Line(patrol_line(&c, cat, &report)));
+    let page_label = |page: usize, pages: usize| {
+        c.tf(
+            "report-page",
+            &[("page", &page.to_string()), ("pages", &pages.to_string())],
+        )
+    };
+    let bytes = crate::pdf::report(&crate::pdf::Report {
+        title: &format!("{} — {}", c.t("nav-sitrep"), c.t("sitrep-region")),
+        subtitle: &format!(
+            "{} · {}",
+            period_words(&c, cat, &report.from, &report.to),
+            c.tf(
+                "sitrep-printed",
+                &[("at", &when_text(&crate::db::now_text()))]
+            )
         ),
-        &blocks,
-    );
+        marking: &c.t("report-marking"),
+        page_label: &page_label,
+        blocks: &blocks,
+    })?;
     Ok(inline(
         "application/pdf",
         &format!("sitrep-{}-{}.pdf", report.from, report.to),
