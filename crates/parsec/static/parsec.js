@@ -1,29 +1,71 @@
 // parsec: small progressive enhancements. Every page works without this file.
 "use strict";
 (function () {
-  // Suggest localities from the gazetteer as the user types in a locality field.
+  // Suggest localities from the gazetteer as the user types in a place field; arrows and
+  // Enter choose. The visible field shows the place's name; its id goes in a hidden input
+  // under the field's name (never an internal code in sight), given back on typing again.
   document.querySelectorAll("input[data-locality]").forEach(function (input) {
+    var field = input.getAttribute("data-locality");
     var list = document.createElement("ul");
     list.className = "suggest";
+    list.setAttribute("role", "listbox");
+    var picked = input.parentNode.querySelector("input[data-picked]");
     input.insertAdjacentElement("afterend", list);
+    var items = [];
+    var active = -1;
     var timer = null;
+    var show = function (i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, k) {
+        li.classList.toggle("active", k === active);
+        li.setAttribute("aria-selected", k === active ? "true" : "false");
+      });
+    };
+    var choose = function (l) {
+      if (!picked) {
+        picked = document.createElement("input");
+        picked.type = "hidden";
+        picked.setAttribute("data-picked", "");
+        input.insertAdjacentElement("afterend", picked);
+      }
+      picked.name = field;
+      picked.value = l.id;
+      input.removeAttribute("name");
+      input.value = [l.name, l.commune, l.cercle].filter(Boolean).join(", ");
+      list.innerHTML = "";
+      items = [];
+      active = -1;
+    };
+    input.addEventListener("keydown", function (e) {
+      if (!items.length) { return; }
+      if (e.key === "ArrowDown") { e.preventDefault(); show((active + 1) % items.length); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); show((active + items.length - 1) % items.length); }
+      else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(items[active]); }
+      else if (e.key === "Escape") { list.innerHTML = ""; items = []; active = -1; }
+    });
     input.addEventListener("input", function () {
+      // Typed again: the text is what counts, until a suggestion is chosen.
+      if (picked) { picked.removeAttribute("name"); }
+      input.name = field;
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();
-        if (q.length < 2) { list.innerHTML = ""; return; }
+        if (q.length < 2) { list.innerHTML = ""; items = []; return; }
         fetch("/api/v1/localities?limit=8&q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { items: [] }; })
           .then(function (data) {
             list.innerHTML = "";
-            (data.items || []).forEach(function (l) {
+            items = data.items || [];
+            active = -1;
+            items.forEach(function (l) {
               var li = document.createElement("li");
+              li.setAttribute("role", "option");
               li.textContent = l.name + " (" + [l.commune, l.cercle].filter(Boolean).join(", ") + ")";
-              li.addEventListener("click", function () { input.value = l.id; list.innerHTML = ""; });
+              li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(l); });
               list.appendChild(li);
             });
           })
-          .catch(function () { list.innerHTML = ""; });
+          .catch(function () { list.innerHTML = ""; items = []; });
       }, 150);
     });
   });

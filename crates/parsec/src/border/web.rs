@@ -153,12 +153,13 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Cross
             Some("crossing-date-hint"),
         ),
         text("purpose", "crossing-purpose", None),
-        text("origin", "crossing-origin", Some("crossing-place-hint")),
+        text("origin", "crossing-origin", Some("crossing-place-hint")).locality(&state.gazetteer),
         text(
             "destination",
             "crossing-destination",
             Some("crossing-place-hint"),
-        ),
+        )
+        .locality(&state.gazetteer),
     ];
     let submission = match f.get("submission") {
         "" => crate::db::new_id(),
@@ -1259,13 +1260,15 @@ async fn goods_view_form(state: &AppState, auth: &Auth, f: &Fields) -> AppResult
             c.t("crossing-origin"),
             "text",
             f.get("origin").into(),
-        ),
+        )
+        .locality(&state.gazetteer),
         FormField::new(
             "destination",
             c.t("crossing-destination"),
             "text",
             f.get("destination").into(),
-        ),
+        )
+        .locality(&state.gazetteer),
     ];
     Ok(FormView {
         submit: None,

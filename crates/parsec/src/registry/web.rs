@@ -304,7 +304,8 @@ impl Record for Units {
                 "text",
                 f.get("locality").into(),
             )
-            .hint(c.t("hint-locality")),
+            .hint(c.t("hint-locality"))
+            .locality(&state.gazetteer),
             FormField::new("lat", c.t("field-lat"), "number", f.get("lat").into())
                 .hint(c.t("hint-coordinates")),
             FormField::new("lon", c.t("field-lon"), "number", f.get("lon").into()),
@@ -502,7 +503,8 @@ impl Record for Sites {
                 "text",
                 f.get("locality").into(),
             )
-            .hint(c.t("hint-locality")),
+            .hint(c.t("hint-locality"))
+            .locality(&state.gazetteer),
             FormField::new("lat", c.t("field-lat"), "number", f.get("lat").into())
                 .hint(c.t("hint-coordinates")),
             FormField::new("lon", c.t("field-lon"), "number", f.get("lon").into()),

@@ -175,6 +175,12 @@ pub struct SelectOption {
     pub selected: bool,
 }
 
+/// Options under a heading (`<optgroup>`).
+pub struct OptionGroup {
+    pub label: String,
+    pub options: Vec<SelectOption>,
+}
+
 pub fn options(
     choices: Vec<(String, String)>,
     current: &str,
@@ -395,6 +401,11 @@ pub struct FormField {
     pub required: bool,
     pub hint: String,
     pub error: Option<String>,
+    /// A select's options under headings, after `options`.
+    pub groups: Vec<OptionGroup>,
+    /// A locality field's chosen place: its id goes in a hidden input under the field's name
+    /// while the visible field shows the place's name (never an internal code).
+    pub picked: String,
 }
 
 /// The longest value a form shows back: far above any field's own limit (notes: 4,000), so
@@ -421,7 +432,25 @@ impl FormField {
             required: false,
             hint: String::new(),
             error: None,
+            groups: Vec::new(),
+            picked: String::new(),
         }
+    }
+
+    /// A place field with suggestions from the gazetteer: a value that is a locality's id is
+    /// shown by its name (and kept, hidden, as the id).
+    pub fn locality(mut self, gazetteer: &gazetteer::Gazetteer) -> Self {
+        if let Some(l) = gazetteer.locality(self.value.trim()) {
+            self.picked = l.id.clone();
+            self.value = [l.name.as_str(), l.commune.as_str(), l.cercle.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        self.kind = "locality";
+        self
     }
     pub fn required(mut self) -> Self {
         self.required = true;

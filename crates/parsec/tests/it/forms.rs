@@ -146,3 +146,42 @@ async fn every_error_of_a_form_is_reported_at_once() {
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert_eq!(count(&app, "users").await, users);
 }
+
+#[tokio::test]
+async fn the_incident_form_starts_now_with_no_type_and_shows_places_by_name() {
+    let app = TestApp::spawn().await;
+    let mut ops = app.login("operations").await;
+    let (_, html) = ops.get_text("/incidents/new").await;
+    // The time is now (to the minute), the type is to be chosen, the common ones first.
+    let today = parsec::db::now_text()[..10].to_string();
+    assert!(
+        html.contains(&format!("name=\"occurred_at\" value=\"{today}T")),
+        "{html}"
+    );
+    let select = html.split("name=\"event\">").nth(1).unwrap();
+    assert!(select.starts_with("<option value=\"\" selected>Choisir…</option>"));
+    assert!(select.contains("<optgroup label=\"Les plus fréquents\"><option value=\"civil_protection:road_accident\">Accident de la route (Protection civile)"), "{select}");
+    // A place chosen among the suggestions comes as its id; refused for another reason, the
+    // form shows the place's name, the id kept hidden — no internal code in sight.
+    let res = ops
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", "by-name-1"),
+                ("place", "ocha:ML050109007"),
+                ("occurred_at", "2026-11-28T14:30"),
+            ],
+        )
+        .await;
+    let status = res.status();
+    let html = res.text().await.unwrap();
+    assert_eq!(status, 422, "{html}");
+    let field = html.split("id=\"f-place\"").nth(1).unwrap();
+    let field = &field[..field.find("</div>").unwrap()];
+    assert!(
+        field.contains("type=\"hidden\" name=\"place\" value=\"ocha:ML050109007\""),
+        "{field}"
+    );
+    let shown = field.split("value=\"").nth(1).unwrap();
+    assert!(!shown.starts_with("ocha:"), "{field}");
+}

@@ -45,10 +45,10 @@ async fn an_incident_is_reported_dispatched_followed_and_closed() {
     fields.push(("occurred_at", "2026-11-28T14:30"));
     let res = ops.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303);
-    let page = location(&res);
+    let page = location(&res).split('?').next().unwrap().to_string();
     // The same form twice: one incident.
     let again = ops.post_form("/incidents/new", &fields).await;
-    assert_eq!(location(&again), page);
+    assert_eq!(location(&again), format!("{page}?done=created"));
     let id = page.trim_start_matches("/incidents/").to_string();
     let (_, html) = ops.get_text(&page).await;
     assert!(
@@ -615,7 +615,7 @@ async fn a_patrol_is_planned_reported_and_raises_an_incident() {
     }
     let res = cdt.post_form("/patrols/new", &base).await;
     assert_eq!(res.status(), 303);
-    let page = location(&res);
+    let page = location(&res).split('?').next().unwrap().to_string();
     let id = page.trim_start_matches("/patrols/").to_string();
     let (_, html) = cdt.get_text(&page).await;
     assert!(
@@ -894,7 +894,12 @@ async fn an_incident_placed_by_a_point_is_named_after_the_nearest_locality() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = ops.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303);
-    let id = location(&res).trim_start_matches("/incidents/").to_string();
+    let id = location(&res)
+        .trim_start_matches("/incidents/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let (name, cercle, precision): (String, String, String) =
         sqlx::query_as("SELECT place, cercle, geo_precision FROM incidents WHERE id = ?")
             .bind(&id)
@@ -911,7 +916,12 @@ async fn an_incident_placed_by_a_point_is_named_after_the_nearest_locality() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = ops.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303);
-    let id = location(&res).trim_start_matches("/incidents/").to_string();
+    let id = location(&res)
+        .trim_start_matches("/incidents/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let (name, cercle): (String, String) =
         sqlx::query_as("SELECT place, cercle FROM incidents WHERE id = ?")
             .bind(&id)
@@ -950,7 +960,7 @@ async fn a_commandant_sends_only_the_assets_of_their_units() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = cdt.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303);
-    let page = location(&res);
+    let page = location(&res).split('?').next().unwrap().to_string();
     let (_, html) = cdt.get_text(&page).await;
     let offered: Vec<String> = html
         .split("name=\"asset\" value=\"")
@@ -1080,7 +1090,7 @@ async fn a_unit_with_no_asset_available_answers_on_foot() {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = cdt.post_form("/incidents/new", &fields).await;
     assert_eq!(res.status(), 303, "{:?}", res.text().await);
-    let page = location(&res);
+    let page = location(&res).split('?').next().unwrap().to_string();
     let (_, html) = cdt.get_text(&page).await;
     let on_foot = format!("value=\"unit:{koro}\"");
     assert!(

@@ -16,21 +16,61 @@ use crate::incidents::{self, model};
 use crate::web::auth::Auth;
 use crate::web::page::{
     ColumnHead, DetailField, Fields, FilterField, FormField, FormView, Link, ListParams, ListView,
-    PageCtx, SelectOption, options, render, when_text,
+    OptionGroup, PageCtx, SelectOption, options, render, when_text,
 };
 
-/// Every sub-type as one choice, `type:sub`, labelled "Type — sub-type".
-fn event_options(lang: Lang, current: &str) -> Vec<SelectOption> {
-    let choices = model::EVENT_TYPES
+/// What the posts report most, offered first (the same choices stay in their groups).
+const COMMON_EVENTS: &[&str] = &[
+    "civil_protection:road_accident",
+    "violence_civilians:attack",
+    "explosions:ied",
+    "battles:armed_clash",
+    "violence_civilians:abduction",
+    "civil_protection:fire",
+    "civil_protection:drowning",
+    "civil_protection:medical_evacuation",
+];
+
+/// Every sub-type as one choice, `type:sub`: nothing chosen at first ("Choisir…"), the common
+/// ones first, then every sub-type under its type.
+fn event_field(c: &PageCtx, current: &str) -> FormField {
+    // A common choice shows as chosen in the first group only.
+    let current_is_common = COMMON_EVENTS.contains(&current);
+    let option = |t: &str, s: &str, common: bool| {
+        let (a, b) = type_labels(c.lang, t, s);
+        let value = format!("{t}:{s}");
+        SelectOption {
+            selected: value == current && common == current_is_common,
+            label: if common { format!("{b} ({a})") } else { b },
+            value,
+        }
+    };
+    let common = COMMON_EVENTS
         .iter()
-        .flat_map(|(t, _, _, subs)| {
-            subs.iter().map(move |(s, _, _)| {
-                let (a, b) = type_labels(lang, t, s);
-                (format!("{t}:{s}"), format!("{a} — {b}"))
-            })
-        })
+        .filter_map(|code| code.split_once(':'))
+        .filter(|(t, s)| model::labels(t, s).is_some())
+        .map(|(t, s)| option(t, s, true))
         .collect();
-    options(choices, current, None)
+    let mut groups = vec![OptionGroup {
+        label: c.t("incident-common-types"),
+        options: common,
+    }];
+    groups.extend(
+        model::EVENT_TYPES
+            .iter()
+            .map(|(t, acled, fr, subs)| OptionGroup {
+                label: match c.lang {
+                    Lang::Fr => fr.to_string(),
+                    Lang::En => acled.to_string(),
+                },
+                options: subs.iter().map(|(s, _, _)| option(t, s, false)).collect(),
+            }),
+    );
+    let mut field = FormField::new("event", c.t("incident-type"), "select", String::new())
+        .required()
+        .options(options(Vec::new(), current, Some(c.t("choose"))));
+    field.groups = groups;
+    field
 }
 
 async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
@@ -60,7 +100,14 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             "occurred_at",
             c.t("incident-when"),
             "datetime-local",
-            f.get("occurred_at").into(),
+            // A new form says now (UTC is Mali's time); the operator corrects it if needed.
+            match (f.get("occurred_at"), f.get("submission")) {
+                ("", "") => crate::db::now_text()
+                    .get(..16)
+                    .unwrap_or_default()
+                    .to_string(),
+                (typed, _) => typed.to_string(),
+            },
         )
         .required()
         .hint(c.t("incident-when-hint")),
@@ -70,12 +117,11 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             "text",
             f.get("place").into(),
         )
-        .hint(c.t("incident-place-hint")),
+        .hint(c.t("incident-place-hint"))
+        .locality(&state.gazetteer),
         number("lat", "field-lat"),
         number("lon", "field-lon"),
-        FormField::new("event", c.t("incident-type"), "select", String::new())
-            .required()
-            .options(event_options(c.lang, f.get("event"))),
+        event_field(&c, f.get("event")),
         text("actor1", "incident-actor1"),
         inter("inter1", "incident-inter1"),
         text("actor2", "incident-actor2"),
@@ -168,7 +214,7 @@ pub(super) async fn create(
         Err(e) => return view.refuse(e),
     };
     match incidents::create(&state, &auth.user.actor(), &unit, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/incidents/{id}?done=created")).into_response()),
         Err(e) => view.refuse(e),
     }
 }
@@ -534,9 +580,20 @@ pub(super) async fn view(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Query(q): Params,
 ) -> AppResult<Response> {
     auth.require(Permission::ViewIncidents)?;
-    render(&page(&state, &auth, &id, None).await?)
+    let mut view = page(&state, &auth, &id, None).await?;
+    // What was just done, said once.
+    let done = match q.get("done").map(String::as_str) {
+        Some("created") => Some("incident-done-created"),
+        Some("sent") => Some("incident-done-sent"),
+        Some("status") => Some("incident-done-status"),
+        Some("step") => Some("incident-done-step"),
+        _ => None,
+    };
+    view.c = view.c.with_flash(done);
+    render(&view)
 }
 
 pub(super) async fn status(
@@ -556,7 +613,7 @@ pub(super) async fn status(
         f.get("note"),
     )
     .await?;
-    Ok(Redirect::to(&format!("/incidents/{id}")).into_response())
+    Ok(Redirect::to(&format!("/incidents/{id}?done=status")).into_response())
 }
 
 pub(super) async fn dispatch(
@@ -582,7 +639,7 @@ pub(super) async fn dispatch(
         None => Err(AppError::invalid("asset", "error-asset-not-sendable")),
     };
     match sent {
-        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/incidents/{id}?done=sent")).into_response()),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let view = page(&state, &auth, &id, Some(&e)).await?;
             Ok((e.status(), Html(view.render()?)).into_response())
@@ -599,5 +656,5 @@ pub(super) async fn step(
     auth.require(Permission::Dispatch)?;
     let incident =
         incidents::response_step(&state, &auth.user.actor(), &auth.scope, &id, &step).await?;
-    Ok(Redirect::to(&format!("/incidents/{incident}")).into_response())
+    Ok(Redirect::to(&format!("/incidents/{incident}?done=step")).into_response())
 }
