@@ -141,7 +141,7 @@ fn role_options(c: &PageCtx, current: &str) -> Vec<crate::web::page::SelectOptio
             .map(|r| (r.code().to_string(), c.t(r.label_key())))
             .collect(),
         current,
-        Some(String::new()),
+        Some(c.t("choose")),
     )
 }
 
@@ -238,6 +238,7 @@ async fn user_form(
             "password",
             String::new(),
         )
+        .required_if(new)
         .hint(if new {
             c.t("account-policy")
         } else {

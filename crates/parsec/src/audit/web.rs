@@ -27,6 +27,97 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/audit/verify", get(verify_api))
 }
 
+/// The actions the log records, each said in words by `audit-action-<code>` (an action not
+/// listed here is shown as its code).
+pub const ACTIONS: &[&str] = &[
+    "backdate",
+    "confirme",
+    "create",
+    "disable",
+    "dispatch",
+    "done",
+    "ecarte",
+    "enable",
+    "engaged",
+    "enrol",
+    "export",
+    "find",
+    "import",
+    "import_abandon",
+    "import_stage",
+    "import_start",
+    "init",
+    "instruction_read",
+    "list",
+    "login",
+    "logout",
+    "on_site",
+    "password",
+    "pin",
+    "purge",
+    "read",
+    "receive",
+    "register",
+    "report",
+    "resolve",
+    "retire",
+    "revoke",
+    "screen",
+    "set",
+    "set_lang",
+    "share",
+    "status",
+    "trust",
+    "update",
+];
+
+/// The records the log names, said by `audit-entity-<code>`, and where each one's page is.
+pub const ENTITIES: &[(&str, Option<&str>)] = &[
+    ("api_token", None),
+    ("asset", Some("/assets/")),
+    ("crossing", Some("/border/crossings/")),
+    ("crossing_vehicle", Some("/border/vehicles/")),
+    ("exchange_package", None),
+    ("exchange_partner", None),
+    ("goods_category", None),
+    ("goods_declaration", None),
+    ("incident", Some("/incidents/")),
+    ("node", None),
+    ("partner_alert", None),
+    ("patrol", Some("/patrols/")),
+    ("response", None),
+    ("screening_hit", Some("/screening/hits/")),
+    ("session", None),
+    ("site", Some("/sites/")),
+    ("sync_conflict", None),
+    ("traveller", None),
+    ("unit", Some("/units/")),
+    ("user", Some("/admin/users/")),
+    ("watchlist", None),
+];
+
+fn action_words(c: &PageCtx, code: &str) -> String {
+    if ACTIONS.contains(&code) {
+        c.t(&format!("audit-action-{code}"))
+    } else {
+        code.to_string()
+    }
+}
+
+/// The record an entry names, in words, and the link to its page when it has one.
+fn object(c: &PageCtx, entity: &str, id: &str) -> (String, String) {
+    let Some((_, page)) = ENTITIES.iter().find(|(e, _)| *e == entity) else {
+        return (format!("{entity} {id}"), String::new());
+    };
+    let words = c.t(&format!("audit-entity-{entity}"));
+    // "-" is an entry about many records (a list, a search) or none.
+    match (page, id) {
+        (_, "-" | "") => (words, String::new()),
+        (Some(page), id) => (format!("{words} {id}"), format!("{page}{id}")),
+        (None, id) => (format!("{words} {id}"), String::new()),
+    }
+}
+
 async fn log(
     State(state): State<AppState>,
     auth: Auth,
@@ -53,15 +144,32 @@ async fn log(
         filter("to", "audit-to"),
     ];
     let heads = [
-        "audit-seq",
+        "audit-object",
         "audit-at",
         "audit-actor",
         "audit-action",
-        "audit-entity",
-        "audit-entity-id",
         "audit-detail",
+        "audit-seq",
         "audit-hash",
     ];
+    let rows = rows
+        .into_iter()
+        .map(|e| {
+            let (what, href) = object(&c, &e.entity, &e.entity_id);
+            ListRow {
+                href,
+                cells: vec![
+                    what,
+                    crate::web::page::when_text(&e.at),
+                    e.actor,
+                    action_words(&c, &e.action),
+                    e.detail,
+                    e.seq.to_string(),
+                    e.hash.chars().take(12).collect(),
+                ],
+            }
+        })
+        .collect();
     let view = ListView {
         title: c.t("nav-audit"),
         action: Some(Link::new("/audit/verify", c.t("audit-verify"))),
@@ -72,22 +180,7 @@ async fn log(
             .iter()
             .map(|k| crate::web::page::ColumnHead::plain(c.t(k)))
             .collect(),
-        rows: rows
-            .into_iter()
-            .map(|e| ListRow {
-                href: String::new(),
-                cells: vec![
-                    e.seq.to_string(),
-                    e.at,
-                    e.actor,
-                    e.action,
-                    e.entity,
-                    e.entity_id,
-                    e.detail,
-                    e.hash.chars().take(12).collect(),
-                ],
-            })
-            .collect(),
+        rows,
         c,
         total,
         page,
@@ -116,10 +209,24 @@ fn verdict_message(state: &AppState, auth: &Auth, v: &Verdict) -> String {
 async fn verify_page(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ViewAudit)?;
     let verdict = super::verify(&state.db).await?;
-    let mut c = PageCtx::new(&state, &auth, "/audit");
-    c.flash = Some(verdict_message(&state, &auth, &verdict));
-    let title = c.t("audit-verify-title");
-    let view = ListView::single_page(c, title, "/api/v1/audit/verify", vec![], vec![]);
+    let c = PageCtx::new(&state, &auth, "/audit");
+    let intact = matches!(verdict, Verdict::Intact { .. });
+    let view = crate::web::page::DetailView {
+        title: c.t("audit-verify-title"),
+        back_href: "/audit".into(),
+        edit_href: None,
+        fields: vec![crate::web::page::DetailField {
+            label: c.t(if intact {
+                "audit-verdict-intact"
+            } else {
+                "audit-verdict-broken"
+            }),
+            value: verdict_message(&state, &auth, &verdict),
+            href: None,
+        }],
+        tables: Vec::new(),
+        c,
+    };
     render(&view)
 }
 

@@ -121,10 +121,10 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Cross
             String::new(),
         )
         .required()
-        .options(code_options::<Direction>(&c, f.get("direction"), false)),
+        .options(code_options::<Direction>(&c, f.get("direction"), None)),
         FormField::new("mode", c.t("crossing-mode"), "select", String::new())
             .required()
-            .options(code_options::<Mode>(&c, f.get("mode"), false)),
+            .options(code_options::<Mode>(&c, f.get("mode"), None)),
         text("surname", "crossing-surname", Some("crossing-from-mrz")),
         text("given_names", "crossing-given-names", None),
         text("birth_date", "crossing-birth", Some("crossing-birth-hint")),
@@ -270,8 +270,24 @@ async fn save(
         });
     }
     let now = crate::db::now_text();
-    let recorded = crossing::record(&state, &auth.user.actor(), &unit, &input, &now).await?;
-    Ok(Redirect::to(&format!("/border/crossings/{}?saved=1", recorded.id)).into_response())
+    match crossing::record(&state, &auth.user.actor(), &unit, &input, &now).await {
+        Ok(recorded) => {
+            Ok(Redirect::to(&format!("/border/crossings/{}?saved=1", recorded.id)).into_response())
+        }
+        // A form brought back (the back button) and changed for another traveller: what was
+        // typed stays, with a new key, so that checking it and saving again records them.
+        Err(
+            e @ AppError::Conflict {
+                field: "submission",
+                ..
+            },
+        ) => {
+            let mut view = view;
+            view.submission = crate::db::new_id();
+            view.refuse(e)
+        }
+        Err(e) => view.refuse(e),
+    }
 }
 
 #[derive(Template)]
@@ -586,19 +602,19 @@ fn list_filters(c: &PageCtx, p: &ListParams, posts: Vec<(String, String)>) -> Ve
             "direction",
             c.t("crossing-direction"),
             p,
-            code_options::<Direction>(c, p.get("direction"), true),
+            code_options::<Direction>(c, p.get("direction"), Some("filter-all")),
         ),
         FilterField::select(
             "mode",
             c.t("crossing-mode"),
             p,
-            code_options::<Mode>(c, p.get("mode"), true),
+            code_options::<Mode>(c, p.get("mode"), Some("filter-all")),
         ),
         FilterField::select(
             "screening",
             c.t("crossing-screening"),
             p,
-            code_options::<Screening>(c, p.get("screening"), true),
+            code_options::<Screening>(c, p.get("screening"), Some("filter-all")),
         ),
         FilterField {
             name: "nationality",
@@ -1076,7 +1092,7 @@ fn vehicle_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
         .hint(c.t("crossing-nationality-hint")),
         FormField::new("kind", c.t("vehicle-kind"), "select", String::new())
             .required()
-            .options(code_options::<VehicleKind>(&c, f.get("kind"), false)),
+            .options(code_options::<VehicleKind>(&c, f.get("kind"), None)),
         FormField::new(
             "direction",
             c.t("crossing-direction"),
@@ -1084,7 +1100,7 @@ fn vehicle_view_form(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
             String::new(),
         )
         .required()
-        .options(code_options::<Direction>(&c, f.get("direction"), false)),
+        .options(code_options::<Direction>(&c, f.get("direction"), None)),
         FormField::new(
             "passengers",
             c.t("vehicle-passengers"),

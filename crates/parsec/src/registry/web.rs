@@ -41,12 +41,18 @@ pub fn router() -> Router<AppState> {
 type Params = Query<HashMap<String, String>>;
 type FormData = Form<Vec<(String, String)>>;
 
-pub(crate) fn code_options<T: Coded>(c: &PageCtx, current: &str, blank: bool) -> Vec<SelectOption> {
+/// A closed list's options; `blank` is the catalogue key of the empty first choice: a
+/// filter's "Tous", a form's "Choisir…" (a form never defaults to a filter's word), or none.
+pub(crate) fn code_options<T: Coded>(
+    c: &PageCtx,
+    current: &str,
+    blank: Option<&str>,
+) -> Vec<SelectOption> {
     let choices = T::ALL
         .iter()
         .map(|v| (v.code().to_string(), c.t(v.label_key())))
         .collect();
-    options(choices, current, blank.then(|| c.t("filter-all")))
+    options(choices, current, blank.map(|key| c.t(key)))
 }
 
 /// A filter on one of the closed lists (kind, status …).
@@ -60,7 +66,7 @@ pub(crate) fn code_filter<T: Coded>(
         name,
         c.t(label_key),
         p,
-        code_options::<T>(c, p.get(name), true),
+        code_options::<T>(c, p.get(name), Some("filter-all")),
     )
 }
 
@@ -287,10 +293,10 @@ impl Record for Units {
             FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options::<UnitKind>(c, f.get("kind"), true)),
+                .options(code_options::<UnitKind>(c, f.get("kind"), Some("choose"))),
             FormField::new("force", c.t("field-force"), "select", f.get("force").into())
                 .required()
-                .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
+                .options(force_options(state, c.lang, f.get("force"), Some(c.t("choose"))).await?),
             FormField::new(
                 "parent",
                 c.t("field-parent"),
@@ -396,19 +402,19 @@ impl Record for Assets {
             .required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options::<AssetKind>(c, f.get("kind"), true)),
+                .options(code_options::<AssetKind>(c, f.get("kind"), Some("choose"))),
             FormField::new("force", c.t("field-force"), "select", f.get("force").into())
                 .required()
-                .options(force_options(state, c.lang, f.get("force"), Some(String::new())).await?),
+                .options(force_options(state, c.lang, f.get("force"), Some(c.t("choose"))).await?),
             FormField::new("unit", c.t("field-unit"), "select", f.get("unit").into())
                 .required()
-                .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
+                .options(unit_options(state, auth, f.get("unit"), Some(c.t("choose"))).await?),
             FormField::new("make", c.t("field-make"), "text", f.get("make").into()).required(),
             FormField::new("model", c.t("field-model"), "text", f.get("model").into()).required(),
             FormField::new("year", c.t("field-year"), "number", f.get("year").into()),
             FormField::new("status", c.t("field-status"), "select", status.into())
                 .required()
-                .options(code_options::<AssetStatus>(c, status, false)),
+                .options(code_options::<AssetStatus>(c, status, None)),
             FormField::new(
                 "odometer_km",
                 c.t("field-odometer"),
@@ -493,10 +499,10 @@ impl Record for Sites {
             FormField::new("name", c.t("field-name"), "text", f.get("name").into()).required(),
             FormField::new("kind", c.t("field-kind"), "select", f.get("kind").into())
                 .required()
-                .options(code_options::<SiteKind>(c, f.get("kind"), true)),
+                .options(code_options::<SiteKind>(c, f.get("kind"), Some("choose"))),
             FormField::new("unit", c.t("field-unit"), "select", f.get("unit").into())
                 .required()
-                .options(unit_options(state, auth, f.get("unit"), Some(String::new())).await?),
+                .options(unit_options(state, auth, f.get("unit"), Some(c.t("choose"))).await?),
             FormField::new(
                 "locality",
                 c.t("field-locality"),
@@ -515,7 +521,11 @@ impl Record for Sites {
                 f.get("status").into(),
             )
             .required()
-            .options(code_options::<SiteStatus>(c, f.get("status"), true)),
+            .options(code_options::<SiteStatus>(
+                c,
+                f.get("status"),
+                Some("choose"),
+            )),
             FormField::new(
                 "notes",
                 c.t("field-notes"),

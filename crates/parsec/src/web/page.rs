@@ -456,6 +456,10 @@ impl FormField {
         self.required = true;
         self
     }
+    pub fn required_if(mut self, required: bool) -> Self {
+        self.required = required;
+        self
+    }
     pub fn options(mut self, options: Vec<SelectOption>) -> Self {
         self.options = options;
         self
@@ -482,6 +486,11 @@ pub struct FormView {
 }
 
 impl FormView {
+    /// Whether the form says what its star means.
+    pub fn has_required(&self) -> bool {
+        self.fields.iter().any(|f| f.required)
+    }
+
     /// A form with a file goes as `multipart/form-data`.
     pub fn multipart(&self) -> bool {
         self.fields.iter().any(|f| f.kind == "file")

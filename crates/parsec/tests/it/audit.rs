@@ -146,8 +146,17 @@ async fn writes_and_personal_data_reads_are_audited_and_inspectors_browse_them()
     let (status, html) = insp.get_text("/audit?actor=admin&action=read").await;
     assert_eq!(status, 200);
     assert!(html.contains(&user));
+    // In words, with a link to what the entry names.
+    let row = html
+        .split(&format!("href=\"/admin/users/{user}\""))
+        .nth(1)
+        .unwrap();
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.starts_with(&format!(">Compte {user}</a>")), "{row}");
+    assert!(row.contains("<td>lecture</td>"), "{row}");
     let (_, html) = insp.get_text("/audit/verify").await;
     assert!(html.contains("Chaîne intacte"), "{html}");
+    assert!(!html.contains("<table"), "no empty table: {html}");
     let (_, json) = insp
         .get_text("/api/v1/audit?entity=asset&action=create")
         .await;

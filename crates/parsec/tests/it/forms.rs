@@ -185,3 +185,86 @@ async fn the_incident_form_starts_now_with_no_type_and_shows_places_by_name() {
     let shown = field.split("value=\"").nth(1).unwrap();
     assert!(!shown.starts_with("ocha:"), "{field}");
 }
+
+#[tokio::test]
+async fn a_create_form_asks_to_choose_and_says_its_rules_first() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.login("admin").await;
+    for page in [
+        "/assets/new",
+        "/units/new",
+        "/sites/new",
+        "/admin/users/new",
+    ] {
+        let (status, html) = admin.get_text(page).await;
+        assert_eq!(status, 200, "{page}");
+        let form = html.split("class=\"edit\"").nth(1).unwrap();
+        let at = form
+            .find(">Tous<")
+            .map(|i| &form[i.saturating_sub(300)..i + 10]);
+        assert!(at.is_none(), "{page}: a form is no filter: {at:?}");
+        assert!(
+            form.contains("<option value=\"\" selected>Choisir…</option>"),
+            "{page}"
+        );
+        assert!(html.contains("id=\"required-note\""), "{page}");
+    }
+    // The password's rule is on the page before anything is typed, and the field is marked.
+    let (_, html) = admin.get_text("/admin/users/new").await;
+    let password = html.split("for=\"f-password\"").nth(1).unwrap();
+    assert!(password.starts_with(">Mot de passe *<"), "{password}");
+    assert!(password.contains("Au moins 10 caractères."));
+}
+
+#[tokio::test]
+async fn a_form_brought_back_and_changed_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let first = [
+        ("submission", "back-button-1"),
+        ("surname", "Guindo"),
+        ("direction", "entree"),
+        ("mode", "pied"),
+    ];
+    assert_eq!(
+        agent
+            .post_form("/border/crossings/new", &first)
+            .await
+            .status(),
+        303
+    );
+    // Back, another traveller typed over the first: not the first one's page, not a bare
+    // error, but the form in its page with what was typed and a new key.
+    let second = [
+        ("submission", "back-button-1"),
+        ("surname", "Tembély"),
+        ("direction", "sortie"),
+        ("mode", "pied"),
+    ];
+    let res = agent.post_form("/border/crossings/new", &second).await;
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<nav class=\"menu\">"),
+        "inside the page's layout"
+    );
+    assert!(html.contains("value=\"Tembély\"") && html.contains("déjà servi"));
+    let key = html
+        .split("name=\"submission\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(key, "back-button-1");
+    let again = [
+        ("submission", key.as_str()),
+        ("surname", "Tembély"),
+        ("direction", "sortie"),
+        ("mode", "pied"),
+    ];
+    let res = agent.post_form("/border/crossings/new", &again).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(count(&app, "crossings").await, 2);
+}

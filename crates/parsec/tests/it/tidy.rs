@@ -67,6 +67,14 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
             own(&parsec::screening::import::FORMATS),
         ),
         ("incident-status-", own(parsec::incidents::model::STATUSES)),
+        ("audit-action-", own(parsec::audit::web::ACTIONS)),
+        (
+            "audit-entity-",
+            parsec::audit::web::ENTITIES
+                .iter()
+                .map(|(e, _)| e.to_string())
+                .collect(),
+        ),
         (
             "why-rule-",
             namematch::Rule::ALL

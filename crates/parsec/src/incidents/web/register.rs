@@ -312,6 +312,8 @@ struct CandidateLine {
     unit: String,
     mode: String,
     travel: String,
+    /// As the crow flies, from the unit to the incident.
+    distance: String,
     reachable: bool,
     suited: bool,
 }
@@ -332,6 +334,7 @@ struct IncidentPage {
     responses: Vec<ResponseLine>,
     candidates: Vec<CandidateLine>,
     more_candidates: Vec<CandidateLine>,
+    unreachable: Vec<CandidateLine>,
     events: Vec<(String, String, String, String)>,
     /// The incident on the map, with the ways of the first candidates.
     svg: String,
@@ -525,10 +528,23 @@ async fn page(
                 Ok(m) => duration(*m),
                 Err(e) => unreachable_text(&c, e),
             },
+            distance: format!(
+                "{:.0} km",
+                routing::distance_km(
+                    k.from,
+                    routing::Point {
+                        lat: i.lat,
+                        lon: i.lon
+                    }
+                )
+            ),
             reachable: k.minutes.is_ok(),
             suited: k.suited,
         })
         .collect();
+    // Those that cannot get there are not ranked among those that can: folded apart.
+    let (mut candidates, unreachable): (Vec<_>, Vec<_>) =
+        candidates.drain(..).partition(|k| k.reachable);
     // The first ten in view; the others folded under them, one click away.
     let more_candidates = candidates.split_off(candidates.len().min(CANDIDATES_SHOWN));
     Ok(IncidentPage {
@@ -551,6 +567,7 @@ async fn page(
         responses,
         candidates,
         more_candidates,
+        unreachable,
         events: incidents::events(state, id)
             .await?
             .into_iter()
