@@ -243,6 +243,26 @@ impl Browser {
         std::fs::write(dir.join(name), png).unwrap();
     }
 
+    /// Runs a script in the page and gives back what it returns.
+    async fn eval(&self, script: &str, args: Value) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// The window's size, as a laptop's or a phone's.
+    async fn resize(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     async fn quit(self) {
         let _ = self
             .driver
@@ -575,5 +595,164 @@ async fn a_crossing_saved_offline_at_a_post_appears_at_the_regional_node() {
     let html = b.wait_for("KONATE").await;
     assert!(html.contains("ABDOULAYE"), "{html}");
     b.screenshot("sync-regional-received-fr.png").await;
+    b.quit().await;
+}
+
+/// A list of one person to arrest, loaded as an administrator's import does.
+async fn load_list(app: &TestApp) {
+    let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
+               UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n";
+    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut |_| {}).unwrap();
+    let meta = parsec::screening::ListMeta {
+        name: "Liste nationale".into(),
+        authority: "DGSE".into(),
+        version: "1".into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    parsec::screening::import_list(
+        &app.state,
+        &parsec::audit::Actor::system("test"),
+        &meta,
+        parsed,
+        false,
+    )
+    .await
+    .unwrap();
+}
+
+/// Each role's main path, on a laptop and (the agent) on a phone, with a screenshot of each
+/// page under target/screenshots/role-*.png.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_role_walks_its_day() {
+    let app = TestApp::spawn().await;
+    load_list(&app).await;
+    // A traveller on the list crossed at Koro today: the commandant's alert to review.
+    let mut agent_http = app.login("agent.koro").await;
+    let res = agent_http
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", "walk-1"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+                ("surname", "Kouffa"),
+                ("given_names", "Amadou"),
+                ("birth_date", "01/01/1961"),
+                ("nationality", "ML"),
+                ("document_number", "AB1234567"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The agent has read the instruction (else every next form waits for it).
+    let crossing = crate::support::location(&res);
+    let crossing = crossing.split('?').next().unwrap();
+    let res = agent_http
+        .post_form(&format!("{crossing}/instruction-read"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+
+    // The agent: the day's crossings and the search by document.
+    let b = Browser::start().await;
+    b.login(&app, "agent.koro").await;
+    let html = b.source().await;
+    assert!(html.contains("id=\"today-crossings\"") && html.contains("AB1234567"));
+    b.screenshot("role-agent-home.png").await;
+    b.type_into(
+        "#document-search input[name=document]",
+        &format!("AB1234567{ENTER}"),
+    )
+    .await;
+    b.wait_for("Passages du document").await;
+    b.screenshot("role-agent-find.png").await;
+    // On a phone the menu folds: the form starts in the first screen.
+    b.resize(390, 844).await;
+    b.go(&format!("{}/border/crossings/new", app.base)).await;
+    b.wait_for("f-mrz").await;
+    let menu_shown = b
+        .eval(
+            "return getComputedStyle(document.querySelector('.menu-fold')).display;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(menu_shown, "none");
+    let top = b
+        .eval(
+            "return document.querySelector('#f-mrz').getBoundingClientRect().top;",
+            json!([]),
+        )
+        .await;
+    assert!(top.as_f64().unwrap() < 500.0, "the form starts high: {top}");
+    b.screenshot("role-agent-phone.png").await;
+    b.click("#menu-button").await;
+    let menu_shown = b
+        .eval(
+            "return getComputedStyle(document.querySelector('.menu-fold')).display;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(menu_shown, "flex");
+    b.screenshot("role-agent-phone-menu.png").await;
+    b.quit().await;
+
+    // The commandant: what waits, the hit side by side, the decision confirmed.
+    let b = Browser::start().await;
+    b.login(&app, "commandant.koro").await;
+    let html = b.wait_for("id=\"to-review\"").await;
+    assert!(html.contains("Alertes à revoir (1)"));
+    b.screenshot("role-commandant-home.png").await;
+    b.click("#to-review tbody a").await;
+    b.wait_for("id=\"compare\"").await;
+    b.screenshot("role-commandant-hit.png").await;
+    b.type_into("#f-reason", "Passeport et photo concordent")
+        .await;
+    b.click("#confirm").await;
+    b.wait_for("Alerte confirmée").await;
+    b.screenshot("role-commandant-decided.png").await;
+    b.quit().await;
+
+    // The operations centre: the watch, then a new incident whose place is chosen by keyboard.
+    let b = Browser::start().await;
+    b.login(&app, "operations").await;
+    b.wait_for("id=\"no-response\"").await;
+    b.screenshot("role-operations-home.png").await;
+    b.go(&format!("{}/incidents/new", app.base)).await;
+    b.wait_for("f-place").await;
+    b.type_into("#f-place", "Sevar").await;
+    b.wait_for("role=\"option\"").await;
+    b.type_into("#f-place", "\u{E015}").await;
+    b.type_into("#f-place", ENTER).await;
+    let shown = b.value("#f-place").await;
+    assert!(shown.starts_with("Sévaré"), "{shown}");
+    let picked = b.value("input[data-picked]").await;
+    assert!(picked.starts_with("ocha:"), "{picked}");
+    b.screenshot("role-operations-incident-form.png").await;
+    b.quit().await;
+
+    // The inspector: the log in words, the chain checked.
+    let b = Browser::start().await;
+    b.login(&app, "inspecteur").await;
+    b.screenshot("role-inspector-home.png").await;
+    b.go(&format!("{}/audit", app.base)).await;
+    b.wait_for("lecture").await;
+    b.screenshot("role-inspector-audit.png").await;
+    b.go(&format!("{}/audit/verify", app.base)).await;
+    b.wait_for("Chaîne intacte").await;
+    b.screenshot("role-inspector-verify.png").await;
+    b.quit().await;
+
+    // The administrator: a new account, every mistake said at once.
+    let b = Browser::start().await;
+    b.login(&app, "admin").await;
+    b.go(&format!("{}/admin/users/new", app.base)).await;
+    b.wait_for("required-note").await;
+    b.screenshot("role-admin-user-form.png").await;
+    b.type_into("#f-login", "x").await;
+    b.click("#save").await;
+    let html = b.wait_for("msg-field").await;
+    assert!(html.matches("class=\"msg-field\"").count() >= 3, "{html}");
+    b.screenshot("role-admin-errors.png").await;
     b.quit().await;
 }
