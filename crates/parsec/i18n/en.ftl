@@ -804,3 +804,4 @@ audit-entity-user = Account
 audit-entity-watchlist = Watchlist
 incident-distance = Distance (straight line)
 incident-unreachable-candidates = The assets that cannot get there
+flows-today-partial = Dashed: today, a day not over yet.

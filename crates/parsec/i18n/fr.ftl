@@ -805,3 +805,4 @@ audit-entity-user = Compte
 audit-entity-watchlist = Liste de surveillance
 incident-distance = Distance (à vol d'oiseau)
 incident-unreachable-candidates = Les moyens qui ne peuvent pas s'y rendre
+flows-today-partial = En pointillé : aujourd'hui, journée en cours.

@@ -371,13 +371,27 @@ fn esc(s: &str) -> String {
 }
 
 /// A line chart of people crossing per day, one line per post, drawn as SVG by the server
-/// (no script, no library): days from `from` to `to` on the x axis.
+/// (no script, no library): days from `from` to `to` on the x axis, the legend below the plot.
 pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, title: &str) -> String {
+    // Today as the counts key their days: the UTC date of `crossed_at` (see `count`).
+    chart_on(series, from, to, title, crate::db::now().date())
+}
+
+/// The chart as drawn on `today`, whose count is partial (the day is not over).
+fn chart_on(
+    series: &[(String, Vec<(String, i64)>)],
+    from: &str,
+    to: &str,
+    title: &str,
+    today: time::Date,
+) -> String {
     const W: f64 = 760.0;
+    // The plot and its axes' labels; the legend's rows come below.
     const H: f64 = 240.0;
     const LEFT: f64 = 44.0;
     const BOTTOM: f64 = 28.0;
     const TOP: f64 = 24.0;
+    const ROW: f64 = 18.0;
     const COLOURS: [&str; 6] = [
         "#0b5d4b", "#a33a1d", "#1f5fa8", "#8a5a00", "#6b3fa0", "#2f7f2f",
     ];
@@ -394,8 +408,21 @@ pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, titl
         .max(1) as f64;
     let x = |d: time::Date| LEFT + (W - LEFT - 8.0) * ((d - start).whole_days() as f64) / days;
     let y = |n: i64| TOP + (H - TOP - BOTTOM) * (1.0 - n as f64 / max);
+    // The legend's entries, laid out in rows under the plot: a swatch and the post's name,
+    // its width guessed from the name (12px text, about 7px a character).
+    let mut legend: Vec<(f64, f64)> = Vec::new();
+    let (mut lx, mut ly) = (LEFT, H + 6.0);
+    for (post, _) in series {
+        let width = 20.0 + 7.0 * post.chars().count() as f64 + 16.0;
+        if lx > LEFT && lx + width > W {
+            (lx, ly) = (LEFT, ly + ROW);
+        }
+        legend.push((lx, ly));
+        lx += width;
+    }
+    let height = if series.is_empty() { H } else { ly + ROW + 4.0 };
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" class=\"chart\" role=\"img\" aria-label=\"{}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {height}\" class=\"chart\" role=\"img\" aria-label=\"{}\">",
         esc(title)
     );
     svg.push_str(&format!(
@@ -417,33 +444,72 @@ pub fn chart(series: &[(String, Vec<(String, i64)>)], from: &str, to: &str, titl
         H - 8.0,
         esc(to)
     ));
-    for (i, (post, points)) in series.iter().enumerate() {
+    let point = |d: time::Date, n: i64| format!("{:.1},{:.1}", x(d), y(n));
+    for (i, (_, points)) in series.iter().enumerate() {
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
-        // Every day of the range: a day without a crossing is a zero, not a line drawn over it.
+        let by_day: std::collections::HashMap<time::Date, i64> = points
+            .iter()
+            .filter_map(|(d, n)| Some((parse(d)?, *n)))
+            .filter(|(d, _)| (start..=end).contains(d))
+            .collect();
+        let (Some(first), Some(last)) = (by_day.keys().min(), by_day.keys().max()) else {
+            continue;
+        };
+        // A line runs from its post's first recorded day to its last: a day between them
+        // without a count is a true zero, but before the first or after the last nothing is
+        // known yet (not counted, not synced), and today's count is partial (dashed, apart).
+        let partial = (*last == today).then(|| by_day.get(&today).copied().unwrap_or(0));
+        let solid_end = if partial.is_some() {
+            today.previous_day()
+        } else {
+            Some(*last)
+        };
         let mut path: Vec<String> = Vec::new();
-        let by_day: std::collections::HashMap<&str, i64> =
-            points.iter().map(|(d, n)| (d.as_str(), *n)).collect();
-        let mut day = start;
-        while day <= end {
-            let key = day.to_string();
-            let n = by_day.get(key.as_str()).copied().unwrap_or(0);
-            path.push(format!("{:.1},{:.1}", x(day), y(n)));
+        let mut day = *first;
+        while solid_end.is_some_and(|e| day <= e) {
+            path.push(point(day, by_day.get(&day).copied().unwrap_or(0)));
             match day.next_day() {
                 Some(next) => day = next,
                 None => break,
             }
         }
+        if !path.is_empty() {
+            svg.push_str(&format!(
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+                path.join(" ")
+            ));
+        }
+        // A lone day is no line: a dot shows it.
+        if let [only] = path.as_slice() {
+            let (cx, cy) = only.split_once(',').unwrap_or(("0", "0"));
+            svg.push_str(&format!(
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2.5\" fill=\"{colour}\"/>"
+            ));
+        }
+        // Today's partial count: a dashed piece from the line's last day, and an open dot.
+        if let Some(n) = partial {
+            let here = point(today, n);
+            let from = path.last().map_or(String::new(), |p| format!("{p} "));
+            svg.push_str(&format!(
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"4 3\" points=\"{from}{here}\"/>"
+            ));
+            let (cx, cy) = here.split_once(',').unwrap_or(("0", "0"));
+            svg.push_str(&format!(
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2.5\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"1.5\"/>"
+            ));
+        }
+    }
+    svg.push_str("<g class=\"legend\">");
+    for (i, ((post, _), (lx, ly))) in series.iter().zip(&legend).enumerate() {
+        let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
         svg.push_str(&format!(
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
-            path.join(" ")
-        ));
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
-            LEFT + 8.0,
-            TOP - 8.0 + 14.0 * i as f64,
+            "<rect x=\"{lx}\" y=\"{}\" width=\"14\" height=\"3\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
+            ly + 6.5,
+            lx + 20.0,
+            ly + 12.0,
             esc(post)
         ));
     }
-    svg.push_str("</svg>");
+    svg.push_str("</g></svg>");
     svg
 }

@@ -1177,3 +1177,130 @@ async fn a_huge_field_is_refused_and_not_echoed() {
     assert!(html.len() < 60_000, "{} bytes sent back", html.len());
     assert_eq!(count(&app, "SELECT COUNT(*) FROM crossings").await, 0);
 }
+
+/// The flows chart: the legend sits below the plot, never over the lines, and a post's line
+/// runs from its first counted day to its last, a day between without anyone a true zero, with
+/// no zero drawn for the days of the range before, after or today.
+#[tokio::test]
+async fn the_flows_chart_draws_no_zero_at_its_ends_and_keeps_its_legend_off_the_lines() {
+    use quick_xml::events::{BytesStart, Event};
+    let app = TestApp::spawn().await;
+    let actor = parsec::audit::Actor::system("test");
+    let today = time::OffsetDateTime::now_utc().date();
+    let koro = app.unit_id("Poste frontière de Koro").await;
+    let ouenkoro = app.unit_id("Poste frontière de Ouenkoro").await;
+    // (post, days ago, people): nobody at Koro 5 days ago nor at Ouenkoro 3 days ago, nobody
+    // anywhere today, and the 30 days the page shows begin weeks before the first count.
+    let names = [
+        "Kassogué",
+        "Guindo",
+        "Tembely",
+        "Dolo",
+        "Sagara",
+        "Ongoïba",
+        "Kansaye",
+        "Togo",
+    ];
+    let mut next = names.iter().cycle();
+    for (post, ago, people) in [
+        (&koro, 6, 2),
+        (&koro, 4, 1),
+        (&ouenkoro, 5, 1),
+        (&ouenkoro, 4, 1),
+        (&ouenkoro, 2, 3),
+    ] {
+        let day = today - time::Duration::days(ago);
+        for k in 0..people {
+            let f = parsec::web::page::Fields::from_pairs(vec![
+                ("submission".into(), format!("chart-{ago}-{k}-{post}")),
+                ("surname".into(), next.next().unwrap().to_string()),
+                ("nationality".into(), "ML".into()),
+                ("direction".into(), "entree".into()),
+                ("mode".into(), "pied".into()),
+            ]);
+            let input = parsec::border::forms::crossing_input(&app.state, &f, today).unwrap();
+            let at = format!("{day}T10:00:0{k}Z");
+            parsec::border::crossing::record(&app.state, &actor, post, &input, &at)
+                .await
+                .unwrap();
+        }
+    }
+    let mut ops = app.login("operations").await;
+    let (status, html) = ops.get_text("/border/flows").await;
+    assert_eq!(status, 200);
+    let svg = html
+        .match_indices("<svg")
+        .map(|(at, _)| &html[at..at + html[at..].find("</svg>").unwrap() + 6])
+        .find(|svg| svg.contains("<polyline"))
+        .unwrap_or_else(|| panic!("no chart: {html}"));
+    let num = |e: &BytesStart, name: &str| -> f64 {
+        let a = e.try_get_attribute(name).unwrap().unwrap();
+        a.value.parse().unwrap()
+    };
+    let (mut lines, mut polylines, mut boxes, mut text_at) = (vec![], vec![], vec![], None);
+    let mut reader = quick_xml::Reader::from_str(svg);
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "line" => lines.push([num(&e, "x1"), num(&e, "y1"), num(&e, "x2"), num(&e, "y2")]),
+                "polyline" => {
+                    let a = e.try_get_attribute("points").unwrap().unwrap();
+                    let points: Vec<(f64, f64)> = a
+                        .value
+                        .split(' ')
+                        .map(|p| {
+                            let (x, y) = p.split_once(',').unwrap();
+                            (x.parse().unwrap(), y.parse().unwrap())
+                        })
+                        .collect();
+                    polylines.push(points);
+                }
+                // The legend's swatches.
+                "rect" => {
+                    let (x, y) = (num(&e, "x"), num(&e, "y"));
+                    boxes.push((x, y, x + num(&e, "width"), y + num(&e, "height")));
+                }
+                "text" => text_at = Some((num(&e, "x"), num(&e, "y"))),
+                _ => {}
+            },
+            // A post's name, as 12px text: about 7px a character, 12px above its baseline.
+            Event::Text(t) if t.starts_with("Poste") => {
+                let (x, y) = text_at.take().unwrap();
+                boxes.push((x, y - 12.0, x + 7.0 * t.chars().count() as f64, y + 4.0));
+            }
+            _ => {}
+        }
+    }
+    // The plot: from the y axis to the x axis' end, from the top of the y axis to the x axis.
+    let x_axis = lines.iter().find(|l| l[1] == l[3]).unwrap();
+    let y_axis = lines.iter().find(|l| l[0] == l[2]).unwrap();
+    let (left, right, top, zero) = (x_axis[0], x_axis[2], y_axis[1], x_axis[1]);
+    assert!(boxes.len() >= 2, "{svg}");
+    for (x1, y1, x2, y2) in &boxes {
+        let apart = *x2 <= left || *x1 >= right || *y2 <= top || *y1 >= zero;
+        assert!(
+            apart,
+            "legend at ({x1}, {y1})–({x2}, {y2}) over the plot: {svg}"
+        );
+    }
+    let at_zero = |p: &(f64, f64)| (p.1 - zero).abs() < 0.05;
+    assert_eq!(polylines.len(), 2, "{svg}");
+    for line in &polylines {
+        let (first, last) = (line.first().unwrap(), line.last().unwrap());
+        assert!(
+            !at_zero(first) && !at_zero(last),
+            "a line falls to zero at an end: {svg}"
+        );
+    }
+    // Koro from 6 to 4 days ago, Ouenkoro from 5 to 2 days ago, their empty days at zero.
+    let zeros: Vec<Vec<bool>> = polylines
+        .iter()
+        .map(|line| line.iter().map(at_zero).collect())
+        .collect();
+    assert_eq!(
+        zeros,
+        vec![vec![false, true, false], vec![false, false, true, false]],
+        "{svg}"
+    );
+}
