@@ -153,6 +153,7 @@ async fn post(dir: &Path, name: &str, url: &str, code: &str, n: usize) -> AppSta
             document_expiry: None,
             mrz: Vec::new(),
             mrz_warnings: Vec::new(),
+            correction: None,
         };
         crossing::record(&state, &actor, &unit, &input, &at)
             .await

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 pub const ACTIONS: &[&str] = &[
     "backdate",
     "confirme",
+    "correct",
     "create",
     "disable",
     "dispatch",

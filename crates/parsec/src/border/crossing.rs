@@ -82,6 +82,15 @@ pub struct CrossingInput {
     pub mrz: Vec<String>,
     /// What the MRZ reading tolerated (warning codes), shown with the answer.
     pub mrz_warnings: Vec<String>,
+    /// Set when this crossing corrects a mistaken one of the same post.
+    pub correction: Option<Correction>,
+}
+
+/// What a correction names: the mistaken crossing, and why it is corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub of: crate::ids::CrossingId,
+    pub reason: String,
 }
 
 /// Reads the machine-readable zone typed by the scanner (or by hand). A zone that does not
@@ -193,11 +202,17 @@ pub async fn record(
     input: &CrossingInput,
     at: &str,
 ) -> AppResult<Recorded> {
-    let today = db::day(at).ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
     let fingerprint = input.fingerprint(unit_id, actor);
     if let Some(id) = by_submission(&state.db, &input.submission_id, &fingerprint).await? {
         return Ok(Recorded { id, created: false });
     }
+    // A correction stands for the crossing it corrects: same post, same time.
+    let at = match &input.correction {
+        Some(c) => corrected_time(&state.db, unit_id, c).await?,
+        None => at.to_string(),
+    };
+    let at = at.as_str();
+    let today = db::day(at).ok_or(AppError::invalid("crossed_at", "error-bad-date"))?;
     let traveller = input.traveller();
     let mut answers: Vec<Answer> = screening::answers(state, &traveller).await?;
     let decision = match answers.first().map(|a| a.decision) {
@@ -213,8 +228,9 @@ pub async fn record(
         "INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction, mode,
          purpose, origin_id, origin, destination_id, destination, surname, given_names, sex,
          birth_date, birth_approximate, nationality, document_code, document_number,
-         document_country, document_expiry, mrz, screening, instruction, warnings, fingerprint)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         document_country, document_expiry, mrz, screening, instruction, warnings, fingerprint,
+         corrects, correction_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
@@ -244,8 +260,20 @@ pub async fn record(
     .bind(answers.first().map(|a| a.entry.instruction.clone()))
     .bind(warnings.join(","))
     .bind(&fingerprint)
+    .bind(input.correction.as_ref().map(|c| c.of.as_str().to_string()))
+    .bind(input.correction.as_ref().map_or("", |c| c.reason.as_str()))
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // Two corrections of one crossing (a second tab, another agent): the first stands.
+        sqlx::Error::Database(d) if d.message().contains("crossings.corrects") => {
+            AppError::Conflict {
+                field: "corrects",
+                key: "error-already-corrected",
+            }
+        }
+        e => e.into(),
+    })?;
     if inserted.rows_affected() == 0 {
         // Saved meanwhile by the same form's first submission.
         drop(tx);
@@ -277,8 +305,51 @@ pub async fn record(
         ),
     )
     .await?;
+    if let Some(c) = &input.correction {
+        // The mistaken crossing's own history says it was corrected, by which and why.
+        audit::append(
+            &mut tx,
+            actor,
+            "correct",
+            "crossing",
+            c.of.as_str(),
+            &format!("by={id} reason={}", c.reason),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Recorded { id, created: true })
+}
+
+/// The time of the crossing a correction names: it must be of the same post and not corrected
+/// yet.
+async fn corrected_time(db: &Db, unit_id: &str, c: &Correction) -> AppResult<String> {
+    let found: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT o.unit_id, o.crossed_at,
+                EXISTS (SELECT 1 FROM crossings n WHERE n.corrects = o.id)
+         FROM crossings o WHERE o.id = ?",
+    )
+    .bind(c.of.as_str())
+    .fetch_optional(db)
+    .await?;
+    match found {
+        Some((unit, at, 0)) if unit == unit_id => Ok(at),
+        Some((unit, _, _)) if unit == unit_id => Err(AppError::Conflict {
+            field: "corrects",
+            key: "error-already-corrected",
+        }),
+        _ => Err(AppError::invalid("corrects", "error-correct-unknown")),
+    }
+}
+
+/// The crossing that corrects this one, if any: its id and why.
+pub async fn correction_of(db: &Db, id: &str) -> AppResult<Option<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, correction_reason FROM crossings WHERE corrects = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 /// The crossing a form key was saved as. The same key with other content (a form brought
@@ -368,13 +439,16 @@ pub struct CrossingRow {
     pub instruction: Option<String>,
     pub instruction_read_at: Option<String>,
     pub warnings: String,
+    /// The mistaken crossing this one corrects, and why.
+    pub corrects: Option<String>,
+    pub correction_reason: String,
 }
 
 const CROSSING_SELECT: &str = "c.id, c.unit_id, u.name AS unit_name, c.crossed_at, c.recorded_by,
     c.direction, c.mode, c.purpose, c.origin, c.destination, c.surname, c.given_names, c.sex,
     c.birth_date, c.birth_approximate, c.nationality, c.document_code, c.document_number,
     c.document_country, c.document_expiry, c.mrz, c.screening, c.instruction,
-    c.instruction_read_at, c.warnings";
+    c.instruction_read_at, c.warnings, c.corrects, c.correction_reason";
 const CROSSING_FROM: &str = "crossings c JOIN units u ON u.id = c.unit_id";
 
 /// One crossing, within the reader's scope, read as personal data (audited): out of scope it

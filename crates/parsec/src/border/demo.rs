@@ -199,6 +199,7 @@ pub async fn seed_crossings_at(
                     document_expiry: None,
                     mrz: Vec::new(),
                     mrz_warnings: Vec::new(),
+                    correction: None,
                 };
                 let recorded = crossing::record(state, &actor, post, &input, &at).await?;
                 count += 1;
@@ -263,6 +264,7 @@ pub async fn seed_crossings_at(
             document_expiry: None,
             mrz: Vec::new(),
             mrz_warnings: Vec::new(),
+            correction: None,
         };
         crossing::record(state, &actor, post, &input, &format!("{day}T10:15:00Z")).await?;
         count += 1;

@@ -40,6 +40,19 @@ pub async fn count(tx: &mut Tx, table: &str, id: &str) -> AppResult<()> {
         _ => return Ok(()),
     };
     sqlx::query(sql).bind(id).execute(&mut **tx).await?;
+    if table == "crossings" {
+        // A correction takes the place of the crossing it corrects in the counts.
+        sqlx::query(
+            "UPDATE flow_people SET people = people - 1
+             WHERE (day, unit_id, direction, nationality, mode) =
+                   (SELECT substr(o.crossed_at, 1, 10), o.unit_id, o.direction,
+                           COALESCE(o.nationality, ''), o.mode
+                    FROM crossings n JOIN crossings o ON o.id = n.corrects WHERE n.id = ?)",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

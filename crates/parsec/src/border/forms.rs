@@ -51,7 +51,7 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
         .unwrap_or_default();
     let origin = p.or_default(crossing::place(state, f.get("origin"), "origin"))?;
     let destination = p.or_default(crossing::place(state, f.get("destination"), "destination"))?;
-    let input = match p.or_default(crossing::read_zone(f.get("mrz"), today))? {
+    let mut input = match p.or_default(crossing::read_zone(f.get("mrz"), today))? {
         Some(doc) => CrossingInput {
             submission_id,
             direction,
@@ -76,6 +76,7 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
                 .chain(&doc.errors)
                 .map(|w| w.code.to_string())
                 .collect(),
+            correction: None,
         },
         None => {
             let sex = match f.get("sex").trim() {
@@ -116,9 +117,15 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
                 document_expiry: p.or_default(iso_date(f, "document_expiry"))?,
                 mrz: Vec::new(),
                 mrz_warnings: Vec::new(),
+                correction: None,
             }
         }
     };
+    // A correction of a mistaken crossing says why.
+    if let Some(of) = crate::ids::CrossingId::parse(f.get("corrects")) {
+        let reason = p.or_default(f.required("correction_reason", 500))?;
+        input.correction = Some(crossing::Correction { of, reason });
+    }
     p.finish(input)
 }
 

@@ -20,7 +20,7 @@ use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_line};
 use crate::web::page::{
     ColumnHead, DetailField, DetailTable, Fields, FilterField, FormField, FormView, Link,
-    ListParams, ListRow, ListView, PageCtx, SECTION_ROWS, Section, render, when_text,
+    ListParams, ListRow, ListView, PageCtx, SECTION_ROWS, Section, day_text, render, when_text,
 };
 
 pub fn router() -> Router<AppState> {
@@ -64,6 +64,8 @@ struct CrossingForm {
     verdict: String,
     fields: Vec<FormField>,
     error: Option<String>,
+    /// The mistaken crossing this form corrects (empty for a new crossing).
+    corrects: String,
 }
 
 /// The reading of a zone in one line: its format, its verdict, what was tolerated.
@@ -161,12 +163,32 @@ async fn form_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<Cross
         )
         .locality(&state.gazetteer),
     ];
+    let corrects = f.get("corrects").to_string();
+    let mut fields = fields;
+    if !corrects.is_empty() {
+        fields.insert(
+            0,
+            FormField::new(
+                "correction_reason",
+                c.t("crossing-correction-reason"),
+                "text",
+                f.get("correction_reason").into(),
+            )
+            .required()
+            .hint(c.t("crossing-correction-hint")),
+        );
+    }
     let submission = match f.get("submission") {
         "" => crate::db::new_id(),
         s => s.to_string(),
     };
     Ok(CrossingForm {
-        title: c.t("crossing-new"),
+        title: c.t(if corrects.is_empty() {
+            "crossing-new"
+        } else {
+            "crossing-correct"
+        }),
+        corrects,
         post_name: post_name(state, &unit).await?,
         submission,
         mrz: crate::web::page::echo(f.get("mrz").to_string()),
@@ -196,7 +218,11 @@ impl CrossingForm {
     }
 }
 
-async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Params,
+) -> AppResult<Response> {
     post_of(&auth)?;
     if let Some((id, _)) = crossing::unacknowledged_alert(&state.db, &auth.user.actor()).await? {
         return Ok(
@@ -206,6 +232,32 @@ async fn new_form(State(state): State<AppState>, auth: Auth) -> AppResult<Respon
     let mut f = Fields::default();
     f.0.insert("direction".into(), "entree".into());
     f.0.insert("mode".into(), "pied".into());
+    // A correction starts from the mistaken crossing as it was typed (read, so audited).
+    if let Some(of) = q.get("corrects") {
+        let o = crossing::get(&state, &auth.user.actor(), &auth.scope, of).await?;
+        for (k, v) in [
+            ("corrects", o.id),
+            ("direction", o.direction),
+            ("mode", o.mode),
+            ("surname", o.surname),
+            ("given_names", o.given_names),
+            ("sex", o.sex),
+            ("birth_date", o.birth_date.unwrap_or_default()),
+            ("nationality", o.nationality.unwrap_or_default()),
+            ("document_code", o.document_code),
+            ("document_number", o.document_number),
+            ("document_country", o.document_country),
+            ("document_expiry", o.document_expiry.unwrap_or_default()),
+            ("purpose", o.purpose),
+            ("origin", o.origin),
+            ("destination", o.destination),
+        ] {
+            f.0.insert(k.into(), v);
+        }
+        if o.birth_approximate {
+            f.0.insert("birth_approximate".into(), "on".into());
+        }
+    }
     let view = form_view(&state, &auth, &f).await?;
     Ok(Html(view.render()?).into_response())
 }
@@ -367,7 +419,34 @@ async fn view(
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let alert = row.screening == "alerte";
     let unit_id = row.unit_id.clone();
+    let corrected_by = crossing::correction_of(&state.db, &id).await?;
     let mut page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
+    // A mistaken crossing says which crossing corrects it; the post's agents may correct one
+    // that is not corrected yet.
+    match corrected_by {
+        Some((by, reason)) => {
+            page.warnings.insert(
+                0,
+                page.c.tf("crossing-corrected-by", &[("reason", &reason)]),
+            );
+            page.actions.insert(
+                0,
+                Link::new(
+                    &format!("/border/crossings/{by}"),
+                    page.c.t("crossing-see-correction"),
+                ),
+            );
+        }
+        None if auth.user.can(Permission::RecordCrossings)
+            && auth.user.unit_id.as_deref() == Some(unit_id.as_str()) =>
+        {
+            page.actions.push(Link::new(
+                &format!("/border/crossings/new?corrects={id}"),
+                page.c.t("crossing-correct"),
+            ));
+        }
+        None => {}
+    }
     if alert {
         page.contacts = contacts(&state, &page.c, &unit_id).await?;
     }
@@ -422,7 +501,7 @@ fn crossing_page(
             c.t("crossing-birth"),
             format!(
                 "{}{}",
-                row.birth_date.clone().unwrap_or_default(),
+                row.birth_date.as_deref().map(day_text).unwrap_or_default(),
                 if row.birth_approximate { " (~)" } else { "" }
             ),
         ),
@@ -454,6 +533,11 @@ fn crossing_page(
         value,
         href: None,
     })
+    .chain(row.corrects.as_ref().map(|of| DetailField {
+        label: c.t("crossing-corrects"),
+        value: row.correction_reason.clone(),
+        href: Some(format!("/border/crossings/{of}")),
+    }))
     .collect();
     let hits = DetailTable {
         title: c.t("screening-candidates"),
@@ -475,7 +559,7 @@ fn crossing_page(
                         "screening-a-verifier"
                     }),
                     format!("{score:.2}"),
-                    why,
+                    crate::screening::web::why_words(&c, &why).join(" ; "),
                 ],
             })
             .collect(),

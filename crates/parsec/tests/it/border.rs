@@ -1304,3 +1304,97 @@ async fn the_flows_chart_draws_no_zero_at_its_ends_and_keeps_its_legend_off_the_
         "{svg}"
     );
 }
+
+/// A mistaken crossing is never edited: its correction is a new crossing that names it and
+/// says why, audited; the counts follow the correction, the mistaken record stays.
+#[tokio::test]
+async fn a_mistaken_crossing_is_corrected_by_a_new_entry_that_names_it() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", "mistake-1"),
+                ("surname", "Traore"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let first = location(&res).split('?').next().unwrap().to_string();
+    let first_id = first.trim_start_matches("/border/crossings/").to_string();
+    let (_, html) = agent.get_text(&first).await;
+    let link = format!("/border/crossings/new?corrects={first_id}");
+    assert!(html.contains(&link), "{html}");
+    // The correction's form starts from what was typed, and asks why.
+    let (_, html) = agent.get_text(&link).await;
+    assert!(html.contains("value=\"Traore\"") && html.contains("f-correction_reason"));
+    assert!(html.contains(&format!("name=\"corrects\" value=\"{first_id}\"")));
+    let mut fields = vec![
+        ("submission", "mistake-2"),
+        ("corrects", first_id.as_str()),
+        ("surname", "Traoré"),
+        ("given_names", "Moussa"),
+        ("direction", "sortie"),
+        ("mode", "pied"),
+    ];
+    let res = agent.post_form("/border/crossings/new", &fields).await;
+    assert_eq!(res.status(), 422, "a correction says why");
+    fields.push(("correction_reason", "Sens inversé, prénom oublié"));
+    let res = agent.post_form("/border/crossings/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let second = location(&res).split('?').next().unwrap().to_string();
+    // The mistaken record is kept as it was, and says it was corrected; the correction stands
+    // for the same crossing (same time) and says what it corrects.
+    let (surname, at): (String, String) =
+        sqlx::query_as("SELECT surname, crossed_at FROM crossings WHERE id = ?")
+            .bind(&first_id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(surname, "Traore");
+    let (corrects, at2): (Option<String>, String) =
+        sqlx::query_as("SELECT corrects, crossed_at FROM crossings WHERE id = ?")
+            .bind(second.trim_start_matches("/border/crossings/"))
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(corrects.as_deref(), Some(first_id.as_str()));
+    assert_eq!(at2, at);
+    let (_, html) = agent.get_text(&first).await;
+    assert!(
+        html.contains("Ce passage a été corrigé : Sens inversé"),
+        "{html}"
+    );
+    assert!(!html.contains(&link), "corrected once");
+    let (_, html) = agent.get_text(&second).await;
+    assert!(
+        html.contains("Corrige le passage") && html.contains(&first),
+        "{html}"
+    );
+    // The counts follow the correction: one person, going out.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT SUM(people) FROM flow_people WHERE direction = 'entree'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT SUM(people) FROM flow_people WHERE direction = 'sortie'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(app.audit_count("correct").await, 1);
+    // Corrected twice: refused, what was typed kept.
+    fields[0] = ("submission", "mistake-3");
+    let res = agent.post_form("/border/crossings/new", &fields).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("déjà corrigé"));
+}

@@ -200,6 +200,7 @@ fn traveller(i: usize, tag: &str) -> CrossingInput {
         document_expiry: None,
         mrz: Vec::new(),
         mrz_warnings: Vec::new(),
+        correction: None,
     }
 }
 
