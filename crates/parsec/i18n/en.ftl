@@ -814,3 +814,7 @@ crossing-see-correction = See the correction
 error-already-corrected = This crossing is already corrected: correct the correction instead.
 error-correct-unknown = The crossing to correct is not found at your post.
 audit-action-correct = corrected
+receipt-title = Crossing receipt
+receipt-number = Crossing number
+receipt-print-hint = Print this page (Ctrl+P): the header and the menu are not printed.
+receipt-footer = Receipt handed to the traveller. Times are UTC, Mali's time.

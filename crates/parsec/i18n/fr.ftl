@@ -815,3 +815,7 @@ crossing-see-correction = Voir la correction
 error-already-corrected = Ce passage est déjà corrigé : corrigez plutôt la correction.
 error-correct-unknown = Le passage à corriger est introuvable à votre poste.
 audit-action-correct = corrigé
+receipt-title = Reçu de passage
+receipt-number = N° du passage
+receipt-print-hint = Imprimez cette page (Ctrl+P) : l'en-tête et le menu ne sont pas imprimés.
+receipt-footer = Reçu remis au voyageur. Les heures sont en UTC, l'heure du Mali.

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/border/crossings/export.csv", get(export))
         .route("/border/crossings/find", get(find))
         .route("/border/crossings/{id}", get(view))
+        .route("/border/crossings/{id}/receipt", get(receipt))
         .route(
             "/border/crossings/{id}/instruction-read",
             post(instruction_read),
@@ -456,6 +457,63 @@ async fn view(
     render(&page)
 }
 
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    c: PageCtx,
+    title: String,
+    back_href: String,
+    fields: Vec<DetailField>,
+}
+
+/// What a traveller may be handed on paper: where, when, who, which document, which way, by
+/// whom. Never the screening's answer (a receipt must not tell a listed person they are).
+async fn receipt(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewCrossings)?;
+    let row = crossing::get(&state, &auth.user.actor(), &auth.scope, &id).await?;
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
+    let fields = [
+        ("crossing-post", row.unit_name.clone()),
+        ("crossing-time", when_text(&row.crossed_at)),
+        (
+            "field-name",
+            format!("{} {}", row.surname, row.given_names)
+                .trim()
+                .to_string(),
+        ),
+        (
+            "crossing-document",
+            format!(
+                "{} {} {}",
+                row.document_code, row.document_country, row.document_number
+            )
+            .trim()
+            .to_string(),
+        ),
+        ("crossing-direction", label::<Direction>(&c, &row.direction)),
+        ("crossing-mode", label::<Mode>(&c, &row.mode)),
+        ("crossing-recorded-by", row.recorded_by.clone()),
+        ("receipt-number", row.id.clone()),
+    ]
+    .into_iter()
+    .map(|(key, value)| DetailField {
+        label: c.t(key),
+        value,
+        href: None,
+    })
+    .collect();
+    render(&ReceiptPage {
+        title: c.t("receipt-title"),
+        back_href: format!("/border/crossings/{id}"),
+        fields,
+        c,
+    })
+}
+
 fn crossing_page(
     c: PageCtx,
     auth: &Auth,
@@ -593,6 +651,10 @@ fn crossing_page(
         can_share: auth.user.can(Permission::ShareAlerts),
         actions: if auth.user.can(Permission::RecordCrossings) {
             vec![
+                Link::new(
+                    &format!("/border/crossings/{}/receipt", row.id),
+                    c.t("receipt-title"),
+                ),
                 Link::new(
                     &format!("/border/vehicles/new?driver={}", row.id),
                     c.t("vehicle-new-driven"),

@@ -108,6 +108,7 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/border/crossings/export.csv" "/border/crossings/export.csv" "OCI";
     "GET" "/border/crossings/find" "/border/crossings/find" "OCGI";
     "GET" "/border/crossings/{id}" "/border/crossings/none" "OCGI";
+    "GET" "/border/crossings/{id}/receipt" "/border/crossings/none/receipt" "OCGI";
     "POST" "/border/crossings/{id}/instruction-read" "/border/crossings/none/instruction-read" "CG";
     "POST" "/api/v1/border/mrz" "/api/v1/border/mrz" "CG";
     "GET" "/border/flows" "/border/flows" "OCGIP";

@@ -1398,3 +1398,42 @@ async fn a_mistaken_crossing_is_corrected_by_a_new_entry_that_names_it() {
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("déjà corrigé"));
 }
+
+/// A receipt for the traveller: where, when, who, which document; never the screening's answer.
+#[tokio::test]
+async fn a_receipt_says_the_crossing_and_never_the_screening() {
+    let app = TestApp::spawn().await;
+    let mut agent = app.login("agent.koro").await;
+    let res = agent
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", "receipt-1"),
+                ("surname", "Guindo"),
+                ("given_names", "Ali"),
+                ("document_code", "I"),
+                ("document_number", "X998877"),
+                ("direction", "sortie"),
+                ("mode", "pied"),
+            ],
+        )
+        .await;
+    let page = location(&res).split('?').next().unwrap().to_string();
+    let (_, html) = agent.get_text(&page).await;
+    assert!(html.contains(&format!("{page}/receipt")));
+    let (status, html) = agent.get_text(&format!("{page}/receipt")).await;
+    assert_eq!(status, 200);
+    let receipt = html.split("id=\"receipt\"").nth(1).unwrap();
+    for shown in [
+        "Reçu de passage",
+        "Guindo Ali",
+        "X998877",
+        "Sortie",
+        "Poste frontière de Koro",
+    ] {
+        assert!(receipt.contains(shown), "{shown}: {receipt}");
+    }
+    for hidden in ["Criblage", "Aucune correspondance", "ALERTE"] {
+        assert!(!receipt.contains(hidden), "{hidden}");
+    }
+}
