@@ -818,3 +818,4 @@ receipt-title = Crossing receipt
 receipt-number = Crossing number
 receipt-print-hint = Print this page (Ctrl+P): the header and the menu are not printed.
 receipt-footer = Receipt handed to the traveller. Times are UTC, Mali's time.
+map-uncovered-key = locality more than { $hours } h from every unit

@@ -819,3 +819,4 @@ receipt-title = Reçu de passage
 receipt-number = N° du passage
 receipt-print-hint = Imprimez cette page (Ctrl+P) : l'en-tête et le menu ne sont pas imprimés.
 receipt-footer = Reçu remis au voyageur. Les heures sont en UTC, l'heure du Mali.
+map-uncovered-key = localité à plus de { $hours } h de toute unité

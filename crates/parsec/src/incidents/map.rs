@@ -174,34 +174,54 @@ pub struct UnitMark {
     pub busy: usize,
 }
 
-/// A way to an incident (the dispatch's ranking), drawn under the marks with its rank(s) at
-/// the start.
-pub fn route_line(
-    path: &[routing::Point],
-    label: &str,
-    mode: routing::Mode,
-    title: &str,
-) -> String {
-    let mut points = String::new();
-    for p in path {
-        let (x, y) = project(p.lat, p.lon);
-        let _ = write!(points, "{x:.1},{y:.1} ");
-    }
-    let mut s = format!(
-        "<polyline class=\"route {}\" points=\"{}\"><title>{}</title></polyline>",
-        mode.code(),
-        points.trim_end(),
-        esc(title)
-    );
-    if let Some(p) = path.first() {
-        let (x, y) = project(p.lat, p.lon);
+/// A way to an incident (the dispatch's ranking): its path, its rank(s), its mode, its title.
+pub struct Way<'a> {
+    pub path: &'a [routing::Point],
+    pub label: String,
+    pub mode: routing::Mode,
+    pub title: String,
+}
+
+/// How far apart two labels' anchors must be not to overlap (the labels are a few digits of
+/// the map's small text).
+const LABEL_W: f64 = 26.0;
+const LABEL_H: f64 = 12.0;
+
+/// The ways to an incident, drawn under the marks, each with its rank(s) at its start. Ways
+/// that start close together (a unit's boat and its vehicle) have their labels stacked, never
+/// on top of each other.
+pub fn route_lines(ways: &[Way]) -> String {
+    let mut s = String::new();
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for w in ways {
+        let mut points = String::new();
+        for p in w.path {
+            let (x, y) = project(p.lat, p.lon);
+            let _ = write!(points, "{x:.1},{y:.1} ");
+        }
         let _ = write!(
             s,
-            "<text class=\"rank\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            x + 5.0,
-            y - 5.0,
-            esc(label)
+            "<polyline class=\"route {}\" points=\"{}\"><title>{}</title></polyline>",
+            w.mode.code(),
+            points.trim_end(),
+            esc(&w.title)
         );
+        if let Some(p) = w.path.first() {
+            let (x, y) = project(p.lat, p.lon);
+            let (x, mut y) = (x + 5.0, y - 5.0);
+            while placed
+                .iter()
+                .any(|(px, py)| (px - x).abs() < LABEL_W && (py - y).abs() < LABEL_H)
+            {
+                y -= LABEL_H;
+            }
+            placed.push((x, y));
+            let _ = write!(
+                s,
+                "<text class=\"rank\" x=\"{x:.1}\" y=\"{y:.1}\">{}</text>",
+                esc(&w.label)
+            );
+        }
     }
     s
 }
@@ -262,4 +282,57 @@ pub fn draw(
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_of_ways_starting_together_never_overlap() {
+        let mopti = [
+            routing::Point::new(14.49, -4.19),
+            routing::Point::new(14.3, -4.0),
+        ];
+        let near = [
+            routing::Point::new(14.491, -4.189),
+            routing::Point::new(14.3, -4.0),
+        ];
+        let ways: Vec<Way> = [(&mopti[..], "1"), (&near[..], "2, 3"), (&mopti[..], "4")]
+            .into_iter()
+            .map(|(path, label)| Way {
+                path,
+                label: label.into(),
+                mode: routing::Mode::Vehicle,
+                title: String::new(),
+            })
+            .collect();
+        let svg = route_lines(&ways);
+        let anchors: Vec<(f64, f64)> = svg
+            .split("<text class=\"rank\" x=\"")
+            .skip(1)
+            .map(|t| {
+                let x: f64 = t.split('"').next().unwrap().parse().unwrap();
+                let y: f64 = t
+                    .split("y=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                (x, y)
+            })
+            .collect();
+        assert_eq!(anchors.len(), 3);
+        for (i, a) in anchors.iter().enumerate() {
+            for b in &anchors[i + 1..] {
+                assert!(
+                    (a.0 - b.0).abs() >= LABEL_W || (a.1 - b.1).abs() >= LABEL_H,
+                    "{anchors:?}"
+                );
+            }
+        }
+    }
 }

@@ -543,6 +543,8 @@ async fn the_map_shows_incidents_and_the_places_beyond_reach() {
     let (_, html) = ops.get_text("/map?coverage=1").await;
     let uncovered = html.matches("class=\"uncovered\"").count();
     assert!(uncovered > 100, "{uncovered}");
+    // The dots are in the legend, with their meaning.
+    assert!(html.contains("id=\"uncovered-key\"") && html.contains("à plus de 1 h de toute unité"));
     let line = html
         .split("id=\"coverage\">")
         .nth(1)

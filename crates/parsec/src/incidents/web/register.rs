@@ -484,14 +484,24 @@ async fn page(
             None => ways.push((k, vec![k.rank.to_string()])),
         }
     }
-    let mut routes = String::new();
-    for (k, ranks) in ways {
-        if let Ok(r) = state.routing.route(k.mode, k.from, at) {
-            let label = ranks.join(", ");
-            let title = format!("{label} — {} — {}", k.unit_name, duration(r.minutes));
-            routes.push_str(&incidents::map::route_line(&r.path, &label, k.mode, &title));
-        }
-    }
+    let found: Vec<_> = ways
+        .into_iter()
+        .filter_map(|(k, ranks)| {
+            let r = state.routing.route(k.mode, k.from, at).ok()?;
+            Some((k, ranks.join(", "), r))
+        })
+        .collect();
+    let routes = incidents::map::route_lines(
+        &found
+            .iter()
+            .map(|(k, label, r)| incidents::map::Way {
+                path: &r.path,
+                label: label.clone(),
+                mode: k.mode,
+                title: format!("{label} — {} — {}", k.unit_name, duration(r.minutes)),
+            })
+            .collect::<Vec<_>>(),
+    );
     let mark = incidents::map::Mark {
         id: i.id.clone(),
         lat: i.lat,
