@@ -944,9 +944,17 @@ async fn export(
     )
     .await?;
     let mut out = String::from(
-        "id,crossed_at,post,direction,mode,surname,given_names,sex,birth_date,nationality,document_code,document_country,document_number,document_expiry,purpose,origin,destination,screening,recorded_by\n",
+        "id,crossed_at,post,direction,mode,surname,given_names,sex,birth_date,nationality,document_code,document_country,document_number,document_expiry,purpose,origin,destination,screening,recorded_by,corrects,direction_label,mode_label,screening_label\n",
     );
+    // The codes stay in their columns for scripts; the labels, in the reader's language, come
+    // after them for people (columns are only ever added at the end).
+    let c = PageCtx::new(&state, &auth, "/border/crossings");
     for r in &rows {
+        let labels = [
+            label::<Direction>(&c, &r.direction),
+            label::<Mode>(&c, &r.mode),
+            label::<Screening>(&c, &r.screening),
+        ];
         let cells = [
             r.id.as_str(),
             &r.crossed_at,
@@ -967,6 +975,10 @@ async fn export(
             &r.destination,
             &r.screening,
             &r.recorded_by,
+            r.corrects.as_deref().unwrap_or(""),
+            &labels[0],
+            &labels[1],
+            &labels[2],
         ];
         out.push_str(&csv_line(&cells));
     }

@@ -429,6 +429,19 @@ async fn an_agent_never_sees_another_posts_crossings() {
         csv.starts_with("id,crossed_at,post") && csv.contains("Ongoïba"),
         "{csv}"
     );
+    // Stable codes for scripts, then the same in words for people, at the end of each line.
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(|v| v.trim_matches('"'))
+        .collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(row[at("direction")], "entree");
+    assert_eq!(row[at("direction_label")], "Entrée");
+    assert!(at("direction_label") > at("recorded_by"));
     // Its list filters by nationality as documents print it, and by post.
     let (_, html) = ops.get_text("/border/crossings?nationality=MLI").await;
     assert!(html.contains("Ongoïba"), "{html}");
