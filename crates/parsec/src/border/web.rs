@@ -642,7 +642,7 @@ fn crossing_page(
         instruction_read: row
             .instruction_read_at
             .as_deref()
-            .map(|t| format!("{} {t}", c.t("crossing-instruction-read-at")))
+            .map(|t| format!("{} {}", c.t("crossing-instruction-read-at"), when_text(t)))
             .unwrap_or_default(),
         warnings,
         // No next crossing before the alert is acknowledged (the form refuses it too).

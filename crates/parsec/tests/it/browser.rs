@@ -714,8 +714,39 @@ async fn each_role_walks_its_day() {
     b.quit().await;
 
     // The operations centre: the watch, then a new incident whose place is chosen by keyboard.
+    // An incident with 4,000 characters of notes in one word: the page wraps them.
+    let mut ops_http = app.login("operations").await;
+    let unit = app.unit_id("Poste frontière de Koro").await;
+    let notes = "x".repeat(4000);
+    let res = ops_http
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", "walk-long"),
+                ("unit", unit.as_str()),
+                ("place", "Bankass"),
+                ("event", "civil_protection:fire"),
+                ("occurred_at", "2026-11-28T14:30"),
+                ("notes", notes.as_str()),
+            ],
+        )
+        .await;
+    let long = crate::support::location(&res);
     let b = Browser::start().await;
     b.login(&app, "operations").await;
+    b.go(&format!("{}{long}", app.base)).await;
+    b.wait_for("incident-map").await;
+    let widths = b
+        .eval(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            json!([]),
+        )
+        .await;
+    assert!(
+        widths[0].as_f64().unwrap() <= widths[1].as_f64().unwrap(),
+        "long text wraps: {widths}"
+    );
+    b.go(&format!("{}/", app.base)).await;
     b.wait_for("id=\"no-response\"").await;
     b.screenshot("role-operations-home.png").await;
     b.go(&format!("{}/incidents/new", app.base)).await;
