@@ -598,36 +598,12 @@ async fn a_crossing_saved_offline_at_a_post_appears_at_the_regional_node() {
     b.quit().await;
 }
 
-/// A list of one person to arrest, loaded as an administrator's import does.
-async fn load_list(app: &TestApp) {
-    let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
-               UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n";
-    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut |_| {}).unwrap();
-    let meta = parsec::screening::ListMeta {
-        name: "Liste nationale".into(),
-        authority: "DGSE".into(),
-        version: "1".into(),
-        valid_from: None,
-        valid_to: None,
-        format: "csv",
-    };
-    parsec::screening::import_list(
-        &app.state,
-        &parsec::audit::Actor::system("test"),
-        &meta,
-        parsed,
-        false,
-    )
-    .await
-    .unwrap();
-}
-
 /// Each role's main path, on a laptop and (the agent) on a phone, with a screenshot of each
 /// page under target/screenshots/role-*.png.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_role_walks_its_day() {
     let app = TestApp::spawn().await;
-    load_list(&app).await;
+    crate::support::load_watchlist(&app, crate::support::KOUFFA_LIST).await;
     // A traveller on the list crossed at Koro today: the commandant's alert to review.
     let mut agent_http = app.login("agent.koro").await;
     let res = agent_http

@@ -3,30 +3,6 @@
 
 use crate::support::{TestApp, location};
 
-/// A list of one person to arrest, as the screening tests load it.
-async fn load_list(app: &TestApp) {
-    let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
-               UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n";
-    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut |_| {}).unwrap();
-    let meta = parsec::screening::ListMeta {
-        name: "Liste nationale".into(),
-        authority: "DGSE".into(),
-        version: "1".into(),
-        valid_from: None,
-        valid_to: None,
-        format: "csv",
-    };
-    parsec::screening::import_list(
-        &app.state,
-        &parsec::audit::Actor::system("test"),
-        &meta,
-        parsed,
-        false,
-    )
-    .await
-    .unwrap();
-}
-
 /// The part of a page inside the element with this id, up to the next section.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let at = html
@@ -39,7 +15,7 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
 #[tokio::test]
 async fn each_role_starts_from_what_waits_for_them() {
     let app = TestApp::spawn().await;
-    load_list(&app).await;
+    crate::support::load_watchlist(&app, crate::support::KOUFFA_LIST).await;
 
     // The agent: a short menu, the day's crossings of the post, a search by document.
     let mut agent = app.login("agent.koro").await;

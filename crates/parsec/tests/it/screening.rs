@@ -7,26 +7,7 @@ async fn load_list(app: &TestApp) {
     let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
                UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n\
                UN2,Fatoumata Traoré,1985-05-05,ML,,,signaler\n";
-    let mut progress = |_| {};
-    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut progress).unwrap();
-    let meta = parsec::screening::ListMeta {
-        name: "Liste nationale".into(),
-        authority: "DGSE".into(),
-        version: "1".into(),
-        valid_from: None,
-        valid_to: None,
-        format: "csv",
-    };
-    let r = parsec::screening::import_list(
-        &app.state,
-        &parsec::audit::Actor::system("test"),
-        &meta,
-        parsed,
-        false,
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.loaded, 2);
+    assert_eq!(crate::support::load_watchlist(app, csv).await, 2);
 }
 
 #[tokio::test]

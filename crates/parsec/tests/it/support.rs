@@ -344,3 +344,31 @@ pub fn location(res: &reqwest::Response) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// The list of one person to arrest that the border, home and browser tests screen against
+/// (Amadou Kouffa, born 1961-01-01, Katiba Macina).
+pub const KOUFFA_LIST: &str = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
+    UN1,Amadou Kouffa,1961-01-01,ML,Hamadoun Kouffa,Katiba Macina,arreter\n";
+
+/// Loads a watchlist from CSV as an administrator's import does; how many entries it holds.
+pub async fn load_watchlist(app: &TestApp, csv: &str) -> usize {
+    let parsed = parsec::screening::import::csv(csv.as_bytes(), &mut |_| {}).unwrap();
+    let meta = parsec::screening::ListMeta {
+        name: "Liste nationale".into(),
+        authority: "DGSE".into(),
+        version: "1".into(),
+        valid_from: None,
+        valid_to: None,
+        format: "csv",
+    };
+    parsec::screening::import_list(
+        &app.state,
+        &parsec::audit::Actor::system("test"),
+        &meta,
+        parsed,
+        false,
+    )
+    .await
+    .unwrap()
+    .loaded
+}
