@@ -104,6 +104,21 @@ impl AppError {
         )
     }
 
+    /// The same error said of another field (a service's `name` is a form's `surname`).
+    pub fn renamed(self, from: &str, to: &'static str) -> AppError {
+        let rename = |f: &'static str| if f == from { to } else { f };
+        match self {
+            AppError::Invalid { field, key } => AppError::Invalid {
+                field: rename(field),
+                key,
+            },
+            AppError::Invalids(all) => {
+                AppError::Invalids(all.into_iter().map(|(f, k)| (rename(f), k)).collect())
+            }
+            e => e,
+        }
+    }
+
     /// Each refused field with its message key, in the form's order.
     pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
         match self {

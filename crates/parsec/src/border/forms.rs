@@ -90,7 +90,11 @@ pub fn crossing_input(state: &AppState, f: &Fields, today: Date) -> AppResult<Cr
             // Checked the way the screening checks it: a real date, not in the future.
             let birth = f.get("birth_date").trim();
             let birth_date = p
-                .or_default(Traveller::parse(&surname, Some(birth), None).map(Some))?
+                .or_default(
+                    Traveller::parse(&surname, Some(birth), None)
+                        .map(Some)
+                        .map_err(|e| e.renamed("name", "surname")),
+                )?
                 .and_then(|t| t.birth);
             let nationality = p.or_default(code(f, "nationality", 2..=3))?;
             CrossingInput {

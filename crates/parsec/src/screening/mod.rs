@@ -713,22 +713,27 @@ impl Traveller {
     /// Checks what the agent typed: a name, a real birth date (not in the future), a code.
     pub fn parse(name: &str, birth: Option<&str>, nationality: Option<&str>) -> AppResult<Self> {
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Every mistake at once: the name's and the birth date's.
+        let mut p = crate::error::Problems::default();
         if name.is_empty() {
-            return Err(AppError::invalid("name", "error-required"));
-        }
-        if name.chars().count() > 200 {
-            return Err(AppError::invalid("name", "error-too-long"));
+            p.add("name", "error-required");
+        } else if name.chars().count() > 200 {
+            p.add("name", "error-too-long");
         }
         let birth = birth.map(db::iso_day).filter(|b| !b.is_empty());
         if let Some(b) = birth.as_deref() {
-            let date =
-                BirthDate::parse(b).ok_or(AppError::invalid("birth_date", "error-bad-date"))?;
-            let today = db::now_text();
-            let packed = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
-            if packed.as_str() > today.get(..10).unwrap_or("") {
-                return Err(AppError::invalid("birth_date", "error-future-date"));
+            match BirthDate::parse(b) {
+                None => p.add("birth_date", "error-bad-date"),
+                Some(date) => {
+                    let today = db::now_text();
+                    let packed = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+                    if packed.as_str() > today.get(..10).unwrap_or("") {
+                        p.add("birth_date", "error-future-date");
+                    }
+                }
             }
         }
+        p.finish(())?;
         Ok(Traveller {
             name,
             birth,

@@ -101,9 +101,22 @@ async fn every_error_of_a_form_is_reported_at_once() {
         )
         .await;
     assert_eq!(res.status(), 422);
-    let messages = field_messages(&res.text().await.unwrap());
-    assert_eq!(messages.len(), 3, "{messages:?}");
+    let html = res.text().await.unwrap();
+    let messages = field_messages(&html);
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(
+        !html.contains("class=\"error\""),
+        "each at its field, none twice above"
+    );
     assert_eq!(count(&app, "crossings").await, crossings);
+
+    // The name check: no name and a birth date in the future, both said.
+    let res = agent
+        .post_form("/screening", &[("name", ""), ("birth_date", "01/01/2090")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let messages = field_messages(&res.text().await.unwrap());
+    assert_eq!(messages.len(), 2, "{messages:?}");
 
     // An incident with no type, a bad time and a negative count.
     let mut ops = app.login("operations").await;
