@@ -819,3 +819,4 @@ receipt-number = Crossing number
 receipt-print-hint = Print this page (Ctrl+P): the header and the menu are not printed.
 receipt-footer = Receipt handed to the traveller. Times are UTC, Mali's time.
 map-uncovered-key = locality more than { $hours } h from every unit
+error-meter-backwards = A meter never goes back: type at least the value already recorded.

@@ -820,3 +820,4 @@ receipt-number = N° du passage
 receipt-print-hint = Imprimez cette page (Ctrl+P) : l'en-tête et le menu ne sont pas imprimés.
 receipt-footer = Reçu remis au voyageur. Les heures sont en UTC, l'heure du Mali.
 map-uncovered-key = localité à plus de { $hours } h de toute unité
+error-meter-backwards = Un compteur ne recule pas : saisissez au moins la valeur déjà enregistrée.

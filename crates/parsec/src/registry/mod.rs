@@ -598,7 +598,21 @@ pub async fn update_asset(
     id: &str,
     a: AssetInput,
 ) -> AppResult<()> {
-    get_asset(&state.db, scope, id).await?;
+    let before = get_asset(&state.db, scope, id).await?;
+    // A meter never goes back, nor is it emptied (every meter is refused at once).
+    let mut p = crate::error::Problems::default();
+    for (field, was, now) in [
+        ("odometer_km", before.odometer_km, a.odometer_km),
+        ("engine_hours", before.engine_hours, a.engine_hours),
+        ("flight_hours", before.flight_hours, a.flight_hours),
+    ] {
+        if let Some(was) = was
+            && now.is_none_or(|now| now < was)
+        {
+            p.add(field, "error-meter-backwards");
+        }
+    }
+    p.finish(())?;
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
         "UPDATE assets SET kind = ?, force_id = ?, unit_id = ?, registration = ?, make = ?, model = ?, year = ?,

@@ -126,6 +126,24 @@ async fn an_asset_is_created_listed_filtered_and_edited_through_the_pages() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["status"], "en_maintenance");
     assert_eq!(v["odometer_km"], 1200.5);
+    // A meter never goes back (44,100 km to 100 was taken without a word): refused at the
+    // field, nothing written; emptied is going back too.
+    for km in ["100", ""] {
+        let mut lowered = edited.clone();
+        lowered.retain(|(k, _)| *k != "odometer_km");
+        lowered.push(("odometer_km", km));
+        let res = c.post_form(&format!("/assets/{id}"), &lowered).await;
+        assert_eq!(res.status(), 422, "{km:?}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Un compteur ne recule pas")
+        );
+    }
+    let (_, json) = c.get_text(&format!("/api/v1/assets/{id}")).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["odometer_km"], 1200.5);
 }
 
 #[tokio::test]
