@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fleet;
 pub mod i18n;
 pub mod ids;
 pub mod incidents;

@@ -640,6 +640,24 @@ pub async fn update_asset(
     Ok(())
 }
 
+/// Sets an asset's current meter from the workshop's latest reading (`fleet`), in the
+/// caller's transaction. A replaced meter may go back: the reading says so, and is audited.
+pub async fn set_meter(tx: &mut db::Tx, asset_id: &str, meter: &str, value: f64) -> AppResult<()> {
+    let sql = match meter {
+        "km" => "UPDATE assets SET odometer_km = ?, updated_at = ? WHERE id = ?",
+        "engine_hours" => "UPDATE assets SET engine_hours = ?, updated_at = ? WHERE id = ?",
+        "flight_hours" => "UPDATE assets SET flight_hours = ?, updated_at = ? WHERE id = ?",
+        _ => return Err(AppError::invalid("meter", "error-bad-choice")),
+    };
+    sqlx::query(sql)
+        .bind(value)
+        .bind(db::now_text())
+        .bind(asset_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Infrastructure sites
 

@@ -914,7 +914,7 @@ async fn asset_view(
             .can(Permission::EditAssets)
             .then(|| format!("/assets/{id}/edit")),
         fields,
-        tables: vec![],
+        tables: vec![crate::fleet::web::readings_table(&state, &c, &id).await?],
         c,
     };
     render(&view)

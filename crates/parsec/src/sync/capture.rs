@@ -60,6 +60,7 @@ pub const TABLES: &[Replicated] = &[
     region("units"),
     region("sites"),
     region("assets"),
+    region("meter_readings"),
     region("users"),
     Replicated {
         table: "goods_categories",

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::web::router())
         .merge(crate::registry::web::router())
         .merge(crate::registry::api::router())
+        .merge(crate::fleet::web::router())
         .merge(crate::registry::geo::router())
         .merge(crate::audit::web::router())
         .merge(crate::screening::web::router())

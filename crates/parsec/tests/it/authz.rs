@@ -70,6 +70,8 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/assets/{id}" "/assets/{asset}" "*";
     "POST" "/assets/{id}" "/assets/{asset}" "AW";
     "GET" "/assets/{id}/edit" "/assets/{asset}/edit" "AW";
+    "GET" "/assets/{id}/readings/new" "/assets/{asset}/readings/new" "AW";
+    "POST" "/assets/{id}/readings/new" "/assets/{asset}/readings/new" "AW";
     "GET" "/api/v1/assets" "/api/v1/assets" "*";
     "POST" "/api/v1/assets" "/api/v1/assets" "AW";
     "GET" "/api/v1/assets/{id}" "/api/v1/assets/{asset}" "*";

@@ -11,6 +11,7 @@ mod border;
 mod browser;
 mod cli;
 mod faults;
+mod fleet;
 mod forms;
 mod home;
 mod incidents;

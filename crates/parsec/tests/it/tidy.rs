@@ -69,6 +69,13 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
         ("incident-status-", own(parsec::incidents::model::STATUSES)),
         ("audit-action-", own(parsec::audit::web::ACTIONS)),
         (
+            "meter-",
+            parsec::fleet::Meter::ALL
+                .iter()
+                .map(|m| m.code().to_string())
+                .collect(),
+        ),
+        (
             "audit-entity-",
             parsec::audit::web::ENTITIES
                 .iter()
