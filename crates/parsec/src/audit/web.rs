@@ -97,6 +97,7 @@ pub const ENTITIES: &[(&str, Option<&str>)] = &[
     ("unit", Some("/units/")),
     ("user", Some("/admin/users/")),
     ("watchlist", None),
+    ("work_order", None),
 ];
 
 fn action_words(c: &PageCtx, code: &str) -> String {

@@ -5,6 +5,7 @@
 
 pub mod plans;
 pub mod web;
+pub mod work_orders;
 
 use sqlx::FromRow;
 

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::{Meter, NewReading};
@@ -12,13 +12,21 @@ use crate::error::{AppResult, Problems};
 use crate::web::auth::Auth;
 use crate::web::page::{
     DetailTable, Fields, FormField, FormView, ListRow, PageCtx, day_text, num, options, render,
+    when_text,
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/assets/{id}/readings/new",
-        get(reading_form).post(reading_save),
-    )
+    Router::new()
+        .route(
+            "/assets/{id}/readings/new",
+            get(reading_form).post(reading_save),
+        )
+        .route(
+            "/assets/{id}/work-orders/new",
+            get(order_new).post(order_open),
+        )
+        .route("/workshop", get(board))
+        .route("/workshop/orders/{id}/status", post(order_status_set))
 }
 
 fn meter_label(c: &PageCtx, code: &str) -> String {
@@ -171,4 +179,175 @@ async fn reading_save(
         Ok(_) => Ok(Redirect::to(&format!("/assets/{id}?saved=1")).into_response()),
         Err(e) => form_view(&state, &auth, &id, &f).refuse(e),
     }
+}
+
+fn order_status(c: &PageCtx, s: &str) -> String {
+    c.t(&format!("work-order-status-{s}"))
+}
+
+/// An asset's work orders as a table of its page.
+pub async fn work_orders_table(
+    state: &AppState,
+    c: &PageCtx,
+    asset_id: &str,
+) -> AppResult<DetailTable> {
+    let rows = super::work_orders::of_asset(state, asset_id)
+        .await?
+        .into_iter()
+        .map(|w| ListRow {
+            href: String::new(),
+            cells: vec![
+                when_text(&w.opened_at),
+                c.t(&format!("work-order-kind-{}", w.kind)),
+                w.defect,
+                order_status(c, &w.status),
+                w.closed_at.as_deref().map(when_text).unwrap_or_default(),
+            ],
+        })
+        .collect();
+    Ok(DetailTable {
+        title: c.t("work-orders"),
+        columns: [
+            "work-order-opened",
+            "work-order-kind",
+            "work-order-defect",
+            "field-status",
+            "work-order-closed",
+        ]
+        .iter()
+        .map(|k| c.t(k))
+        .collect(),
+        rows,
+    })
+}
+
+fn order_form(state: &AppState, auth: &Auth, id: &str, f: &Fields) -> FormView {
+    let c = PageCtx::new(state, auth, "/assets");
+    let kinds = super::work_orders::KINDS
+        .iter()
+        .map(|k| (k.to_string(), c.t(&format!("work-order-kind-{k}"))))
+        .collect();
+    let kind = match f.get("kind") {
+        "" => "correctif",
+        k => k,
+    };
+    // A new report keeps the asset out of dispatch unless told otherwise.
+    let blocking = if f.0.is_empty() || f.flag("blocking") {
+        "on"
+    } else {
+        ""
+    };
+    FormView {
+        title: c.t("work-order-new"),
+        action: format!("/assets/{id}/work-orders/new"),
+        cancel_href: format!("/assets/{id}"),
+        fields: vec![
+            FormField::new(
+                "defect",
+                c.t("work-order-defect"),
+                "textarea",
+                f.get("defect").into(),
+            )
+            .required()
+            .hint(c.t("work-order-defect-hint")),
+            FormField::new("kind", c.t("work-order-kind"), "select", String::new())
+                .required()
+                .options(options(kinds, kind, None)),
+            FormField::new(
+                "blocking",
+                c.t("work-order-blocking"),
+                "checkbox",
+                blocking.into(),
+            ),
+        ],
+        error: None,
+        map: None,
+        submit: None,
+        c,
+    }
+}
+
+async fn order_new(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewRegistry)?;
+    crate::registry::get_asset(&state.db, &auth.scope, &id).await?;
+    render(&order_form(&state, &auth, &id, &Fields::default()))
+}
+
+async fn order_open(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    auth.require(Permission::ViewRegistry)?;
+    let f = Fields::from_pairs(pairs);
+    let kind = super::work_orders::KINDS
+        .iter()
+        .copied()
+        .find(|k| *k == f.get("kind"))
+        .unwrap_or("correctif");
+    let order = super::work_orders::NewWorkOrder {
+        kind,
+        defect: f.get("defect").to_string(),
+        blocking: f.flag("blocking"),
+    };
+    match super::work_orders::open(&state, &auth.user.actor(), &auth.scope, &id, &order).await {
+        Ok(_) => Ok(Redirect::to(&format!("/assets/{id}?saved=1")).into_response()),
+        Err(e) => order_form(&state, &auth, &id, &f).refuse(e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "workshop.html")]
+struct Board {
+    c: PageCtx,
+    orders: Vec<super::work_orders::WorkOrder>,
+    statuses: Vec<(String, String)>,
+}
+
+impl Board {
+    fn status_label(&self, s: &str) -> String {
+        order_status(&self.c, s)
+    }
+    fn when(&self, at: &str) -> String {
+        when_text(at)
+    }
+}
+
+/// The workshop's board: every force's open work orders, the oldest first, each movable.
+async fn board(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    auth.require(Permission::EditAssets)?;
+    let c = PageCtx::new(&state, &auth, "/workshop");
+    let statuses = super::work_orders::STATUSES
+        .iter()
+        .map(|s| (s.to_string(), order_status(&c, s)))
+        .collect();
+    render(&Board {
+        orders: super::work_orders::open_orders(&state).await?,
+        statuses,
+        c,
+    })
+}
+
+async fn order_status_set(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    auth.require(Permission::EditAssets)?;
+    let f = Fields::from_pairs(pairs);
+    super::work_orders::set_status(
+        &state,
+        &auth.user.actor(),
+        &id,
+        f.get("status"),
+        f.get("note"),
+    )
+    .await?;
+    Ok(Redirect::to("/workshop?saved=1").into_response())
 }

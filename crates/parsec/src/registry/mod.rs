@@ -310,6 +310,27 @@ pub async fn back_from_mission(
     set_mission_status(tx, actor, asset_id, "en_mission", "disponible", why).await
 }
 
+/// Takes an available asset into the workshop (a blocking work order was opened), in the
+/// caller's transaction, audited: dispatch no longer proposes it.
+pub async fn into_workshop(
+    tx: &mut Tx,
+    actor: &Actor,
+    asset_id: &str,
+    why: &str,
+) -> AppResult<bool> {
+    set_mission_status(tx, actor, asset_id, "disponible", "en_maintenance", why).await
+}
+
+/// Gives an asset back from the workshop (its last blocking work order is closed).
+pub async fn out_of_workshop(
+    tx: &mut Tx,
+    actor: &Actor,
+    asset_id: &str,
+    why: &str,
+) -> AppResult<bool> {
+    set_mission_status(tx, actor, asset_id, "en_maintenance", "disponible", why).await
+}
+
 async fn set_mission_status(
     tx: &mut Tx,
     actor: &Actor,

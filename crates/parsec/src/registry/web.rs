@@ -905,6 +905,12 @@ async fn asset_view(
         f("field-flight-hours", num(a.flight_hours)),
         f("field-notes", a.notes.clone()),
         f("field-updated", a.updated_at.clone()),
+        // Any unit that sees the asset reports its defects to the workshop.
+        DetailField {
+            label: c.t("nav-workshop"),
+            value: c.t("work-order-report"),
+            href: Some(format!("/assets/{id}/work-orders/new")),
+        },
     ];
     let view = DetailView {
         title: format!("{} — {} {}", a.registration, a.make, a.model),
@@ -914,7 +920,10 @@ async fn asset_view(
             .can(Permission::EditAssets)
             .then(|| format!("/assets/{id}/edit")),
         fields,
-        tables: vec![crate::fleet::web::readings_table(&state, &c, &id).await?],
+        tables: vec![
+            crate::fleet::web::work_orders_table(&state, &c, &id).await?,
+            crate::fleet::web::readings_table(&state, &c, &id).await?,
+        ],
         c,
     };
     render(&view)

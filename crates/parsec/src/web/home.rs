@@ -101,6 +101,7 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
             sections.push(registry::web::unavailable_section(&state, &auth, &c).await?);
         }
         Role::Atelier => {
+            actions.push(action("/workshop", "nav-workshop"));
             sections.push(registry::web::unavailable_section(&state, &auth, &c).await?);
         }
         Role::Inspecteur => {

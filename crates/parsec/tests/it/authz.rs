@@ -72,6 +72,10 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/assets/{id}/edit" "/assets/{asset}/edit" "AW";
     "GET" "/assets/{id}/readings/new" "/assets/{asset}/readings/new" "AW";
     "POST" "/assets/{id}/readings/new" "/assets/{asset}/readings/new" "AW";
+    "GET" "/assets/{id}/work-orders/new" "/assets/{asset}/work-orders/new" "*";
+    "POST" "/assets/{id}/work-orders/new" "/assets/{asset}/work-orders/new" "*";
+    "GET" "/workshop" "/workshop" "AW";
+    "POST" "/workshop/orders/{id}/status" "/workshop/orders/none/status" "AW";
     "GET" "/api/v1/assets" "/api/v1/assets" "*";
     "POST" "/api/v1/assets" "/api/v1/assets" "AW";
     "GET" "/api/v1/assets/{id}" "/api/v1/assets/{asset}" "*";

@@ -81,3 +81,99 @@ async fn meter_readings_go_up_in_date_order_except_at_a_recorded_replacement() {
         403
     );
 }
+
+async fn status_of(app: &TestApp, asset: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM assets WHERE id = ?")
+        .bind(asset)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_defect_report_takes_the_asset_out_of_dispatch_until_its_work_order_closes() {
+    let app = TestApp::spawn().await;
+    let koro = app.unit_id("Poste frontière de Koro").await;
+    let (asset, registration): (String, String) = sqlx::query_as(
+        "SELECT id, registration FROM assets WHERE unit_id = ? AND status = 'disponible'
+         AND kind IN ('vehicle', 'motorbike') LIMIT 1",
+    )
+    .bind(&koro)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    // The post's agent reports the defect from the asset's page.
+    let mut agent = app.login("agent.koro").await;
+    let (_, html) = agent.get_text(&format!("/assets/{asset}")).await;
+    let form = format!("/assets/{asset}/work-orders/new");
+    assert!(html.contains(&form));
+    let res = agent
+        .post_form(&form, &[("defect", " "), ("blocking", "on")])
+        .await;
+    assert_eq!(res.status(), 422, "a defect says what is wrong");
+    let res = agent
+        .post_form(
+            &form,
+            &[
+                ("defect", "Embrayage qui patine"),
+                ("kind", "correctif"),
+                ("blocking", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&app, &asset).await, "en_maintenance");
+    // Dispatch no longer proposes it.
+    let mut ops = app.login("operations").await;
+    let res = ops
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", "wo-1"),
+                ("unit", koro.as_str()),
+                ("place", "Koro"),
+                ("event", "civil_protection:road_accident"),
+                ("occurred_at", "2026-11-28T14:30"),
+            ],
+        )
+        .await;
+    let page = location(&res).split('?').next().unwrap().to_string();
+    let (_, html) = ops.get_text(&page).await;
+    assert!(
+        !html.contains(&format!("value=\"{asset}\"")),
+        "not proposed"
+    );
+    // The workshop moves it along and closes it: the asset is available again.
+    let mut atelier = app.login("atelier").await;
+    let (_, html) = atelier.get_text("/workshop").await;
+    let board = html.split("id=\"open-orders\"").nth(1).unwrap();
+    assert!(board.contains(&registration) && board.contains("Embrayage qui patine"));
+    let order: String = sqlx::query_scalar("SELECT id FROM work_orders WHERE asset_id = ?")
+        .bind(&asset)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let status = format!("/workshop/orders/{order}/status");
+    let res = atelier
+        .post_form(&status, &[("status", "attente_pieces")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&app, &asset).await, "en_maintenance");
+    let res = atelier
+        .post_form(&status, &[("status", "termine"), ("note", "Disque changé")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&app, &asset).await, "disponible");
+    // Closed is final.
+    let res = atelier.post_form(&status, &[("status", "en_cours")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(app.audit_count("status").await >= 2);
+    // Only the workshop moves work orders.
+    assert_eq!(
+        agent
+            .post_form(&status, &[("status", "annule")])
+            .await
+            .status(),
+        403
+    );
+}

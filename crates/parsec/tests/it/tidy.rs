@@ -69,6 +69,11 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
         ("incident-status-", own(parsec::incidents::model::STATUSES)),
         ("audit-action-", own(parsec::audit::web::ACTIONS)),
         (
+            "work-order-status-",
+            own(parsec::fleet::work_orders::STATUSES),
+        ),
+        ("work-order-kind-", own(parsec::fleet::work_orders::KINDS)),
+        (
             "meter-",
             parsec::fleet::Meter::ALL
                 .iter()
