@@ -61,6 +61,7 @@ pub const TABLES: &[Replicated] = &[
     region("sites"),
     region("assets"),
     region("meter_readings"),
+    region("work_orders"),
     region("users"),
     Replicated {
         table: "goods_categories",
