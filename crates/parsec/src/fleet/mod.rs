@@ -3,6 +3,7 @@
 //! explicit meter replacement, recorded with its reason. The asset's current meter (the
 //! registry's) follows the latest reading through `registry::set_meter`.
 
+pub mod parts;
 pub mod plans;
 pub mod web;
 pub mod work_orders;

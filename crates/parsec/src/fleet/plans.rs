@@ -1,211 +1,516 @@
-//! When a preventive task is next due (pure: no I/O). A task has an interval by meter and/or by
-//! time, **whichever comes first**, and a "due soon" margin for each; it is counted from the
-//! last time it was done (or the plan's start). The meter's due day is forecast from the
-//! asset's average daily use, as fleet-maintenance practice does (docs in
-//! ../shared/research/maintenance.md: projected meter = last reading + days since × use per
-//! day).
+//! Preventive plans: tasks with intervals by meter and/or by time, whichever comes first, for
+//! one asset or for every asset of a kind (and model). When a task is next due is counted from
+//! the last finished work order that did it, or from the plan's start; the arithmetic is the
+//! `maintenance` crate's. Example plans are shipped as data (`data/example_plans.csv`), marked
+//! as examples: the workshop replaces them with the manufacturers' documents, and an aircraft's
+//! plan is loaded from the operator's approved programme, never made up.
 
+use std::collections::HashMap;
+
+use maintenance::due::{self, Due, Interval, Since, State, Usage};
+use sqlx::FromRow;
 use time::Date;
 
 use super::Meter;
+use crate::accounts::Scope;
+use crate::app::AppState;
+use crate::audit::{self, Actor};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult, Problems};
 
-/// A task's intervals and margins. At least one interval.
+/// Which assets a plan is for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Interval {
-    /// Every so many km / hours of this meter.
+pub enum Applies {
+    /// Every asset of a kind whose model contains `model` (every one when empty).
+    Kind {
+        kind: String,
+        model: String,
+    },
+    Asset(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlan {
+    pub name: String,
+    pub applies: Applies,
+    pub example: bool,
+    pub source: String,
+    pub starts_on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    pub name: String,
+    /// Every so many of this meter.
     pub meter: Option<(Meter, f64)>,
-    /// Every so many days.
     pub days: Option<i64>,
-    /// "Due soon" this much before, by meter and by days.
     pub soon_meter: f64,
     pub soon_days: i64,
+    /// The first interval, when it differs (an outboard's first service at 20 h).
+    pub first_meter: Option<f64>,
 }
 
-/// Where the count starts: the last time the task was done (or the plan's start).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Since {
-    pub day: Date,
-    /// The meter then (0 for a new asset).
-    pub meter: f64,
-}
-
-/// What is known of the asset's use: its latest reading and its average use per day.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Usage {
-    pub day: Date,
-    pub meter: f64,
-    /// Average per day over the recent readings; 0 when unknown.
-    pub per_day: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Ok,
-    DueSoon,
-    Overdue,
-}
-
-/// The task's next due point.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Due {
-    pub state: State,
-    /// The day it falls due: by time, or forecast from the meter's use, whichever is first
-    /// (None when only a meter interval is set and the use is unknown).
-    pub day: Option<Date>,
-    /// The meter value at which it falls due, with a meter interval.
-    pub meter: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PlanError {
-    #[error("a task needs an interval by meter or by time")]
-    NoInterval,
-    #[error("an interval must be positive")]
-    NotPositive,
-}
-
-/// The task's next due point on `today`.
-pub fn next_due(
-    interval: &Interval,
-    since: Since,
-    usage: Usage,
-    today: Date,
-) -> Result<Due, PlanError> {
-    if interval.meter.is_none() && interval.days.is_none() {
-        return Err(PlanError::NoInterval);
-    }
-    let meter_every = interval.meter.map(|(_, every)| every);
-    if meter_every.is_some_and(|e| e.is_nan() || e <= 0.0) || interval.days.is_some_and(|d| d <= 0)
-    {
-        return Err(PlanError::NotPositive);
-    }
-    let by_time = interval.days.map(|d| since.day + time::Duration::days(d));
-    let due_meter = meter_every.map(|e| since.meter + e);
-    // The meter today, projected from the latest reading and the use per day.
-    let elapsed = (today - usage.day).whole_days().max(0) as f64;
-    let meter_now = usage.meter + usage.per_day.max(0.0) * elapsed;
-    let by_meter = due_meter.and_then(|m| {
-        (usage.per_day > 0.0).then(|| {
-            let days = ((m - meter_now) / usage.per_day).ceil() as i64;
-            today + time::Duration::days(days)
-        })
-    });
-    let day = match (by_time, by_meter) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let overdue = by_time.is_some_and(|d| today >= d) || due_meter.is_some_and(|m| meter_now >= m);
-    let soon = by_time.is_some_and(|d| today + time::Duration::days(interval.soon_days) >= d)
-        || due_meter.is_some_and(|m| meter_now + interval.soon_meter >= m);
-    Ok(Due {
-        state: if overdue {
-            State::Overdue
-        } else if soon {
-            State::DueSoon
-        } else {
-            State::Ok
-        },
-        day,
-        meter: due_meter,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::date;
-
-    fn every(meter: Option<(Meter, f64)>, days: Option<i64>) -> Interval {
-        Interval {
-            meter,
-            days,
-            soon_meter: 500.0,
-            soon_days: 30,
+impl NewTask {
+    fn check(&self, p: &mut Problems) {
+        if self.name.trim().is_empty() {
+            p.add("task", "error-required");
+        }
+        if self.meter.is_none() && self.days.is_none() {
+            p.add("meter_every", "error-plan-no-interval");
+        }
+        let bad = |v: f64| !v.is_finite() || v <= 0.0;
+        if self.meter.is_some_and(|(_, e)| bad(e)) || self.first_meter.is_some_and(bad) {
+            p.add("meter_every", "error-out-of-range");
+        }
+        if self.days.is_some_and(|d| d <= 0 || d > 36_600) {
+            p.add("days_every", "error-out-of-range");
+        }
+        if !self.soon_meter.is_finite() || self.soon_meter < 0.0 || self.soon_days < 0 {
+            p.add("soon", "error-out-of-range");
         }
     }
+}
 
-    #[test]
-    fn the_meter_forecast_gives_the_day_as_fleet_practice_does() {
-        // Every 5,000 (km), 500 due soon, 115 a day: at 0 now, due in about 43 days.
-        let due = next_due(
-            &every(Some((Meter::Km, 5000.0)), None),
-            Since {
-                day: date!(2026 - 12 - 01),
-                meter: 0.0,
+/// Creates a plan with its tasks, all checked first: nothing is written when one is wrong.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    plan: &NewPlan,
+    tasks: &[NewTask],
+) -> AppResult<String> {
+    let mut p = Problems::default();
+    if plan.name.trim().is_empty() {
+        p.add("name", "error-required");
+    }
+    match &plan.applies {
+        Applies::Kind { kind, .. }
+            if <crate::registry::model::AssetKind as crate::registry::model::Coded>::parse(
+                kind,
+            )
+            .is_none() =>
+        {
+            p.add("asset_kind", "error-bad-choice")
+        }
+        _ => {}
+    }
+    for t in tasks {
+        t.check(&mut p);
+    }
+    p.finish(())?;
+    if let Applies::Asset(id) = &plan.applies {
+        crate::registry::get_asset(&state.db, &Scope::All, id).await?;
+    }
+    let mut tx = db::begin_write(&state.db).await?;
+    let id = db::new_id();
+    let (kind, model, asset) = match &plan.applies {
+        Applies::Kind { kind, model } => (Some(kind.as_str()), model.trim(), None),
+        Applies::Asset(a) => (None, "", Some(a.as_str())),
+    };
+    sqlx::query(
+        "INSERT INTO maintenance_plans (id, name, asset_kind, model, asset_id, example, source,
+         starts_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(plan.name.trim())
+    .bind(kind)
+    .bind(model)
+    .bind(asset)
+    .bind(plan.example)
+    .bind(plan.source.trim())
+    .bind(plan.starts_on.to_string())
+    .bind(&actor.0)
+    .bind(db::now_text())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "create",
+        "maintenance_plan",
+        &id,
+        plan.name.trim(),
+    )
+    .await?;
+    for t in tasks {
+        insert_task(&mut tx, actor, &id, t).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds a task to a plan.
+pub async fn add_task(
+    state: &AppState,
+    actor: &Actor,
+    plan: &str,
+    t: &NewTask,
+) -> AppResult<String> {
+    let mut p = Problems::default();
+    t.check(&mut p);
+    p.finish(())?;
+    let mut tx = db::begin_write(&state.db).await?;
+    let known: Option<(String,)> = sqlx::query_as("SELECT id FROM maintenance_plans WHERE id = ?")
+        .bind(plan)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if known.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let id = insert_task(&mut tx, actor, plan, t).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_task(tx: &mut Tx, actor: &Actor, plan: &str, t: &NewTask) -> AppResult<String> {
+    let id = db::new_id();
+    sqlx::query(
+        "INSERT INTO plan_tasks (id, plan_id, name, meter, meter_every, days_every, soon_meter,
+         soon_days, first_meter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(plan)
+    .bind(t.name.trim())
+    .bind(t.meter.map(|(m, _)| m.code()))
+    .bind(t.meter.map(|(_, e)| e))
+    .bind(t.days)
+    .bind(t.soon_meter)
+    .bind(t.soon_days)
+    .bind(t.first_meter)
+    .execute(&mut **tx)
+    .await?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "plan_task",
+        &id,
+        &format!("plan={plan}"),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Plans read from a CSV file (the shipped examples, or the workshop's own documents): one row
+/// per task, the plan's columns repeated; a row with no task makes a plan with no task yet (an
+/// aircraft's, until its approved programme is loaded). Every row is checked before anything
+/// is written; a wrong row is named by its line.
+pub async fn import_csv(
+    state: &AppState,
+    actor: &Actor,
+    text: &str,
+    example: bool,
+) -> Result<usize, ImportError> {
+    let mut plans: Vec<(NewPlan, Vec<NewTask>)> = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let today = db::now().date();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| ImportError::Row(line, e.to_string()))?;
+        let get = |n: usize| row.get(n).unwrap_or("").trim().to_string();
+        let num = |n: usize| -> Result<Option<f64>, ImportError> {
+            match get(n).as_str() {
+                "" => Ok(None),
+                v => v.parse::<f64>().map(Some).map_err(|_| {
+                    ImportError::Row(line, format!("column {} is not a number", n + 1))
+                }),
+            }
+        };
+        let name = get(0);
+        let (kind, model) = (get(1), get(2));
+        if name.is_empty()
+            || <crate::registry::model::AssetKind as crate::registry::model::Coded>::parse(&kind)
+                .is_none()
+        {
+            return Err(ImportError::Row(
+                line,
+                "a plan needs a name and an asset kind".into(),
+            ));
+        }
+        if !plans.iter().any(|(p, _)| p.name == name) {
+            plans.push((
+                NewPlan {
+                    name: name.clone(),
+                    applies: Applies::Kind { kind, model },
+                    example,
+                    source: get(10),
+                    starts_on: today,
+                },
+                Vec::new(),
+            ));
+        }
+        let task = get(3);
+        if task.is_empty() {
+            continue;
+        }
+        let meter = match get(4).as_str() {
+            "" => None,
+            m => Some(
+                Meter::parse(m)
+                    .ok_or_else(|| ImportError::Row(line, format!("unknown meter {m}")))?,
+            ),
+        };
+        let t = NewTask {
+            name: task,
+            meter: match (meter, num(5)?) {
+                (Some(m), Some(e)) => Some((m, e)),
+                (None, None) => None,
+                _ => {
+                    return Err(ImportError::Row(
+                        line,
+                        "a meter interval needs its meter".into(),
+                    ));
+                }
             },
-            Usage {
-                day: date!(2026 - 12 - 01),
-                meter: 0.0,
-                per_day: 115.0,
-            },
-            date!(2026 - 12 - 01),
-        )
-        .unwrap();
-        assert_eq!(
-            due.day,
-            Some(date!(2027 - 01 - 14)),
-            "44 days (43.5 rounded up)"
-        );
-        assert_eq!(due.meter, Some(5000.0));
-        assert_eq!(due.state, State::Ok);
+            days: num(6)?.map(|d| d as i64),
+            soon_meter: num(7)?.unwrap_or(0.0),
+            soon_days: num(8)?.map_or(0, |d| d as i64),
+            first_meter: num(9)?,
+        };
+        let mut p = Problems::default();
+        t.check(&mut p);
+        if let Err(e) = p.finish(()) {
+            return Err(ImportError::Row(line, e.to_string()));
+        }
+        if let Some((_, tasks)) = plans.iter_mut().find(|(p, _)| p.name == name) {
+            tasks.push(t);
+        }
     }
+    let n = plans.len();
+    for (plan, tasks) in &plans {
+        create(state, actor, plan, tasks)
+            .await
+            .map_err(ImportError::App)?;
+    }
+    Ok(n)
+}
 
-    #[test]
-    fn whichever_comes_first_by_meter_or_by_time() {
-        // An outboard: every 100 h or 12 months. Little used: the year comes first.
-        let outboard = every(Some((Meter::EngineHours, 100.0)), Some(365));
-        let since = Since {
-            day: date!(2026 - 01 - 10),
-            meter: 20.0,
-        };
-        let little = Usage {
-            day: date!(2026 - 11 - 01),
-            meter: 60.0,
-            per_day: 0.1,
-        };
-        let due = next_due(&outboard, since, little, date!(2026 - 12 - 20)).unwrap();
-        assert_eq!(due.day, Some(date!(2027 - 01 - 10)));
-        assert_eq!(due.state, State::DueSoon, "within 30 days");
-        // Much used: the hours come first, and here they are past.
-        let much = Usage {
-            day: date!(2026 - 11 - 01),
-            meter: 119.0,
-            per_day: 2.0,
-        };
-        let due = next_due(&outboard, since, much, date!(2026 - 11 - 10)).unwrap();
-        assert_eq!(due.state, State::Overdue);
-        assert!(due.day.unwrap() <= date!(2026 - 11 - 10));
-        // Past the time alone is overdue as well.
-        let due = next_due(&outboard, since, little, date!(2027 - 02 - 01)).unwrap();
-        assert_eq!(due.state, State::Overdue);
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("line {0}: {1}")]
+    Row(usize, String),
+    #[error(transparent)]
+    App(AppError),
+}
 
-    #[test]
-    fn a_task_without_an_interval_is_refused() {
-        let since = Since {
-            day: date!(2026 - 01 - 01),
-            meter: 0.0,
-        };
-        let usage = Usage {
-            day: date!(2026 - 01 - 01),
-            meter: 0.0,
-            per_day: 0.0,
-        };
-        let today = date!(2026 - 06 - 01);
-        assert_eq!(
-            next_due(&every(None, None), since, usage, today),
-            Err(PlanError::NoInterval)
-        );
-        assert_eq!(
-            next_due(&every(Some((Meter::Km, 0.0)), None), since, usage, today),
-            Err(PlanError::NotPositive)
-        );
-        assert_eq!(
-            next_due(&every(None, Some(-3)), since, usage, today),
-            Err(PlanError::NotPositive)
-        );
-        // A meter interval with no known use has no forecast day, and is not overdue.
-        let due = next_due(&every(Some((Meter::Km, 5000.0)), None), since, usage, today).unwrap();
-        assert_eq!((due.day, due.state), (None, State::Ok));
+/// The example plans shipped with parsec (to be replaced by the real documents).
+pub const EXAMPLES: &str = include_str!("../../data/example_plans.csv");
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Plan {
+    pub id: String,
+    pub name: String,
+    pub asset_kind: Option<String>,
+    pub model: String,
+    pub asset_id: Option<String>,
+    pub registration: Option<String>,
+    pub example: bool,
+    pub source: String,
+    pub starts_on: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Task {
+    pub id: String,
+    pub plan_id: String,
+    pub name: String,
+    pub meter: Option<String>,
+    pub meter_every: Option<f64>,
+    pub days_every: Option<i64>,
+    pub soon_meter: f64,
+    pub soon_days: i64,
+    pub first_meter: Option<f64>,
+}
+
+pub async fn plans(state: &AppState) -> AppResult<Vec<Plan>> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.name, p.asset_kind, p.model, p.asset_id, a.registration, p.example,
+         p.source, p.starts_on FROM maintenance_plans p LEFT JOIN assets a ON a.id = p.asset_id
+         ORDER BY p.name",
+    )
+    .fetch_all(&state.db)
+    .await?)
+}
+
+pub async fn tasks(state: &AppState) -> AppResult<Vec<Task>> {
+    Ok(sqlx::query_as(
+        "SELECT id, plan_id, name, meter, meter_every, days_every, soon_meter, soon_days,
+         first_meter FROM plan_tasks ORDER BY plan_id, name",
+    )
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// A task as it stands for one asset.
+#[derive(Debug, Clone)]
+pub struct DueTask {
+    pub asset_id: String,
+    pub registration: String,
+    pub unit_name: String,
+    pub force_code: String,
+    pub plan_name: String,
+    pub example: bool,
+    pub task_id: String,
+    pub task_name: String,
+    pub meter: Option<String>,
+    pub due: Due,
+}
+
+#[derive(FromRow)]
+struct AssetRow {
+    id: String,
+    registration: String,
+    unit_id: String,
+    unit_name: String,
+    force_code: String,
+    kind: String,
+    model: String,
+}
+
+/// Every task of every plan for the assets in scope (or one asset), the most urgent first:
+/// overdue, then due soon, then by day.
+pub async fn due_tasks(
+    state: &AppState,
+    scope: &Scope,
+    asset: Option<&str>,
+) -> AppResult<Vec<DueTask>> {
+    let today = db::now().date();
+    let assets: Vec<AssetRow> = sqlx::query_as(
+        "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, f.code AS force_code,
+         a.kind, a.model FROM assets a JOIN units u ON u.id = a.unit_id
+         JOIN forces f ON f.id = a.force_id
+         WHERE a.status <> 'hors_service' AND (?1 IS NULL OR a.id = ?1)",
+    )
+    .bind(asset)
+    .fetch_all(&state.db)
+    .await?;
+    let plans = plans(state).await?;
+    let mut tasks_of: HashMap<String, Vec<Task>> = HashMap::new();
+    for t in tasks(state).await? {
+        tasks_of.entry(t.plan_id.clone()).or_default().push(t);
     }
+    // The last finished work order of each (asset, task): its day and its meter.
+    let done: Vec<(String, String, String, Option<f64>)> = sqlx::query_as(
+        "SELECT w.asset_id, o.task_id, MAX(w.closed_at), w.meter_end
+         FROM work_order_tasks o JOIN work_orders w ON w.id = o.work_order_id
+         WHERE w.status = 'termine' GROUP BY w.asset_id, o.task_id",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let done: HashMap<(String, String), (String, Option<f64>)> = done
+        .into_iter()
+        .map(|(a, t, at, m)| ((a, t), (at, m)))
+        .collect();
+    // Each meter's use: its latest reading and its use per day over the last 90 days.
+    let since_day = (today - time::Duration::days(90)).to_string();
+    let uses: Vec<(String, String, String, f64, String, f64)> = sqlx::query_as(
+        "SELECT asset_id, meter, MAX(read_on), MAX(value), MIN(read_on), MIN(value)
+         FROM meter_readings WHERE engine = '' AND read_on >= ? GROUP BY asset_id, meter",
+    )
+    .bind(&since_day)
+    .fetch_all(&state.db)
+    .await?;
+    let uses: HashMap<(String, String), Usage> = uses
+        .into_iter()
+        .filter_map(|(a, m, last_day, last, first_day, first)| {
+            let (ld, fd) = (db::day(&last_day)?, db::day(&first_day)?);
+            let days = (ld - fd).whole_days();
+            let per_day = if days > 0 {
+                ((last - first) / days as f64).max(0.0)
+            } else {
+                0.0
+            };
+            Some((
+                (a, m),
+                Usage {
+                    day: ld,
+                    meter: last,
+                    per_day,
+                },
+            ))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for a in assets.iter().filter(|a| scope.allows_unit(&a.unit_id)) {
+        let model = a.model.to_lowercase();
+        for plan in plans.iter().filter(|p| match (&p.asset_id, &p.asset_kind) {
+            (Some(id), _) => *id == a.id,
+            (None, Some(kind)) => *kind == a.kind && model.contains(&p.model.to_lowercase()),
+            _ => false,
+        }) {
+            let start = db::day(&plan.starts_on).unwrap_or(today);
+            for t in tasks_of.get(&plan.id).map(Vec::as_slice).unwrap_or(&[]) {
+                let usage = t
+                    .meter
+                    .as_ref()
+                    .and_then(|m| uses.get(&(a.id.clone(), m.clone())).copied())
+                    .unwrap_or(Usage {
+                        day: today,
+                        meter: 0.0,
+                        per_day: 0.0,
+                    });
+                let last = done.get(&(a.id.clone(), t.id.clone()));
+                let since = match last {
+                    Some((at, m)) => Since {
+                        day: db::day(at).unwrap_or(start),
+                        meter: m.unwrap_or(usage.meter),
+                    },
+                    // Never done here: counted from the plan's start, at the meter then (the
+                    // first service override applies).
+                    None => Since {
+                        day: start,
+                        meter: if t.first_meter.is_some() {
+                            0.0
+                        } else {
+                            usage.meter.min(meter_at_start(&usage, start))
+                        },
+                    },
+                };
+                let every = match (last, t.first_meter) {
+                    (None, Some(first)) => Some(first),
+                    _ => t.meter_every,
+                };
+                let interval = Interval {
+                    meter: every,
+                    days: t.days_every,
+                    soon_meter: t.soon_meter,
+                    soon_days: t.soon_days,
+                };
+                let Ok(due) = due::next_due(&interval, since, usage, today) else {
+                    continue;
+                };
+                out.push(DueTask {
+                    asset_id: a.id.clone(),
+                    registration: a.registration.clone(),
+                    unit_name: a.unit_name.clone(),
+                    force_code: a.force_code.clone(),
+                    plan_name: plan.name.clone(),
+                    example: plan.example,
+                    task_id: t.id.clone(),
+                    task_name: t.name.clone(),
+                    meter: t.meter.clone(),
+                    due,
+                });
+            }
+        }
+    }
+    let rank = |s: State| match s {
+        State::Overdue => 0,
+        State::DueSoon => 1,
+        State::Ok => 2,
+    };
+    out.sort_by(|x, y| {
+        rank(x.due.state)
+            .cmp(&rank(y.due.state))
+            .then(x.due.day.cmp(&y.due.day))
+            .then(x.registration.cmp(&y.registration))
+    });
+    Ok(out)
+}
+
+/// The meter on the plan's start day, back-projected from the latest reading and the use.
+fn meter_at_start(usage: &Usage, start: Date) -> f64 {
+    let days = (usage.day - start).whole_days().max(0) as f64;
+    (usage.meter - usage.per_day * days).max(0.0)
 }

@@ -294,6 +294,7 @@ async fn order_open(
         kind,
         defect: f.get("defect").to_string(),
         blocking: f.flag("blocking"),
+        ..Default::default()
     };
     match super::work_orders::open(&state, &auth.user.actor(), &auth.scope, &id, &order).await {
         Ok(_) => Ok(Redirect::to(&format!("/assets/{id}?saved=1")).into_response()),
@@ -341,13 +342,18 @@ async fn order_status_set(
 ) -> AppResult<Response> {
     auth.require(Permission::EditAssets)?;
     let f = Fields::from_pairs(pairs);
-    super::work_orders::set_status(
-        &state,
-        &auth.user.actor(),
-        &id,
-        f.get("status"),
-        f.get("note"),
-    )
-    .await?;
+    let status = super::work_orders::STATUSES
+        .iter()
+        .copied()
+        .find(|s| *s == f.get("status"))
+        .unwrap_or("");
+    let change = super::work_orders::StatusChange {
+        status,
+        at: None,
+        note: f.get("note").to_string(),
+        meter_end: None,
+        cost_fcfa: None,
+    };
+    super::work_orders::set_status(&state, &auth.user.actor(), &id, &change).await?;
     Ok(Redirect::to("/workshop?saved=1").into_response())
 }
