@@ -64,8 +64,14 @@ pub enum Permission {
     ViewRegistry,
     /// Create and edit units and infrastructure sites.
     EditUnits,
-    /// Create and edit assets (vehicles, boats, aircraft …) and their meters.
+    /// Create and edit assets (vehicles, boats, aircraft …) and their meters; run the
+    /// workshop: work orders, plans, parts and stock.
     EditAssets,
+    /// See the workshop's board, work orders, plans, stock and the fleet's availability
+    /// (read-only; within the role's scope).
+    ViewWorkshop,
+    /// Record fuel issued to an asset of the own scope.
+    IssueFuel,
     /// Create, edit and disable user accounts.
     ManageUsers,
     /// Browse the audit log and check the chain.
@@ -115,6 +121,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewRegistry,
             EditUnits,
             EditAssets,
+            ViewWorkshop,
+            IssueFuel,
             ManageUsers,
             ViewLists,
             ManageLists,
@@ -137,6 +145,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             Dispatch,
             ViewNodes,
             ResolveConflicts,
+            ViewWorkshop,
         ],
     ),
     (
@@ -156,6 +165,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             Dispatch,
             ViewNodes,
             ResolveConflicts,
+            ViewWorkshop,
+            IssueFuel,
         ],
     ),
     (
@@ -171,7 +182,10 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ReportIncidents,
         ],
     ),
-    (Role::Atelier, &[ViewRegistry, EditAssets]),
+    (
+        Role::Atelier,
+        &[ViewRegistry, EditAssets, ViewWorkshop, IssueFuel],
+    ),
     (
         Role::Inspecteur,
         &[
@@ -185,7 +199,10 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewIncidents,
         ],
     ),
-    (Role::Programme, &[ViewRegistry, ViewFlows, ViewIncidents]),
+    (
+        Role::Programme,
+        &[ViewRegistry, ViewFlows, ViewIncidents, ViewWorkshop],
+    ),
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {

@@ -3,6 +3,8 @@
 //! explicit meter replacement, recorded with its reason. The asset's current meter (the
 //! registry's) follows the latest reading through `registry::set_meter`.
 
+pub mod availability;
+pub mod fuel;
 pub mod parts;
 pub mod plans;
 pub mod web;

@@ -10,6 +10,9 @@ use crate::audit::{self, Actor};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult, Problems};
 
+/// The kinds of movement, as stored.
+pub const MOVEMENT_KINDS: &[&str] = &["entree", "transfert", "inventaire", "sortie"];
+
 /// The workshop's own store, where parts go when no other is named.
 pub const MAIN_STORE: &str = "Sévaré";
 

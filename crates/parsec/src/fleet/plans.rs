@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult, Problems};
+use crate::registry::model::{AssetKind, Coded};
 
 /// Which assets a plan is for.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,12 +84,7 @@ pub async fn create(
         p.add("name", "error-required");
     }
     match &plan.applies {
-        Applies::Kind { kind, .. }
-            if <crate::registry::model::AssetKind as crate::registry::model::Coded>::parse(
-                kind,
-            )
-            .is_none() =>
-        {
+        Applies::Kind { kind, .. } if AssetKind::parse(kind).is_none() => {
             p.add("asset_kind", "error-bad-choice")
         }
         _ => {}
@@ -207,26 +203,21 @@ pub async fn import_csv(
     let today = db::now().date();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
-        let row = row.map_err(|e| ImportError::Row(line, e.to_string()))?;
+        let row = row.map_err(|_| ImportError::Row(line, "plan-import-bad-csv"))?;
         let get = |n: usize| row.get(n).unwrap_or("").trim().to_string();
         let num = |n: usize| -> Result<Option<f64>, ImportError> {
             match get(n).as_str() {
                 "" => Ok(None),
-                v => v.parse::<f64>().map(Some).map_err(|_| {
-                    ImportError::Row(line, format!("column {} is not a number", n + 1))
-                }),
+                v => v
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| ImportError::Row(line, "plan-import-not-number")),
             }
         };
         let name = get(0);
         let (kind, model) = (get(1), get(2));
-        if name.is_empty()
-            || <crate::registry::model::AssetKind as crate::registry::model::Coded>::parse(&kind)
-                .is_none()
-        {
-            return Err(ImportError::Row(
-                line,
-                "a plan needs a name and an asset kind".into(),
-            ));
+        if name.is_empty() || AssetKind::parse(&kind).is_none() {
+            return Err(ImportError::Row(line, "plan-import-no-plan"));
         }
         if !plans.iter().any(|(p, _)| p.name == name) {
             plans.push((
@@ -246,22 +237,14 @@ pub async fn import_csv(
         }
         let meter = match get(4).as_str() {
             "" => None,
-            m => Some(
-                Meter::parse(m)
-                    .ok_or_else(|| ImportError::Row(line, format!("unknown meter {m}")))?,
-            ),
+            m => Some(Meter::parse(m).ok_or(ImportError::Row(line, "plan-import-bad-meter"))?),
         };
         let t = NewTask {
             name: task,
             meter: match (meter, num(5)?) {
                 (Some(m), Some(e)) => Some((m, e)),
                 (None, None) => None,
-                _ => {
-                    return Err(ImportError::Row(
-                        line,
-                        "a meter interval needs its meter".into(),
-                    ));
-                }
+                _ => return Err(ImportError::Row(line, "plan-import-bad-meter")),
             },
             days: num(6)?.map(|d| d as i64),
             soon_meter: num(7)?.unwrap_or(0.0),
@@ -271,7 +254,8 @@ pub async fn import_csv(
         let mut p = Problems::default();
         t.check(&mut p);
         if let Err(e) = p.finish(()) {
-            return Err(ImportError::Row(line, e.to_string()));
+            let key = e.problems().first().map_or("error-bad-choice", |(_, k)| *k);
+            return Err(ImportError::Row(line, key));
         }
         if let Some((_, tasks)) = plans.iter_mut().find(|(p, _)| p.name == name) {
             tasks.push(t);
@@ -288,8 +272,9 @@ pub async fn import_csv(
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// A row refused: its line in the file and the catalogue key of why.
     #[error("line {0}: {1}")]
-    Row(usize, String),
+    Row(usize, &'static str),
     #[error(transparent)]
     App(AppError),
 }

@@ -64,6 +64,7 @@ pub struct WorkOrder {
     pub id: String,
     pub asset_id: String,
     pub registration: String,
+    pub unit_id: String,
     pub unit_name: String,
     pub kind: String,
     pub status: String,
@@ -79,7 +80,8 @@ pub struct WorkOrder {
     pub response_id: Option<String>,
 }
 
-const SELECT: &str = "w.id, w.asset_id, a.registration, u.name AS unit_name, w.kind, w.status,
+const SELECT: &str =
+    "w.id, w.asset_id, a.registration, a.unit_id, u.name AS unit_name, w.kind, w.status,
     w.blocking, w.defect, w.opened_at, w.opened_by, w.closed_at, w.closing_note, w.meter_start,
     w.meter_end, w.cost_fcfa, w.response_id";
 const FROM: &str =

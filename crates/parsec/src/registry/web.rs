@@ -912,6 +912,21 @@ async fn asset_view(
             href: Some(format!("/assets/{id}/work-orders/new")),
         },
     ];
+    let mut fields = fields;
+    for (permission, href, key) in [
+        (Permission::EditAssets, "readings/new", "meter-new"),
+        (Permission::IssueFuel, "fuel/new", "fuel-new"),
+    ] {
+        if auth.user.can(permission) {
+            fields.push(DetailField {
+                label: c.t("nav-workshop"),
+                value: c.t(key),
+                href: Some(format!("/assets/{id}/{href}")),
+            });
+        }
+    }
+    // Fuel is counted per 100 km for what has an odometer, per hour for the rest.
+    let by_km = a.odometer_km.is_some();
     let view = DetailView {
         title: format!("{} — {} {}", a.registration, a.make, a.model),
         back_href: "/assets".into(),
@@ -922,7 +937,9 @@ async fn asset_view(
         fields,
         tables: vec![
             crate::fleet::web::work_orders_table(&state, &c, &id).await?,
+            crate::fleet::web::due_table(&state, &auth, &c, &id).await?,
             crate::fleet::web::readings_table(&state, &c, &id).await?,
+            crate::fleet::web::fuel_table(&state, &c, &id, by_km).await?,
         ],
         c,
     };

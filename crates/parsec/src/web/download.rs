@@ -51,6 +51,42 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
     line
 }
 
+/// Report tables as a workbook, a sheet each (named after its table), numbers as numbers.
+pub fn xlsx_tables(tables: &[crate::web::page::DetailTable]) -> crate::error::AppResult<Vec<u8>> {
+    let xlsx =
+        |e: rust_xlsxwriter::XlsxError| crate::error::AppError::Internal(format!("xlsx: {e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (i, t) in tables.iter().enumerate() {
+        let sheet = book.add_worksheet();
+        // Sheet names are at most 31 characters, without some punctuation.
+        let name: String = t
+            .title
+            .chars()
+            .filter(|ch| !"[]:*?/\\".contains(*ch))
+            .take(28)
+            .collect();
+        sheet.set_name(format!("{} {name}", i + 1)).map_err(xlsx)?;
+        for (col, head) in t.columns.iter().enumerate() {
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            sheet
+                .write_string_with_format(0, col, head, &bold)
+                .map_err(xlsx)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (col, cell) in row.cells.iter().enumerate() {
+                let col = u16::try_from(col).unwrap_or(u16::MAX);
+                match cell.parse::<f64>() {
+                    Ok(n) => sheet.write_number(r, col, n).map_err(xlsx)?,
+                    Err(_) => sheet.write_string(r, col, cell).map_err(xlsx)?,
+                };
+            }
+        }
+    }
+    book.save_to_buffer().map_err(xlsx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{csv_cell, csv_line};

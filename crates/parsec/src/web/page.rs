@@ -72,7 +72,7 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
         Some(Permission::ReviewHits),
     ),
     ("/screening/lists", "nav-lists", Some(Permission::ViewLists)),
-    ("/workshop", "nav-workshop", Some(Permission::EditAssets)),
+    ("/workshop", "nav-workshop", Some(Permission::ViewWorkshop)),
     ("/admin/users", "nav-users", Some(Permission::ManageUsers)),
     ("/audit", "nav-audit", Some(Permission::ViewAudit)),
     ("/nodes", "nav-nodes", Some(Permission::ViewNodes)),

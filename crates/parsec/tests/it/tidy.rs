@@ -73,6 +73,15 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
             own(parsec::fleet::work_orders::STATUSES),
         ),
         ("work-order-kind-", own(parsec::fleet::work_orders::KINDS)),
+        ("stock-kind-", own(parsec::fleet::parts::MOVEMENT_KINDS)),
+        ("fuel-source-", own(parsec::fleet::fuel::SOURCES)),
+        (
+            "availability-by-",
+            parsec::fleet::availability::By::ALL
+                .iter()
+                .map(|b| b.code().to_string())
+                .collect(),
+        ),
         (
             "meter-",
             parsec::fleet::Meter::ALL

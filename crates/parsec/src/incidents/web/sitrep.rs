@@ -373,37 +373,7 @@ pub(super) async fn sitrep_xlsx(
     auth.require(Permission::ViewIncidents)?;
     let report = sitrep_for(&state, &auth, &ListParams(q)).await?;
     let c = PageCtx::new(&state, &auth, "/sitrep");
-    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (i, t) in sitrep_tables(&c, &report).into_iter().enumerate() {
-        let sheet = book.add_worksheet();
-        // Sheet names are at most 31 characters, without some punctuation.
-        let name: String = t
-            .title
-            .chars()
-            .filter(|ch| !"[]:*?/\\".contains(*ch))
-            .take(28)
-            .collect();
-        sheet.set_name(format!("{} {name}", i + 1)).map_err(xlsx)?;
-        for (col, head) in t.columns.iter().enumerate() {
-            let col = u16::try_from(col).unwrap_or(u16::MAX);
-            sheet
-                .write_string_with_format(0, col, head, &bold)
-                .map_err(xlsx)?;
-        }
-        for (r, row) in t.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-            for (col, cell) in row.cells.iter().enumerate() {
-                let col = u16::try_from(col).unwrap_or(u16::MAX);
-                match cell.parse::<f64>() {
-                    Ok(n) => sheet.write_number(r, col, n).map_err(xlsx)?,
-                    Err(_) => sheet.write_string(r, col, cell).map_err(xlsx)?,
-                };
-            }
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    let bytes = crate::web::download::xlsx_tables(&sitrep_tables(&c, &report))?;
     Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("sitrep-{}-{}.xlsx", report.from, report.to),
