@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
 /// listed here is shown as its code).
 pub const ACTIONS: &[&str] = &[
     "backdate",
+    "breakdown",
     "confirme",
     "correct",
     "create",

@@ -855,6 +855,60 @@ pub async fn response_step(
     Ok(incident_id)
 }
 
+/// The asset of a response broke down on the way: the response ends there, the asset comes back
+/// from its mission and goes straight to the workshop with a corrective work order (through
+/// the workshop's own function, in this transaction), so dispatch stops proposing it.
+pub async fn response_breakdown(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    response_id: &str,
+    defect: &str,
+) -> AppResult<(String, String)> {
+    let found: Option<(String, Option<String>, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.incident_id, r.asset_id, coalesce(a.registration, u.name)
+             FROM responses r JOIN incidents i ON i.id = r.incident_id
+                  JOIN units u ON u.id = r.unit_id LEFT JOIN assets a ON a.id = r.asset_id
+             WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
+        )))
+        .bind(response_id)
+        .bind(scope.as_json())
+        .fetch_optional(&state.db)
+        .await?;
+    let (incident_id, asset_id, registration) = found.ok_or(AppError::NotFound)?;
+    // A unit on foot has no asset to repair.
+    let asset_id = asset_id.ok_or(AppError::invalid("defect", "error-bad-choice"))?;
+    let mut tx = db::begin_write(&state.db).await?;
+    sqlx::query("UPDATE responses SET done_at = coalesce(done_at, ?1) WHERE id = ?2")
+        .bind(db::now_text())
+        .bind(response_id)
+        .execute(&mut *tx)
+        .await?;
+    let why = format!("response={response_id}");
+    crate::registry::back_from_mission(&mut tx, actor, &asset_id, &why).await?;
+    let order = crate::fleet::work_orders::NewWorkOrder {
+        kind: "correctif",
+        defect: defect.to_string(),
+        blocking: true,
+        response_id: Some(response_id.to_string()),
+        ..Default::default()
+    };
+    let work_order = crate::fleet::work_orders::open_in(&mut tx, actor, &asset_id, &order).await?;
+    timeline(&mut tx, &incident_id, actor, "breakdown", &registration).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "breakdown",
+        "response",
+        response_id,
+        &work_order,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((incident_id, work_order))
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct ResponseRow {
     pub id: String,

@@ -168,6 +168,7 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/incidents/{id}" "/incidents/none" "OCGIP";
     "POST" "/incidents/{id}/status" "/incidents/none/status" "OCG";
     "POST" "/incidents/{id}/dispatch" "/incidents/none/dispatch" "OC";
+    "POST" "/incidents/responses/{id}/breakdown" "/incidents/responses/none/breakdown" "OC";
     "POST" "/incidents/responses/{id}/{step}" "/incidents/responses/none/done" "OC";
     "POST" "/border/goods/new" "/border/goods/new" "CG";
     "GET" "/api/v1/border/flows" "/api/v1/border/flows" "OCGIP";

@@ -1177,3 +1177,113 @@ async fn a_unit_with_no_asset_available_answers_on_foot() {
     .unwrap();
     assert!(in_workshop > 0, "the workshop keeps its vehicles");
 }
+
+/// An asset that breaks down on the way: the response ends, the asset goes to the workshop with
+/// a corrective work order that names the response, and dispatch no longer proposes it until
+/// the workshop closes the order.
+#[tokio::test]
+async fn an_asset_that_breaks_down_on_the_way_goes_to_the_workshop_and_out_of_dispatch() {
+    let app = TestApp::spawn().await;
+    let mut ops = app.login("operations").await;
+    let (_, html) = ops.get_text("/incidents/new").await;
+    let submission = submission_of(&html);
+    let unit = app.unit_id("Brigade de Koro").await;
+    let res = ops
+        .post_form(
+            "/incidents/new",
+            &[
+                ("submission", submission.as_str()),
+                ("unit", unit.as_str()),
+                ("place", "Bankass"),
+                ("event", "civil_protection:road_accident"),
+                ("occurred_at", "2026-11-28T14:30"),
+                ("source", "Appel du chef de village"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = location(&res).split('?').next().unwrap().to_string();
+    let id = page.trim_start_matches("/incidents/").to_string();
+    let (_, html) = ops.get_text(&page).await;
+    let at = html.find("name=\"asset\" value=\"").unwrap() + 20;
+    let asset = html[at..].split('"').next().unwrap().to_string();
+    let res = ops
+        .post_form(
+            &format!("/incidents/{id}/dispatch"),
+            &[("asset", asset.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let response: String = sqlx::query_scalar("SELECT id FROM responses WHERE incident_id = ?")
+        .bind(&id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let (_, html) = ops.get_text(&page).await;
+    assert!(
+        html.contains(&format!("id=\"breakdown-{response}\"")),
+        "{html}"
+    );
+    let res = ops
+        .post_form(
+            &format!("/incidents/responses/{response}/breakdown"),
+            &[("defect", "Cardan cassé à 12 km de Bankass")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{page}?done=breakdown"));
+    let status = |app: &TestApp| {
+        let asset = asset.clone();
+        let db = app.state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT status FROM assets WHERE id = ?")
+                .bind(asset)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(status(&app).await, "en_maintenance");
+    let (order, kind, blocking, from): (String, String, bool, Option<String>) = sqlx::query_as(
+        "SELECT id, kind, blocking, response_id FROM work_orders WHERE asset_id = ?",
+    )
+    .bind(&asset)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!((kind.as_str(), blocking), ("correctif", true));
+    assert_eq!(from.as_deref(), Some(response.as_str()));
+    let done: Option<String> = sqlx::query_scalar("SELECT done_at FROM responses WHERE id = ?")
+        .bind(&response)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(done.is_some(), "the response is over");
+    // The page says it, and the asset is no longer among the candidates.
+    let (_, html) = ops.get_text(&format!("{page}?done=breakdown")).await;
+    assert!(html.contains("Panne signalée"), "{html}");
+    assert!(html.contains("Panne en route : moyen confié"));
+    let candidates = html.split("id=\"candidates\"").nth(1).unwrap();
+    assert!(!candidates.contains(&format!("value=\"{asset}\"")));
+    // Twice: the response is over, nothing more to report.
+    let res = ops
+        .post_form(
+            &format!("/incidents/responses/{response}/breakdown"),
+            &[("defect", "encore")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    // The workshop closes the order: the asset is proposed again.
+    let mut atelier = app.login("atelier").await;
+    let res = atelier
+        .post_form(
+            &format!("/workshop/orders/{order}/status"),
+            &[("status", "termine"), ("note", "Cardan remplacé")],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(status(&app).await, "disponible");
+    let (_, html) = ops.get_text(&page).await;
+    let candidates = html.split("id=\"candidates\"").nth(1).unwrap();
+    assert!(candidates.contains(&format!("value=\"{asset}\"")));
+}

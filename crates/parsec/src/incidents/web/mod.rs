@@ -31,7 +31,7 @@ use map_page::map_page;
 use patrols::{
     patrol_create, patrol_form, patrol_report, patrol_report_form, patrol_view, patrols_list,
 };
-use register::{create, dispatch, list, new_form, status, step, view};
+use register::{breakdown, create, dispatch, list, new_form, status, step, view};
 use sitrep::{sitrep_csv, sitrep_page, sitrep_pdf, sitrep_xlsx};
 
 pub fn router() -> Router<AppState> {
@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}", get(view))
         .route("/incidents/{id}/status", post(status))
         .route("/incidents/{id}/dispatch", post(dispatch))
+        .route("/incidents/responses/{id}/breakdown", post(breakdown))
         .route("/incidents/responses/{id}/{step}", post(step))
         .route("/map", get(map_page))
         .route("/sitrep", get(sitrep_page))

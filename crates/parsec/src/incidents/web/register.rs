@@ -303,6 +303,8 @@ struct ResponseLine {
     travel: String,
     dispatched: String,
     steps: Vec<Step>,
+    /// An asset under way can break down: the response ends and the workshop takes it.
+    can_break_down: bool,
 }
 
 struct CandidateLine {
@@ -429,6 +431,7 @@ async fn page(
         .map(|r| {
             let open = r.done_at.is_none();
             ResponseLine {
+                can_break_down: open && !r.registration.is_empty(),
                 id: r.id.clone(),
                 // A unit that went on foot has no registration.
                 asset: if r.registration.is_empty() {
@@ -588,6 +591,7 @@ async fn page(
                     "engaged" => c.t("incident-engaged"),
                     "on_site" => c.t("incident-on-site"),
                     "done" => c.t("incident-done"),
+                    "breakdown" => c.t("incident-event-breakdown"),
                     status => c.t(&format!("incident-status-{status}")),
                 };
                 (when_text(&at), by, what, detail)
@@ -617,6 +621,7 @@ pub(super) async fn view(
         Some("sent") => Some("incident-done-sent"),
         Some("status") => Some("incident-done-status"),
         Some("step") => Some("incident-done-step"),
+        Some("breakdown") => Some("incident-done-breakdown"),
         _ => None,
     };
     view.c = view.c.with_flash(done);
@@ -673,6 +678,26 @@ pub(super) async fn dispatch(
         }
         Err(e) => Err(e),
     }
+}
+
+/// An asset of a response broke down on the way (see `incidents::response_breakdown`).
+pub(super) async fn breakdown(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    auth.require(Permission::Dispatch)?;
+    let f = Fields::from_pairs(pairs);
+    let (incident, _) = incidents::response_breakdown(
+        &state,
+        &auth.user.actor(),
+        &auth.scope,
+        &id,
+        f.get("defect"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/incidents/{incident}?done=breakdown")).into_response())
 }
 
 pub(super) async fn step(
