@@ -89,11 +89,12 @@ const PURPOSES: &[&str] = &[
     "travail",
 ];
 
-/// A small fixed pseudo-random generator (the demo must be the same every time).
-struct Draw(u64);
+/// A small fixed pseudo-random generator (the demo must be the same every time); the other
+/// capabilities' demos draw from it too.
+pub(crate) struct Draw(pub(crate) u64);
 
 impl Draw {
-    fn next(&mut self) -> u32 {
+    pub(crate) fn next(&mut self) -> u32 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -101,11 +102,11 @@ impl Draw {
         (self.0 >> 33) as u32
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() as usize) % n.max(1)
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len()))
     }
 

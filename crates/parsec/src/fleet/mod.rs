@@ -4,6 +4,7 @@
 //! registry's) follows the latest reading through `registry::set_meter`.
 
 pub mod availability;
+pub mod demo;
 pub mod fuel;
 pub mod parts;
 pub mod plans;

@@ -308,6 +308,17 @@ pub struct Task {
     pub first_meter: Option<f64>,
 }
 
+impl Plan {
+    /// Whether the plan is for this asset (`model` in lower case).
+    pub fn applies_to(&self, asset_id: &str, kind: &str, model: &str) -> bool {
+        match (&self.asset_id, &self.asset_kind) {
+            (Some(id), _) => id == asset_id,
+            (None, Some(k)) => k == kind && model.contains(&self.model.to_lowercase()),
+            _ => false,
+        }
+    }
+}
+
 pub async fn plans(state: &AppState) -> AppResult<Vec<Plan>> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.name, p.asset_kind, p.model, p.asset_id, a.registration, p.example,
@@ -419,11 +430,10 @@ pub async fn due_tasks(
     let mut out = Vec::new();
     for a in assets.iter().filter(|a| scope.allows_unit(&a.unit_id)) {
         let model = a.model.to_lowercase();
-        for plan in plans.iter().filter(|p| match (&p.asset_id, &p.asset_kind) {
-            (Some(id), _) => *id == a.id,
-            (None, Some(kind)) => *kind == a.kind && model.contains(&p.model.to_lowercase()),
-            _ => false,
-        }) {
+        for plan in plans
+            .iter()
+            .filter(|p| p.applies_to(&a.id, &a.kind, &model))
+        {
             let start = db::day(&plan.starts_on).unwrap_or(today);
             for t in tasks_of.get(&plan.id).map(Vec::as_slice).unwrap_or(&[]) {
                 let usage = t

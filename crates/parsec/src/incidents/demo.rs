@@ -5,6 +5,7 @@
 
 use crate::app::AppState;
 use crate::audit::Actor;
+use crate::border::demo::Draw;
 use crate::error::AppResult;
 
 /// (type:sub-type, weight): road accidents and drownings are the daily work of civil
@@ -24,22 +25,6 @@ const EVENTS: &[(&str, u32)] = &[
     ("protests:peaceful_protest", 3),
     ("riots:mob_violence", 2),
 ];
-
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u32 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) as u32
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() as usize) % n.max(1)
-    }
-}
 
 /// Records `count` incidents over the last `days` days; the older ones closed, a share of
 /// them with a response sent and completed.

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod faults;
 mod fleet;
+mod fleet_demo;
 mod forms;
 mod home;
 mod incidents;
