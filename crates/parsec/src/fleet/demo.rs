@@ -114,6 +114,18 @@ fn at(day: Date, hour: u8) -> String {
     db::timestamp(OffsetDateTime::new_utc(day, t))
 }
 
+#[derive(sqlx::FromRow)]
+struct AssetRow {
+    id: String,
+    kind: String,
+    model: String,
+    registration: String,
+    status: String,
+    odometer_km: Option<f64>,
+    engine_hours: Option<f64>,
+    flight_hours: Option<f64>,
+}
+
 struct Asset {
     id: String,
     kind: String,
@@ -167,45 +179,34 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         parts::move_stock(state, &actor, &id, &entry, DEMO).await?;
         part_ids.push(id);
     }
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    )> = sqlx::query_as(
+    let rows: Vec<AssetRow> = sqlx::query_as(
         "SELECT id, kind, model, registration, status, odometer_km, engine_hours, flight_hours
-             FROM assets ORDER BY registration",
+         FROM assets ORDER BY registration",
     )
     .fetch_all(&state.db)
     .await?;
     let assets: Vec<Asset> = rows
         .into_iter()
-        .filter_map(
-            |(id, kind, model, registration, status, km, hours, flight)| {
-                let (meter, now) = match (km, hours, flight) {
-                    (Some(v), _, _) => ("km", v),
-                    (None, Some(v), _) => ("engine_hours", v),
-                    (None, None, Some(v)) => ("flight_hours", v),
-                    _ => return None,
-                };
-                let (typical, fuel) = usage(&kind)?;
-                Some(Asset {
-                    per_day: typical.min(now / 400.0),
-                    id,
-                    kind,
-                    model,
-                    registration,
-                    status,
-                    meter,
-                    now,
-                    fuel,
-                })
-            },
-        )
+        .filter_map(|r| {
+            let (meter, now) = match (r.odometer_km, r.engine_hours, r.flight_hours) {
+                (Some(v), _, _) => ("km", v),
+                (None, Some(v), _) => ("engine_hours", v),
+                (None, None, Some(v)) => ("flight_hours", v),
+                _ => return None,
+            };
+            let (typical, fuel) = usage(&r.kind)?;
+            Some(Asset {
+                per_day: typical.min(now / 400.0),
+                id: r.id,
+                kind: r.kind,
+                model: r.model,
+                registration: r.registration,
+                status: r.status,
+                meter,
+                now,
+                fuel,
+            })
+        })
         .collect();
     let all_plans = plans::plans(state).await?;
     sqlx::query("UPDATE maintenance_plans SET starts_on = ?")
