@@ -451,19 +451,16 @@ pub async fn due_tasks(
                         day: db::day(at).unwrap_or(start),
                         meter: m.unwrap_or(usage.meter),
                     },
-                    // Never done here: counted from the plan's start, at the meter then (the
-                    // first service override applies).
+                    // Never done here: counted from the plan's start, at the meter then.
                     None => Since {
                         day: start,
-                        meter: if t.first_meter.is_some() {
-                            0.0
-                        } else {
-                            usage.meter.min(meter_at_start(&usage, start))
-                        },
+                        meter: usage.meter.min(meter_at_start(&usage, start)),
                     },
                 };
+                // The first service (an outboard's at 20 h) is for an asset that was new when
+                // the plan started; an older one is counted by the ordinary interval.
                 let every = match (last, t.first_meter) {
-                    (None, Some(first)) => Some(first),
+                    (None, Some(first)) if since.meter < first => Some(first - since.meter),
                     _ => t.meter_every,
                 };
                 let interval = Interval {

@@ -763,3 +763,52 @@ async fn each_role_walks_its_day() {
     b.screenshot("role-admin-errors.png").await;
     b.quit().await;
 }
+
+/// The workshop chief's morning with the demo fleet's year: the board (due tasks, work orders
+/// by status, parts to reorder, availability per force), a work order moved on from the board,
+/// and the availability page with its chart; screenshots under target/screenshots/workshop-*.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_workshop_chief_reads_the_board_and_moves_a_work_order() {
+    let app = TestApp::spawn().await;
+    parsec::fleet::demo::seed(&app.state).await.unwrap();
+    let b = Browser::start().await;
+    b.login(&app, "atelier").await;
+    b.go(&format!("{}/workshop", app.base)).await;
+    b.wait_for("due-tasks").await;
+    let html = b.source().await;
+    assert!(html.contains("En retard") && html.contains("availability-forces"));
+    b.screenshot("workshop-board.png").await;
+    // The oldest open work order moves on to "waiting for budget" from the board.
+    let order = {
+        let table = html.split("id=\"open-orders\"").nth(1).unwrap();
+        let at = table.find("/workshop/orders/").unwrap() + 17;
+        table[at..].split('"').next().unwrap().to_string()
+    };
+    let form = format!("form[action='/workshop/orders/{order}/status']");
+    b.eval(
+        &format!("document.querySelector(\"{form} select\").value = 'attente_budget'; document.querySelector(\"{form}\").submit(); return 1;"),
+        json!([]),
+    )
+    .await;
+    b.wait_for("Enregistré").await;
+    let status: String = sqlx::query_scalar("SELECT status FROM work_orders WHERE id = ?")
+        .bind(&order)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "attente_budget");
+    b.go(&format!("{}/workshop/orders/{order}", app.base)).await;
+    b.wait_for("Historique").await;
+    b.screenshot("workshop-order.png").await;
+    b.go(&format!("{}/workshop/availability", app.base)).await;
+    b.wait_for("availability-chart").await;
+    let drawn = b
+        .eval(
+            "return document.querySelectorAll('#availability-chart svg polyline, #availability-chart svg path').length;",
+            json!([]),
+        )
+        .await;
+    assert!(drawn.as_i64().unwrap() >= 1, "a line per force: {drawn}");
+    b.screenshot("workshop-availability.png").await;
+    b.quit().await;
+}

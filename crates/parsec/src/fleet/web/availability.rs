@@ -183,7 +183,8 @@ async fn page(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
     let a = ask(&q);
     let r = report(&state, &auth, &a).await?;
     let c = PageCtx::new(&state, &auth, "/workshop");
-    // The rate per step as whole percents, on the flows' chart.
+    // The rate per step as whole percents, on the flows' chart, which reads a value a day:
+    // each step's value is given to each of its days.
     let step = step_days(&a);
     let series: Vec<(String, Vec<(String, i64)>)> = r
         .groups
@@ -193,9 +194,12 @@ async fn page(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
                 .series
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| {
-                    let day = a.from + time::Duration::days(i as i64 * step);
-                    Some((day.to_string(), (v.as_ref()? * 100.0).round() as i64))
+                .filter_map(|(i, v)| Some((i as i64, (v.as_ref()? * 100.0).round() as i64)))
+                .flat_map(|(i, rate)| {
+                    (0..step).filter_map(move |d| {
+                        let day = a.from + time::Duration::days(i * step + d);
+                        (day <= a.to).then(|| (day.to_string(), rate))
+                    })
                 })
                 .collect();
             (group_label(&c, a.by, &g.key), points)
