@@ -208,10 +208,13 @@ pub async fn report(
             });
         }
     }
-    // Each meter's run over the period: its first and last reading in it.
-    let runs: Vec<(String, String, f64, f64)> = sqlx::query_as(
-        "SELECT asset_id, meter, MIN(value), MAX(value) FROM meter_readings
-         WHERE engine = '' AND read_on >= ? AND read_on <= ? AND replaced = 0
+    // Each meter's run over the period: the sum of its steps from one reading to the next; a
+    // replaced meter's first reading starts again and adds nothing.
+    let runs: Vec<(String, String, f64)> = sqlx::query_as(
+        "SELECT asset_id, meter, COALESCE(SUM(step), 0.0) FROM (
+           SELECT asset_id, meter, CASE WHEN replaced = 1 THEN 0.0 ELSE value - LAG(value)
+             OVER (PARTITION BY asset_id, meter ORDER BY read_on, recorded_at) END AS step
+           FROM meter_readings WHERE engine = '' AND read_on >= ? AND read_on <= ?)
          GROUP BY asset_id, meter",
     )
     .bind(from.to_string())
@@ -219,14 +222,13 @@ pub async fn report(
     .fetch_all(&state.db)
     .await?;
     let mut run_of: HashMap<&str, (String, f64)> = HashMap::new();
-    for (asset, meter, low, high) in &runs {
-        // An asset with several meters is counted by its main one: the longest run in days is
-        // not known here, so the first by the order km, engine hours, flight hours.
+    for (asset, meter, run) in &runs {
+        // An asset with several meters is counted by its km when it has them.
         let entry = run_of
             .entry(asset.as_str())
-            .or_insert((meter.clone(), high - low));
+            .or_insert((meter.clone(), *run));
         if meter == "km" {
-            *entry = (meter.clone(), high - low);
+            *entry = (meter.clone(), *run);
         }
     }
     let first_reading: Vec<(String, String)> =

@@ -97,6 +97,18 @@ pub async fn create(
         crate::registry::get_asset(&state.db, &Scope::All, id).await?;
     }
     let mut tx = db::begin_write(&state.db).await?;
+    let id = insert_plan(&mut tx, actor, plan, tasks).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a checked plan and its tasks in the caller's transaction.
+async fn insert_plan(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan: &NewPlan,
+    tasks: &[NewTask],
+) -> AppResult<String> {
     let id = db::new_id();
     let (kind, model, asset) = match &plan.applies {
         Applies::Kind { kind, model } => (Some(kind.as_str()), model.trim(), None),
@@ -116,10 +128,10 @@ pub async fn create(
     .bind(plan.starts_on.to_string())
     .bind(&actor.0)
     .bind(db::now_text())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         "create",
         "maintenance_plan",
@@ -128,9 +140,8 @@ pub async fn create(
     )
     .await?;
     for t in tasks {
-        insert_task(&mut tx, actor, &id, t).await?;
+        insert_task(tx, actor, &id, t).await?;
     }
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -261,13 +272,15 @@ pub async fn import_csv(
             tasks.push(t);
         }
     }
-    let n = plans.len();
+    // Every plan or none.
+    let mut tx = db::begin_write(&state.db).await.map_err(ImportError::App)?;
     for (plan, tasks) in &plans {
-        create(state, actor, plan, tasks)
+        insert_plan(&mut tx, actor, plan, tasks)
             .await
             .map_err(ImportError::App)?;
     }
-    Ok(n)
+    tx.commit().await.map_err(|e| ImportError::App(e.into()))?;
+    Ok(plans.len())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -386,9 +399,10 @@ pub async fn due_tasks(
     for t in tasks(state).await? {
         tasks_of.entry(t.plan_id.clone()).or_default().push(t);
     }
-    // The last finished work order of each (asset, task): its day and its meter.
+    // The last finished work order of each (asset, task): its day and its meter (at the end
+    // of the work, or on arrival; SQLite takes the bare columns from the MAX row).
     let done: Vec<(String, String, String, Option<f64>)> = sqlx::query_as(
-        "SELECT w.asset_id, o.task_id, MAX(w.closed_at), w.meter_end
+        "SELECT w.asset_id, o.task_id, MAX(w.closed_at), COALESCE(w.meter_end, w.meter_start)
          FROM work_order_tasks o JOIN work_orders w ON w.id = o.work_order_id
          WHERE w.status = 'termine' GROUP BY w.asset_id, o.task_id",
     )
@@ -398,35 +412,7 @@ pub async fn due_tasks(
         .into_iter()
         .map(|(a, t, at, m)| ((a, t), (at, m)))
         .collect();
-    // Each meter's use: its latest reading and its use per day over the last 90 days.
-    let since_day = (today - time::Duration::days(90)).to_string();
-    let uses: Vec<(String, String, String, f64, String, f64)> = sqlx::query_as(
-        "SELECT asset_id, meter, MAX(read_on), MAX(value), MIN(read_on), MIN(value)
-         FROM meter_readings WHERE engine = '' AND read_on >= ? GROUP BY asset_id, meter",
-    )
-    .bind(&since_day)
-    .fetch_all(&state.db)
-    .await?;
-    let uses: HashMap<(String, String), Usage> = uses
-        .into_iter()
-        .filter_map(|(a, m, last_day, last, first_day, first)| {
-            let (ld, fd) = (db::day(&last_day)?, db::day(&first_day)?);
-            let days = (ld - fd).whole_days();
-            let per_day = if days > 0 {
-                ((last - first) / days as f64).max(0.0)
-            } else {
-                0.0
-            };
-            Some((
-                (a, m),
-                Usage {
-                    day: ld,
-                    meter: last,
-                    per_day,
-                },
-            ))
-        })
-        .collect();
+    let uses = usages(state, today).await?;
     let mut out = Vec::new();
     for a in assets.iter().filter(|a| scope.allows_unit(&a.unit_id)) {
         let model = a.model.to_lowercase();
@@ -440,21 +426,34 @@ pub async fn due_tasks(
                     .meter
                     .as_ref()
                     .and_then(|m| uses.get(&(a.id.clone(), m.clone())).copied())
-                    .unwrap_or(Usage {
-                        day: today,
-                        meter: 0.0,
-                        per_day: 0.0,
+                    .unwrap_or(MeterUse {
+                        meter_now: Usage {
+                            day: today,
+                            meter: 0.0,
+                            per_day: 0.0,
+                        },
+                        replaced: None,
                     });
                 let last = done.get(&(a.id.clone(), t.id.clone()));
                 let since = match last {
-                    Some((at, m)) => Since {
-                        day: db::day(at).unwrap_or(start),
-                        meter: m.unwrap_or(usage.meter),
-                    },
+                    Some((at, m)) => {
+                        let day = db::day(at).unwrap_or(start);
+                        // Done without a meter written: the meter that day, from the use.
+                        let meter = m.unwrap_or_else(|| meter_on(&usage.meter_now, day));
+                        Since {
+                            day,
+                            // A meter replaced since then starts again lower: counted from
+                            // the new meter's first reading.
+                            meter: match usage.replaced {
+                                Some((on, from)) if on >= day => from,
+                                _ => meter,
+                            },
+                        }
+                    }
                     // Never done here: counted from the plan's start, at the meter then.
                     None => Since {
                         day: start,
-                        meter: usage.meter.min(meter_at_start(&usage, start)),
+                        meter: meter_on(&usage.meter_now, start),
                     },
                 };
                 // The first service (an outboard's at 20 h) is for an asset that was new when
@@ -469,7 +468,7 @@ pub async fn due_tasks(
                     soon_meter: t.soon_meter,
                     soon_days: t.soon_days,
                 };
-                let Ok(due) = due::next_due(&interval, since, usage, today) else {
+                let Ok(due) = due::next_due(&interval, since, usage.meter_now, today) else {
                     continue;
                 };
                 out.push(DueTask {
@@ -501,8 +500,85 @@ pub async fn due_tasks(
     Ok(out)
 }
 
-/// The meter on the plan's start day, back-projected from the latest reading and the use.
-fn meter_at_start(usage: &Usage, start: Date) -> f64 {
-    let days = (usage.day - start).whole_days().max(0) as f64;
-    (usage.meter - usage.per_day * days).max(0.0)
+/// A meter's use: its latest reading with the use per day, and its last replacement (the day
+/// and the new meter's first reading), if any.
+#[derive(Debug, Clone, Copy)]
+struct MeterUse {
+    meter_now: Usage,
+    replaced: Option<(Date, f64)>,
+}
+
+/// Each (asset, meter)'s use: the latest reading, and the use per day from the first reading of
+/// the last 90 days on the same meter (a replaced meter starts a new life: what came before
+/// does not count).
+async fn usages(state: &AppState, today: Date) -> AppResult<HashMap<(String, String), MeterUse>> {
+    let latest: Vec<(String, String, String, f64)> = sqlx::query_as(
+        "SELECT asset_id, meter, MAX(read_on || ' ' || recorded_at), value
+         FROM meter_readings WHERE engine = '' GROUP BY asset_id, meter",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let first: Vec<(String, String, String, f64)> = sqlx::query_as(
+        "SELECT m.asset_id, m.meter, MIN(m.read_on || ' ' || m.recorded_at), m.value
+         FROM meter_readings m WHERE m.engine = '' AND m.read_on >= ?
+           AND NOT EXISTS (SELECT 1 FROM meter_readings x WHERE x.asset_id = m.asset_id
+             AND x.meter = m.meter AND x.engine = '' AND x.replaced = 1
+             AND (x.read_on, x.recorded_at) > (m.read_on, m.recorded_at))
+         GROUP BY m.asset_id, m.meter",
+    )
+    .bind((today - time::Duration::days(90)).to_string())
+    .fetch_all(&state.db)
+    .await?;
+    let first: HashMap<(String, String), (String, f64)> = first
+        .into_iter()
+        .map(|(a, m, at, v)| ((a, m), (at, v)))
+        .collect();
+    let replaced: Vec<(String, String, String, f64)> = sqlx::query_as(
+        "SELECT asset_id, meter, MAX(read_on || ' ' || recorded_at), value
+         FROM meter_readings WHERE engine = '' AND replaced = 1 GROUP BY asset_id, meter",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let replaced: HashMap<(String, String), (Date, f64)> = replaced
+        .into_iter()
+        .filter_map(|(a, m, at, v)| Some(((a, m), (db::day(&at)?, v))))
+        .collect();
+    Ok(latest
+        .into_iter()
+        .filter_map(|(a, m, at, value)| {
+            let last_day = db::day(&at)?;
+            let key = (a, m);
+            let per_day = match first.get(&key) {
+                Some((f_at, f_value)) => {
+                    let days = (last_day - db::day(f_at)?).whole_days();
+                    if days > 0 {
+                        ((value - f_value) / days as f64).max(0.0)
+                    } else {
+                        0.0
+                    }
+                }
+                None => 0.0,
+            };
+            let meter_now = Usage {
+                day: last_day,
+                meter: value,
+                per_day,
+            };
+            let replaced = replaced.get(&key).copied();
+            Some((
+                key,
+                MeterUse {
+                    meter_now,
+                    replaced,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// The meter on a day, projected from the latest reading and the use per day (back or
+/// forward), never below zero.
+fn meter_on(usage: &Usage, day: Date) -> f64 {
+    let days = (day - usage.day).whole_days() as f64;
+    (usage.meter + usage.per_day * days).max(0.0)
 }

@@ -354,12 +354,14 @@ pub async fn add_labour(state: &AppState, actor: &Actor, id: &str, l: &Labour) -
     Ok(())
 }
 
-/// The open work orders (of every force: the workshop's board), the oldest first.
-pub async fn open_orders(state: &AppState) -> AppResult<Vec<WorkOrder>> {
+/// The open work orders of the scope (the workshop: every force's), the oldest first.
+pub async fn open_orders(state: &AppState, scope: &Scope) -> AppResult<Vec<WorkOrder>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SELECT} FROM {FROM} WHERE w.status NOT IN ('termine', 'annule')
+           AND (?1 IS NULL OR a.unit_id IN (SELECT value FROM json_each(?1)))
          ORDER BY w.opened_at LIMIT 500"
     )))
+    .bind(scope.as_json())
     .fetch_all(&state.db)
     .await?)
 }

@@ -13,7 +13,12 @@ async fn the_demo_fleet_has_a_year_of_history_that_the_workshop_pages_show() {
     parsec::fleet::demo::seed(&app.state).await.unwrap();
     let count = |sql: &'static str| {
         let db = app.state.db.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
     };
     assert!(count("SELECT COUNT(DISTINCT read_on) FROM meter_readings").await >= 26);
     assert!(count("SELECT COUNT(*) FROM work_orders WHERE kind = 'preventif'").await > 20);

@@ -231,11 +231,7 @@ async fn board(State(state): State<AppState>, auth: Auth, Query(q): Params) -> A
         .collect();
     let due_more = due.len().saturating_sub(40);
     due.truncate(40);
-    let orders: Vec<WorkOrder> = orders::open_orders(&state)
-        .await?
-        .into_iter()
-        .filter(|w| auth.scope.allows_unit(&w.unit_id))
-        .collect();
+    let orders: Vec<WorkOrder> = orders::open_orders(&state, &auth.scope).await?;
     let by_status = orders::STATUSES
         .iter()
         .filter(|s| !orders::CLOSED.contains(s))
