@@ -237,17 +237,12 @@ pub fn series(
     out
 }
 
-/// Mean time to restore, in hours: the mean of `end - start` over the finished repairs
-/// (corrective work orders, opened → closed). None when there is none. A repair closed before
-/// it was opened is bad data and left out rather than allowed to pull the mean down.
-pub fn mttr_hours(repairs: &[(i64, i64)]) -> Option<f64> {
-    let (count, seconds) = repairs
-        .iter()
-        .filter(|(start, end)| end >= start)
-        .fold((0u64, 0f64), |(n, sum), (start, end)| {
-            (n + 1, sum + (end - start) as f64)
-        });
-    (count > 0).then(|| seconds / count as f64 / 3600.0)
+/// Mean time to restore, in hours: the time the finished repairs (corrective work orders,
+/// opened → closed) took in all, over their number. None when there is none, or when the time
+/// is not a sensible one (negative: bad data must not pull the mean down).
+pub fn mttr_hours(repairs: usize, seconds: f64) -> Option<f64> {
+    (repairs > 0 && seconds.is_finite() && seconds >= 0.0)
+        .then(|| seconds / repairs as f64 / 3600.0)
 }
 
 /// Mean operating use between failures, in the meter's unit (km, engine hours, flight hours):
@@ -442,11 +437,10 @@ mod tests {
 
     #[test]
     fn mttr_is_the_mean_repair_time_in_hours() {
-        assert_eq!(mttr_hours(&[(0, 3600), (7200, 7200 + 3 * 3600)]), Some(2.0));
-        // A repair closed before it was opened is left out.
-        assert_eq!(mttr_hours(&[(0, 3600), (100, 50)]), Some(1.0));
-        assert_eq!(mttr_hours(&[]), None);
-        assert_eq!(mttr_hours(&[(100, 50)]), None);
+        assert_eq!(mttr_hours(2, 4.0 * 3600.0), Some(2.0));
+        assert_eq!(mttr_hours(1, 1800.0), Some(0.5));
+        assert_eq!(mttr_hours(0, 0.0), None);
+        assert_eq!(mttr_hours(1, -50.0), None, "bad data");
     }
 
     #[test]

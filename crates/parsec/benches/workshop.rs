@@ -7,7 +7,8 @@
 //! `cargo bench -p maintenance`.
 //!
 //! `cargo bench -p parsec --bench workshop` (release). `WORKSHOP_ASSETS` (default 1,000),
-//! `WORKSHOP_REPEAT` (default 20).
+//! `WORKSHOP_REPEAT` (default 20); `WORKSHOP_DB` keeps the database at that path (to look into
+//! its queries afterwards).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -34,7 +35,10 @@ async fn main() {
     let assets = env_number("WORKSHOP_ASSETS", 1_000);
     let repeat = env_number("WORKSHOP_REPEAT", 20);
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("workshop.db");
+    let db_path = std::env::var("WORKSHOP_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("workshop.db"));
+    let _ = std::fs::remove_file(&db_path);
     let pool = parsec::db::open(&db_path, true).await.unwrap();
     let addr = "127.0.0.1:0".parse().unwrap();
     let state = parsec::app::AppState::new(

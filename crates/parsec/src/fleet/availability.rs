@@ -50,8 +50,8 @@ pub struct AssetLine {
     pub availability: Availability,
     /// Corrective work orders opened in the period.
     pub failures: usize,
-    /// Finished corrective repairs: opened and closed (Unix seconds).
-    pub repairs: Vec<(i64, i64)>,
+    /// Finished corrective repairs in the period: how many, and their time in all (seconds).
+    pub repairs: (usize, f64),
     /// The meter's unit and its run over the period (first to last reading).
     pub meter: Option<(String, f64)>,
     pub open_orders: usize,
@@ -95,16 +95,6 @@ struct AssetRow {
     created_at: String,
 }
 
-#[derive(FromRow)]
-struct EventRow {
-    asset_id: String,
-    work_order_id: String,
-    kind: String,
-    blocking: bool,
-    status: String,
-    at: String,
-}
-
 fn secs(t: &str) -> Option<i64> {
     db::parse_timestamp(t).map(OffsetDateTime::unix_timestamp)
 }
@@ -113,13 +103,21 @@ fn day_start(d: Date) -> i64 {
     d.midnight().assume_utc().unix_timestamp()
 }
 
-fn cause(status: &str) -> Option<Cause> {
-    match status {
-        "ouvert" | "en_cours" => Some(Cause::Repair),
-        "attente_pieces" => Some(Cause::WaitingParts),
-        "attente_budget" => Some(Cause::WaitingBudget),
-        _ => None,
-    }
+/// An asset's spells as the query packs them: `cause,start,end;…` (end empty: still on).
+fn unpack(list: &str) -> Vec<Spell> {
+    list.split(';')
+        .filter_map(|spell| {
+            let mut parts = spell.split(',');
+            let cause = match parts.next()? {
+                "1" => Cause::WaitingParts,
+                "2" => Cause::WaitingBudget,
+                _ => Cause::Repair,
+            };
+            let start = parts.next()?.parse().ok()?;
+            let end = parts.next().and_then(|e| e.parse().ok());
+            Some(Spell { start, end, cause })
+        })
+        .collect()
 }
 
 /// The report for the days `from` to `to` (both included), grouped `by`, a chart step of
@@ -149,80 +147,93 @@ pub async fn report(
     )
     .fetch_all(&state.db)
     .await?;
-    // The statuses of the work orders that reach into the period, in time.
-    let events: Vec<EventRow> = sqlx::query_as(
-        "SELECT w.asset_id, e.work_order_id, w.kind, w.blocking, e.status, e.at
-         FROM work_order_events e JOIN work_orders w ON w.id = e.work_order_id
-         WHERE w.opened_at < ?2 AND (w.closed_at IS NULL OR w.closed_at >= ?1)
-         ORDER BY e.work_order_id, e.at, e.id",
+    // The spells of unavailability of the blocking work orders that reach into the period:
+    // each status with a cause lasts until the next one (or is still on). One row per asset,
+    // its spells packed as `cause,start,end;…` (Unix seconds): thousands of rows decoded one
+    // by one would cost more than all the rest.
+    let packed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT asset_id, group_concat(cause || ',' || since || ',' || COALESCE(until, ''), ';')
+         FROM (SELECT w.asset_id, e.status,
+                 CASE e.status WHEN 'attente_pieces' THEN 1 WHEN 'attente_budget' THEN 2
+                   ELSE 0 END AS cause,
+                 unixepoch(e.at) AS since,
+                 unixepoch(LEAD(e.at) OVER (PARTITION BY e.work_order_id ORDER BY e.at, e.id))
+                   AS until
+               FROM work_order_events e JOIN work_orders w ON w.id = e.work_order_id
+               WHERE w.blocking = 1 AND w.opened_at < ?2
+                 AND (w.closed_at IS NULL OR w.closed_at >= ?1))
+         WHERE status NOT IN ('termine', 'annule') AND (until IS NULL OR until >= ?3)
+         GROUP BY asset_id",
+    )
+    .bind(&from_text)
+    .bind(&to_text)
+    .bind(period.start)
+    .fetch_all(&state.db)
+    .await?;
+    let spells: HashMap<&str, Vec<Spell>> = packed
+        .iter()
+        .map(|(asset, list)| (asset.as_str(), unpack(list)))
+        .collect();
+    // Per asset: failures (corrective orders opened in the period), finished repairs (closed
+    // in it) and their time, open orders now, and the first order's opening.
+    let orders: Vec<(String, f64, f64, f64, f64, Option<i64>)> = sqlx::query_as(
+        "SELECT asset_id,
+           TOTAL(kind = 'correctif' AND opened_at >= ?1 AND opened_at < ?2),
+           TOTAL(kind = 'correctif' AND status = 'termine' AND closed_at >= ?1
+             AND closed_at < ?2),
+           TOTAL(CASE WHEN kind = 'correctif' AND status = 'termine' AND closed_at >= ?1
+             AND closed_at < ?2 THEN unixepoch(closed_at) - unixepoch(opened_at) END),
+           TOTAL(status NOT IN ('termine', 'annule')),
+           unixepoch(MIN(opened_at))
+         FROM work_orders GROUP BY asset_id",
     )
     .bind(&from_text)
     .bind(&to_text)
     .fetch_all(&state.db)
     .await?;
-    let mut spells: HashMap<&str, Vec<Spell>> = HashMap::new();
     let mut failures: HashMap<&str, usize> = HashMap::new();
-    let mut repairs: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+    let mut repairs: HashMap<&str, (usize, f64)> = HashMap::new();
     let mut open: HashMap<&str, usize> = HashMap::new();
     let mut first_seen: HashMap<&str, i64> = HashMap::new();
-    for order in events.chunk_by(|a, b| a.work_order_id == b.work_order_id) {
-        let Some(head) = order.first() else { continue };
-        let asset = head.asset_id.as_str();
-        let opened = secs(&head.at);
-        if let Some(o) = opened {
-            first_seen
-                .entry(asset)
-                .and_modify(|f| *f = (*f).min(o))
-                .or_insert(o);
-        }
-        let last = order.last();
-        let closed = last
-            .filter(|e| super::work_orders::CLOSED.contains(&e.status.as_str()))
-            .and_then(|e| secs(&e.at));
-        if closed.is_none() {
-            *open.entry(asset).or_default() += 1;
-        }
-        if head.kind == "correctif" {
-            if opened.is_some_and(|o| (period.start..period.end).contains(&o)) {
-                *failures.entry(asset).or_default() += 1;
-            }
-            if let (Some(o), Some(c), Some(l)) = (opened, closed, last)
-                && l.status == "termine"
-                && (period.start..period.end).contains(&c)
-            {
-                repairs.entry(asset).or_default().push((o, c));
-            }
-        }
-        if !head.blocking {
-            continue;
-        }
-        // Each status with a cause lasts until the next one (or is still on).
-        for (i, e) in order.iter().enumerate() {
-            let (Some(c), Some(start)) = (cause(&e.status), secs(&e.at)) else {
-                continue;
-            };
-            spells.entry(asset).or_default().push(Spell {
-                start,
-                end: order.get(i + 1).and_then(|n| secs(&n.at)),
-                cause: c,
-            });
+    for (asset, failed, repaired, repair_secs, still_open, first) in &orders {
+        let asset = asset.as_str();
+        // TOTAL counts as a real number: whole by construction.
+        failures.insert(asset, *failed as usize);
+        repairs.insert(asset, (*repaired as usize, *repair_secs));
+        open.insert(asset, *still_open as usize);
+        if let Some(f) = first {
+            first_seen.insert(asset, *f);
         }
     }
-    // Each meter's run over the period: the sum of its steps from one reading to the next; a
-    // replaced meter's first reading starts again and adds nothing.
-    let runs: Vec<(String, String, f64)> = sqlx::query_as(
-        "SELECT asset_id, meter, COALESCE(SUM(step), 0.0) FROM (
-           SELECT asset_id, meter, CASE WHEN replaced = 1 THEN 0.0 ELSE value - LAG(value)
-             OVER (PARTITION BY asset_id, meter ORDER BY read_on, recorded_at) END AS step
-           FROM meter_readings WHERE engine = '' AND read_on >= ? AND read_on <= ?)
-         GROUP BY asset_id, meter",
+    // Each meter's run over the period: its last reading less its first; a meter replaced in
+    // the period is summed step by step instead, the replacement adding nothing.
+    let mut runs: Vec<(String, String, f64, i64)> = sqlx::query_as(
+        "SELECT asset_id, meter, MAX(value) - MIN(value), SUM(replaced) FROM meter_readings
+         WHERE engine = '' AND read_on >= ? AND read_on <= ? GROUP BY asset_id, meter",
     )
     .bind(from.to_string())
     .bind(to.to_string())
     .fetch_all(&state.db)
     .await?;
+    for (asset, meter, run, replaced) in runs.iter_mut() {
+        if *replaced > 0 {
+            *run = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(step), 0.0) FROM (
+                   SELECT CASE WHEN replaced = 1 THEN 0.0 ELSE value - LAG(value)
+                     OVER (ORDER BY read_on, recorded_at) END AS step
+                   FROM meter_readings WHERE asset_id = ? AND meter = ? AND engine = ''
+                     AND read_on >= ? AND read_on <= ?)",
+            )
+            .bind(&*asset)
+            .bind(&*meter)
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_one(&state.db)
+            .await?;
+        }
+    }
     let mut run_of: HashMap<&str, (String, f64)> = HashMap::new();
-    for (asset, meter, run) in &runs {
+    for (asset, meter, run, _) in &runs {
         // An asset with several meters is counted by its km when it has them.
         let entry = run_of
             .entry(asset.as_str())
@@ -261,7 +272,7 @@ pub async fn report(
             kind: a.kind.clone(),
             availability: avail::availability(own, period, since, now),
             failures: failures.get(a.id.as_str()).copied().unwrap_or(0),
-            repairs: repairs.get(a.id.as_str()).cloned().unwrap_or_default(),
+            repairs: repairs.get(a.id.as_str()).copied().unwrap_or_default(),
             meter: run_of.get(a.id.as_str()).cloned(),
             open_orders: open.get(a.id.as_str()).copied().unwrap_or(0),
             series: avail::series(own, period, step, since, now),
@@ -293,7 +304,7 @@ fn group(lines: &[AssetLine], by: By, due: &[super::plans::DueTask]) -> Vec<Grou
     let steps = lines.first().map_or(0, |l| l.series.len());
     let mut weights: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
     let mut runs: HashMap<String, HashMap<String, (f64, usize)>> = HashMap::new();
-    let mut all_repairs: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    let mut all_repairs: HashMap<String, (usize, f64)> = HashMap::new();
     for a in lines {
         let key = key_of(a, by).to_string();
         let g = match groups.iter_mut().position(|g| g.key == key) {
@@ -311,10 +322,9 @@ fn group(lines: &[AssetLine], by: By, due: &[super::plans::DueTask]) -> Vec<Grou
         g.availability.add(&a.availability);
         g.failures += a.failures;
         g.open_orders += a.open_orders;
-        all_repairs
-            .entry(key.clone())
-            .or_default()
-            .extend(a.repairs.iter().copied());
+        let r = all_repairs.entry(key.clone()).or_default();
+        r.0 += a.repairs.0;
+        r.1 += a.repairs.1;
         if let Some((unit, run)) = &a.meter {
             let r = runs
                 .entry(key.clone())
@@ -339,7 +349,9 @@ fn group(lines: &[AssetLine], by: By, due: &[super::plans::DueTask]) -> Vec<Grou
         .map(|a| (a.asset_id.as_str(), key_of(a, by)))
         .collect();
     for g in &mut groups {
-        g.mttr_hours = all_repairs.get(&g.key).and_then(|r| avail::mttr_hours(r));
+        g.mttr_hours = all_repairs
+            .get(&g.key)
+            .and_then(|(n, secs)| avail::mttr_hours(*n, *secs));
         g.mtbf = runs
             .get(&g.key)
             .map(|m| {

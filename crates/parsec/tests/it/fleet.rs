@@ -605,7 +605,8 @@ async fn downtime_is_counted_by_cause_from_the_statuses_in_time() {
     let rate = line.availability.rate().unwrap();
     assert!((rate - 21.0 / 30.0).abs() < 1e-9, "{rate}");
     assert_eq!(line.failures, 1);
-    assert_eq!(line.repairs.len(), 1);
+    // One repair, opened 10 days ago and closed 1 day ago: 9 days to restore.
+    assert_eq!(line.repairs, (1, 9.0 * day as f64));
     assert_eq!(line.open_orders, 0);
     // The force sums its assets: only this one was down.
     let gn = report.groups.iter().find(|g| g.key == "GN").unwrap();
