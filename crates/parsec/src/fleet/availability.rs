@@ -13,7 +13,7 @@ use time::{Date, OffsetDateTime};
 use crate::accounts::Scope;
 use crate::app::AppState;
 use crate::db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// How a report is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,19 +139,19 @@ pub async fn report(
         db::timestamp((to + time::Duration::days(1)).midnight().assume_utc()),
     );
     let now = db::now().unix_timestamp();
-    let assets: Vec<AssetRow> = sqlx::query_as(
+    // The reads are independent: at once, each on its connection (a second core works).
+    let assets = sqlx::query_as::<_, AssetRow>(
         "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, f.code AS force_code,
          a.kind, a.created_at FROM assets a JOIN units u ON u.id = a.unit_id
          JOIN forces f ON f.id = a.force_id WHERE a.status <> 'hors_service'
          ORDER BY f.code, a.registration",
     )
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(&state.db);
     // The spells of unavailability of the blocking work orders that reach into the period:
     // each status with a cause lasts until the next one (or is still on). One row per asset,
     // its spells packed as `cause,start,end;…` (Unix seconds): thousands of rows decoded one
     // by one would cost more than all the rest.
-    let packed: Vec<(String, String)> = sqlx::query_as(
+    let packed = sqlx::query_as::<_, (String, String)>(
         "SELECT asset_id, group_concat(cause || ',' || since || ',' || COALESCE(until, ''), ';')
          FROM (SELECT w.asset_id, e.status,
                  CASE e.status WHEN 'attente_pieces' THEN 1 WHEN 'attente_budget' THEN 2
@@ -168,15 +168,10 @@ pub async fn report(
     .bind(&from_text)
     .bind(&to_text)
     .bind(period.start)
-    .fetch_all(&state.db)
-    .await?;
-    let spells: HashMap<&str, Vec<Spell>> = packed
-        .iter()
-        .map(|(asset, list)| (asset.as_str(), unpack(list)))
-        .collect();
+    .fetch_all(&state.db);
     // Per asset: failures (corrective orders opened in the period), finished repairs (closed
     // in it) and their time, open orders now, and the first order's opening.
-    let orders: Vec<(String, f64, f64, f64, f64, Option<i64>)> = sqlx::query_as(
+    let orders = sqlx::query_as::<_, (String, f64, f64, f64, f64, Option<i64>)>(
         "SELECT asset_id,
            TOTAL(kind = 'correctif' AND opened_at >= ?1 AND opened_at < ?2),
            TOTAL(kind = 'correctif' AND status = 'termine' AND closed_at >= ?1
@@ -189,8 +184,32 @@ pub async fn report(
     )
     .bind(&from_text)
     .bind(&to_text)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(&state.db);
+    // Each meter's run over the period: its last reading less its first; a meter replaced in
+    // the period is summed step by step instead, the replacement adding nothing.
+    let runs = sqlx::query_as::<_, (String, String, f64, i64)>(
+        "SELECT asset_id, meter, MAX(value) - MIN(value), SUM(replaced) FROM meter_readings
+         WHERE engine = '' AND read_on >= ? AND read_on <= ? GROUP BY asset_id, meter",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(&state.db);
+    let first_reading = sqlx::query_as::<_, (String, String)>(
+        "SELECT asset_id, MIN(read_on) FROM meter_readings GROUP BY asset_id",
+    )
+    .fetch_all(&state.db);
+    let (assets, packed, orders, mut runs, first_reading, due) = tokio::try_join!(
+        async { Ok::<_, AppError>(assets.await?) },
+        async { Ok::<_, AppError>(packed.await?) },
+        async { Ok::<_, AppError>(orders.await?) },
+        async { Ok::<_, AppError>(runs.await?) },
+        async { Ok::<_, AppError>(first_reading.await?) },
+        super::plans::due_tasks(state, scope, None),
+    )?;
+    let spells: HashMap<&str, Vec<Spell>> = packed
+        .iter()
+        .map(|(asset, list)| (asset.as_str(), unpack(list)))
+        .collect();
     let mut failures: HashMap<&str, usize> = HashMap::new();
     let mut repairs: HashMap<&str, (usize, f64)> = HashMap::new();
     let mut open: HashMap<&str, usize> = HashMap::new();
@@ -205,16 +224,6 @@ pub async fn report(
             first_seen.insert(asset, *f);
         }
     }
-    // Each meter's run over the period: its last reading less its first; a meter replaced in
-    // the period is summed step by step instead, the replacement adding nothing.
-    let mut runs: Vec<(String, String, f64, i64)> = sqlx::query_as(
-        "SELECT asset_id, meter, MAX(value) - MIN(value), SUM(replaced) FROM meter_readings
-         WHERE engine = '' AND read_on >= ? AND read_on <= ? GROUP BY asset_id, meter",
-    )
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(&state.db)
-    .await?;
     for (asset, meter, run, replaced) in runs.iter_mut() {
         if *replaced > 0 {
             *run = sqlx::query_scalar(
@@ -242,10 +251,6 @@ pub async fn report(
             *entry = (meter.clone(), *run);
         }
     }
-    let first_reading: Vec<(String, String)> =
-        sqlx::query_as("SELECT asset_id, MIN(read_on) FROM meter_readings GROUP BY asset_id")
-            .fetch_all(&state.db)
-            .await?;
     for (asset, day) in &first_reading {
         if let Some(d) = db::day(day) {
             let s = day_start(d);
@@ -278,7 +283,6 @@ pub async fn report(
             series: avail::series(own, period, step, since, now),
         });
     }
-    let due = super::plans::due_tasks(state, scope, None).await?;
     let groups = group(&lines, by, &due);
     Ok(Report {
         from,

@@ -385,34 +385,46 @@ pub async fn due_tasks(
     asset: Option<&str>,
 ) -> AppResult<Vec<DueTask>> {
     let today = db::now().date();
-    let assets: Vec<AssetRow> = sqlx::query_as(
-        "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, f.code AS force_code,
-         a.kind, a.model FROM assets a JOIN units u ON u.id = a.unit_id
-         JOIN forces f ON f.id = a.force_id
-         WHERE a.status <> 'hors_service' AND (?1 IS NULL OR a.id = ?1)",
-    )
-    .bind(asset)
-    .fetch_all(&state.db)
-    .await?;
-    let plans = plans(state).await?;
-    let mut tasks_of: HashMap<String, Vec<Task>> = HashMap::new();
-    for t in tasks(state).await? {
-        tasks_of.entry(t.plan_id.clone()).or_default().push(t);
-    }
+    // The reads are independent: at once, each on its connection (a second core works).
+    let assets = async {
+        let rows: Vec<AssetRow> = sqlx::query_as(
+            "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, f.code AS force_code,
+             a.kind, a.model FROM assets a JOIN units u ON u.id = a.unit_id
+             JOIN forces f ON f.id = a.force_id
+             WHERE a.status <> 'hors_service' AND (?1 IS NULL OR a.id = ?1)",
+        )
+        .bind(asset)
+        .fetch_all(&state.db)
+        .await?;
+        Ok::<_, AppError>(rows)
+    };
     // The last finished work order of each (asset, task): its day and its meter (at the end
     // of the work, or on arrival; SQLite takes the bare columns from the MAX row).
-    let done: Vec<(String, String, String, Option<f64>)> = sqlx::query_as(
-        "SELECT w.asset_id, o.task_id, MAX(w.closed_at), COALESCE(w.meter_end, w.meter_start)
-         FROM work_order_tasks o JOIN work_orders w ON w.id = o.work_order_id
-         WHERE w.status = 'termine' GROUP BY w.asset_id, o.task_id",
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let done = async {
+        let rows: Vec<(String, String, String, Option<f64>)> = sqlx::query_as(
+            "SELECT w.asset_id, o.task_id, MAX(w.closed_at), COALESCE(w.meter_end, w.meter_start)
+             FROM work_order_tasks o JOIN work_orders w ON w.id = o.work_order_id
+             WHERE w.status = 'termine' GROUP BY w.asset_id, o.task_id",
+        )
+        .fetch_all(&state.db)
+        .await?;
+        Ok::<_, AppError>(rows)
+    };
+    let (assets, plans, tasks, done, uses) = tokio::try_join!(
+        assets,
+        plans(state),
+        tasks(state),
+        done,
+        usages(state, today)
+    )?;
+    let mut tasks_of: HashMap<String, Vec<Task>> = HashMap::new();
+    for t in tasks {
+        tasks_of.entry(t.plan_id.clone()).or_default().push(t);
+    }
     let done: HashMap<(String, String), (String, Option<f64>)> = done
         .into_iter()
         .map(|(a, t, at, m)| ((a, t), (at, m)))
         .collect();
-    let uses = usages(state, today).await?;
     let mut out = Vec::new();
     for a in assets.iter().filter(|a| scope.allows_unit(&a.unit_id)) {
         let model = a.model.to_lowercase();
@@ -512,13 +524,14 @@ struct MeterUse {
 /// the last 90 days on the same meter (a replaced meter starts a new life: what came before
 /// does not count).
 async fn usages(state: &AppState, today: Date) -> AppResult<HashMap<(String, String), MeterUse>> {
-    let latest: Vec<(String, String, String, f64)> = sqlx::query_as(
+    type Rows = Vec<(String, String, String, f64)>;
+    let window = (today - time::Duration::days(90)).to_string();
+    let latest = sqlx::query_as::<_, (String, String, String, f64)>(
         "SELECT asset_id, meter, MAX(read_on || ' ' || recorded_at), value
          FROM meter_readings WHERE engine = '' GROUP BY asset_id, meter",
     )
-    .fetch_all(&state.db)
-    .await?;
-    let first: Vec<(String, String, String, f64)> = sqlx::query_as(
+    .fetch_all(&state.db);
+    let first = sqlx::query_as::<_, (String, String, String, f64)>(
         "SELECT m.asset_id, m.meter, MIN(m.read_on || ' ' || m.recorded_at), m.value
          FROM meter_readings m WHERE m.engine = '' AND m.read_on >= ?
            AND NOT EXISTS (SELECT 1 FROM meter_readings x WHERE x.asset_id = m.asset_id
@@ -526,19 +539,18 @@ async fn usages(state: &AppState, today: Date) -> AppResult<HashMap<(String, Str
              AND (x.read_on, x.recorded_at) > (m.read_on, m.recorded_at))
          GROUP BY m.asset_id, m.meter",
     )
-    .bind((today - time::Duration::days(90)).to_string())
-    .fetch_all(&state.db)
-    .await?;
+    .bind(&window)
+    .fetch_all(&state.db);
+    let replaced = sqlx::query_as::<_, (String, String, String, f64)>(
+        "SELECT asset_id, meter, MAX(read_on || ' ' || recorded_at), value
+         FROM meter_readings WHERE engine = '' AND replaced = 1 GROUP BY asset_id, meter",
+    )
+    .fetch_all(&state.db);
+    let (latest, first, replaced): (Rows, Rows, Rows) = tokio::try_join!(latest, first, replaced)?;
     let first: HashMap<(String, String), (String, f64)> = first
         .into_iter()
         .map(|(a, m, at, v)| ((a, m), (at, v)))
         .collect();
-    let replaced: Vec<(String, String, String, f64)> = sqlx::query_as(
-        "SELECT asset_id, meter, MAX(read_on || ' ' || recorded_at), value
-         FROM meter_readings WHERE engine = '' AND replaced = 1 GROUP BY asset_id, meter",
-    )
-    .fetch_all(&state.db)
-    .await?;
     let replaced: HashMap<(String, String), (Date, f64)> = replaced
         .into_iter()
         .filter_map(|(a, m, at, v)| Some(((a, m), (db::day(&at)?, v))))
