@@ -243,10 +243,14 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         {
             for t in tasks.iter().filter(|t| t.plan_id == plan.id) {
                 let mut last_day = start;
+                // A new asset's first service comes early (an outboard's at 20 h).
+                let mut every = match t.first_meter {
+                    Some(first) if a.on(start, today) < first => Some(first - a.on(start, today)),
+                    _ => t.meter_every,
+                };
                 loop {
                     let by_time = t.days_every.map(|d| last_day + Duration::days(d));
-                    let by_meter = t
-                        .meter_every
+                    let by_meter = every
                         .filter(|_| a.per_day > 0.0)
                         .map(|e| last_day + Duration::days(((e / a.per_day).ceil() as i64).max(1)));
                     let Some(due) = [by_time, by_meter].into_iter().flatten().min() else {
@@ -283,6 +287,7 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
                     .await?;
                     labour(&mut tx, &order, done, &mut draw).await?;
                     last_day = done;
+                    every = t.meter_every;
                 }
             }
         }
