@@ -803,6 +803,27 @@ pub async fn dispatch(
     Ok(id)
 }
 
+/// A response still under way in the scope: its incident, its asset (none for a unit on foot)
+/// and the name it goes by (the registration, or the unit's name).
+async fn under_way(
+    state: &AppState,
+    scope: &Scope,
+    response_id: &str,
+) -> AppResult<(String, Option<String>, String)> {
+    let found: Option<(String, Option<String>, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.incident_id, r.asset_id, coalesce(a.registration, u.name)
+             FROM responses r JOIN incidents i ON i.id = r.incident_id
+                  JOIN units u ON u.id = r.unit_id LEFT JOIN assets a ON a.id = r.asset_id
+             WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
+        )))
+        .bind(response_id)
+        .bind(scope.as_json())
+        .fetch_optional(&state.db)
+        .await?;
+    found.ok_or(AppError::NotFound)
+}
+
 /// A response's next time: engaged, on site, done (the asset is then available again).
 pub async fn response_step(
     state: &AppState,
@@ -817,18 +838,7 @@ pub async fn response_step(
         "done" => "done_at",
         _ => return Err(AppError::invalid("step", "error-bad-choice")),
     };
-    let found: Option<(String, Option<String>, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT r.incident_id, r.asset_id, coalesce(a.registration, u.name)
-             FROM responses r JOIN incidents i ON i.id = r.incident_id
-                  JOIN units u ON u.id = r.unit_id LEFT JOIN assets a ON a.id = r.asset_id
-             WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
-        )))
-        .bind(response_id)
-        .bind(scope.as_json())
-        .fetch_optional(&state.db)
-        .await?;
-    let (incident_id, asset_id, registration) = found.ok_or(AppError::NotFound)?;
+    let (incident_id, asset_id, registration) = under_way(state, scope, response_id).await?;
     let mut tx = db::begin_write(&state.db).await?;
     // On site means engaged: a skipped click does not leave a hole in the timeline.
     let also = if step == "on_site" {
@@ -865,18 +875,7 @@ pub async fn response_breakdown(
     response_id: &str,
     defect: &str,
 ) -> AppResult<(String, String)> {
-    let found: Option<(String, Option<String>, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT r.incident_id, r.asset_id, coalesce(a.registration, u.name)
-             FROM responses r JOIN incidents i ON i.id = r.incident_id
-                  JOIN units u ON u.id = r.unit_id LEFT JOIN assets a ON a.id = r.asset_id
-             WHERE r.id = ?1 AND {IN_SCOPE} AND r.done_at IS NULL"
-        )))
-        .bind(response_id)
-        .bind(scope.as_json())
-        .fetch_optional(&state.db)
-        .await?;
-    let (incident_id, asset_id, registration) = found.ok_or(AppError::NotFound)?;
+    let (incident_id, asset_id, registration) = under_way(state, scope, response_id).await?;
     // A unit on foot has no asset to repair.
     let asset_id = asset_id.ok_or(AppError::invalid("defect", "error-bad-choice"))?;
     let mut tx = db::begin_write(&state.db).await?;

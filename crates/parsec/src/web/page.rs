@@ -591,6 +591,17 @@ impl Fields {
         }
     }
 
+    /// A number that must be there.
+    pub fn required_f64(&self, name: &'static str, min: f64, max: f64) -> AppResult<f64> {
+        self.optional_f64(name, min, max)?
+            .ok_or(AppError::invalid(name, "error-required"))
+    }
+
+    /// A day as people write it (`05/12/2026`), that must be there and real.
+    pub fn day(&self, name: &'static str) -> AppResult<time::Date> {
+        crate::db::day(self.get(name)).ok_or(AppError::invalid(name, "error-bad-date"))
+    }
+
     pub fn optional_i64(&self, name: &'static str, min: i64, max: i64) -> AppResult<Option<i64>> {
         let v = self.get(name);
         if v.is_empty() {

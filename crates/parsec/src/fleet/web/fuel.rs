@@ -133,20 +133,11 @@ async fn fuel_form(
 
 fn new_fuel(f: &Fields) -> AppResult<NewFuel> {
     let mut p = Problems::default();
-    let day = crate::db::day(f.get("day")).unwrap_or_else(|| {
-        p.add("day", "error-bad-date");
-        time::Date::MIN
-    });
+    let day = p.or(f.day("day"), time::Date::MIN)?;
     if day > crate::db::now().date() {
         p.add("day", "error-future-date");
     }
-    let litres = match p.or_default(f.optional_f64("litres", 0.0, 10_000.0))? {
-        Some(l) => l,
-        None => {
-            p.add("litres", "error-required");
-            0.0
-        }
-    };
+    let litres = p.or(f.required_f64("litres", 0.0, 10_000.0), 0.0)?;
     let fuel = NewFuel {
         day,
         litres,

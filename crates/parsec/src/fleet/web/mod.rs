@@ -159,13 +159,7 @@ fn new_reading(f: &Fields) -> AppResult<NewReading> {
             time::Date::MIN
         }
     };
-    let value = match p.or_default(f.optional_f64("value", 0.0, 100_000_000.0))? {
-        Some(v) => v,
-        None => {
-            p.add("value", "error-required");
-            0.0
-        }
-    };
+    let value = p.or(f.required_f64("value", 0.0, 100_000_000.0), 0.0)?;
     let reading = NewReading {
         meter,
         engine: p.or_default(f.optional("engine", 40))?.unwrap_or_default(),

@@ -694,17 +694,8 @@ async fn labour_form(
 fn labour_of(f: &Fields) -> AppResult<Labour> {
     let mut p = Problems::default();
     let mechanic = p.or(f.required("mechanic", 100), String::new())?;
-    let day = crate::db::day(f.get("day")).unwrap_or_else(|| {
-        p.add("day", "error-bad-date");
-        time::Date::MIN
-    });
-    let hours = match p.or_default(f.optional_f64("hours", 0.0, 24.0))? {
-        Some(h) => h,
-        None => {
-            p.add("hours", "error-required");
-            0.0
-        }
-    };
+    let day = p.or(f.day("day"), time::Date::MIN)?;
+    let hours = p.or(f.required_f64("hours", 0.0, 24.0), 0.0)?;
     p.finish(Labour {
         mechanic,
         day,
@@ -805,13 +796,7 @@ async fn part_save(
     let mut p = Problems::default();
     let part = p.or(f.required("part", 64), String::new())?;
     let store = p.or(f.required("store", 100), String::new())?;
-    let quantity = match p.or_default(f.optional_f64("quantity", 0.0, 1_000_000.0))? {
-        Some(q) => q,
-        None => {
-            p.add("quantity", "error-required");
-            0.0
-        }
-    };
+    let quantity = p.or(f.required_f64("quantity", 0.0, 1_000_000.0), 0.0)?;
     let saved = match p.finish(()) {
         Ok(()) => {
             let exit = Movement::Exit {

@@ -246,13 +246,7 @@ fn movement(f: &Fields) -> AppResult<Movement> {
         "entree",
     )?;
     let store = p.or(f.required("store", 100), String::new())?;
-    let quantity = match p.or_default(f.optional_f64("quantity", 0.0, 1_000_000.0))? {
-        Some(q) => q,
-        None => {
-            p.add("quantity", "error-required");
-            0.0
-        }
-    };
+    let quantity = p.or(f.required_f64("quantity", 0.0, 1_000_000.0), 0.0)?;
     let m = match kind {
         "transfert" => Movement::Transfer {
             from: store,

@@ -226,10 +226,7 @@ fn new_plan(f: &Fields) -> AppResult<NewPlan> {
     let name = p.or(f.required("name", 200), String::new())?;
     let kind = p.or(f.choice("asset_kind", AssetKind::parse), AssetKind::Vehicle)?;
     let source = p.or(f.required("source", 2000), String::new())?;
-    let starts_on = crate::db::day(f.get("starts_on")).unwrap_or_else(|| {
-        p.add("starts_on", "error-bad-date");
-        time::Date::MIN
-    });
+    let starts_on = p.or(f.day("starts_on"), time::Date::MIN)?;
     let plan = NewPlan {
         name,
         applies: Applies::Kind {
