@@ -875,7 +875,7 @@ async fn asset_view(
         value,
         href: None,
     };
-    let fields = vec![
+    let mut fields = vec![
         f(
             "field-kind",
             AssetKind::parse(&a.kind)
@@ -912,7 +912,6 @@ async fn asset_view(
             href: Some(format!("/assets/{id}/work-orders/new")),
         },
     ];
-    let mut fields = fields;
     for (permission, href, key) in [
         (Permission::EditAssets, "readings/new", "meter-new"),
         (Permission::IssueFuel, "fuel/new", "fuel-new"),
