@@ -38,6 +38,8 @@ pub struct AppState {
     /// Verified against when a login is unknown, so both cases cost the same time; made on
     /// first use (the command line never needs it).
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
+    /// The time the legal deadlines are counted against: the real one, or the one a test set.
+    pub clock: Arc<crate::db::Clock>,
 }
 
 /// The travel-time graphs of the region for a season's settings (built in milliseconds).
@@ -68,6 +70,7 @@ impl AppState {
             screening: Arc::new(crate::screening::IndexCache::default()),
             importing: Arc::new(tokio::sync::Mutex::new(())),
             coverage: Arc::new(crate::incidents::coverage::Cache::default()),
+            clock: Arc::new(crate::db::Clock::default()),
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod border;
 pub mod cli;
 pub mod config;
+pub mod custody;
 pub mod db;
 pub mod error;
 pub mod fleet;

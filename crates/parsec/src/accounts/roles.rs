@@ -72,6 +72,12 @@ pub enum Permission {
     ViewWorkshop,
     /// Record fuel issued to an asset of the own scope.
     IssueFuel,
+    /// See the custodies of the own scope (garde à vue) and print their register.
+    ViewCustody,
+    /// Open a custody and write what happens during it (the unit's officers).
+    RecordCustody,
+    /// Set the legal limits of custody and their references.
+    SetCustodyRules,
     /// Create, edit and disable user accounts.
     ManageUsers,
     /// Browse the audit log and check the chain.
@@ -123,6 +129,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             EditAssets,
             ViewWorkshop,
             IssueFuel,
+            SetCustodyRules,
             ManageUsers,
             ViewLists,
             ManageLists,
@@ -146,6 +153,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewNodes,
             ResolveConflicts,
             ViewWorkshop,
+            ViewCustody,
         ],
     ),
     (
@@ -167,6 +175,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ResolveConflicts,
             ViewWorkshop,
             IssueFuel,
+            ViewCustody,
+            RecordCustody,
         ],
     ),
     (
@@ -180,6 +190,8 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewFlows,
             ViewIncidents,
             ReportIncidents,
+            ViewCustody,
+            RecordCustody,
         ],
     ),
     (
@@ -197,6 +209,7 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             FindCrossings,
             ViewFlows,
             ViewIncidents,
+            ViewCustody,
         ],
     ),
     (

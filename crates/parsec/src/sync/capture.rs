@@ -81,10 +81,14 @@ pub const TABLES: &[Replicated] = &[
     region("parts"),
     region("stock_movements"),
     region("fuel_issues"),
+    region("custody_rules"),
     up("crossings"),
     up("crossing_vehicles"),
     up("goods_declarations"),
     up("screening_hits"),
+    // A custody is personal data: up to the regional node, never to the other posts.
+    up("custodies"),
+    up("custody_entries"),
     // A post's audit chain goes up entry by entry; the regional node keeps it apart, per node
     // (`node_audit`), with the checkpoints the post signed.
     Replicated {

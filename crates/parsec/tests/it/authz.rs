@@ -76,6 +76,16 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/assets/{id}/work-orders/new" "/assets/{asset}/work-orders/new" "*";
     "GET" "/assets/{id}/fuel/new" "/assets/{asset}/fuel/new" "ACW";
     "POST" "/assets/{id}/fuel/new" "/assets/{asset}/fuel/new" "ACW";
+    "GET" "/custody" "/custody" "OCGI";
+    "GET" "/custody/new" "/custody/new" "CG";
+    "POST" "/custody/new" "/custody/new" "CG";
+    "GET" "/custody/register.pdf" "/custody/register.pdf" "OCGI";
+    "GET" "/custody/{id}" "/custody/none" "OCGI";
+    "GET" "/custody/{id}/entries/new" "/custody/none/entries/new" "CG";
+    "POST" "/custody/{id}/entries/new" "/custody/none/entries/new" "CG";
+    "GET" "/admin/custody-rules" "/admin/custody-rules" "A";
+    "GET" "/admin/custody-rules/{id}" "/admin/custody-rules/none" "A";
+    "POST" "/admin/custody-rules/{id}" "/admin/custody-rules/none" "A";
     "GET" "/workshop" "/workshop" "AOCWP";
     "GET" "/workshop/orders/{id}" "/workshop/orders/none" "AOCWP";
     "GET" "/workshop/orders/{id}/status" "/workshop/orders/none/status" "AW";

@@ -75,6 +75,9 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
         ("work-order-kind-", own(parsec::fleet::work_orders::KINDS)),
         ("stock-kind-", own(parsec::fleet::parts::MOVEMENT_KINDS)),
         ("fuel-source-", own(parsec::fleet::fuel::SOURCES)),
+        ("custody-regime-", own(parsec::custody::REGIMES)),
+        ("custody-entry-", own(parsec::custody::KINDS)),
+        ("custody-outcome-", own(parsec::custody::OUTCOMES)),
         (
             "availability-by-",
             parsec::fleet::availability::By::ALL
