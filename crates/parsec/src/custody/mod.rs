@@ -105,9 +105,8 @@ pub async fn rules(state: &AppState) -> AppResult<Vec<Rule>> {
     .await?)
 }
 
-/// The administrator sets a regime's limits and their legal reference.
-pub async fn set_rule(state: &AppState, actor: &Actor, rule: &Rule) -> AppResult<()> {
-    let mut p = Problems::default();
+/// A regime's limits as they may be set: every mistake into `p`.
+pub fn check_rule(rule: &Rule, p: &mut Problems) {
     if !(1..=720).contains(&rule.base_hours) {
         p.add("base_hours", "error-out-of-range");
     }
@@ -123,6 +122,12 @@ pub async fn set_rule(state: &AppState, actor: &Actor, rule: &Rule) -> AppResult
     if rule.legal_reference.trim().is_empty() {
         p.add("legal_reference", "error-required");
     }
+}
+
+/// The administrator sets a regime's limits and their legal reference.
+pub async fn set_rule(state: &AppState, actor: &Actor, rule: &Rule) -> AppResult<()> {
+    let mut p = Problems::default();
+    check_rule(rule, &mut p);
     p.finish(())?;
     let mut tx = db::begin_write(&state.db).await?;
     let changed = sqlx::query(
@@ -169,15 +174,9 @@ fn check_time(p: &mut Problems, field: &'static str, at: OffsetDateTime, now: Of
     }
 }
 
-/// Opens a custody. Every mistake at once; nothing written when one is found.
-pub async fn open(
-    state: &AppState,
-    actor: &Actor,
-    scope: &Scope,
-    c: &NewCustody,
-) -> AppResult<String> {
-    let now = state.clock.now();
-    let mut p = Problems::default();
+/// A new custody's mistakes that need no database, every one into `p` (the form adds them to
+/// its own).
+pub fn check(c: &NewCustody, scope: &Scope, now: OffsetDateTime, p: &mut Problems) {
     for (field, value, most) in [
         ("opj", &c.opj, 200),
         ("surname", &c.surname, 200),
@@ -200,8 +199,20 @@ pub async fn open(
     match &c.corrects {
         Some((_, why)) if why.trim().is_empty() => p.add("correction_reason", "error-required"),
         Some(_) => {}
-        None => check_time(&mut p, "started_at", c.started_at, now),
+        None => check_time(p, "started_at", c.started_at, now),
     }
+}
+
+/// Opens a custody. Every mistake at once; nothing written when one is found.
+pub async fn open(
+    state: &AppState,
+    actor: &Actor,
+    scope: &Scope,
+    c: &NewCustody,
+) -> AppResult<String> {
+    let now = state.clock.now();
+    let mut p = Problems::default();
+    check(c, scope, now, &mut p);
     p.finish(())?;
     let mut tx = db::begin_write(&state.db).await?;
     if let Some(crossing) = &c.crossing {

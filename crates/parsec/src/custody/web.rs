@@ -279,7 +279,7 @@ fn typed_time(s: &str) -> Option<time::OffsetDateTime> {
     Some(day.with_time(t).assume_utc())
 }
 
-fn new_custody(f: &Fields) -> AppResult<NewCustody> {
+fn new_custody(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<NewCustody> {
     let mut p = Problems::default();
     let unit = match UnitId::parse(f.get("unit")) {
         Some(u) => u,
@@ -319,6 +319,7 @@ fn new_custody(f: &Fields) -> AppResult<NewCustody> {
         crossing: opt("crossing"),
         corrects,
     };
+    super::check(&c, &auth.scope, state.clock.now(), &mut p);
     p.finish(c)
 }
 
@@ -329,7 +330,7 @@ async fn create(
 ) -> AppResult<Response> {
     auth.require(Permission::RecordCustody)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_custody(&f) {
+    let saved = match new_custody(&state, &auth, &f) {
         Ok(c) => super::open(&state, &auth.user.actor(), &auth.scope, &c).await,
         Err(e) => Err(e),
     };
@@ -865,6 +866,7 @@ async fn rule_save(
         updated_by: String::new(),
         updated_at: String::new(),
     };
+    super::check_rule(&rule, &mut p);
     let saved = match p.finish(()) {
         Ok(()) => super::set_rule(&state, &auth.user.actor(), &rule).await,
         Err(e) => Err(e),

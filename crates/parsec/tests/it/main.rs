@@ -10,6 +10,7 @@ mod authz;
 mod border;
 mod browser;
 mod cli;
+mod custody;
 mod faults;
 mod fleet;
 mod fleet_demo;
