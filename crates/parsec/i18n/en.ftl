@@ -1086,3 +1086,5 @@ error-custody-written-authorisation = The written authorisation's reference is r
 audit-entity-custody = Custody
 audit-entity-custody_entry = Custody event
 audit-entity-custody_rule = Custody time limit
+sitrep-custody = Custodies under way: { $running } · of which past the legal limit: { $overdue }
+custody-from-this-crossing = Place in custody

@@ -1087,3 +1087,5 @@ error-custody-written-authorisation = La référence de l'autorisation écrite e
 audit-entity-custody = Garde à vue
 audit-entity-custody_entry = Événement de garde à vue
 audit-entity-custody_rule = Délai de garde à vue
+sitrep-custody = Gardes à vue en cours : { $running } · dont au-delà du délai légal : { $overdue }
+custody-from-this-crossing = Placer en garde à vue

@@ -650,20 +650,31 @@ fn crossing_page(
             .then(|| "/border/crossings/new".to_string()),
         can_share: auth.user.can(Permission::ShareAlerts),
         actions: if auth.user.can(Permission::RecordCrossings) {
-            vec![
+            let held = (row.instruction.as_deref() == Some("arreter")
+                && auth.user.can(Permission::RecordCustody))
+            .then(|| {
+                // Held on an alert "arrêter": the custody starts from here, the identity read.
                 Link::new(
-                    &format!("/border/crossings/{}/receipt", row.id),
-                    c.t("receipt-title"),
-                ),
-                Link::new(
-                    &format!("/border/vehicles/new?driver={}", row.id),
-                    c.t("vehicle-new-driven"),
-                ),
-                Link::new(
-                    &format!("/border/goods/new?crossing={}", row.id),
-                    c.t("goods-new"),
-                ),
-            ]
+                    &format!("/custody/new?crossing={}", row.id),
+                    c.t("custody-from-this-crossing"),
+                )
+            });
+            held.into_iter()
+                .chain([
+                    Link::new(
+                        &format!("/border/crossings/{}/receipt", row.id),
+                        c.t("receipt-title"),
+                    ),
+                    Link::new(
+                        &format!("/border/vehicles/new?driver={}", row.id),
+                        c.t("vehicle-new-driven"),
+                    ),
+                    Link::new(
+                        &format!("/border/goods/new?crossing={}", row.id),
+                        c.t("goods-new"),
+                    ),
+                ])
+                .collect()
         } else {
             Vec::new()
         },
@@ -892,6 +903,7 @@ pub async fn today_section(state: &AppState, auth: &Auth, c: &PageCtx) -> AppRes
     let (rows, total) = crossing::list(state, &auth.user.actor(), &auth.scope, &filter).await?;
     let day = today.to_string();
     Ok(Section {
+        marks: Vec::new(),
         id: "today-crossings",
         title: c.t("home-today-crossings"),
         columns: [

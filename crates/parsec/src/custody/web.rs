@@ -876,3 +876,40 @@ async fn rule_save(
         Err(e) => rule_view(&state, &auth, &id, &f).refuse(e),
     }
 }
+
+/// The home pages' section: the custodies running, the nearest deadline first, those past it
+/// in red and those within an alert marked.
+pub async fn running_section(
+    state: &AppState,
+    auth: &Auth,
+    c: &PageCtx,
+) -> AppResult<crate::web::page::Section> {
+    let all = super::current(state, &auth.scope).await?;
+    let shown: Vec<&(Custody, Deadline)> = all
+        .iter()
+        .take(crate::web::page::SECTION_ROWS as usize)
+        .collect();
+    Ok(crate::web::page::Section {
+        id: "custodies",
+        title: c.t("custody-current"),
+        columns: vec![
+            c.t("custody-person"),
+            c.t("field-unit"),
+            c.t("custody-deadline"),
+        ],
+        rows: shown
+            .iter()
+            .map(|(k, d)| ListRow {
+                href: format!("/custody/{}", k.id),
+                cells: vec![person(k), k.unit_name.clone(), deadline_text(c, d)],
+            })
+            .collect(),
+        marks: shown.iter().map(|(_, d)| deadline_class(d)).collect(),
+        total: all.len() as i64,
+        more: Some(crate::web::page::Link::new(
+            "/custody",
+            c.t("custody-current"),
+        )),
+        empty: c.t("custody-none"),
+    })
+}

@@ -113,6 +113,8 @@ pub struct Sitrep {
     pub assets: Vec<AssetLine>,
     /// Per cercle: patrols done, not done.
     pub patrols: Vec<(String, i64, i64)>,
+    /// The custodies now: under way, within an alert, past their deadline.
+    pub custody: (usize, usize, usize),
 }
 
 /// The report of the days from `from` to `to` (both `YYYY-MM-DD`) within a scope.
@@ -207,5 +209,6 @@ pub async fn build(state: &AppState, scope: &Scope, from: &str, to: &str) -> App
         flows,
         assets,
         patrols,
+        custody: crate::custody::counts(state, scope).await?,
     })
 }

@@ -778,6 +778,7 @@ fn asset_row(c: &PageCtx, a: &Asset) -> ListRow {
 pub async fn unavailable_section(state: &AppState, auth: &Auth, c: &PageCtx) -> AppResult<Section> {
     let (assets, total) = super::unavailable_assets(&state.db, &auth.scope).await?;
     Ok(Section {
+        marks: Vec::new(),
         id: "unavailable-assets",
         title: c.t("home-unavailable-assets"),
         columns: [

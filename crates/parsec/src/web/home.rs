@@ -76,6 +76,9 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
                 actions.push(action("/incidents/new", "incident-new"));
                 actions.push(action("/patrols/new", "patrol-new"));
             }
+            if can(Permission::ViewCustody) {
+                sections.push(crate::custody::web::running_section(&state, &auth, &c).await?);
+            }
             if can(Permission::ReviewHits) {
                 sections.push(screening::web::review_section(&state, &auth, &c).await?);
             }
@@ -93,6 +96,9 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
                 actions.push(action("/incidents/new", "incident-new"));
             }
             actions.push(action("/map", "nav-map"));
+            if can(Permission::ViewCustody) {
+                sections.push(crate::custody::web::running_section(&state, &auth, &c).await?);
+            }
             sections.push(incidents::web::waiting_section(&state, &auth, &c).await?);
             sections.push(incidents::web::under_way_section(&state, &auth, &c).await?);
             if can(Permission::ReviewHits) {
@@ -397,7 +403,31 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
                 .into_response();
         }
     }
-    let body = state.metrics.render(state.db.size(), state.db.num_idle());
+    let mut body = state.metrics.render(state.db.size(), state.db.num_idle());
+    // The custodies, counted against the legal deadlines: an alert rule fires on the overdue.
+    if let Ok((running, alert, overdue)) =
+        crate::custody::counts(&state, &crate::accounts::Scope::All).await
+    {
+        use std::fmt::Write;
+        for (name, help, n) in [
+            ("parsec_custody_running", "Custodies under way.", running),
+            (
+                "parsec_custody_alert",
+                "Custodies within an alert before their deadline.",
+                alert,
+            ),
+            (
+                "parsec_custody_overdue",
+                "Custodies past their deadline without an extension.",
+                overdue,
+            ),
+        ] {
+            let _ = writeln!(
+                body,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {n}"
+            );
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 

@@ -360,6 +360,8 @@ pub struct Section {
     pub more: Option<Link>,
     /// What the section says when nothing waits.
     pub empty: String,
+    /// A mark per row (`late`, `soon`), or none.
+    pub marks: Vec<&'static str>,
 }
 
 /// How many rows a home page's section shows.

@@ -368,3 +368,105 @@ async fn the_limits_are_the_administrators_and_an_extension_moves_the_deadline()
     let mut atelier = app.login("atelier").await;
     assert_eq!(atelier.get(&page).await.status(), 403);
 }
+
+/// A traveller on the list with the instruction "arrêter" is held at the post: the custody
+/// starts from the crossing with the identity already read; the commandant's and the operations
+/// centre's home pages, `/metrics` and the situation report count it, and past its deadline it
+/// is in red on the home page.
+#[tokio::test]
+async fn a_person_held_after_an_alert_starts_the_custody_from_the_crossing() {
+    let app = TestApp::spawn().await;
+    crate::support::load_watchlist(&app, crate::support::KOUFFA_LIST).await;
+    let start = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        .replace_second(0)
+        .unwrap();
+    app.state.clock.set(Some(start));
+    let mut cdt = app.login("commandant.koro").await;
+    let res = cdt
+        .post_form(
+            "/border/crossings/new",
+            &[
+                ("submission", "held-1"),
+                ("direction", "entree"),
+                ("mode", "pied"),
+                ("surname", "Kouffa"),
+                ("given_names", "Amadou"),
+                ("birth_date", "01/01/1961"),
+                ("nationality", "ML"),
+                ("document_number", "AB1234567"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let crossing = location(&res).split('?').next().unwrap().to_string();
+    let crossing_id = crossing
+        .trim_start_matches("/border/crossings/")
+        .to_string();
+    let (_, html) = cdt.get_text(&crossing).await;
+    let link = format!("/custody/new?crossing={crossing_id}");
+    assert!(html.contains(&link), "{html}");
+    let (status, form) = cdt.get_text(&link).await;
+    assert_eq!(status, 200);
+    for read in ["Kouffa", "Amadou", "01/01/1961", "AB1234567", &crossing_id] {
+        assert!(form.contains(read), "{read}: {form}");
+    }
+    let unit = app.unit_id("Brigade de Koro").await;
+    let res = cdt
+        .post_form(
+            "/custody/new",
+            &[
+                ("crossing", crossing_id.as_str()),
+                ("unit", unit.as_str()),
+                ("regime", "terrorisme"),
+                ("opj", "Adjudant-chef Sangaré"),
+                ("surname", "Kouffa"),
+                ("given_names", "Amadou"),
+                ("birth_date", "01/01/1961"),
+                ("nationality", "ML"),
+                ("document_number", "AB1234567"),
+                ("offence", "Inscrit sur la liste nationale : Katiba Macina"),
+                ("place", "Poste de Koro"),
+                ("started_at", &typed(start)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let page = location(&res).split('?').next().unwrap().to_string();
+    let (_, html) = cdt.get_text(&page).await;
+    assert!(html.contains(&format!("href=\"{crossing}\"")), "{html}");
+    // The home pages, the metrics and the report count it.
+    let (_, home) = cdt.get_text("/").await;
+    let section = home.split("id=\"custodies\"").nth(1).unwrap();
+    assert!(section.contains("KOUFFA Amadou"), "{section}");
+    let mut ops = app.login("operations").await;
+    let (_, home) = ops.get_text("/").await;
+    assert!(
+        home.split("id=\"custodies\"")
+            .nth(1)
+            .unwrap()
+            .contains("KOUFFA Amadou")
+    );
+    // Past the deadline: red on the home page, counted in /metrics and the report.
+    app.state.clock.set(Some(start + Duration::hours(50)));
+    let (_, home) = cdt.get_text("/").await;
+    let section = home.split("id=\"custodies\"").nth(1).unwrap();
+    assert!(section.contains("<tr class=\"late\">"), "{section}");
+    let metrics = app.client().get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("parsec_custody_overdue 1"), "{metrics}");
+    let today = start.date();
+    let (_, sitrep) = ops
+        .get_text(&format!(
+            "/sitrep?from={}&to={today}",
+            today - Duration::days(7)
+        ))
+        .await;
+    assert!(
+        sitrep.contains("Gardes à vue en cours : 1 · dont au-delà du délai légal : 1"),
+        "{sitrep}"
+    );
+    // The workshop and the programme see no custody.
+    let mut atelier = app.login("atelier").await;
+    assert_eq!(atelier.get("/custody").await.status(), 403);
+}

@@ -152,17 +152,26 @@ fn sitrep_tables(c: &PageCtx, r: &incidents::sitrep::Sitrep) -> Vec<crate::web::
 
 fn sitrep_lines(c: &PageCtx, r: &incidents::sitrep::Sitrep) -> Vec<String> {
     let m = |x: Option<f64>| x.map_or_else(|| "—".to_string(), duration);
-    vec![format!(
-        "{} : {} · {} : {} · {} : {} · {} : {}",
-        c.t("sitrep-responses-sent"),
-        r.responses.sent,
-        c.t("sitrep-responses-arrived"),
-        r.responses.arrived,
-        c.t("sitrep-median"),
-        m(r.responses.median),
-        c.t("sitrep-longest"),
-        m(r.responses.longest)
-    )]
+    vec![
+        format!(
+            "{} : {} · {} : {} · {} : {} · {} : {}",
+            c.t("sitrep-responses-sent"),
+            r.responses.sent,
+            c.t("sitrep-responses-arrived"),
+            r.responses.arrived,
+            c.t("sitrep-median"),
+            m(r.responses.median),
+            c.t("sitrep-longest"),
+            m(r.responses.longest)
+        ),
+        c.tf(
+            "sitrep-custody",
+            &[
+                ("running", &r.custody.0.to_string()),
+                ("overdue", &r.custody.2.to_string()),
+            ],
+        ),
+    ]
 }
 
 fn patrol_line(c: &PageCtx, cat: &Catalog, r: &incidents::sitrep::Sitrep) -> String {

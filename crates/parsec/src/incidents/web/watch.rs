@@ -44,6 +44,7 @@ fn incidents_section(
     (rows, total): (Vec<IncidentRow>, i64),
 ) -> Section {
     Section {
+        marks: Vec::new(),
         id,
         title: c.t(title),
         columns: incident_columns(c),
@@ -92,6 +93,7 @@ pub async fn patrols_due_section(state: &AppState, auth: &Auth, c: &PageCtx) -> 
     let today = crate::db::now().date();
     let (rows, total) = incidents::patrols::due_to_report(state, &auth.scope, today).await?;
     Ok(Section {
+        marks: Vec::new(),
         id: "patrols-due",
         title: c.t("home-patrols-due"),
         columns: vec![c.t("patrol-dates"), c.t("field-unit"), c.t("patrol-route")],

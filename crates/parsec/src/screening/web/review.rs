@@ -310,6 +310,7 @@ pub(super) async fn decide(
 pub async fn review_section(state: &AppState, auth: &Auth, c: &PageCtx) -> AppResult<Section> {
     let (hits, total) = screening::hits_to_review(state, &auth.scope, 1).await?;
     Ok(Section {
+        marks: Vec::new(),
         id: "to-review",
         title: c.t("home-to-review"),
         columns: hit_columns(c),
@@ -337,6 +338,7 @@ pub async fn alerts_today_section(
         .can(Permission::ReviewHits)
         .then(|| Link::new("/screening/review", c.t("home-see-all")));
     Ok(Section {
+        marks: Vec::new(),
         id: "alerts-today",
         title: c.t("home-alerts-today"),
         columns: hit_columns(c),
