@@ -7,6 +7,7 @@
 //! (`deadline`), counted against the state's clock.
 
 pub mod deadline;
+pub mod demo;
 pub mod web;
 
 use std::collections::HashMap;

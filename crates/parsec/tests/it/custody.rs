@@ -470,3 +470,34 @@ async fn a_person_held_after_an_alert_starts_the_custody_from_the_crossing() {
     let mut atelier = app.login("atelier").await;
     assert_eq!(atelier.get("/custody").await.status(), 403);
 }
+
+/// The demo's custodies: three running, one of them within its alert, one ended; each says it
+/// is demonstration data.
+#[tokio::test]
+async fn the_demo_register_has_one_custody_near_its_deadline() {
+    let app = TestApp::spawn().await;
+    parsec::custody::demo::seed(&app.state).await.unwrap();
+    let running = parsec::custody::current(&app.state, &parsec::accounts::Scope::All)
+        .await
+        .unwrap();
+    assert_eq!(running.len(), 3);
+    let states: Vec<_> = running.iter().map(|(_, d)| d.state).collect();
+    assert_eq!(
+        states[0],
+        parsec::custody::deadline::State::Alert(6),
+        "{states:?}"
+    );
+    assert!(
+        running
+            .iter()
+            .all(|(c, _)| c.offence.contains("démonstration"))
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM custody_entries WHERE kind = 'fin'"
+        )
+        .await,
+        1
+    );
+}
