@@ -1088,3 +1088,22 @@ audit-entity-custody_entry = Custody event
 audit-entity-custody_rule = Custody time limit
 sitrep-custody = Custodies under way: { $running } · of which past the legal limit: { $overdue }
 custody-from-this-crossing = Place in custody
+
+## The inspection of personal data (issue 14)
+field-day = Day
+inspect-person = A person's data
+inspect-reports = Inspection reports
+inspect-name = Name
+inspect-score = Likeness
+inspect-records = Records holding the person ({ $n })
+inspect-accesses = Accesses to these records ({ $n })
+inspect-unusual = Unusual access (far more than the peers of the same role, or outside the unit)
+inspect-exports = Exports of personal data
+inspect-per-day = Accesses per user and day
+inspect-reads = Reads
+inspect-peers-median = Peers' median
+inspect-outside-unit = Outside the unit
+error-inspect-what = Give a name or a document number.
+audit-action-inspect = inspection of a person
+audit-entity-person = Person
+audit-entity-watchlist_entry = Watchlist entry

@@ -1089,3 +1089,22 @@ audit-entity-custody_entry = Événement de garde à vue
 audit-entity-custody_rule = Délai de garde à vue
 sitrep-custody = Gardes à vue en cours : { $running } · dont au-delà du délai légal : { $overdue }
 custody-from-this-crossing = Placer en garde à vue
+
+## L'inspection des données personnelles (issue 14)
+field-day = Jour
+inspect-person = Données d'une personne
+inspect-reports = Rapports d'inspection
+inspect-name = Nom
+inspect-score = Ressemblance
+inspect-records = Fiches qui contiennent la personne ({ $n })
+inspect-accesses = Accès à ces fiches ({ $n })
+inspect-unusual = Accès inhabituels (bien plus que les pairs du même rôle, ou hors de l'unité)
+inspect-exports = Exports de données personnelles
+inspect-per-day = Accès par utilisateur et par jour
+inspect-reads = Lectures
+inspect-peers-median = Médiane des pairs
+inspect-outside-unit = Hors de l'unité
+error-inspect-what = Donnez un nom ou un numéro de document.
+audit-action-inspect = inspection d'une personne
+audit-entity-person = Personne
+audit-entity-watchlist_entry = Fiche de liste de surveillance

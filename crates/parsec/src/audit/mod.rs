@@ -5,6 +5,8 @@
 //! row breaks the chain at that row and `verify` names it. Entries are appended in the same
 //! transaction as the change they record: no change without its entry.
 
+pub mod inspect_web;
+pub mod inspection;
 pub mod web;
 
 use sha2::{Digest, Sha256};

@@ -49,6 +49,7 @@ pub const ACTIONS: &[&str] = &[
     "import_stage",
     "import_start",
     "init",
+    "inspect",
     "instruction_read",
     "list",
     "login",
@@ -95,6 +96,7 @@ pub const ENTITIES: &[(&str, Option<&str>)] = &[
     ("part", None),
     ("partner_alert", None),
     ("patrol", Some("/patrols/")),
+    ("person", None),
     ("plan_task", None),
     ("response", None),
     ("screening_hit", Some("/screening/hits/")),
@@ -106,11 +108,12 @@ pub const ENTITIES: &[(&str, Option<&str>)] = &[
     ("unit", Some("/units/")),
     ("user", Some("/admin/users/")),
     ("watchlist", None),
+    ("watchlist_entry", None),
     ("work_order", Some("/workshop/orders/")),
     ("work_order_labour", None),
 ];
 
-fn action_words(c: &PageCtx, code: &str) -> String {
+pub(crate) fn action_words(c: &PageCtx, code: &str) -> String {
     if ACTIONS.contains(&code) {
         c.t(&format!("audit-action-{code}"))
     } else {

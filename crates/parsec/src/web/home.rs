@@ -113,6 +113,8 @@ async fn home(State(state): State<AppState>, auth: Auth) -> AppResult<Response> 
         Role::Inspecteur => {
             actions.push(action("/audit", "nav-audit"));
             actions.push(action("/audit/verify", "audit-verify"));
+            actions.push(action("/audit/person", "inspect-person"));
+            actions.push(action("/audit/reports", "inspect-reports"));
         }
         Role::Admin | Role::Programme => {}
     }

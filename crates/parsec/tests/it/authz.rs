@@ -76,6 +76,8 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/assets/{id}/work-orders/new" "/assets/{asset}/work-orders/new" "*";
     "GET" "/assets/{id}/fuel/new" "/assets/{asset}/fuel/new" "ACW";
     "POST" "/assets/{id}/fuel/new" "/assets/{asset}/fuel/new" "ACW";
+    "GET" "/audit/person" "/audit/person" "I";
+    "GET" "/audit/reports" "/audit/reports" "I";
     "GET" "/custody" "/custody" "OCGI";
     "GET" "/custody/new" "/custody/new" "CG";
     "POST" "/custody/new" "/custody/new" "CG";

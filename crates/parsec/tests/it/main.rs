@@ -17,6 +17,7 @@ mod fleet_demo;
 mod forms;
 mod home;
 mod incidents;
+mod inspection;
 mod nodes;
 mod proxy;
 mod registry;
