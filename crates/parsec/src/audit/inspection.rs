@@ -80,8 +80,8 @@ pub async fn person(
     }
     // Any of the name's words (the engine then judges the whole name): a word spelt otherwise
     // is still found through the others.
-    let fts = crate::db::list::fts_query(&name)
-        .map(|f| f.split(' ').collect::<Vec<_>>().join(" OR "));
+    let fts =
+        crate::db::list::fts_query(&name).map(|f| f.split(' ').collect::<Vec<_>>().join(" OR "));
     let mut sources: Vec<(&'static str, Vec<Candidate>)> = Vec::new();
     sources.push((
         "crossing",
