@@ -269,16 +269,6 @@ async fn new_form(
     render(&custody_form(&state, &auth, &f, &title).await?)
 }
 
-/// A typed time: `JJ/MM/AAAA HH:MM`, read as UTC like every time the records keep.
-fn typed_time(s: &str) -> Option<time::OffsetDateTime> {
-    let s = s.trim().replace('T', " ");
-    let (day, clock) = s.split_once(' ')?;
-    let day = crate::db::day(day)?;
-    let (h, m) = clock.trim().split_once(':')?;
-    let t = time::Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()?;
-    Some(day.with_time(t).assume_utc())
-}
-
 fn new_custody(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<NewCustody> {
     let mut p = Problems::default();
     let unit = match UnitId::parse(f.get("unit")) {
@@ -294,7 +284,7 @@ fn new_custody(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<NewCustod
         }),
         "ordinaire",
     )?;
-    let started_at = typed_time(f.get("started_at")).unwrap_or_else(|| {
+    let started_at = crate::web::page::typed_time(f.get("started_at")).unwrap_or_else(|| {
         p.add("started_at", "error-bad-time");
         time::OffsetDateTime::UNIX_EPOCH
     });
@@ -580,7 +570,7 @@ fn new_entry(f: &Fields) -> AppResult<NewEntry> {
         f.choice("kind", |k| super::KINDS.iter().copied().find(|x| *x == k)),
         "repas",
     )?;
-    let at = typed_time(f.get("at")).unwrap_or_else(|| {
+    let at = crate::web::page::typed_time(f.get("at")).unwrap_or_else(|| {
         p.add("at", "error-bad-time");
         time::OffsetDateTime::UNIX_EPOCH
     });

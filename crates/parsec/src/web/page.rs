@@ -733,6 +733,17 @@ pub fn day_text(d: &str) -> String {
     }
 }
 
+/// A time as people type it — `JJ/MM/AAAA HH:MM` (or the ISO `AAAA-MM-JJTHH:MM`) — read as UTC
+/// like every time the records keep.
+pub fn typed_time(s: &str) -> Option<time::OffsetDateTime> {
+    let s = s.trim().replace('T', " ");
+    let (day, clock) = s.split_once(' ')?;
+    let day = crate::db::day(day)?;
+    let (h, m) = clock.trim().split_once(':')?;
+    let t = time::Time::from_hms(h.parse().ok()?, m.get(..2)?.parse().ok()?, 0).ok()?;
+    Some(day.with_time(t).assume_utc())
+}
+
 pub fn when_text(at: &str) -> String {
     match (at.get(..4), at.get(5..7), at.get(8..10), at.get(11..16)) {
         (Some(y), Some(m), Some(d), Some(hm)) if at.get(4..5) == Some("-") => {

@@ -587,15 +587,14 @@ async fn status_form(
     render(&status_view(&state, &auth, &w, &Fields::default()))
 }
 
-/// A typed time: `JJ/MM/AAAA HH:MM` (or a day alone, at noon), read as UTC like every time
-/// the records keep.
+/// A typed time (`JJ/MM/AAAA HH:MM`), or a day alone, taken at noon.
 fn typed_time(s: &str) -> Option<time::OffsetDateTime> {
     let s = s.trim();
-    let (day, clock) = s.split_once(' ').unwrap_or((s, "12:00"));
-    let day = crate::db::day(day)?;
-    let (h, m) = clock.trim().split_once(':')?;
-    let t = time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()?;
-    Some(day.with_time(t).assume_utc())
+    if s.contains(' ') {
+        crate::web::page::typed_time(s)
+    } else {
+        crate::web::page::typed_time(&format!("{s} 12:00"))
+    }
 }
 
 fn status_change(f: &Fields) -> AppResult<StatusChange> {
