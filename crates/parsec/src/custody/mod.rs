@@ -622,8 +622,3 @@ pub async fn register(
         })
         .collect())
 }
-
-/// Entries still counting (a corrected entry is kept, shown struck, and counts no more).
-pub fn live(entries: &[Entry]) -> impl Iterator<Item = &Entry> {
-    entries.iter().filter(|e| e.corrected_by.is_none())
-}

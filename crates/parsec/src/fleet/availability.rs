@@ -130,6 +130,20 @@ pub async fn report(
     by: By,
     step_days: i64,
 ) -> AppResult<Report> {
+    report_with(state, scope, from, to, by, step_days, None).await
+}
+
+/// The same, with the scope's due tasks when the caller has them already (the board): they
+/// give the preventive compliance and are not computed twice.
+pub async fn report_with(
+    state: &AppState,
+    scope: &Scope,
+    from: Date,
+    to: Date,
+    by: By,
+    step_days: i64,
+    due: Option<&[super::plans::DueTask]>,
+) -> AppResult<Report> {
     let period = Period {
         start: day_start(from),
         end: day_start(to) + 86_400,
@@ -204,7 +218,12 @@ pub async fn report(
         async { Ok::<_, AppError>(orders.await?) },
         async { Ok::<_, AppError>(runs.await?) },
         async { Ok::<_, AppError>(first_reading.await?) },
-        super::plans::due_tasks(state, scope, None),
+        async {
+            match due {
+                Some(given) => Ok(given.to_vec()),
+                None => super::plans::due_tasks(state, scope, None).await,
+            }
+        },
     )?;
     let spells: HashMap<&str, Vec<Spell>> = packed
         .iter()

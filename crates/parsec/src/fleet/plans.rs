@@ -357,7 +357,6 @@ pub struct DueTask {
     pub asset_id: String,
     pub registration: String,
     pub unit_name: String,
-    pub force_code: String,
     pub plan_name: String,
     pub example: bool,
     pub task_id: String,
@@ -372,7 +371,6 @@ struct AssetRow {
     registration: String,
     unit_id: String,
     unit_name: String,
-    force_code: String,
     kind: String,
     model: String,
 }
@@ -388,9 +386,8 @@ pub async fn due_tasks(
     // The reads are independent: at once, each on its connection (a second core works).
     let assets = async {
         let rows: Vec<AssetRow> = sqlx::query_as(
-            "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, f.code AS force_code,
-             a.kind, a.model FROM assets a JOIN units u ON u.id = a.unit_id
-             JOIN forces f ON f.id = a.force_id
+            "SELECT a.id, a.registration, a.unit_id, u.name AS unit_name, a.kind, a.model
+             FROM assets a JOIN units u ON u.id = a.unit_id
              WHERE a.status <> 'hors_service' AND (?1 IS NULL OR a.id = ?1)",
         )
         .bind(asset)
@@ -487,7 +484,6 @@ pub async fn due_tasks(
                     asset_id: a.id.clone(),
                     registration: a.registration.clone(),
                     unit_name: a.unit_name.clone(),
-                    force_code: a.force_code.clone(),
                     plan_name: plan.name.clone(),
                     example: plan.example,
                     task_id: t.id.clone(),

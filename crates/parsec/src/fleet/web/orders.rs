@@ -225,6 +225,19 @@ async fn board(State(state): State<AppState>, auth: Auth, Query(q): Params) -> A
     auth.require(Permission::ViewWorkshop)?;
     let c = PageCtx::new(&state, &auth, "/workshop").with_flash(flash(&q));
     let all_due = plans::due_tasks(&state, &auth.scope, None).await?;
+    let today = crate::db::now().date();
+    // The forces' 30 days, their compliance from the due tasks just read.
+    let forces = availability::report_with(
+        &state,
+        &auth.scope,
+        today - time::Duration::days(29),
+        today,
+        By::Force,
+        7,
+        Some(&all_due),
+    )
+    .await?
+    .groups;
     let mut due: Vec<DueTask> = all_due
         .into_iter()
         .filter(|t| t.due.state != maintenance::due::State::Ok)
@@ -247,17 +260,6 @@ async fn board(State(state): State<AppState>, auth: Auth, Query(q): Params) -> A
         .iter()
         .map(|s| (s.to_string(), status_label(&c, s)))
         .collect();
-    let today = crate::db::now().date();
-    let forces = availability::report(
-        &state,
-        &auth.scope,
-        today - time::Duration::days(29),
-        today,
-        By::Force,
-        7,
-    )
-    .await?
-    .groups;
     render(&Board {
         can_edit: auth.user.can(Permission::EditAssets),
         due,
