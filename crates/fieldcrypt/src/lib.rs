@@ -3,7 +3,7 @@
 //! the row's id and the key's version as associated data — so a sealed value copied to another
 //! row or column does not open — and padded to a multiple of 16 bytes so that its length does
 //! not tell a short name from a long one. It is stored as text (`enc1:<kid>:<base64>`), which
-//! the sync change log can copy as it is. A keyed tag (HMAC-SHA-256, cut to 16 bytes) of a
+//! the sync change log can copy as it is. A keyed tag (HMAC-SHA-256, cut to 12 bytes) of a
 //! normalised value serves exact-match search without the value.
 //!
 //! Pure: the caller gives the keys and a fresh random nonce for each value.
@@ -62,6 +62,11 @@ impl DataKey {
         DataKey { kid, secret }
     }
 
+    /// The key's bytes, to wrap it under another key (storage, transport); never to log.
+    pub fn secret(&self) -> [u8; 32] {
+        self.secret
+    }
+
     /// The key of one use (a column, or the tags of a kind of value): HMAC of the use's name,
     /// so that no two uses share a key.
     fn derived(&self, purpose: &str, name: &str) -> [u8; 32] {
@@ -100,14 +105,15 @@ impl DataKey {
 
     /// A keyed tag of a value already normalised by the caller (folded name word, document
     /// number in capitals), for exact-match search: equal values have equal tags under one
-    /// key; the tag alone does not give the value back.
+    /// key; the tag alone does not give the value back. Lower-case hex (12 bytes of the MAC),
+    /// a single word for a full-text index.
     pub fn tag(&self, kind: &str, normalised: &str) -> String {
         let key = self.derived("tag", kind);
         let mut mac = <Hmac<Sha256>>::new_from_slice(&key)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(normalised.as_bytes());
         let bytes = mac.finalize().into_bytes();
-        B64.encode(&bytes[..16])
+        bytes[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -249,6 +255,6 @@ mod tests {
             k.tag("document", "AB1234567"),
             key(2, 9).tag("document", "AB1234567")
         );
-        assert_eq!(k.tag("name", "kufa").len(), 22);
+        assert_eq!(k.tag("name", "kufa").len(), 24);
     }
 }

@@ -1107,3 +1107,8 @@ error-inspect-what = Give a name or a document number.
 audit-action-inspect = inspection of a person
 audit-entity-person = Person
 audit-entity-watchlist_entry = Watchlist entry
+
+audit-action-destroy = destroyed
+audit-action-rotate = rotated
+audit-entity-data_key = Personal data key
+audit-entity-master_key = Master key

@@ -1108,3 +1108,8 @@ error-inspect-what = Donnez un nom ou un numéro de document.
 audit-action-inspect = inspection d'une personne
 audit-entity-person = Personne
 audit-entity-watchlist_entry = Fiche de liste de surveillance
+
+audit-action-destroy = destruction
+audit-action-rotate = renouvellement
+audit-entity-data_key = Clé de données personnelles
+audit-entity-master_key = Clé maîtresse

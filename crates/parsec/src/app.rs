@@ -40,6 +40,8 @@ pub struct AppState {
     pub dummy_hash: Arc<tokio::sync::OnceCell<String>>,
     /// The time the legal deadlines are counted against: the real one, or the one a test set.
     pub clock: Arc<crate::db::Clock>,
+    /// The keys that seal and open personal data (see `keyring`).
+    pub keys: Arc<crate::keyring::Keyring>,
 }
 
 /// The travel-time graphs of the region for a season's settings (built in milliseconds).
@@ -58,7 +60,10 @@ impl AppState {
         let gazetteer = Gazetteer::parse(LOCALITIES_CSV, COMMUNES_CSV)
             .map_err(|e| AppError::Internal(format!("gazetteer: {e}")))?;
         let graph = travel_graph(&routing::Settings::default())?;
+        let keys = crate::keyring::Keyring::load(&db, &config).await?;
+        crate::keyring::seal_clear(&db, &keys).await?;
         Ok(AppState {
+            keys: Arc::new(keys),
             db,
             config: Arc::new(config),
             gazetteer: Arc::new(gazetteer),

@@ -218,6 +218,37 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The keys that seal personal data (docs/encryption.md). Run with the server stopped.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// The master key's fingerprint, and each data key with the values it seals.
+    Status {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// A new data key for this node; every value sealed again under it.
+    Rotate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Forget a retired data key that seals nothing any more.
+    Destroy {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        kid: u32,
+    },
+    /// A new master key (in its file): the data keys wrapped again under it.
+    Master {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -924,15 +955,23 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             crate::screening::batch::run(&watchlist, &queries, top, json, thresholds.thresholds()?)?
         }
         Command::Backup { db, to } => {
-            let state = state_for_arg(&db).await?;
-            db::backup(&state.db, &to).await?;
+            // The copy is of the stored text, sealed values included: no key needed, and the
+            // key is not in the copy.
+            let pool = db::open(&db.db, false).await?;
+            db::backup(&pool, &to).await?;
             println!("Copie écrite : {}", to.display());
+            println!(
+                "La clé des données personnelles n'est pas dans la copie : sans elle, les noms \
+                 qu'elle contient sont illisibles. Gardez une copie de la clé à part."
+            );
         }
+        Command::Keys { command } => keys(command).await?,
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {
-            let state = state_for_arg(&db).await?;
-            match audit::verify(&state.db).await? {
+            // The chain hashes the stored text: an inspector verifies it without the key.
+            let pool = db::open(&db.db, false).await?;
+            match audit::verify(&pool).await? {
                 Verdict::Intact { entries } => {
                     println!("Chaîne d'audit intacte : {entries} entrées vérifiées.")
                 }
@@ -943,7 +982,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
             }
             // The posts' chains held here, against the checkpoints they signed.
             let mut broken = false;
-            for (node, held, result) in crate::sync::audit_chain::verify_nodes(&state.db).await? {
+            for (node, held, result) in crate::sync::audit_chain::verify_nodes(&pool).await? {
                 match result {
                     Ok(()) => println!(
                         "Chaîne du nœud {node} : {held} entrées, conforme aux points de contrôle signés."
@@ -1020,7 +1059,16 @@ async fn create_database(
     };
     remove(&building);
     let result = async {
-        let state = state_for(&building, true).await?;
+        let pool = db::open(&building, true).await?;
+        let mut config = Config::new(
+            building.clone(),
+            "127.0.0.1:0"
+                .parse()
+                .map_err(|_| AppError::Internal("addr".into()))?,
+        );
+        // The master key is made where the database will be, not beside its building name.
+        config.data_key = crate::keyring::MasterSource::from_env(path);
+        let state = AppState::new(pool, config).await?;
         fill(&state).await?;
         // Fold the WAL into the file before it moves.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -1034,6 +1082,71 @@ async fn create_database(
     // After a success only the moved file's leftovers remain; after a failure, all of it.
     remove(&building);
     result
+}
+
+/// `parsec keys …`.
+async fn keys(command: KeysCommand) -> AppResult<()> {
+    match command {
+        KeysCommand::Status { db } => {
+            let state = state_for_arg(&db).await?;
+            println!("Clé maîtresse : empreinte {}", state.keys.master_id());
+            for k in crate::keyring::status(&state.db).await? {
+                println!(
+                    "Clé {:>10} : {}, {}, créée le {}{} — {} valeurs",
+                    k.kid,
+                    if k.owner.is_empty() {
+                        "de ce nœud".to_string()
+                    } else {
+                        format!("du poste {}", k.owner)
+                    },
+                    if k.state == "current" {
+                        "en cours"
+                    } else {
+                        "retirée"
+                    },
+                    k.created_at,
+                    k.uploaded_at
+                        .map(|u| format!(", remise au nœud régional le {u}"))
+                        .unwrap_or_default(),
+                    k.values
+                );
+            }
+        }
+        KeysCommand::Rotate { db } => {
+            let state = state_for_arg(&db).await?;
+            let (kid, retired, done) = crate::keyring::rotate(&state.db, &state.keys).await?;
+            println!(
+                "Nouvelle clé {kid} ; {} valeurs chiffrées de nouveau sous elle (clés retirées : {}).",
+                done.sealed,
+                retired
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if done.unreadable > 0 {
+                eprintln!(
+                    "{} valeurs ne s'ouvrent pas (altérées) : laissées telles quelles.",
+                    done.unreadable
+                );
+            }
+        }
+        KeysCommand::Destroy { db, kid } => {
+            let state = state_for_arg(&db).await?;
+            crate::keyring::destroy(&state.db, &state.keys, kid).await?;
+            println!("Clé {kid} détruite. Les copies de la base faites avant ne se lisent plus.");
+        }
+        KeysCommand::Master { db } => {
+            let state = state_for_arg(&db).await?;
+            let id = crate::keyring::replace_master(&state.db, &state.keys, &state.config.data_key)
+                .await?;
+            println!(
+                "Nouvelle clé maîtresse (empreinte {id}). Remplacez la copie gardée à part de \
+                 l'ancienne clé par celle-ci."
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `parsec mrz`: reads standard input whole, then answers one document at a time.

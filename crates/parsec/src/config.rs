@@ -23,6 +23,9 @@ pub struct Config {
     pub db: PathBuf,
     /// The node's signing key file (`<db>.key` unless set), mode 0600.
     pub node_key: PathBuf,
+    /// The master key that wraps the keys sealing personal data (`keyring`): from
+    /// `PARSEC_DATA_KEY`, else the file `PARSEC_DATA_KEY_FILE`, else `<db>.datakey`.
+    pub data_key: crate::keyring::MasterSource,
     pub addr: SocketAddr,
     /// Set when parsec is served behind TLS (a reverse proxy): cookies get `Secure`.
     pub tls: bool,
@@ -50,6 +53,7 @@ impl Config {
     pub fn new(db: PathBuf, addr: SocketAddr) -> Self {
         Config {
             node_key: crate::node_key::default_path(&db),
+            data_key: crate::keyring::MasterSource::from_env(&db),
             db,
             addr,
             tls: false,

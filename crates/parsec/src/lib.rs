@@ -18,6 +18,7 @@ pub mod fleet;
 pub mod i18n;
 pub mod ids;
 pub mod incidents;
+pub mod keyring;
 pub mod node_key;
 pub mod pdf;
 pub mod registry;

@@ -61,6 +61,9 @@ pub struct Access {
 struct Candidate {
     id: String,
     name: String,
+    /// Read apart where the name is sealed in two columns, then joined to `name`.
+    #[sqlx(default)]
+    given: String,
     birth: Option<String>,
     when_at: String,
     document: String,
@@ -78,37 +81,55 @@ pub async fn person(
     if name.is_empty() && document.is_empty() {
         return Err(AppError::invalid("name", "error-inspect-what"));
     }
-    // Any of the name's words (the engine then judges the whole name): a word spelt otherwise
-    // is still found through the others.
-    let fts =
-        crate::db::list::fts_query(&name).map(|f| f.split(' ').collect::<Vec<_>>().join(" OR "));
-    let mut sources: Vec<(&'static str, Vec<Candidate>)> = Vec::new();
-    sources.push((
-        "crossing",
-        sqlx::query_as(
-            "SELECT c.id, c.surname || ' ' || c.given_names AS name, c.birth_date AS birth,
-             c.crossed_at AS when_at, c.document_number AS document FROM crossings c
-             WHERE c.rowid IN (SELECT rowid FROM crossings_fts WHERE crossings_fts MATCH ?1
-                               LIMIT ?3)
-                OR (?2 <> '' AND c.document_number = ?2)",
-        )
-        .bind(fts.clone().unwrap_or_else(|| "\"\"".into()))
-        .bind(&document)
-        .bind(CANDIDATES)
-        .fetch_all(&state.db)
-        .await?,
-    ));
-    sources.push((
-        "custody",
-        sqlx::query_as(
-            "SELECT id, surname || ' ' || given_names AS name, birth_date AS birth,
-             started_at AS when_at, document_number AS document FROM custodies
-             ORDER BY started_at DESC LIMIT ?",
-        )
-        .bind(CANDIDATES)
-        .fetch_all(&state.db)
-        .await?,
-    ));
+    let keys = &state.keys;
+    // Any of the name's words by their keyed tags (the engine then judges the whole name): a
+    // word spelt otherwise is still found through the others. The names are sealed: the
+    // candidates are opened here, never compared in SQL.
+    let fts = keys.any_word_query(&name);
+    let document_tags = serde_json::json!(if document.is_empty() {
+        Vec::new()
+    } else {
+        keys.document_tags(&document)
+    })
+    .to_string();
+    let mut crossings: Vec<Candidate> = sqlx::query_as(
+        "SELECT c.id, c.surname AS name, c.given_names AS given, c.birth_date AS birth,
+         c.crossed_at AS when_at, c.document_number AS document FROM crossings c
+         WHERE c.rowid IN (SELECT rowid FROM crossings_fts WHERE crossings_fts MATCH ?1
+                           LIMIT ?3)
+            OR c.document_tag IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(fts.unwrap_or_else(|| "\"\"".into()))
+    .bind(&document_tags)
+    .bind(CANDIDATES)
+    .fetch_all(&state.db)
+    .await?;
+    for c in &mut crossings {
+        let open = |column: &str, v: &str| keys.open("crossings", column, &c.id, v);
+        let (surname, given) = (open("surname", &c.name), open("given_names", &c.given));
+        c.name = format!("{surname} {given}").trim().to_string();
+        c.document = open("document_number", &c.document);
+        c.birth = keys.open_opt("crossings", "birth_date", &c.id, c.birth.as_deref());
+    }
+    let mut sources: Vec<(&'static str, Vec<Candidate>)> = vec![("crossing", crossings)];
+    // The custodies' names are sealed to each record: read as stored, opened, then joined and
+    // scored like the rest.
+    let mut custodies: Vec<Candidate> = sqlx::query_as(
+        "SELECT id, surname AS name, given_names AS given, birth_date AS birth,
+         started_at AS when_at, document_number AS document FROM custodies
+         ORDER BY started_at DESC LIMIT ?",
+    )
+    .bind(CANDIDATES)
+    .fetch_all(&state.db)
+    .await?;
+    for c in &mut custodies {
+        let open = |column: &str, v: &str| keys.open("custodies", column, &c.id, v);
+        let (surname, given) = (open("surname", &c.name), open("given_names", &c.given));
+        c.name = format!("{surname} {given}").trim().to_string();
+        c.document = open("document_number", &c.document);
+        c.birth = keys.open_opt("custodies", "birth_date", &c.id, c.birth.as_deref());
+    }
+    sources.push(("custody", custodies));
     sources.push((
         "screening_hit",
         sqlx::query_as(
@@ -117,18 +138,26 @@ pub async fn person(
         )
         .bind(CANDIDATES)
         .fetch_all(&state.db)
-        .await?,
+        .await?
+        .into_iter()
+        .map(|mut c: Candidate| {
+            c.name = keys.open("screening_hits", "query_name", &c.id, &c.name);
+            c.birth = keys.open_opt("screening_hits", "query_birth", &c.id, c.birth.as_deref());
+            c
+        })
+        .collect(),
     ));
-    sources.push((
-        "partner_alert",
-        sqlx::query_as(
-            "SELECT id, name, CAST(birth_year AS TEXT) AS birth, valid_until AS when_at,
-             '' AS document FROM partner_alerts WHERE name <> '' LIMIT ?",
-        )
-        .bind(CANDIDATES)
-        .fetch_all(&state.db)
-        .await?,
-    ));
+    let mut alerts: Vec<Candidate> = sqlx::query_as(
+        "SELECT id, name, CAST(birth_year AS TEXT) AS birth, valid_until AS when_at,
+         '' AS document FROM partner_alerts WHERE name <> '' LIMIT ?",
+    )
+    .bind(CANDIDATES)
+    .fetch_all(&state.db)
+    .await?;
+    for a in &mut alerts {
+        keys.open_in("partner_alerts", "name", &a.id, &mut a.name);
+    }
+    sources.push(("partner_alert", alerts));
     let query = Query {
         name: name.clone(),
         birth: q.birth.as_deref().and_then(BirthDate::parse),
@@ -155,7 +184,9 @@ pub async fn person(
             }
         }
         for (i, r) in rows.iter().enumerate() {
-            let by_document = !document.is_empty() && r.document == document;
+            let by_document = !document.is_empty()
+                && crate::keyring::document_term(&r.document)
+                    == crate::keyring::document_term(&document);
             if let Some(score) = scores.get(&i).copied().or(by_document.then_some(1.0)) {
                 holdings.push(Holding {
                     entity,
@@ -183,14 +214,34 @@ pub async fn person(
     holdings.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.when.cmp(&a.when)));
     holdings.truncate(500);
     let ids: Vec<(&str, &str)> = holdings.iter().map(|h| (h.entity, h.id.as_str())).collect();
+    // The searches that named the person: the log holds their words and numbers as keyed
+    // tags (`q=#…`, `document=#…`), computed here again under every key held. Entries written
+    // before the sealing hold the number itself.
+    let mut named: Vec<String> = Vec::new();
+    if !document.is_empty() {
+        named.push(document.clone());
+        let term = crate::keyring::document_term(&document);
+        named.extend(
+            keys.audit_tags("document", &term)
+                .into_iter()
+                .map(|t| format!("#{t}")),
+        );
+    }
+    for word in crate::keyring::name_words(&name) {
+        named.extend(
+            keys.audit_tags("name", &word)
+                .into_iter()
+                .map(|t| format!("#{t}")),
+        );
+    }
     let accesses: Vec<Access> = sqlx::query_as(
         "SELECT seq, at, actor, action, entity, entity_id, detail FROM audit_log
          WHERE (entity, entity_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?1))
-            OR (?2 <> '' AND instr(detail, ?2) > 0)
+            OR EXISTS (SELECT 1 FROM json_each(?2) t WHERE instr(detail, t.value) > 0)
          ORDER BY seq DESC LIMIT 2000",
     )
     .bind(serde_json::to_string(&ids).unwrap_or_default())
-    .bind(&document)
+    .bind(serde_json::json!(named).to_string())
     .fetch_all(&state.db)
     .await?;
     let mut tx = db::begin_write(&state.db).await?;

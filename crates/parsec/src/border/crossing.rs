@@ -10,9 +10,10 @@ use super::model::{Coded, Direction, Mode, Screening};
 use crate::accounts::Scope;
 use crate::app::AppState;
 use crate::audit::{self, Actor};
-use crate::db::list::{ListQuery, Where, fetch_list, fts_query};
+use crate::db::list::{ListQuery, Where, fetch_list};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
+use crate::keyring::{self, Keyring};
 use crate::screening::{self, Answer, Traveller};
 
 /// Age under which a traveller is a minor (shown, not blocking).
@@ -108,9 +109,9 @@ pub fn read_zone(text: &str, today: Date) -> AppResult<Option<mrz::Document>> {
 }
 
 impl CrossingInput {
-    /// What the form said, who said it and where, in one hash.
-    fn fingerprint(&self, unit_id: &str, actor: &Actor) -> String {
-        use sha2::{Digest, Sha256};
+    /// What the form said, who said it and where, in one keyed hash (a plain hash of a name
+    /// would let a guess be confirmed from the database alone).
+    fn fingerprint(&self, keys: &Keyring, unit_id: &str, actor: &Actor) -> String {
         let text = [
             unit_id,
             &actor.0,
@@ -124,10 +125,7 @@ impl CrossingInput {
             &self.mrz.join("\n"),
         ]
         .join("\u{1f}");
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        keys.digest(&text)
     }
 
     fn traveller(&self) -> Traveller {
@@ -150,7 +148,12 @@ pub struct Recorded {
 }
 
 /// The warnings that help the agent (shown, never blocking).
-async fn warnings(db: &Db, input: &CrossingInput, today: Date) -> AppResult<Vec<&'static str>> {
+async fn warnings(
+    db: &Db,
+    keys: &Keyring,
+    input: &CrossingInput,
+    today: Date,
+) -> AppResult<Vec<&'static str>> {
     let mut out = Vec::new();
     let today_text = today.to_string();
     if input
@@ -162,10 +165,11 @@ async fn warnings(db: &Db, input: &CrossingInput, today: Date) -> AppResult<Vec<
     }
     if !input.document_number.is_empty() {
         let seen: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM crossings WHERE document_number = ? AND document_country = ?
+            "SELECT COUNT(*) FROM crossings
+             WHERE document_tag IN (SELECT value FROM json_each(?)) AND document_country = ?
              AND direction = ? AND substr(crossed_at, 1, 10) = ?",
         )
-        .bind(&input.document_number)
+        .bind(serde_json::json!(keys.document_tags(&input.document_number)).to_string())
         .bind(&input.document_country)
         .bind(input.direction.code())
         .bind(&today_text)
@@ -202,7 +206,8 @@ pub async fn record(
     input: &CrossingInput,
     at: &str,
 ) -> AppResult<Recorded> {
-    let fingerprint = input.fingerprint(unit_id, actor);
+    let keys = &state.keys;
+    let fingerprint = input.fingerprint(keys, unit_id, actor);
     if let Some(id) = by_submission(&state.db, &input.submission_id, &fingerprint).await? {
         return Ok(Recorded { id, created: false });
     }
@@ -220,8 +225,9 @@ pub async fn record(
         Some(namematch::Decision::AVerifier) => Screening::AVerifier,
         _ => Screening::Aucune,
     };
-    let warnings = warnings(&state.db, input, today).await?;
+    let warnings = warnings(&state.db, keys, input, today).await?;
     let id = db::new_id();
+    let seal = |column: &str, value: &str| keys.seal("crossings", column, &id, value);
     let now = at.to_string();
     let mut tx = db::begin_write(&state.db).await?;
     let inserted = sqlx::query(
@@ -229,8 +235,9 @@ pub async fn record(
          purpose, origin_id, origin, destination_id, destination, surname, given_names, sex,
          birth_date, birth_approximate, nationality, document_code, document_number,
          document_country, document_expiry, mrz, screening, instruction, warnings, fingerprint,
-         corrects, correction_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         corrects, correction_reason, name_keys, document_tag)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                 ?, ?)
          ON CONFLICT (submission_id) DO NOTHING",
     )
     .bind(&id)
@@ -245,23 +252,28 @@ pub async fn record(
     .bind(&input.origin.text)
     .bind(&input.destination.locality_id)
     .bind(&input.destination.text)
-    .bind(&input.surname)
-    .bind(&input.given_names)
+    .bind(seal("surname", &input.surname))
+    .bind(seal("given_names", &input.given_names))
     .bind(&input.sex)
-    .bind(&input.birth_date)
+    .bind(input.birth_date.as_deref().map(|b| seal("birth_date", b)))
     .bind(input.birth_approximate)
     .bind(&input.nationality)
     .bind(&input.document_code)
-    .bind(&input.document_number)
+    .bind(seal("document_number", &input.document_number))
     .bind(&input.document_country)
-    .bind(&input.document_expiry)
-    .bind(input.mrz.join("\n"))
+    .bind(input.document_expiry.as_deref().map(|e| seal("document_expiry", e)))
+    .bind(seal("mrz", &input.mrz.join("\n")))
     .bind(decision.code())
     .bind(answers.first().map(|a| a.entry.instruction.clone()))
     .bind(warnings.join(","))
     .bind(&fingerprint)
     .bind(input.correction.as_ref().map(|c| c.of.as_str().to_string()))
-    .bind(input.correction.as_ref().map_or("", |c| c.reason.as_str()))
+    .bind(seal(
+        "correction_reason",
+        input.correction.as_ref().map_or("", |c| c.reason.as_str()),
+    ))
+    .bind(keys.name_keys(&[&input.surname, &input.given_names]))
+    .bind(keys.document_tag(&input.document_number))
     .execute(&mut *tx)
     .await
     .map_err(|e| match e {
@@ -284,6 +296,7 @@ pub async fn record(
     }
     screening::record_hits(
         &mut tx,
+        keys,
         actor,
         Some(unit_id),
         Some(&id),
@@ -306,14 +319,16 @@ pub async fn record(
     )
     .await?;
     if let Some(c) = &input.correction {
-        // The mistaken crossing's own history says it was corrected, by which and why.
+        // The mistaken crossing's own history says it was corrected, and by which: the reason
+        // is in the correcting record, sealed (the log is never re-encrypted, so it holds no
+        // free text about a person).
         audit::append(
             &mut tx,
             actor,
             "correct",
             "crossing",
             c.of.as_str(),
-            &format!("by={id} reason={}", c.reason),
+            &format!("by={id}"),
         )
         .await?;
     }
@@ -343,13 +358,20 @@ async fn corrected_time(db: &Db, unit_id: &str, c: &Correction) -> AppResult<Str
 }
 
 /// The crossing that corrects this one, if any: its id and why.
-pub async fn correction_of(db: &Db, id: &str) -> AppResult<Option<(String, String)>> {
-    Ok(
+pub async fn correction_of(
+    db: &Db,
+    keys: &Keyring,
+    id: &str,
+) -> AppResult<Option<(String, String)>> {
+    let found: Option<(String, String)> =
         sqlx::query_as("SELECT id, correction_reason FROM crossings WHERE corrects = ?")
             .bind(id)
             .fetch_optional(db)
-            .await?,
-    )
+            .await?;
+    Ok(found.map(|(by, reason)| {
+        let reason = keys.open("crossings", "correction_reason", &by, &reason);
+        (by, reason)
+    }))
 }
 
 /// The crossing a form key was saved as. The same key with other content (a form brought
@@ -444,6 +466,32 @@ pub struct CrossingRow {
     pub correction_reason: String,
 }
 
+impl CrossingRow {
+    /// The row with its sealed fields opened (what every reader of a crossing shows).
+    pub fn opened(mut self, keys: &Keyring) -> CrossingRow {
+        let id = self.id.clone();
+        let open = |column: &str, v: &mut String| keys.open_in("crossings", column, &id, v);
+        open("surname", &mut self.surname);
+        open("given_names", &mut self.given_names);
+        open("document_number", &mut self.document_number);
+        open("mrz", &mut self.mrz);
+        open("correction_reason", &mut self.correction_reason);
+        keys.open_opt_in("crossings", "birth_date", &id, &mut self.birth_date);
+        keys.open_opt_in(
+            "crossings",
+            "document_expiry",
+            &id,
+            &mut self.document_expiry,
+        );
+        self
+    }
+}
+
+/// Opens the sealed fields of a page of crossings.
+pub fn opened(rows: Vec<CrossingRow>, keys: &Keyring) -> Vec<CrossingRow> {
+    rows.into_iter().map(|r| r.opened(keys)).collect()
+}
+
 const CROSSING_SELECT: &str = "c.id, c.unit_id, u.name AS unit_name, c.crossed_at, c.recorded_by,
     c.direction, c.mode, c.purpose, c.origin, c.destination, c.surname, c.given_names, c.sex,
     c.birth_date, c.birth_approximate, c.nationality, c.document_code, c.document_number,
@@ -468,7 +516,7 @@ pub async fn get(
         .bind(scope.as_json())
         .fetch_optional(&state.db)
         .await?;
-    let row = row.ok_or(AppError::NotFound)?;
+    let row = row.ok_or(AppError::NotFound)?.opened(&state.keys);
     audit::audited_read(&state.db, actor, "crossing", id, async { Ok(row) }).await
 }
 
@@ -492,18 +540,31 @@ pub async fn find_by_document(
     if number.is_empty() || number.chars().count() > 30 {
         return Err(AppError::invalid("document", "error-document-number"));
     }
+    // By the number's tag under every key held, then the number itself compared once opened.
     let rows: Vec<CrossingRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM} WHERE c.document_number = ?1
+        "SELECT {CROSSING_SELECT} FROM {CROSSING_FROM}
+         WHERE c.document_tag IN (SELECT value FROM json_each(?1))
          AND (?2 IS NULL OR c.unit_id IN (SELECT value FROM json_each(?2)))
          ORDER BY c.crossed_at DESC LIMIT ?3"
     )))
-    .bind(&number)
+    .bind(serde_json::json!(state.keys.document_tags(&number)).to_string())
     .bind(scope.as_json())
     .bind(FOUND_MOST)
     .fetch_all(&state.db)
     .await?;
+    let rows: Vec<CrossingRow> = opened(rows, &state.keys)
+        .into_iter()
+        .filter(|r| keyring::document_term(&r.document_number) == keyring::document_term(&number))
+        .collect();
     let mut tx = db::begin_write(&state.db).await?;
-    let detail = format!("document={number} shown={}", rows.len());
+    // The number as a keyed tag: the log never holds it (the inspector computes the tag).
+    let detail = format!(
+        "document=#{} shown={}",
+        state
+            .keys
+            .audit_tag("document", &keyring::document_term(&number)),
+        rows.len()
+    );
     audit::append(&mut tx, actor, "find", "crossing", "-", &detail).await?;
     tx.commit().await?;
     Ok(rows)
@@ -515,7 +576,6 @@ pub enum CrossingSort {
     /// Newest first unless told otherwise.
     #[default]
     Time,
-    Name,
     Post,
     Screening,
 }
@@ -524,7 +584,6 @@ impl CrossingSort {
     pub fn parse(s: &str) -> Option<CrossingSort> {
         match s {
             "time" => Some(CrossingSort::Time),
-            "name" => Some(CrossingSort::Name),
             "post" => Some(CrossingSort::Post),
             "screening" => Some(CrossingSort::Screening),
             _ => None,
@@ -534,7 +593,6 @@ impl CrossingSort {
     pub fn code(self) -> &'static str {
         match self {
             CrossingSort::Time => "time",
-            CrossingSort::Name => "name",
             CrossingSort::Post => "post",
             CrossingSort::Screening => "screening",
         }
@@ -563,7 +621,28 @@ pub struct CrossingFilter {
 }
 
 impl CrossingFilter {
-    /// The filter as `key=value` pairs in a stable order, for the audit of a list or export.
+    /// The filter for the audit of a list or export: the searched words as keyed tags
+    /// (`q=#…+#…`), which the inspector finds by computing a person's tags; never the names.
+    pub fn audited(&self, keys: &Keyring) -> String {
+        let words: Vec<String> = self
+            .search
+            .split_whitespace()
+            .take(8)
+            .flat_map(|w| {
+                let mut t = keyring::name_words(w);
+                t.truncate(1);
+                t
+            })
+            .map(|w| format!("#{}", keys.audit_tag("name", &w)))
+            .collect();
+        CrossingFilter {
+            search: words.join("+"),
+            ..self.clone()
+        }
+        .described()
+    }
+
+    /// The filter as `key=value` pairs in a stable order.
     pub fn described(&self) -> String {
         let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
         crate::db::list::described(&[
@@ -625,7 +704,7 @@ impl CrossingFilter {
 }
 
 /// The filters of the crossing lists and exports, as `Where` clauses within a scope.
-fn filters(scope: &Scope, f: &CrossingFilter) -> Where {
+fn filters(scope: &Scope, f: &CrossingFilter, keys: &Keyring) -> Where {
     let mut w = Where::default();
     w.eq("c.unit_id = ?", f.post.as_ref().map_or("", |p| p.as_str()));
     let day = |d: &Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -645,12 +724,13 @@ fn filters(scope: &Scope, f: &CrossingFilter) -> Where {
         "c.screening = ?",
         f.screening.map(|s| s.code()).unwrap_or(""),
     );
-    // Names and document numbers through their full-text index (`crossings_fts`, joined in
-    // `list_query`'s FROM when there is a search).
+    // Names and document numbers through the full-text index of their keyed tags
+    // (`crossings_fts`, joined in `list_query`'s FROM when there is a search): whole words,
+    // by spelling (Traoré, TRAORE), under every key held.
     w.matches(
         "crossings_fts MATCH ?",
         "c.rowid IN (SELECT rowid FROM crossings_fts WHERE crossings_fts MATCH ?)",
-        fts_query(&f.search),
+        keys.search_query(&f.search),
     );
     w.scope("c.unit_id IN (SELECT value FROM json_each(?))", scope);
     w
@@ -668,11 +748,12 @@ const CROSSING_BY_POST_FROM: &str = "units u CROSS JOIN crossings c ON c.unit_id
 
 /// The query of a page of crossings in a scope (also what tests/it/scale.rs runs through
 /// `EXPLAIN QUERY PLAN`). Each order has its index, which the walk follows: the time
-/// (`crossings_time`), the name (`crossings_name`), the screening (`crossings_screening_time`),
+/// (`crossings_time`), the screening (`crossings_screening_time`),
 /// the post (`units_name`, then `crossings_unit_time`); every term of an order goes the same
 /// way and the rowid breaks the ties, so one index gives the order whole. Newest first by
 /// default.
-pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
+/// There is no order by name: names are sealed (docs/encryption-design.md §12).
+pub fn list_query(scope: &Scope, f: &CrossingFilter, keys: &Keyring) -> ListQuery {
     let dir = if f.sort.is_none() || f.descending {
         "DESC"
     } else {
@@ -684,11 +765,6 @@ pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
             CROSSING_BY_POST_FROM,
             false,
         ),
-        CrossingSort::Name => (
-            &["c.surname", "c.given_names", "c.crossed_at", "c.rowid"],
-            CROSSING_FROM,
-            false,
-        ),
         CrossingSort::Screening => (
             &["c.screening", "c.crossed_at", "c.rowid"],
             CROSSING_FROM,
@@ -698,7 +774,7 @@ pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
     };
     let order = terms.iter().map(|t| (t.to_string(), dir)).collect();
     // The order by post needs the posts' names; the others need nothing but the crossings.
-    let search = fts_query(&f.search).is_some();
+    let search = keys.search_query(&f.search).is_some();
     let filter_from = match (search, f.sort == Some(CrossingSort::Post)) {
         (false, false) => FILTER_FROM,
         (true, false) => FILTER_SEARCH_FROM,
@@ -709,7 +785,7 @@ pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
         CROSSING_SELECT,
         CROSSING_FROM,
         "c.rowid",
-        filters(scope, f),
+        filters(scope, f, keys),
         order,
     )
     .filter_from(filter_from)
@@ -717,8 +793,8 @@ pub fn list_query(scope: &Scope, f: &CrossingFilter) -> ListQuery {
 }
 
 /// The FROM of an export's filter: the full-text index joined when there is a search.
-fn from(f: &CrossingFilter) -> &'static str {
-    if fts_query(&f.search).is_some() {
+fn from(f: &CrossingFilter, keys: &Keyring) -> &'static str {
+    if keys.search_query(&f.search).is_some() {
         CROSSING_SEARCH_FROM
     } else {
         CROSSING_FROM
@@ -733,11 +809,12 @@ pub async fn list(
     scope: &Scope,
     f: &CrossingFilter,
 ) -> AppResult<(Vec<CrossingRow>, i64)> {
-    let page = fetch_list(&state.db, &list_query(scope, f), f.page.max(1)).await?;
+    let keys = &state.keys;
+    let (rows, count) = fetch_list(&state.db, &list_query(scope, f, keys), f.page.max(1)).await?;
     let mut tx = db::begin_write(&state.db).await?;
-    audit::append(&mut tx, actor, "list", "crossing", "-", &f.described()).await?;
+    audit::append(&mut tx, actor, "list", "crossing", "-", &f.audited(keys)).await?;
     tx.commit().await?;
-    Ok(page)
+    Ok((opened(rows, keys), count))
 }
 
 /// Every crossing of a filter, for the CSV export: audited with the filter, and what left the
@@ -751,29 +828,44 @@ pub async fn export(
     let rows: Vec<CrossingRow> = crate::db::list::fetch_all(
         &state.db,
         CROSSING_SELECT,
-        from(f),
-        &filters(scope, f),
+        from(f, &state.keys),
+        &filters(scope, f, &state.keys),
         "c.crossed_at, c.id",
         crate::db::list::EXPORT_MOST,
     )
     .await?;
-    audit::exported(&state.db, actor, "crossing", rows.len(), &f.described()).await?;
-    Ok(rows)
+    audit::exported(
+        &state.db,
+        actor,
+        "crossing",
+        rows.len(),
+        &f.audited(&state.keys),
+    )
+    .await?;
+    Ok(opened(rows, &state.keys))
 }
 
 /// The hits a crossing raised (for its page).
 pub async fn hits_of(
     db: &Db,
+    keys: &Keyring,
     crossing_id: &str,
 ) -> AppResult<Vec<(String, String, f64, String, String)>> {
-    Ok(sqlx::query_as(
+    let rows: Vec<(String, String, f64, String, String)> = sqlx::query_as(
         "SELECT h.id, e.full_name, h.score, h.decision, h.explanation
          FROM screening_hits h JOIN watchlist_entries e ON e.id = h.entry_id
          WHERE h.crossing_id = ? ORDER BY h.score DESC",
     )
     .bind(crossing_id)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, listed, score, decision, why)| {
+            let why = keys.open("screening_hits", "explanation", &id, &why);
+            (id, listed, score, decision, why)
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -787,14 +879,14 @@ mod tests {
             from: db::day("2026-12-01"),
             direction: Some(Direction::Entree),
             nationality: crate::ids::CountryCode::parse("BFA"),
-            sort: Some(CrossingSort::Name),
+            sort: Some(CrossingSort::Screening),
             descending: true,
             page: 2,
             ..CrossingFilter::default()
         };
         assert_eq!(
             f.described(),
-            "dir=desc direction=entree from=2026-12-01 nationality=BF page=2 q=SAWADOGO sort=name"
+            "dir=desc direction=entree from=2026-12-01 nationality=BF page=2 q=SAWADOGO sort=screening"
         );
         assert_eq!(CrossingFilter::default().described(), "");
     }

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::audit::{self, Actor};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
+use crate::keyring::Keyring;
 
 /// The format name and version written in every package.
 pub const FORMAT: &str = "parsec.border-exchange";
@@ -203,6 +204,18 @@ pub async fn export(
     .bind(db::now_text().get(..10).unwrap_or(""))
     .fetch_all(&state.db)
     .await?;
+    // Opened: the package carries them to the partner in clear (signed), as the commandant
+    // chose to share them.
+    let alerts: Vec<Alert> = alerts
+        .into_iter()
+        .map(|mut a| {
+            let keys = &state.keys;
+            keys.open_in("exchange_alerts", "name", &a.id, &mut a.name);
+            keys.open_in("exchange_alerts", "plate", &a.id, &mut a.plate);
+            keys.open_in("exchange_alerts", "reason", &a.id, &mut a.reason);
+            a
+        })
+        .collect();
     let key = signing_key(state).await?;
     let package = Package {
         format: FORMAT.into(),
@@ -476,6 +489,17 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
         == 1;
     if fresh {
         for a in &package.alerts {
+            // A known alert keeps its row: what is sealed for it is bound to that row's id.
+            let known: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM partner_alerts WHERE partner_id = ? AND remote_id = ?",
+            )
+            .bind(&partner_id)
+            .bind(&a.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = known.unwrap_or_else(db::new_id);
+            let seal =
+                |column: &str, value: &str| state.keys.seal("partner_alerts", column, &id, value);
             sqlx::query(
                 // An older package (imported late) never overwrites what a newer one said.
                 "INSERT INTO partner_alerts (id, package_id, partner_id, unit_id, remote_id, kind,
@@ -486,17 +510,17 @@ pub async fn import(state: &AppState, actor: &Actor, text: &str) -> AppResult<Im
                  package_created_at = excluded.package_created_at
                  WHERE excluded.package_created_at > partner_alerts.package_created_at",
             )
-            .bind(db::new_id())
+            .bind(&id)
             .bind(&package.package_id)
             .bind(&partner_id)
             .bind(&unit_id)
             .bind(&a.id)
             .bind(&a.kind)
-            .bind(&a.name)
+            .bind(seal("name", &a.name))
             .bind(a.birth_year)
             .bind(&a.nationality)
-            .bind(&a.plate)
-            .bind(&a.reason)
+            .bind(seal("plate", &a.plate))
+            .bind(seal("reason", &a.reason))
             .bind(&a.valid_until)
             .bind(&package.created_at)
             .execute(&mut *tx)
@@ -550,14 +574,16 @@ pub async fn share(
     #[derive(sqlx::FromRow)]
     struct Source {
         unit_id: String,
-        name: String,
+        surname: String,
+        given_names: String,
         birth_date: Option<String>,
         nationality: String,
         plate: String,
     }
+    // The source's columns are sealed to their own row: read as stored, opened here.
     let (sql, id, kind, entity) = match what {
         Shared::Crossing(id) => (
-            "SELECT unit_id, trim(given_names || ' ' || surname) AS name, birth_date,
+            "SELECT unit_id, surname, given_names, birth_date,
                     coalesce(nationality, '') AS nationality, '' AS plate
              FROM crossings WHERE id = ?1",
             id,
@@ -565,7 +591,8 @@ pub async fn share(
             "crossing",
         ),
         Shared::Vehicle(id) => (
-            "SELECT unit_id, '' AS name, NULL AS birth_date, country AS nationality, plate
+            "SELECT unit_id, '' AS surname, '' AS given_names, NULL AS birth_date,
+                    country AS nationality, plate
              FROM crossing_vehicles WHERE id = ?1",
             id,
             "vehicule",
@@ -580,7 +607,25 @@ pub async fn share(
     .fetch_optional(&state.db)
     .await?;
     let s = source.ok_or(AppError::NotFound)?;
+    let keys = &state.keys;
+    let (name, birth_date, plate) = match what {
+        Shared::Crossing(_) => {
+            let given = keys.open("crossings", "given_names", id, &s.given_names);
+            let surname = keys.open("crossings", "surname", id, &s.surname);
+            (
+                format!("{given} {surname}").trim().to_string(),
+                keys.open_opt("crossings", "birth_date", id, s.birth_date.as_deref()),
+                String::new(),
+            )
+        }
+        Shared::Vehicle(_) => (
+            String::new(),
+            None,
+            keys.open("crossing_vehicles", "plate", id, &s.plate),
+        ),
+    };
     let alert = db::new_id();
+    let seal = |column: &str, value: &str| keys.seal("exchange_alerts", column, &alert, value);
     let until = db::now() + time::Duration::days(days.clamp(1, 365));
     let mut tx = db::begin_write(&state.db).await?;
     sqlx::query(
@@ -593,21 +638,31 @@ pub async fn share(
     .bind(db::now_text())
     .bind(&actor.0)
     .bind(kind)
-    .bind(&s.name)
+    .bind(seal("name", &name))
     .bind(
-        s.birth_date
+        birth_date
             .as_deref()
             .and_then(|b| b.get(..4))
             .and_then(|y| y.parse::<i64>().ok()),
     )
     .bind(&s.nationality)
-    .bind(&s.plate)
-    .bind(reason)
+    .bind(seal("plate", &plate))
+    .bind(seal("reason", reason))
     .bind(until.date().to_string())
     .bind(matches!(what, Shared::Crossing(_)).then_some(id))
     .execute(&mut *tx)
     .await?;
-    audit::append(&mut tx, actor, "share", entity, id, reason).await?;
+    // The reason may name the person, and the log is never re-encrypted: it stays sealed in
+    // the alert, which the entry names.
+    audit::append(
+        &mut tx,
+        actor,
+        "share",
+        entity,
+        id,
+        &format!("alert={alert}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(alert)
 }
@@ -615,6 +670,7 @@ pub async fn share(
 /// The partners' alerts in force for the posts of a scope.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PartnerAlert {
+    pub id: String,
     pub partner: String,
     pub post: String,
     pub kind: String,
@@ -627,13 +683,18 @@ pub struct PartnerAlert {
 }
 
 /// Reading them is a read of personal data (names, plates): audited.
-pub async fn partner_alerts(db: &Db, actor: &Actor, scope: &Scope) -> AppResult<Vec<PartnerAlert>> {
+pub async fn partner_alerts(
+    db: &Db,
+    keys: &Keyring,
+    actor: &Actor,
+    scope: &Scope,
+) -> AppResult<Vec<PartnerAlert>> {
     let mut tx = db::begin_write(db).await?;
     audit::append(&mut tx, actor, "list", "partner_alert", "-", "").await?;
     tx.commit().await?;
-    Ok(sqlx::query_as(
-        "SELECT p.name AS partner, u.name AS post, a.kind, a.name, a.birth_year, a.nationality,
-                a.plate, a.reason, a.valid_until
+    let rows: Vec<PartnerAlert> = sqlx::query_as(
+        "SELECT a.id, p.name AS partner, u.name AS post, a.kind, a.name, a.birth_year,
+                a.nationality, a.plate, a.reason, a.valid_until
          FROM partner_alerts a JOIN exchange_partners p ON p.id = a.partner_id
          JOIN units u ON u.id = a.unit_id
          WHERE a.valid_until >= ?1 AND (?2 IS NULL OR a.unit_id IN (SELECT value FROM json_each(?2)))
@@ -642,5 +703,14 @@ pub async fn partner_alerts(db: &Db, actor: &Actor, scope: &Scope) -> AppResult<
     .bind(db::now_text().get(..10).unwrap_or(""))
     .bind(scope.as_json())
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            keys.open_in("partner_alerts", "name", &a.id, &mut a.name);
+            keys.open_in("partner_alerts", "plate", &a.id, &mut a.plate);
+            keys.open_in("partner_alerts", "reason", &a.id, &mut a.reason);
+            a
+        })
+        .collect())
 }

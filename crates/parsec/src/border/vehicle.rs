@@ -175,7 +175,7 @@ pub async fn record_vehicle_at(
     .bind(&now)
     .bind(&actor.0)
     .bind(direction.code())
-    .bind(plate)
+    .bind(state.keys.seal("crossing_vehicles", "plate", &id, plate))
     .bind(country)
     .bind(kind.code())
     .bind(driver.map(|d| d.0))
@@ -327,6 +327,7 @@ pub struct VehicleRow {
     pub kind: String,
     pub driver_crossing_id: Option<String>,
     pub driver: Option<String>,
+    pub driver_given: String,
     pub passengers: i64,
 }
 
@@ -352,7 +353,7 @@ pub async fn vehicle(
     let row: Option<VehicleRow> = sqlx::query_as(
         "SELECT v.id, u.name AS unit_name, v.crossed_at, v.recorded_by, v.direction, v.plate,
                 v.country, v.kind, v.driver_crossing_id,
-                c.given_names || ' ' || c.surname AS driver, v.passengers
+                COALESCE(c.given_names, '') AS driver_given, c.surname AS driver, v.passengers
          FROM crossing_vehicles v JOIN units u ON u.id = v.unit_id
          LEFT JOIN crossings c ON c.id = v.driver_crossing_id
          WHERE v.id = ?1 AND (?2 IS NULL OR v.unit_id IN (SELECT value FROM json_each(?2)))",
@@ -361,7 +362,15 @@ pub async fn vehicle(
     .bind(scope.as_json())
     .fetch_optional(&state.db)
     .await?;
-    let row = row.ok_or(AppError::NotFound)?;
+    let mut row = row.ok_or(AppError::NotFound)?;
+    let keys = &state.keys;
+    keys.open_in("crossing_vehicles", "plate", id, &mut row.plate);
+    // The driver's names are sealed in their crossing: opened there, then joined.
+    if let (Some(c), Some(surname)) = (&row.driver_crossing_id, &row.driver) {
+        let given = keys.open("crossings", "given_names", c, &row.driver_given);
+        let surname = keys.open("crossings", "surname", c, surname);
+        row.driver = Some(format!("{given} {surname}").trim().to_string());
+    }
     let goods = goods_of(&state.db, "vehicle_id", id).await?;
     audit::audited_read(&state.db, actor, "crossing_vehicle", id, async {
         Ok((row, goods))

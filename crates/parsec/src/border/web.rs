@@ -415,12 +415,12 @@ async fn view(
 ) -> AppResult<Response> {
     auth.require(Permission::ViewCrossings)?;
     let row = crossing::get(&state, &auth.user.actor(), &auth.scope, &id).await?;
-    let hits = crossing::hits_of(&state.db, &id).await?;
+    let hits = crossing::hits_of(&state.db, &state.keys, &id).await?;
     let goods = super::vehicle::goods_of(&state.db, "crossing_id", &id).await?;
     let c = PageCtx::new(&state, &auth, "/border/crossings");
     let alert = row.screening == "alerte";
     let unit_id = row.unit_id.clone();
-    let corrected_by = crossing::correction_of(&state.db, &id).await?;
+    let corrected_by = crossing::correction_of(&state.db, &state.keys, &id).await?;
     let mut page = crossing_page(c, &auth, row, hits, q.contains_key("saved"));
     // A mistaken crossing says which crossing corrects it; the post's agents may correct one
     // that is not corrected yet.
@@ -803,7 +803,7 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
         columns: vec![
             p.sort_head("/border/crossings", c.t("crossing-time"), "time"),
             p.sort_head("/border/crossings", c.t("crossing-post"), "post"),
-            p.sort_head("/border/crossings", c.t("crossing-surname"), "name"),
+            ColumnHead::plain(c.t("crossing-surname")),
             ColumnHead::plain(c.t("crossing-direction")),
             ColumnHead::plain(c.t("crossing-nationality")),
             p.sort_head("/border/crossings", c.t("crossing-screening"), "screening"),
@@ -1534,7 +1534,8 @@ async fn share(
 async fn partner_alerts(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ViewCrossings)?;
     let alerts =
-        super::exchange::partner_alerts(&state.db, &auth.user.actor(), &auth.scope).await?;
+        super::exchange::partner_alerts(&state.db, &state.keys, &auth.user.actor(), &auth.scope)
+            .await?;
     let c = PageCtx::new(&state, &auth, "/border/partner-alerts");
     let rows = alerts
         .into_iter()

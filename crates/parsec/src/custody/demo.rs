@@ -102,6 +102,8 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         let Some(unit_id) = unit_id else { continue };
         let started = now - Duration::hours(*hours);
         let id = db::new_id();
+        // Sealed like any custody: a demo database must not teach that names lie in clear.
+        let seal = |column: &str, value: &str| state.keys.seal("custodies", column, &id, value);
         sqlx::query(
             "INSERT INTO custodies (id, unit_id, regime, opj, surname, given_names, birth_date,
              nationality, offence, place, started_at, recorded_by, recorded_at)
@@ -110,11 +112,14 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         .bind(&id)
         .bind(&unit_id)
         .bind(regime)
-        .bind(surname)
-        .bind(given)
-        .bind(birth)
+        .bind(seal("surname", surname))
+        .bind(seal("given_names", given))
+        .bind(seal("birth_date", birth))
         .bind(nationality)
-        .bind(format!("{offence} (données de démonstration)"))
+        .bind(seal(
+            "offence",
+            &format!("{offence} (données de démonstration)"),
+        ))
         .bind(format!("{unit}, local de garde à vue"))
         .bind(db::timestamp(started))
         .bind(db::timestamp(started + Duration::minutes(10)))
@@ -122,15 +127,16 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         .await?;
         for (kind, after, by, reference, outcome) in *entries {
             let at = started + Duration::hours(*after) + Duration::minutes(15);
+            let entry = db::new_id();
             sqlx::query(
                 "INSERT INTO custody_entries (id, custody_id, kind, at, by_whom, reference,
                  outcome, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'demo', ?)",
             )
-            .bind(db::new_id())
+            .bind(&entry)
             .bind(&id)
             .bind(kind)
             .bind(db::timestamp(at))
-            .bind(by)
+            .bind(state.keys.seal("custody_entries", "by_whom", &entry, by))
             .bind(reference)
             .bind(outcome)
             .bind(db::timestamp(at + Duration::minutes(5)))

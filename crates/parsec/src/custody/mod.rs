@@ -21,6 +21,7 @@ use crate::audit::{self, Actor};
 use crate::db;
 use crate::error::{AppError, AppResult, Problems};
 use crate::ids::UnitId;
+use crate::keyring::Keyring;
 use deadline::{Deadline, Limits, State};
 
 /// How long after the fact a time may still be written down (a custody's start, an entry):
@@ -235,6 +236,8 @@ pub async fn open(
         }
     }
     let id = db::new_id();
+    // The person and what they are held for are sealed, bound to this record (`keyring`).
+    let seal = |column: &str, value: &str| state.keys.seal("custodies", column, &id, value);
     let inserted = sqlx::query(
         "INSERT INTO custodies (id, unit_id, regime, opj, surname, given_names, birth_date,
          nationality, document_number, offence, place, started_at, crossing_id, corrects,
@@ -245,17 +248,20 @@ pub async fn open(
     .bind(c.unit.as_str())
     .bind(c.regime)
     .bind(c.opj.trim())
-    .bind(c.surname.trim())
-    .bind(c.given_names.trim())
-    .bind(&c.birth_date)
+    .bind(seal("surname", c.surname.trim()))
+    .bind(seal("given_names", c.given_names.trim()))
+    .bind(c.birth_date.as_deref().map(|b| seal("birth_date", b)))
     .bind(&c.nationality)
-    .bind(c.document_number.trim())
-    .bind(c.offence.trim())
+    .bind(seal("document_number", c.document_number.trim()))
+    .bind(seal("offence", c.offence.trim()))
     .bind(c.place.trim())
     .bind(db::timestamp(c.started_at))
     .bind(&c.crossing)
     .bind(c.corrects.as_ref().map(|(old, _)| old))
-    .bind(c.corrects.as_ref().map_or("", |(_, why)| why.trim()))
+    .bind(seal(
+        "correction_reason",
+        c.corrects.as_ref().map_or("", |(_, why)| why.trim()),
+    ))
     .bind(&actor.0)
     .bind(db::timestamp(now))
     .execute(&mut *tx)
@@ -338,6 +344,30 @@ pub struct Entry {
     pub recorded_at: String,
 }
 
+impl Custody {
+    /// The record with its sealed fields opened (what every page, the PDF and the forms show).
+    pub fn opened(mut self, keys: &Keyring) -> Custody {
+        let id = self.id.clone();
+        let open = |column: &str, v: &mut String| keys.open_in("custodies", column, &id, v);
+        open("surname", &mut self.surname);
+        open("given_names", &mut self.given_names);
+        open("document_number", &mut self.document_number);
+        open("offence", &mut self.offence);
+        open("correction_reason", &mut self.correction_reason);
+        keys.open_opt_in("custodies", "birth_date", &id, &mut self.birth_date);
+        self
+    }
+}
+
+impl Entry {
+    /// The entry with its sealed fields opened.
+    pub fn opened(mut self, keys: &Keyring) -> Entry {
+        keys.open_in("custody_entries", "by_whom", &self.id, &mut self.by_whom);
+        keys.open_in("custody_entries", "note", &self.id, &mut self.note);
+        self
+    }
+}
+
 const SELECT: &str = "c.id, c.unit_id, u.name AS unit_name, c.regime, c.opj, c.surname,
     c.given_names, c.birth_date, c.nationality, c.document_number, c.offence, c.place,
     c.started_at, c.crossing_id, c.corrects, c.correction_reason,
@@ -352,8 +382,17 @@ const SELECT: &str = "c.id, c.unit_id, u.name AS unit_name, c.regime, c.opj, c.s
 const IN_SCOPE: &str = "(?1 IS NULL OR c.unit_id IN (SELECT value FROM json_each(?1)))";
 
 /// The custodies of the scope still running (not ended, not replaced by a correction), the
-/// nearest deadline first.
+/// nearest deadline first, opened to be shown.
 pub async fn current(state: &AppState, scope: &Scope) -> AppResult<Vec<(Custody, Deadline)>> {
+    Ok(running(state, scope)
+        .await?
+        .into_iter()
+        .map(|(c, d)| (c.opened(&state.keys), d))
+        .collect())
+}
+
+/// The same, sealed fields left sealed: counting needs no name.
+async fn running(state: &AppState, scope: &Scope) -> AppResult<Vec<(Custody, Deadline)>> {
     let rows: Vec<Custody> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {SELECT} FROM custodies c JOIN units u ON u.id = c.unit_id
          WHERE {IN_SCOPE} AND NOT EXISTS (SELECT 1 FROM custodies n WHERE n.corrects = c.id)"
@@ -392,7 +431,7 @@ async fn with_deadlines(
 /// The number of running custodies, those within their first alert, and those past their
 /// deadline: for the home pages, `/metrics` and the situation report.
 pub async fn counts(state: &AppState, scope: &Scope) -> AppResult<(usize, usize, usize)> {
-    let all = current(state, scope).await?;
+    let all = running(state, scope).await?;
     let alert = all
         .iter()
         .filter(|(_, d)| matches!(d.state, State::Alert(_)))
@@ -419,9 +458,9 @@ pub async fn get(
     .bind(id)
     .fetch_optional(&state.db)
     .await?;
-    let c = found.ok_or(AppError::NotFound)?;
+    let c = found.ok_or(AppError::NotFound)?.opened(&state.keys);
     let entries = audit::audited_read(&state.db, actor, "custody", id, async {
-        Ok(sqlx::query_as::<_, Entry>(
+        let rows = sqlx::query_as::<_, Entry>(
             "SELECT e.id, e.custody_id, e.kind, e.at, e.by_whom, e.reference, e.outcome, e.note,
              e.corrects, (SELECT x.id FROM custody_entries x WHERE x.corrects = e.id)
                AS corrected_by, e.recorded_by, e.recorded_at
@@ -430,7 +469,8 @@ pub async fn get(
         .bind(id)
         .bind(&c.corrects)
         .fetch_all(&state.db)
-        .await?)
+        .await?;
+        Ok(rows.into_iter().map(|e| e.opened(&state.keys)).collect())
     })
     .await?;
     let (c, d) = with_deadlines(state, vec![c])
@@ -525,6 +565,8 @@ pub async fn add_entry(
         }
     }
     let id = db::new_id();
+    // Who (a lawyer, a relative, a doctor) and the note name third parties: sealed to the entry.
+    let seal = |column: &str, value: &str| state.keys.seal("custody_entries", column, &id, value);
     let inserted = sqlx::query(
         "INSERT INTO custody_entries (id, custody_id, kind, at, by_whom, reference, outcome, note,
          corrects, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -533,10 +575,10 @@ pub async fn add_entry(
     .bind(&c.id)
     .bind(e.kind)
     .bind(db::timestamp(e.at))
-    .bind(e.by_whom.trim())
+    .bind(seal("by_whom", e.by_whom.trim()))
     .bind(e.reference.trim())
     .bind(e.outcome)
-    .bind(e.note.trim())
+    .bind(seal("note", e.note.trim()))
     .bind(&e.corrects)
     .bind(&actor.0)
     .bind(db::timestamp(now))
@@ -611,6 +653,7 @@ pub async fn register(
     .await?;
     let mut by_custody: HashMap<String, Vec<Entry>> = HashMap::new();
     for e in entries {
+        let e = e.opened(&state.keys);
         by_custody.entry(e.custody_id.clone()).or_default().push(e);
     }
     Ok(with_deadlines(state, rows)
@@ -618,7 +661,7 @@ pub async fn register(
         .into_iter()
         .map(|(c, d)| {
             let e = by_custody.remove(&c.id).unwrap_or_default();
-            (c, d, e)
+            (c.opened(&state.keys), d, e)
         })
         .collect())
 }

@@ -53,6 +53,9 @@ pub async fn open_limited(path: &Path, create: bool, max_bytes: Option<u64>) -> 
         // day (NORMAL may lose the last transactions; the cost is in docs/benchmarks.md).
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // What is deleted or overwritten (a purged crossing, a value sealed again) is zeroed
+        // in the file, not left readable in free pages.
+        .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(10));
     let options = match max_bytes {
         // The page size is 4096 bytes (SQLite's default, which we never change).

@@ -772,6 +772,7 @@ pub async fn answers(state: &AppState, traveller: &Traveller) -> AppResult<Vec<A
 /// transaction (with the crossing it came from, when there is one).
 pub async fn record_hits(
     tx: &mut db::Tx,
+    keys: &crate::keyring::Keyring,
     actor: &Actor,
     unit_id: Option<&str>,
     crossing_id: Option<&str>,
@@ -780,6 +781,8 @@ pub async fn record_hits(
 ) -> AppResult<()> {
     for a in answers.iter_mut() {
         let id = db::new_id();
+        // What was asked and why it matched name the traveller: sealed.
+        let seal = |column: &str, value: &str| keys.seal("screening_hits", column, &id, value);
         sqlx::query(
             "INSERT INTO screening_hits (id, created_at, created_by, unit_id, query_name, query_birth,
              query_nationality, entry_id, score, decision, explanation, status, crossing_id)
@@ -789,13 +792,13 @@ pub async fn record_hits(
         .bind(db::now_text())
         .bind(&actor.0)
         .bind(unit_id)
-        .bind(&traveller.name)
-        .bind(&traveller.birth)
+        .bind(seal("query_name", &traveller.name))
+        .bind(traveller.birth.as_deref().map(|b| seal("query_birth", b)))
         .bind(&traveller.nationality)
         .bind(&a.entry.id)
         .bind(f64::from(a.score))
         .bind(if a.decision == Decision::Alerte { "alerte" } else { "a_verifier" })
-        .bind(&a.explanation)
+        .bind(seal("explanation", &a.explanation))
         .bind(crossing_id)
         .execute(&mut **tx)
         .await?;
@@ -823,7 +826,16 @@ pub async fn screen(
     let traveller = Traveller::parse(name, birth, nationality)?;
     let mut answers = answers(state, &traveller).await?;
     let mut tx = db::begin_write(&state.db).await?;
-    record_hits(&mut tx, actor, unit_id, None, &traveller, &mut answers).await?;
+    record_hits(
+        &mut tx,
+        &state.keys,
+        actor,
+        unit_id,
+        None,
+        &traveller,
+        &mut answers,
+    )
+    .await?;
     audit::append(
         &mut tx,
         actor,
@@ -868,6 +880,27 @@ pub struct HitRow {
     pub list_name: String,
 }
 
+impl HitRow {
+    /// The row with its sealed fields opened.
+    pub fn opened(mut self, keys: &crate::keyring::Keyring) -> HitRow {
+        let id = self.id.clone();
+        keys.open_in("screening_hits", "query_name", &id, &mut self.query_name);
+        keys.open_in("screening_hits", "explanation", &id, &mut self.explanation);
+        keys.open_opt_in("screening_hits", "query_birth", &id, &mut self.query_birth);
+        keys.open_opt_in(
+            "screening_hits",
+            "review_reason",
+            &id,
+            &mut self.review_reason,
+        );
+        self
+    }
+}
+
+fn opened(rows: Vec<HitRow>, keys: &crate::keyring::Keyring) -> Vec<HitRow> {
+    rows.into_iter().map(|r| r.opened(keys)).collect()
+}
+
 const HIT_SELECT: &str = "h.id, h.created_at, h.created_by, h.unit_id, h.query_name, h.query_birth,
     h.query_nationality, h.entry_id, e.full_name AS listed_name, e.instruction, h.score, h.decision,
     h.explanation, h.status, h.reviewed_by, h.review_reason, h.reviewed_at, u.name AS post_name,
@@ -901,7 +934,7 @@ pub async fn alerts_since(
     since: &str,
     most: i64,
 ) -> AppResult<Vec<HitRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {HIT_SELECT} FROM {HIT_FROM}
          WHERE h.status IN ('a_revoir', 'confirme', 'ecarte') AND h.created_at >= ?2
            AND h.decision = 'alerte' AND {HIT_IN_SCOPE}
@@ -911,7 +944,8 @@ pub async fn alerts_since(
     .bind(since)
     .bind(most)
     .fetch_all(&state.db)
-    .await?)
+    .await?;
+    Ok(opened(rows, &state.keys))
 }
 
 /// How many hits wait for a decision in a scope (counted up to 999: the menu says "999").
@@ -935,7 +969,7 @@ pub async fn hits_to_review(
     let mut w = crate::db::list::Where::default();
     w.eq("h.status = ?", "a_revoir");
     w.scope("h.unit_id IN (SELECT value FROM json_each(?))", scope);
-    crate::db::list::fetch_page(
+    let (rows, count) = crate::db::list::fetch_page(
         &state.db,
         HIT_SELECT,
         HIT_FROM,
@@ -943,7 +977,8 @@ pub async fn hits_to_review(
         "h.created_at DESC, h.id",
         page,
     )
-    .await
+    .await?;
+    Ok((opened(rows, &state.keys), count))
 }
 
 /// One hit, read as personal data (audited), within the reader's scope: a hit out of scope is
@@ -971,7 +1006,7 @@ pub async fn hit(
         .bind(id)
         .fetch_optional(&state.db)
         .await?;
-        row.ok_or(AppError::NotFound)
+        Ok(row.ok_or(AppError::NotFound)?.opened(&state.keys))
     };
     audit::audited_read(&state.db, actor, "screening_hit", id, read).await
 }
@@ -1011,11 +1046,13 @@ pub async fn review(
         .bind(new_status)
         .bind(&actor.0)
         .bind(db::now_text())
-        .bind(reason)
+        .bind(state.keys.seal("screening_hits", "review_reason", id, reason))
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, actor, new_status, "screening_hit", id, reason).await?;
+    // The reason is free text that may name people: it stays sealed in the hit, and the log
+    // (never re-encrypted) says only that the hit was reviewed.
+    audit::append(&mut tx, actor, new_status, "screening_hit", id, "").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/sync/pull", post(pull_api))
         .route("/sync/lists", post(lists_api))
         .route("/sync/lists/page", post(list_page_api))
+        .route("/sync/keys", post(keys_api))
         .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
 }
 
@@ -253,6 +254,87 @@ fn parse_checkpoint(
     verify(key, &c.signed_bytes(), &w.signature).then_some((c, w.signature))
 }
 
+/// A post's data keys, each sealed for the regional node alone (`keyring::transport_key`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeysRequest {
+    pub keys: Vec<SealedKey>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SealedKey {
+    pub kid: u32,
+    pub sealed: String,
+}
+
+/// The keys the regional node holds of those sent.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeysAnswer {
+    pub held: Vec<u32>,
+}
+
+/// A post uploads its data keys, so that the regional node reads what the post sealed. The
+/// request is signed by the post; each key opens only with the two nodes' keys; one that does
+/// not open, or whose version the regional node holds with another secret, is refused.
+async fn keys_api(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> AppResult<Response> {
+    let me = regional(&state).await?;
+    let (post, post_key) = caller(&state, &h, "/sync/keys", &body).await?;
+    let req: KeysRequest =
+        serde_json::from_slice(&body).map_err(|_| AppError::invalid("keys", "error-sync-batch"))?;
+    let own = crate::node_key::signing_key(&state.db, &state.config.node_key).await?;
+    let kwk = crate::keyring::transport_key(&own, &post_key, &post, &me.id);
+    let mut held = Vec::new();
+    let mut tx = db::begin_write(&state.db).await?;
+    for k in req.keys.iter().take(64) {
+        let Some(secret) = crate::keyring::open_from_transport(&kwk, &post, k.kid, &k.sealed)
+        else {
+            tracing::warn!(post, kid = k.kid, "a data key that does not open: refused");
+            continue;
+        };
+        match crate::keyring::store_uploaded(&mut tx, &state.keys, &post, k.kid, &secret).await {
+            Ok(true) => {
+                audit::append(
+                    &mut tx,
+                    &Actor::system("sync"),
+                    "receive",
+                    "node",
+                    &post,
+                    &format!("data_key={}", k.kid),
+                )
+                .await?;
+                held.push(k.kid);
+            }
+            Ok(false) => held.push(k.kid),
+            Err(e) => tracing::warn!(post, kid = k.kid, "data key refused: {e}"),
+        }
+    }
+    tx.commit().await?;
+    let answer =
+        serde_json::to_vec(&KeysAnswer { held }).map_err(|e| AppError::Internal(e.to_string()))?;
+    signed_answer(&state, "/sync/keys", gzip(&answer)).await
+}
+
+/// This post's keys not yet held by the regional node go up first: what the exchange then
+/// pushes is readable there on arrival.
+async fn upload_keys(state: &AppState, link: &Link) -> AppResult<()> {
+    let pending = crate::keyring::to_upload(&state.db, &state.keys).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let kwk =
+        crate::keyring::transport_key(&link.key, &link.regional_key, &link.me, &link.regional);
+    let keys = pending
+        .iter()
+        .map(|(kid, secret)| {
+            Ok(SealedKey {
+                kid: *kid,
+                sealed: crate::keyring::seal_for_transport(&kwk, &link.me, *kid, secret)?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let answer: KeysAnswer = ask(link, "/sync/keys", &KeysRequest { keys }).await?;
+    crate::keyring::uploaded(&state.db, &answer.held).await
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PullRequest {
     pub after: u64,
@@ -346,6 +428,7 @@ async fn pinned_regional(state: &AppState) -> AppResult<(Identity, String, Verif
 struct Link {
     client: reqwest::Client,
     me: String,
+    regional: String,
     url: String,
     regional_key: VerifyingKey,
     key: ed25519_dalek::SigningKey,
@@ -424,6 +507,7 @@ pub async fn sync_once(state: &AppState) -> AppResult<Report> {
     let link = Link {
         client,
         me: me.id.clone(),
+        regional: regional_id.clone(),
         url,
         regional_key,
         key: crate::node_key::signing_key(&state.db, &state.config.node_key).await?,
@@ -448,6 +532,7 @@ pub async fn sync_once(state: &AppState) -> AppResult<Report> {
 
 async fn exchange(state: &AppState, link: &Link) -> AppResult<Report> {
     let mut report = Report::default();
+    upload_keys(state, link).await?;
     push_all(state, link, &mut report).await?;
     pull_all(state, link, &mut report).await?;
     report.lists = lists(state, link).await?;

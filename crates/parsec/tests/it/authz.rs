@@ -194,6 +194,7 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/sync/pull" "/sync/pull" "public";
     "POST" "/sync/lists" "/sync/lists" "public";
     "POST" "/sync/lists/page" "/sync/lists/page" "public";
+    "POST" "/sync/keys" "/sync/keys" "public";
     // Last: it ends the session that the rows above use.
     "POST" "/logout" "/logout" "*";
 };

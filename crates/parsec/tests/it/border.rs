@@ -679,10 +679,13 @@ async fn a_lorry_and_its_goods_cross_with_their_driver() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (kind, plate): (String, String) = sqlx::query_as("SELECT kind, plate FROM exchange_alerts")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let (id, kind, plate): (String, String, String) =
+        sqlx::query_as("SELECT id, kind, plate FROM exchange_alerts")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_ne!(plate, "11 GH 4523", "the plate is stored sealed");
+    let plate = app.state.keys.open("exchange_alerts", "plate", &id, &plate);
     assert_eq!((kind.as_str(), plate.as_str()), ("vehicule", "11 GH 4523"));
     let mut ops = app.login("operations").await;
     assert_eq!(ops.get(&page).await.status(), 200);
@@ -1367,7 +1370,12 @@ async fn a_mistaken_crossing_is_corrected_by_a_new_entry_that_names_it() {
             .fetch_one(&app.state.db)
             .await
             .unwrap();
-    assert_eq!(surname, "Traore");
+    assert_eq!(
+        app.state
+            .keys
+            .open("crossings", "surname", &first_id, &surname),
+        "Traore"
+    );
     let (corrects, at2): (Option<String>, String) =
         sqlx::query_as("SELECT corrects, crossed_at FROM crossings WHERE id = ?")
             .bind(second.trim_start_matches("/border/crossings/"))

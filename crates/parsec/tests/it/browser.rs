@@ -376,11 +376,12 @@ async fn an_agent_scans_a_passport_and_saves_with_enter() {
     );
     assert!(html.contains("Laisser passer et signaler"), "{html}");
     b.screenshot("crossing-fr.png").await;
-    let (direction, surname): (String, String) =
-        sqlx::query_as("SELECT direction, surname FROM crossings")
+    let (id, direction, surname): (String, String, String) =
+        sqlx::query_as("SELECT id, direction, surname FROM crossings")
             .fetch_one(&app.state.db)
             .await
             .unwrap();
+    let surname = app.state.keys.open("crossings", "surname", &id, &surname);
     assert_eq!(
         (direction.as_str(), surname.as_str()),
         ("sortie", "SAWADOGO")
@@ -578,8 +579,13 @@ async fn a_crossing_saved_offline_at_a_post_appears_at_the_regional_node() {
     b.wait_for("id=\"answer\"").await;
     b.screenshot("sync-post-offline-fr.png").await;
     // The regional node does not know it yet.
-    let at_regional = "SELECT COUNT(*) FROM crossings WHERE surname = 'KONATE'";
-    let n: i64 = sqlx::query_scalar(at_regional)
+    let konate: String =
+        sqlx::query_scalar("SELECT id FROM crossings ORDER BY crossed_at DESC, rowid DESC LIMIT 1")
+            .fetch_one(&post.state.db)
+            .await
+            .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM crossings WHERE id = ?")
+        .bind(&konate)
         .fetch_one(&regional.state.db)
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod border;
 mod browser;
 mod cli;
 mod custody;
+mod encryption;
 mod faults;
 mod fleet;
 mod fleet_demo;

@@ -222,8 +222,6 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
         &[],
         &[("sort", "time")],
         &[("sort", "time"), ("dir", "desc")],
-        &[("sort", "name")],
-        &[("sort", "name"), ("dir", "desc")],
         &[("sort", "post")],
         &[("sort", "post"), ("dir", "desc")],
         &[("sort", "screening")],
@@ -234,6 +232,7 @@ async fn every_filter_of_the_big_lists_uses_an_index() {
             let q = parsec::border::crossing::list_query(
                 scope,
                 &parsec::border::forms::crossing_filter(&p),
+                &app.state.keys,
             );
             let label = format!("crossings {scope:?} {}", p.described());
             wrong.extend(list_faults(db, &label, &q).await);
@@ -359,10 +358,7 @@ async fn record(app: &TestApp, submission: &str, surname: &str, given: &str, doc
 /// The travellers a search of the crossing list shows (the list's name cells), sorted.
 async fn found(c: &mut crate::support::Client, q: &str) -> Vec<String> {
     let (status, html) = c
-        .get_text(&format!(
-            "/border/crossings?sort=name&q={}",
-            crate::support_q(q)
-        ))
+        .get_text(&format!("/border/crossings?q={}", crate::support_q(q)))
         .await;
     assert_eq!(status, 200, "{q}");
     let body = html
@@ -400,13 +396,14 @@ async fn names_are_found_by_their_words_folded() {
     let cases: &[(&str, &[&str])] = &[
         ("traore", &["TRAORE Ousmane", "Traoré Amadou"]),
         ("TRAORÉ amadou", &["Traoré Amadou"]),
-        (
-            "Tra",
-            &["Coulibaly Traorine", "TRAORE Ousmane", "Traoré Amadou"],
-        ),
-        // Inside a word is not the start of one.
+        // Whole words only: the names are sealed and searched by keyed tags of their words,
+        // with no tags of prefixes (they would spell the names out, docs/encryption-design.md).
+        ("Tra", &[]),
         ("raore", &[]),
-        ("B765", &["Traoré Amadou"]),
+        ("B765", &[]),
+        ("B7654321", &["Traoré Amadou"]),
+        // Spelt otherwise, as the screening engine's spelling keys make equal.
+        ("Traorre", &["TRAORE Ousmane", "Traoré Amadou"]),
         ("c1111111", &["TRAORE Ousmane"]),
         ("n'diaye", &["N&#39;Diaye Fatoumata"]),
         ("Diaye", &["N&#39;Diaye Fatoumata"]),
@@ -433,6 +430,11 @@ async fn names_are_found_by_their_words_folded() {
     }
 }
 
+/// The tags of a name for crossings written straight into the table.
+fn name_keys(app: &TestApp, surname: &str, given: &str) -> String {
+    app.state.keys.name_keys(&[surname, given])
+}
+
 /// The name index follows the crossings: the retention purge deletes their words too, and
 /// the index agrees with the table afterwards (FTS5's own integrity check against it).
 #[tokio::test]
@@ -442,12 +444,13 @@ async fn the_name_index_follows_the_purge() {
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
          INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction,
-                                mode, surname, given_names, screening)
+                                mode, surname, given_names, screening, name_keys)
          SELECT 'old-' || i, 'old-' || i, ?1,
                 strftime('%Y-%m-%dT%H:%M:%SZ', '2015-01-01', '+' || i || ' minutes'),
-                'agent.koro', 'entree', 'pied', 'Kassogué', 'Issa', 'aucune' FROM n",
+                'agent.koro', 'entree', 'pied', 'Kassogué', 'Issa', 'aucune', ?2 FROM n",
     )
     .bind(&koro)
+    .bind(name_keys(&app, "Kassogué", "Issa"))
     .execute(&app.state.db)
     .await
     .unwrap();
@@ -483,14 +486,17 @@ async fn a_long_list_says_more_than_ten_thousand_and_shows_the_newest_first() {
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050)
          INSERT INTO crossings (id, submission_id, unit_id, crossed_at, recorded_by, direction,
-                                mode, surname, given_names, screening)
+                                mode, surname, given_names, screening, name_keys)
          SELECT printf('c-%05d', i), 'c-' || i, ?1,
                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (10 + 10050 - i) || ' minutes'),
                 'agent.koro', 'entree', 'pied',
                 CASE WHEN i = 10050 THEN 'Guindo' ELSE 'Traoré' END, 'Issa',
-                CASE WHEN i % 1000 = 0 THEN 'alerte' ELSE 'aucune' END FROM n",
+                CASE WHEN i % 1000 = 0 THEN 'alerte' ELSE 'aucune' END,
+                CASE WHEN i = 10050 THEN ?2 ELSE ?3 END FROM n",
     )
     .bind(&koro)
+    .bind(name_keys(&app, "Guindo", "Issa"))
+    .bind(name_keys(&app, "Traoré", "Issa"))
     .execute(&app.state.db)
     .await
     .unwrap();
@@ -511,7 +517,6 @@ async fn a_long_list_says_more_than_ten_thousand_and_shows_the_newest_first() {
         (false, "/border/crossings?q=traore", "c-10049"),
         (true, "/border/crossings?q=Traor%C3%A9", "c-10049"),
         (false, "/border/crossings?sort=time&dir=asc", "c-00001"),
-        (false, "/border/crossings?sort=name&dir=desc", "c-10049"),
         (false, "/border/crossings?sort=post", "c-00001"),
     ] {
         let who = if commandant { &mut cdt } else { &mut ops };

@@ -890,3 +890,54 @@ async fn watchlists_go_down_as_verified_versions_and_updates_as_differences() {
     assert_eq!(scalar(&region.regional.db, hits).await, 1);
     converged(&region).await;
 }
+
+/// The regional node reads and searches what a post sealed with its own key, also after the
+/// post renewed its key offline (the new key goes up before the changes sealed with it); the
+/// post holds no other node's key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_regional_node_reads_what_a_post_sealed_even_after_the_post_renewed_its_key() {
+    let region = Region::start().await;
+    record_crossings(&region.posts[0], KORO, 3, "koro-sealed").await;
+    region.sync_ok(0);
+    let o = run(&["keys", "rotate", "--db", region.posts[0].to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    record_crossings(&region.posts[0], KORO, 3, "koro-renewed").await;
+    region.sync_ok(0);
+    let regional = state_of(&region.regional.db).await;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, surname FROM crossings WHERE submission_id LIKE 'koro-%' ORDER BY submission_id",
+    )
+    .fetch_all(&regional.db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 6);
+    let kids: std::collections::BTreeSet<u32> = rows
+        .iter()
+        .map(|(_, s)| fieldcrypt::key_of(s).expect("sealed"))
+        .collect();
+    assert_eq!(kids.len(), 2, "sealed under the post's old and new keys");
+    for (id, surname) in &rows {
+        let clear = regional.keys.open("crossings", "surname", id, surname);
+        assert!(clear.starts_with("SAWADOGO"), "{id}: {clear}");
+    }
+    let f = crossing::CrossingFilter {
+        search: "sawadogo1".into(),
+        ..Default::default()
+    };
+    let (found, _) = crossing::list(
+        &regional,
+        &Actor::system("test"),
+        &parsec::accounts::Scope::All,
+        &f,
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 2, "one of each batch");
+    assert!(found.iter().all(|r| r.surname == "SAWADOGO1"));
+    regional.db.close().await;
+    // The post holds only its own keys (no key ever goes down).
+    let foreign = "SELECT COUNT(*) FROM data_keys WHERE owner <> ''
+                   AND owner <> (SELECT value FROM meta WHERE key = 'node_id')";
+    assert_eq!(scalar(&region.posts[0], foreign).await, 0);
+    assert_eq!(scalar(&region.posts[1], foreign).await, 0);
+}
