@@ -23,11 +23,13 @@ pub fn default_path(db_path: &Path) -> PathBuf {
 /// The `meta` key under which earlier versions kept the seed.
 const LEGACY_META: &str = "exchange_signing_key";
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lower-case hex (key files).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex32(s: &str) -> Option<[u8; 32]> {
+/// 64 hex characters (surrounding whitespace ignored) as 32 bytes.
+pub(crate) fn unhex32(s: &str) -> Option<[u8; 32]> {
     let s = s.trim();
     if s.len() != 64 {
         return None;

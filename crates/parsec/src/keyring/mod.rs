@@ -1,4 +1,5 @@
-//! The keys that seal personal data at rest (docs/encryption-design.md, issue 14).
+//! The keys that seal personal data at rest (docs/encryption.md; the reasoning in
+//! docs/encryption-design.md).
 //!
 //! Two levels. The *master key* (32 random bytes) lives outside the database: in the
 //! environment (`PARSEC_DATA_KEY`, 64 hex), or in a key file (`PARSEC_DATA_KEY_FILE`, else the
@@ -21,13 +22,13 @@ mod sealing;
 mod transport;
 
 pub use rotation::{KeyStatus, destroy, pending_path, replace_master, rotate, status};
-
 pub use sealing::{Resealed, SEALED, is_sealed, reseal, scrub, seal_clear, uses};
 pub use transport::{open_from_transport, seal_for_transport, to_upload, transport_key, uploaded};
 
 use crate::config::Config;
 use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::node_key::{hex, unhex32};
 
 /// Where the master key of the database at `db_path` is kept by default.
 pub fn default_path(db_path: &Path) -> PathBuf {
@@ -82,22 +83,6 @@ impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Keyring({}, …)", self.master_id)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex32(s: &str) -> Option<[u8; 32]> {
-    let s = s.trim();
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
 }
 
 pub(crate) fn random<const N: usize>() -> AppResult<[u8; N]> {
@@ -214,16 +199,7 @@ impl Keyring {
                 .await?;
         if !rows.iter().any(|(_, s, _)| s == "current") {
             let (kid, wrapped) = new_wrapped(&master)?;
-            sqlx::query(
-                "INSERT INTO data_keys (kid, owner, state, created_at, wrapped)
-                 VALUES (?, (SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), '')),
-                 'current', ?, ?)",
-            )
-            .bind(i64::from(kid))
-            .bind(db::now_text())
-            .bind(&wrapped)
-            .execute(&mut *tx)
-            .await?;
+            insert_current(&mut tx, kid, &wrapped).await?;
             rows.push((i64::from(kid), "current".into(), wrapped));
         }
         tx.commit().await?;
@@ -482,6 +458,21 @@ fn new_wrapped(master: &DataKey) -> AppResult<(u32, String)> {
     // A random version: nodes make keys on their own, and a clash is checked where keys meet.
     let kid = u32::from_le_bytes(random::<4>()?).max(1);
     Ok((kid, wrap(master, kid, &secret)?))
+}
+
+/// Stores a new data key of this node as its current one.
+async fn insert_current(tx: &mut Tx, kid: u32, wrapped: &str) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO data_keys (kid, owner, state, created_at, wrapped)
+         VALUES (?, (SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), '')),
+         'current', ?, ?)",
+    )
+    .bind(i64::from(kid))
+    .bind(db::now_text())
+    .bind(wrapped)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A data key sealed under a master key, bound to its version.

@@ -69,16 +69,7 @@ pub async fn rotate(db: &Db, keys: &Keyring) -> AppResult<(u32, Vec<u32>, Reseal
     )))
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO data_keys (kid, owner, state, created_at, wrapped)
-         VALUES (?, (SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), '')),
-         'current', ?, ?)",
-    )
-    .bind(i64::from(kid))
-    .bind(db::now_text())
-    .bind(&wrapped)
-    .execute(&mut *tx)
-    .await?;
+    super::insert_current(&mut tx, kid, &wrapped).await?;
     crate::audit::append(
         &mut tx,
         &crate::audit::Actor::system("keys"),
