@@ -689,6 +689,7 @@ async fn run(cli: Cli) -> AppResult<ExitCode> {
                     crate::incidents::demo::seed_patrols(state, 12).await?;
                     crate::fleet::demo::seed(state).await?;
                     crate::custody::demo::seed(state).await?;
+                    crate::programme::demo::seed(state).await?;
                     if region {
                         crate::sync::demo::init_regional(state).await?;
                     }

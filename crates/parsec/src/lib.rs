@@ -21,6 +21,7 @@ pub mod incidents;
 pub mod keyring;
 pub mod node_key;
 pub mod pdf;
+pub mod programme;
 pub mod registry;
 pub mod screening;
 pub mod sync;

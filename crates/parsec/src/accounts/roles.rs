@@ -115,6 +115,12 @@ pub enum Permission {
     /// Resolve a conflict kept by the synchronisation: keep the value in place or take the one
     /// set aside.
     ResolveConflicts,
+    /// See the programme's budget, activities, deliveries, partners, needs and its indicators
+    /// (aggregates of the operational data, never a person's).
+    ViewProgramme,
+    /// Keep the programme's own records: budget, activities, deliveries, partners, needs,
+    /// the indicators' baselines and targets.
+    EditProgramme,
 }
 
 use Permission::*;
@@ -134,12 +140,15 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewLists,
             ManageLists,
             ViewNodes,
+            ViewProgramme,
+            EditProgramme,
         ],
     ),
     // The regional operations centre reviews the hits of its own (unit-less) searches.
     (
         Role::Operations,
         &[
+            ViewProgramme,
             ViewRegistry,
             Screen,
             ReviewHits,
@@ -214,7 +223,14 @@ const PERMISSIONS: &[(Role, &[Permission])] = &[
     ),
     (
         Role::Programme,
-        &[ViewRegistry, ViewFlows, ViewIncidents, ViewWorkshop],
+        &[
+            ViewRegistry,
+            ViewFlows,
+            ViewIncidents,
+            ViewWorkshop,
+            ViewProgramme,
+            EditProgramme,
+        ],
     ),
 ];
 

@@ -74,6 +74,11 @@ const MENU: &[(&str, &str, Option<Permission>)] = &[
     ("/screening/lists", "nav-lists", Some(Permission::ViewLists)),
     ("/custody", "nav-custody", Some(Permission::ViewCustody)),
     ("/workshop", "nav-workshop", Some(Permission::ViewWorkshop)),
+    (
+        "/programme",
+        "nav-programme",
+        Some(Permission::ViewProgramme),
+    ),
     ("/admin/users", "nav-users", Some(Permission::ManageUsers)),
     (
         "/admin/custody-rules",

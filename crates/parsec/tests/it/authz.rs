@@ -85,6 +85,27 @@ const MATRIX: &[Rule] = rules! {
     "GET" "/custody/{id}" "/custody/none" "OCGI";
     "GET" "/custody/{id}/entries/new" "/custody/none/entries/new" "CG";
     "POST" "/custody/{id}/entries/new" "/custody/none/entries/new" "CG";
+    "GET" "/programme" "/programme" "AOP";
+    "GET" "/programme/report.pdf" "/programme/report.pdf" "AOP";
+    "GET" "/programme/report.xlsx" "/programme/report.xlsx" "AOP";
+    "GET" "/programme/activities" "/programme/activities" "AOP";
+    "GET" "/programme/activities/new" "/programme/activities/new" "AP";
+    "POST" "/programme/activities/new" "/programme/activities/new" "AP";
+    "GET" "/programme/activities/{id}/edit" "/programme/activities/none/edit" "AP";
+    "POST" "/programme/activities/{id}/edit" "/programme/activities/none/edit" "AP";
+    "GET" "/programme/deliveries" "/programme/deliveries" "AOP";
+    "GET" "/programme/deliveries/new" "/programme/deliveries/new" "AP";
+    "POST" "/programme/deliveries/new" "/programme/deliveries/new" "AP";
+    "GET" "/programme/partners" "/programme/partners" "AOP";
+    "GET" "/programme/partners/new" "/programme/partners/new" "AP";
+    "POST" "/programme/partners/new" "/programme/partners/new" "AP";
+    "GET" "/programme/interventions/new" "/programme/interventions/new" "AP";
+    "POST" "/programme/interventions/new" "/programme/interventions/new" "AP";
+    "GET" "/programme/needs" "/programme/needs" "AOP";
+    "GET" "/programme/needs/new" "/programme/needs/new" "AP";
+    "POST" "/programme/needs/new" "/programme/needs/new" "AP";
+    "GET" "/programme/indicators/{code}" "/programme/indicators/patrols_done" "AP";
+    "POST" "/programme/indicators/{code}" "/programme/indicators/patrols_done" "AP";
     "GET" "/admin/custody-rules" "/admin/custody-rules" "A";
     "GET" "/admin/custody-rules/{id}" "/admin/custody-rules/none" "A";
     "POST" "/admin/custody-rules/{id}" "/admin/custody-rules/none" "A";
@@ -304,6 +325,41 @@ async fn call(c: &mut Client, method: &str, path: &str, login: &str) -> u16 {
         // An empty form: allowed writers get a validation answer, nothing is written.
         _ => c.post_form(path, &[]).await.status().as_u16(),
     }
+}
+
+/// The routes that show or give a person's data: crossings and vehicles, screening, hits,
+/// custody, partner alerts, the inspector's person view, the audit log's details.
+const PERSONAL_ROUTES: &[&str] = &[
+    "/border/crossings",
+    "/border/vehicles",
+    "/border/partner-alerts",
+    "/border/alerts",
+    "/screening",
+    "/custody",
+    "/audit",
+    "/api/v1/audit",
+];
+
+/// The programme's team reads aggregates only: no route that shows a person's data lets it in
+/// (the matrix below then proves each of these answers it 403).
+#[test]
+fn the_programme_role_reaches_no_personal_data() {
+    let mut personal = 0;
+    for rule in MATRIX {
+        if PERSONAL_ROUTES.iter().any(|p| rule.route.starts_with(p)) {
+            personal += 1;
+            assert!(
+                !rule.allowed.contains('P') && rule.allowed != "*" && rule.allowed != "public",
+                "{} {} is open to the programme role",
+                rule.method,
+                rule.route
+            );
+        }
+    }
+    assert!(
+        personal > 20,
+        "the personal routes are in the matrix ({personal})"
+    );
 }
 
 #[tokio::test]

@@ -20,6 +20,8 @@ mod home;
 mod incidents;
 mod inspection;
 mod nodes;
+mod programme;
+mod programme_indicators;
 mod proxy;
 mod registry;
 mod scale;

@@ -79,6 +79,31 @@ fn built_at_run_time() -> Vec<(&'static str, Vec<String>)> {
         ("custody-entry-", own(parsec::custody::KINDS)),
         ("custody-outcome-", own(parsec::custody::OUTCOMES)),
         (
+            "indicator-",
+            parsec::programme::indicators::CODES
+                .iter()
+                .flat_map(|c| [c.to_string(), format!("{c}-definition")])
+                .collect(),
+        ),
+        ("need-priority-", own(&["1", "2", "3"])),
+        (
+            "programme-phase-",
+            own(parsec::programme::activities::PHASES),
+        ),
+        (
+            "programme-component-",
+            own(parsec::programme::activities::COMPONENTS),
+        ),
+        (
+            "programme-status-",
+            own(parsec::programme::activities::STATUSES),
+        ),
+        (
+            "partner-kind-",
+            own(parsec::programme::activities::PARTNER_KINDS),
+        ),
+        ("delivery-kind-", own(parsec::programme::deliveries::KINDS)),
+        (
             "availability-by-",
             parsec::fleet::availability::By::ALL
                 .iter()

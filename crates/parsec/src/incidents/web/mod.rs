@@ -136,7 +136,7 @@ fn duration(minutes: f64) -> String {
 }
 
 /// The cercle capitals named on the maps.
-fn capitals(state: &AppState) -> Vec<(String, f64, f64)> {
+pub(crate) fn capitals(state: &AppState) -> Vec<(String, f64, f64)> {
     state
         .gazetteer
         .localities()
