@@ -103,8 +103,8 @@ const ACTIVITIES: &[ActivityRow] = &[
         "2018-06-01",
         "2020-06-30",
         Some("2018-09-01"),
-        None,
-        "en_cours",
+        Some("2020-02-14"),
+        "terminee",
     ),
     (
         "S.4",
@@ -115,8 +115,8 @@ const ACTIVITIES: &[ActivityRow] = &[
         "2018-09-01",
         "2020-03-31",
         Some("2018-11-01"),
-        None,
-        "en_cours",
+        Some("2020-03-20"),
+        "terminee",
     ),
     (
         "S.5",
@@ -127,8 +127,8 @@ const ACTIVITIES: &[ActivityRow] = &[
         "2018-01-01",
         "2020-07-31",
         Some("2018-04-01"),
-        None,
-        "en_cours",
+        Some("2020-07-31"),
+        "terminee",
     ),
     (
         "F.1",
@@ -139,8 +139,8 @@ const ACTIVITIES: &[ActivityRow] = &[
         "2018-10-01",
         "2020-07-31",
         Some("2019-01-15"),
-        None,
-        "en_cours",
+        Some("2020-09-30"),
+        "terminee",
     ),
     (
         "F.2",
@@ -152,7 +152,7 @@ const ACTIVITIES: &[ActivityRow] = &[
         "2020-07-31",
         None,
         None,
-        "prevue",
+        "annulee",
     ),
 ];
 

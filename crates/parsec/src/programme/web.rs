@@ -145,7 +145,9 @@ fn value_text(c: &PageCtx, unit: Unit, v: Option<f64>) -> String {
         return c.t("indicator-none");
     };
     match unit {
-        Unit::Count => format!("{v:.1}"),
+        // `+ 0.0` writes a negative zero as 0.
+        Unit::Count if v.fract() == 0.0 => format!("{:.0}", v + 0.0),
+        Unit::Count => format!("{:.1}", v + 0.0),
         Unit::Percent => format!("{v:.0} %"),
         Unit::Minutes => format!("{v:.0} min"),
     }

@@ -818,3 +818,38 @@ async fn the_workshop_chief_reads_the_board_and_moves_a_work_order() {
     b.screenshot("workshop-availability.png").await;
     b.quit().await;
 }
+
+/// The programme's team opens its dashboard: each indicator with its value, baseline, target
+/// and trend, then the activities' timeline.
+#[tokio::test]
+async fn the_programme_team_reads_its_dashboard_and_timeline() {
+    let app = TestApp::spawn().await;
+    parsec::fleet::demo::seed(&app.state).await.unwrap();
+    parsec::incidents::demo::seed_incidents(&app.state, 120, 365)
+        .await
+        .unwrap();
+    parsec::programme::demo::seed(&app.state).await.unwrap();
+    let b = Browser::start().await;
+    b.login(&app, "programme").await;
+    b.go(&format!("{}/programme", app.base)).await;
+    b.wait_for("indicator-availability").await;
+    let cards = b
+        .eval(
+            "return document.querySelectorAll('#indicators section.card').length;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(cards.as_i64(), Some(7), "a card per indicator");
+    b.screenshot("programme-dashboard.png").await;
+    b.go(&format!("{}/programme/activities", app.base)).await;
+    b.wait_for("chart timeline").await;
+    let bars = b
+        .eval(
+            "return document.querySelectorAll('svg.timeline rect').length;",
+            json!([]),
+        )
+        .await;
+    assert!(bars.as_i64().unwrap() >= 8, "a bar per activity: {bars}");
+    b.screenshot("programme-timeline.png").await;
+    b.quit().await;
+}

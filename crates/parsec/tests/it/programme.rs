@@ -134,7 +134,7 @@ async fn a_target_set_shows_on_the_dashboard_and_the_quarterly_report_comes_as_p
         .unwrap();
     let card = card.split("</section>").next().unwrap();
     assert!(
-        card.contains("4321.0") && card.contains("1200.0 2018"),
+        card.contains("4321") && card.contains("1200 2018"),
         "{card}"
     );
     // A made-up indicator is not found; a bad number is refused at its field.
