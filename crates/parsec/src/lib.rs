@@ -26,3 +26,4 @@ pub mod registry;
 pub mod screening;
 pub mod sync;
 pub mod web;
+pub mod xlsx;

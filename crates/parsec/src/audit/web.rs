@@ -81,6 +81,8 @@ pub const ACTIONS: &[&str] = &[
 pub const ENTITIES: &[(&str, Option<&str>)] = &[
     ("api_token", None),
     ("asset", Some("/assets/")),
+    ("budget_entry", None),
+    ("budget_line", Some("/programme/budget/lines/")),
     ("crossing", Some("/border/crossings/")),
     ("crossing_vehicle", Some("/border/vehicles/")),
     ("custody", Some("/custody/")),

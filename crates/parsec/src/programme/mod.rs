@@ -4,6 +4,8 @@
 //! and never typed. The `programme` role reads aggregates only, never a person's data.
 
 pub mod activities;
+pub mod budget;
+pub mod budget_web;
 pub mod charts;
 pub mod deliveries;
 pub mod demo;

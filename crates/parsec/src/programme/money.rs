@@ -63,7 +63,7 @@ fn split(typed: &str) -> Result<(bool, String, String), AmountError> {
         .chars()
         .filter(|c| !matches!(c, '.' | ',' | '\''))
         .collect();
-    if whole.is_empty() && fraction.is_empty()
+    if (whole.is_empty() && fraction.is_empty())
         || !whole.chars().all(|c| c.is_ascii_digit())
         || !fraction.chars().all(|c| c.is_ascii_digit())
     {
@@ -145,9 +145,76 @@ pub fn fcfa_text(fcfa: i64, french: bool) -> String {
     format!("{sign}{}\u{a0}FCFA", grouped(fcfa.unsigned_abs(), sep))
 }
 
-/// A share as a whole percent of two integer amounts (None when nothing is planned).
+/// A share of two integer amounts (0.5 for half; None when nothing is planned). The amounts
+/// are summed as integers first: only the ratio is a float, for showing.
 pub fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// A spreadsheet's number cell as the file stores it (`1234567.89`, `1.5E-2`, `-3`), in units
+/// of 10^-`places` (cents: 2, francs: 0), read from its decimal text exactly, never through a
+/// float. A value finer than the unit is refused (`10.5` francs), unless the excess is a
+/// float's noise left by a spreadsheet's own arithmetic (`0.30000000000000004`), which is
+/// rounded away.
+pub fn cell_units(raw: &str, places: u32) -> Result<i64, AmountError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], &t[i + 1..]),
+        None => (t, "0"),
+    };
+    let exponent: i64 = exponent.parse().map_err(|_| AmountError::NotANumber)?;
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if (whole.is_empty() && fraction.is_empty())
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(AmountError::NotANumber);
+    }
+    let digits = format!("{whole}{fraction}");
+    let digits = digits.trim_start_matches('0');
+    // 36 significant digits fit an i128 with room for the scaling below.
+    if digits.len() > 36 || exponent.abs() > 40 {
+        return Err(AmountError::TooLarge);
+    }
+    let m: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| AmountError::NotANumber)?
+    };
+    // value = m × 10^(exponent − |fraction|); in units: × 10^places.
+    let k = exponent - fraction.len() as i64 + i64::from(places);
+    let units = if m == 0 {
+        0
+    } else if k >= 0 {
+        let factor = 10i128.checked_pow(k as u32).ok_or(AmountError::TooLarge)?;
+        m.checked_mul(factor).ok_or(AmountError::TooLarge)?
+    } else if -k > 38 {
+        // Less than a thousandth of the unit from 36 digits: no amount, or noise.
+        return Err(AmountError::TooPrecise);
+    } else {
+        let d = 10i128.pow((-k) as u32);
+        let r = m % d;
+        // Noise is within a millionth of the unit of a whole one.
+        let noise = d / 1_000_000;
+        if r != 0 && r > noise && d - r > noise {
+            return Err(AmountError::TooPrecise);
+        }
+        rounded(m, d)
+    };
+    // Far beyond any programme (a trillion euros in cents): refused, not wrapped.
+    if units > 100_000_000_000_000 {
+        return Err(AmountError::TooLarge);
+    }
+    let v = i64::try_from(units).map_err(|_| AmountError::TooLarge)?;
+    Ok(if negative { -v } else { v })
 }
 
 #[cfg(test)]
@@ -188,6 +255,33 @@ mod tests {
         assert_eq!(parse_fcfa("150.000"), Ok(150_000));
         assert_eq!(parse_fcfa("10,50"), Err(AmountError::TooPrecise));
         assert_eq!(parse_eur("99999999999999"), Err(AmountError::TooLarge));
+    }
+
+    #[test]
+    fn number_cells_are_read_exactly() {
+        assert_eq!(cell_units("1234567.89", 2), Ok(123_456_789));
+        assert_eq!(cell_units("0.1", 2), Ok(10));
+        assert_eq!(cell_units("-5", 2), Ok(-500));
+        assert_eq!(cell_units("2.5E-1", 2), Ok(25));
+        assert_eq!(
+            cell_units("1.5E-2", 2),
+            Err(AmountError::TooPrecise),
+            "1.5 cents"
+        );
+        assert_eq!(cell_units("1.5E3", 2), Ok(150_000));
+        assert_eq!(cell_units("19022753000", 0), Ok(19_022_753_000));
+        assert_eq!(
+            cell_units("0.30000000000000004", 2),
+            Ok(30),
+            "a float's noise"
+        );
+        assert_eq!(cell_units("1234.5600000000002", 2), Ok(123_456));
+        assert_eq!(cell_units("10.5", 0), Err(AmountError::TooPrecise));
+        assert_eq!(cell_units("0.125", 2), Err(AmountError::TooPrecise));
+        assert_eq!(cell_units("", 2), Err(AmountError::Empty));
+        assert_eq!(cell_units("1,5", 2), Err(AmountError::NotANumber));
+        assert_eq!(cell_units("1E400", 2), Err(AmountError::TooLarge));
+        assert_eq!(cell_units("1E30", 2), Err(AmountError::TooLarge));
     }
 
     #[test]

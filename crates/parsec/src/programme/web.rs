@@ -1306,11 +1306,70 @@ async fn report_tables(
         .into_iter()
         .filter(|n| n.unanswered())
         .collect();
+    // The budget: what the quarter committed and paid, and the execution since the start.
+    let quarter_money = super::budget::execution(
+        state,
+        super::budget::Period {
+            from: Some(from),
+            to: Some(to),
+        },
+    )
+    .await?;
+    let to_date = super::budget::execution(
+        state,
+        super::budget::Period {
+            from: None,
+            to: Some(to),
+        },
+    )
+    .await?;
+    let french = c.lang == crate::i18n::Lang::Fr;
+    let eur = |cents: i64| super::money::eur_text(cents, french);
+    let money_row =
+        |name: String, q: &super::budget::Totals, all: &super::budget::Totals| ListRow {
+            href: String::new(),
+            cells: vec![
+                name,
+                eur(all.planned_eur),
+                eur(q.committed_eur),
+                eur(q.paid_eur),
+                eur(all.paid_eur),
+                percent(all.paid_rate()),
+            ],
+        };
+    let mut budget_rows: Vec<ListRow> = quarter_money
+        .by_component
+        .iter()
+        .zip(&to_date.by_component)
+        .map(|((component, q), (_, all))| {
+            money_row(label(c, "programme-component-", component.code()), q, all)
+        })
+        .collect();
+    budget_rows.push(money_row(
+        c.t("programme-budget-total"),
+        &quarter_money.total,
+        &to_date.total,
+    ));
     Ok(vec![
         DetailTable {
             title: c.t("programme-indicators"),
             columns,
             rows,
+        },
+        DetailTable {
+            title: c.t("programme-budget"),
+            columns: heads(
+                c,
+                &[
+                    "programme-component",
+                    "programme-budget-planned",
+                    "programme-budget-committed-quarter",
+                    "programme-budget-paid-quarter",
+                    "programme-budget-paid-to-date",
+                    "programme-budget-execution",
+                ],
+            ),
+            rows: budget_rows,
         },
         DetailTable {
             title: c.t("programme-activities"),

@@ -53,6 +53,15 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
 
 /// Report tables as a workbook, a sheet each (named after its table), numbers as numbers.
 pub fn xlsx_tables(tables: &[crate::web::page::DetailTable]) -> crate::error::AppResult<Vec<u8>> {
+    xlsx_sheets(tables, |_, _| false)
+}
+
+/// The same, where `text(sheet, column)` names the columns kept as text even where a cell
+/// reads as a number: a code `1.10` written as a number would be read back as 1.1.
+pub fn xlsx_sheets(
+    tables: &[crate::web::page::DetailTable],
+    text: impl Fn(usize, usize) -> bool,
+) -> crate::error::AppResult<Vec<u8>> {
     let xlsx =
         |e: rust_xlsxwriter::XlsxError| crate::error::AppError::Internal(format!("xlsx: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -76,10 +85,15 @@ pub fn xlsx_tables(tables: &[crate::web::page::DetailTable]) -> crate::error::Ap
         for (r, row) in t.rows.iter().enumerate() {
             let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
             for (col, cell) in row.cells.iter().enumerate() {
+                let number = if text(i, col) {
+                    None
+                } else {
+                    cell.parse::<f64>().ok()
+                };
                 let col = u16::try_from(col).unwrap_or(u16::MAX);
-                match cell.parse::<f64>() {
-                    Ok(n) => sheet.write_number(r, col, n).map_err(xlsx)?,
-                    Err(_) => sheet.write_string(r, col, cell).map_err(xlsx)?,
+                match number {
+                    Some(n) => sheet.write_number(r, col, n).map_err(xlsx)?,
+                    None => sheet.write_string(r, col, cell).map_err(xlsx)?,
                 };
             }
         }

@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::fleet::web::router())
         .merge(crate::custody::web::router())
         .merge(crate::programme::web::router())
+        .merge(crate::programme::budget_web::router())
         .merge(crate::audit::inspect_web::router())
         .merge(crate::registry::geo::router())
         .merge(crate::audit::web::router())

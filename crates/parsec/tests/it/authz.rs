@@ -93,6 +93,17 @@ const MATRIX: &[Rule] = rules! {
     "POST" "/programme/activities/new" "/programme/activities/new" "AP";
     "GET" "/programme/activities/{id}/edit" "/programme/activities/none/edit" "AP";
     "POST" "/programme/activities/{id}/edit" "/programme/activities/none/edit" "AP";
+    "GET" "/programme/budget" "/programme/budget" "AOP";
+    "GET" "/programme/budget.xlsx" "/programme/budget.xlsx" "AOP";
+    "GET" "/programme/budget/lines/new" "/programme/budget/lines/new" "AP";
+    "POST" "/programme/budget/lines/new" "/programme/budget/lines/new" "AP";
+    "GET" "/programme/budget/lines/{id}" "/programme/budget/lines/none" "AOP";
+    "GET" "/programme/budget/lines/{id}/edit" "/programme/budget/lines/none/edit" "AP";
+    "POST" "/programme/budget/lines/{id}/edit" "/programme/budget/lines/none/edit" "AP";
+    "GET" "/programme/budget/lines/{id}/entries/new" "/programme/budget/lines/none/entries/new" "AP";
+    "POST" "/programme/budget/lines/{id}/entries/new" "/programme/budget/lines/none/entries/new" "AP";
+    "GET" "/programme/budget/import" "/programme/budget/import" "AP";
+    "POST" "/programme/budget/import" "/programme/budget/import" "AP";
     "GET" "/programme/deliveries" "/programme/deliveries" "AOP";
     "GET" "/programme/deliveries/new" "/programme/deliveries/new" "AP";
     "POST" "/programme/deliveries/new" "/programme/deliveries/new" "AP";

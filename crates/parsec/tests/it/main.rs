@@ -21,6 +21,7 @@ mod incidents;
 mod inspection;
 mod nodes;
 mod programme;
+mod programme_budget;
 mod programme_indicators;
 mod proxy;
 mod registry;

@@ -155,6 +155,21 @@ async fn a_target_set_shows_on_the_dashboard_and_the_quarterly_report_comes_as_p
     assert_eq!(res.status(), 200);
     let xlsx = res.bytes().await.unwrap();
     assert!(xlsx.starts_with(b"PK"), "a zip (XLSX)");
+    // A sheet per part: indicators, budget, activities, deliveries, needs. The budget's total
+    // planned is the demo's 29 M€, all of it paid or not by the end of the quarter.
+    let sheets = parsec::xlsx::read(&xlsx).unwrap();
+    assert_eq!(sheets.len(), 5);
+    let budget = &sheets[1];
+    let total = budget
+        .rows
+        .iter()
+        .find(|r| r.cell(0).text() == "Total du programme")
+        .expect("the programme's total");
+    assert_eq!(total.cell(1).text(), "29\u{202f}000\u{202f}000,00\u{202f}€");
+    // Paid to date: the demo's eight payments, 13,770,000 € (1,095,000 + 2,555,000 + 3,050,000
+    // + 710,000 + 3,050,000 + 900,000 + 1,260,000 + 1,150,000), 47 % of the plan.
+    assert_eq!(total.cell(4).text(), "13\u{202f}770\u{202f}000,00\u{202f}€");
+    assert_eq!(total.cell(5).text(), "47 %");
     assert!(
         app.audit_count("export").await >= 2,
         "the reports' exports are audited"
