@@ -120,6 +120,16 @@ fn page(c: PageCtx, here: &str, title: String) -> ProgrammePage {
     }
 }
 
+/// A record's title, said to be demonstration data where it is (the demo's dates, needs and
+/// figures are made up; the programme's public facts are not).
+fn demo_marked(c: &PageCtx, title: &str, demo: bool) -> String {
+    if demo {
+        format!("{title} ({})", c.t("budget-demo"))
+    } else {
+        title.to_string()
+    }
+}
+
 fn heads(c: &PageCtx, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| c.t(k)).collect()
 }
@@ -338,7 +348,7 @@ async fn activities_page(State(state): State<AppState>, auth: Auth) -> AppResult
             },
             cells: vec![
                 a.code.clone(),
-                a.title.clone(),
+                demo_marked(&c, &a.title, a.demo),
                 label(&c, "programme-phase-", &a.phase),
                 label(&c, "programme-component-", &a.component),
                 a.partner.clone().unwrap_or_default(),
@@ -648,7 +658,7 @@ async fn deliveries_page(State(state): State<AppState>, auth: Auth) -> AppResult
                 .or_else(|| d.site_id.as_ref().map(|s| format!("/sites/{s}")))
                 .unwrap_or_default(),
             cells: vec![
-                d.title.clone(),
+                demo_marked(&c, &d.title, d.demo),
                 label(&c, "delivery-kind-", &d.kind),
                 d.registration
                     .clone()
@@ -1028,7 +1038,7 @@ async fn needs_page(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
         .map(|n| ListRow {
             href: String::new(),
             cells: vec![
-                n.title.clone(),
+                demo_marked(&c, &n.title, n.demo),
                 n.unit.clone().unwrap_or_default(),
                 n.cercle.clone(),
                 label(&c, "need-priority-", &n.priority.to_string()),
