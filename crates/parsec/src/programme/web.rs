@@ -512,11 +512,34 @@ async fn activity_view(
         action,
         cancel_href: "/programme/activities".into(),
         fields,
+        ..form_defaults(c)
+    })
+}
+
+/// What every programme form leaves as it is: no message yet, no map, the usual button.
+fn form_defaults(c: PageCtx) -> FormView {
+    FormView {
+        title: String::new(),
+        action: String::new(),
+        cancel_href: String::new(),
+        fields: Vec::new(),
         error: None,
         map: None,
         submit: None,
         c,
-    })
+    }
+}
+
+/// The region's units, for a select.
+async fn unit_options(
+    state: &AppState,
+    current: &str,
+    none: String,
+) -> AppResult<Vec<SelectOption>> {
+    let units: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY name")
+        .fetch_all(&state.db)
+        .await?;
+    Ok(options(units, current, Some(none)))
 }
 
 fn optional_day(f: &Fields, name: &'static str, p: &mut Problems) -> Option<Date> {
@@ -717,9 +740,7 @@ async fn delivery_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<F
     let sites: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM sites ORDER BY name")
         .fetch_all(&state.db)
         .await?;
-    let units: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY name")
-        .fetch_all(&state.db)
-        .await?;
+    let units = unit_options(state, f.get("recipient_unit_id"), c.t("programme-none")).await?;
     let none = || Some(c.t("programme-none"));
     let text =
         |name: &'static str, key: &str| FormField::new(name, c.t(key), "text", f.get(name).into());
@@ -747,7 +768,7 @@ async fn delivery_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<F
                 "select",
                 String::new(),
             )
-            .options(options(units, f.get("recipient_unit_id"), none())),
+            .options(units),
             FormField::new(
                 "activity_id",
                 c.t("programme-activity"),
@@ -759,10 +780,7 @@ async fn delivery_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<F
             text("document_ref", "delivery-document").hint(c.t("delivery-document-hint")),
             text("warranty_end", "delivery-warranty"),
         ],
-        error: None,
-        map: None,
-        submit: None,
-        c,
+        ..form_defaults(c)
     })
 }
 
@@ -931,10 +949,7 @@ fn partner_view(state: &AppState, auth: &Auth, f: &Fields) -> FormView {
                 )),
             FormField::new("note", c.t("field-notes"), "textarea", f.get("note").into()),
         ],
-        error: None,
-        map: None,
-        submit: None,
-        c,
+        ..form_defaults(c)
     }
 }
 
@@ -998,10 +1013,7 @@ async fn intervention_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResu
             .options(activity_options(state, &c, f.get("activity_id")).await?),
             FormField::new("note", c.t("field-notes"), "text", f.get("note").into()),
         ],
-        error: None,
-        map: None,
-        submit: None,
-        c,
+        ..form_defaults(c)
     })
 }
 
@@ -1073,9 +1085,7 @@ async fn needs_page(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
 
 async fn need_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
     let c = PageCtx::new(state, auth, "/programme");
-    let units: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM units ORDER BY name")
-        .fetch_all(&state.db)
-        .await?;
+    let units = unit_options(state, f.get("unit_id"), c.t("programme-none")).await?;
     let cercles = options(
         state
             .gazetteer
@@ -1106,11 +1116,7 @@ async fn need_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
                 f.get("title").into(),
             )
             .required(),
-            FormField::new("unit_id", c.t("field-unit"), "select", String::new()).options(options(
-                units,
-                f.get("unit_id"),
-                Some(c.t("programme-none")),
-            )),
+            FormField::new("unit_id", c.t("field-unit"), "select", String::new()).options(units),
             FormField::new("cercle", c.t("geo-cercle"), "select", String::new())
                 .options(cercles)
                 .hint(c.t("need-where-hint")),
@@ -1132,10 +1138,7 @@ async fn need_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             )
             .required(),
         ],
-        error: None,
-        map: None,
-        submit: None,
-        c,
+        ..form_defaults(c)
     })
 }
 
@@ -1201,10 +1204,7 @@ fn target_view(state: &AppState, auth: &Auth, code: &str, f: &Fields) -> FormVie
                 f.get("target").into(),
             ),
         ],
-        error: None,
-        map: None,
-        submit: None,
-        c,
+        ..form_defaults(c)
     }
 }
 
