@@ -321,6 +321,43 @@ fn mrz_summary_and_unreadable_input() {
     assert_eq!(text(&o).lines().count(), 1);
 }
 
+/// The queries are answered on every core, and the lines still come in the queries' order.
+#[test]
+fn screen_answers_in_the_queries_order_whatever_the_cores() {
+    let dir = tempfile::tempdir().unwrap();
+    let wl = dir.path().join("watchlist.csv");
+    let qs = dir.path().join("queries.csv");
+    std::fs::write(
+        &wl,
+        "id,full_name,birth_date,nationality,aliases\nW1,Amadou Traoré,1980-01-01,ML,\n",
+    )
+    .unwrap();
+    let mut queries = String::from("query_id,full_name,birth_date,nationality\n");
+    for i in 0..101 {
+        queries.push_str(&format!("Q{i:03},Amadou Traore {i},,ML\n"));
+    }
+    std::fs::write(&qs, queries).unwrap();
+    let o = parsec(
+        &[
+            "screen",
+            "--watchlist",
+            wl.to_str().unwrap(),
+            "--queries",
+            qs.to_str().unwrap(),
+            "--json",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["query_id"].to_string())
+        .collect();
+    let expected: Vec<String> = (0..101).map(|i| format!("\"Q{i:03}\"")).collect();
+    assert_eq!(ids, expected);
+}
+
 /// The `parsec screen --json` contract: one line per query, in order, candidates best first
 /// with id, score and decision; the figures on standard error.
 #[test]
