@@ -200,7 +200,7 @@ pub fn run(
             .map_err(|e| AppError::Internal(format!("écriture impossible : {e}")))?;
     }
     eprintln!(
-        "index : {} entrées en {:.2} s, {:.1} Mio (mémoire du processus {}) ; {} requêtes en {:.2} s, {:.0} requêtes/s sur {} cœurs",
+        "index : {} entrées en {:.2} s, {:.1} Mio (mémoire du processus {}) ; {} requêtes en {:.2} s, {:.0} requêtes/s sur {}",
         index.len(),
         build.as_secs_f64(),
         index.memory_bytes() as f64 / 1_048_576.0,
@@ -208,7 +208,11 @@ pub fn run(
         queries.len(),
         elapsed,
         queries.len() as f64 / elapsed.max(1e-9),
-        threads
+        if threads == 1 {
+            "1 cœur".to_string()
+        } else {
+            format!("{threads} cœurs")
+        }
     );
     Ok(())
 }
