@@ -238,7 +238,7 @@ pub async fn open(
     let id = db::new_id();
     // The person and what they are held for are sealed, bound to this record (`keyring`).
     let seal = |column: &str, value: &str| state.keys.seal("custodies", column, &id, value);
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO custodies (id, unit_id, regime, opj, surname, given_names, birth_date,
          nationality, document_number, offence, place, started_at, crossing_id, corrects,
          correction_reason, recorded_by, recorded_at)
@@ -265,16 +265,11 @@ pub async fn open(
     .bind(&actor.0)
     .bind(db::timestamp(now))
     .execute(&mut *tx)
-    .await;
-    if let Err(e) = &inserted
-        && db::is_unique_violation(e)
-    {
-        return Err(AppError::Conflict {
-            field: "correction_reason",
-            key: "error-custody-already-corrected",
-        });
-    }
-    inserted?;
+    .await
+    .map_err(db::taken(
+        "correction_reason",
+        "error-custody-already-corrected",
+    ))?;
     audit::append(
         &mut tx,
         actor,
@@ -567,7 +562,7 @@ pub async fn add_entry(
     let id = db::new_id();
     // Who (a lawyer, a relative, a doctor) and the note name third parties: sealed to the entry.
     let seal = |column: &str, value: &str| state.keys.seal("custody_entries", column, &id, value);
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO custody_entries (id, custody_id, kind, at, by_whom, reference, outcome, note,
          corrects, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -583,16 +578,8 @@ pub async fn add_entry(
     .bind(&actor.0)
     .bind(db::timestamp(now))
     .execute(&mut *tx)
-    .await;
-    if let Err(err) = &inserted
-        && db::is_unique_violation(err)
-    {
-        return Err(AppError::Conflict {
-            field: "note",
-            key: "error-custody-already-corrected",
-        });
-    }
-    inserted?;
+    .await
+    .map_err(db::taken("note", "error-custody-already-corrected"))?;
     audit::append(
         &mut tx,
         actor,

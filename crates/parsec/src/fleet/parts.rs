@@ -64,7 +64,7 @@ pub async fn create_part(state: &AppState, actor: &Actor, p: &NewPart) -> AppRes
     problems.finish(())?;
     let id = db::new_id();
     let mut tx = db::begin_write(&state.db).await?;
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO parts (id, reference, name, models, unit, reorder_at, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -77,16 +77,8 @@ pub async fn create_part(state: &AppState, actor: &Actor, p: &NewPart) -> AppRes
     .bind(&actor.0)
     .bind(db::now_text())
     .execute(&mut *tx)
-    .await;
-    if let Err(e) = &inserted
-        && db::is_unique_violation(e)
-    {
-        return Err(AppError::Conflict {
-            field: "reference",
-            key: "error-part-reference-taken",
-        });
-    }
-    inserted?;
+    .await
+    .map_err(db::taken("reference", "error-part-reference-taken"))?;
     audit::append(&mut tx, actor, "create", "part", &id, p.reference.trim()).await?;
     tx.commit().await?;
     Ok(id)

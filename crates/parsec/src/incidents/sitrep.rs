@@ -54,7 +54,7 @@ impl ResponseTimes {
 }
 
 /// The middle value, or the mean of the two middle ones.
-fn median_of(mut v: Vec<f64>) -> Option<f64> {
+pub(crate) fn median_of(mut v: Vec<f64>) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     match n {

@@ -37,6 +37,11 @@ pub fn default_path(db_path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The SQL condition that keeps this node's own data keys (not those posts uploaded): owned by
+/// its id, or by '' when made before it had one.
+const OWN: &str = "(owner = '' OR owner = (SELECT COALESCE((SELECT value FROM meta
+                   WHERE key = 'node_id'), '')))";
+
 /// The `meta` entry naming the master key a database was sealed under (its fingerprint).
 const MASTER_META: &str = "master_key_id";
 
@@ -192,17 +197,20 @@ impl Keyring {
                 tx.commit().await?;
             }
         }
-        let mut tx = db::begin_write(db).await?;
-        let mut rows: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT kid, state, wrapped FROM data_keys ORDER BY created_at")
-                .fetch_all(&mut *tx)
-                .await?;
+        // Read first, without a lock: a command run beside a busy server (a backup) must not
+        // wait for the write lock; only a database without its key yet takes it.
+        const KEYS: &str = "SELECT kid, state, wrapped FROM data_keys ORDER BY created_at";
+        let mut rows: Vec<(i64, String, String)> = sqlx::query_as(KEYS).fetch_all(db).await?;
         if !rows.iter().any(|(_, s, _)| s == "current") {
-            let (kid, wrapped) = new_wrapped(&master)?;
-            insert_current(&mut tx, kid, &wrapped).await?;
-            rows.push((i64::from(kid), "current".into(), wrapped));
+            let mut tx = db::begin_write(db).await?;
+            rows = sqlx::query_as(KEYS).fetch_all(&mut *tx).await?;
+            if !rows.iter().any(|(_, s, _)| s == "current") {
+                let (kid, wrapped) = new_wrapped(&master)?;
+                insert_current(&mut tx, kid, &wrapped).await?;
+                rows.push((i64::from(kid), "current".into(), wrapped));
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
         let mut all = Vec::new();
         let mut current = None;
         for (kid, state, wrapped) in rows {
@@ -413,21 +421,15 @@ impl Keyring {
         })
     }
 
-    /// This node's own data keys (version, secret in hex), to upload to the regional node.
-    pub async fn own_keys(&self, db: &Db) -> AppResult<Vec<(u32, String)>> {
-        let own: Vec<i64> = sqlx::query_scalar(
-            "SELECT kid FROM data_keys WHERE owner = '' OR owner =
-             (SELECT COALESCE((SELECT value FROM meta WHERE key = 'node_id'), ''))",
-        )
-        .fetch_all(db)
-        .await?;
-        Ok(self.with(|h| {
+    /// The secrets (hex) of the held keys among `kids`, to carry them to the regional node.
+    fn secrets(&self, kids: &[i64]) -> Vec<(u32, String)> {
+        self.with(|h| {
             h.all
                 .iter()
-                .filter(|k| own.contains(&i64::from(k.kid)))
+                .filter(|k| kids.contains(&i64::from(k.kid)))
                 .map(|k| (k.kid, hex(&k.secret())))
                 .collect()
-        }))
+        })
     }
 
     /// Makes a new key of this node the current one (after `rotate` stored it).

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{
-    Keyring, MASTER_META, MasterSource, Resealed, fingerprint, hex, master_key, new_wrapped,
+    Keyring, MASTER_META, MasterSource, OWN, Resealed, fingerprint, hex, master_key, new_wrapped,
     random, unwrap, wrap,
 };
 use crate::db::{self, Db};
@@ -23,9 +23,6 @@ pub struct KeyStatus {
     /// Stored values sealed under it (records and change log).
     pub values: u64,
 }
-
-const OWN: &str = "(owner = '' OR owner = (SELECT COALESCE((SELECT value FROM meta
-                   WHERE key = 'node_id'), '')))";
 
 pub async fn status(db: &Db) -> AppResult<Vec<KeyStatus>> {
     let uses = super::uses(db).await?;

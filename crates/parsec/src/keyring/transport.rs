@@ -58,16 +58,13 @@ pub fn open_from_transport(kwk: &DataKey, post: &str, kid: u32, sealed: &str) ->
 
 /// This node's own keys not yet acknowledged by the regional node.
 pub async fn to_upload(db: &Db, keyring: &Keyring) -> AppResult<Vec<(u32, String)>> {
-    let pending: Vec<i64> =
-        sqlx::query_scalar("SELECT kid FROM data_keys WHERE uploaded_at IS NULL")
-            .fetch_all(db)
-            .await?;
-    Ok(keyring
-        .own_keys(db)
-        .await?
-        .into_iter()
-        .filter(|(kid, _)| pending.contains(&i64::from(*kid)))
-        .collect())
+    let pending: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT kid FROM data_keys WHERE uploaded_at IS NULL AND {}",
+        super::OWN
+    )))
+    .fetch_all(db)
+    .await?;
+    Ok(keyring.secrets(&pending))
 }
 
 /// The regional node holds these keys now.

@@ -58,10 +58,10 @@ impl Component {
 
     pub fn label_key(self) -> &'static str {
         match self {
-            Component::Securite => "budget-component-securite",
-            Component::Frontieres => "budget-component-frontieres",
-            Component::Moyens => "budget-component-moyens",
-            Component::Gestion => "budget-component-gestion",
+            Component::Securite => "programme-component-securite",
+            Component::Frontieres => "programme-component-frontieres",
+            Component::Moyens => "programme-component-moyens",
+            Component::Gestion => "programme-component-gestion",
         }
     }
 }
@@ -526,7 +526,16 @@ pub fn code_order(a: &str, b: &str) -> Ordering {
     x.len().cmp(&y.len()).then_with(|| a.cmp(b))
 }
 
-const LINES_SQL: &str = "SELECT l.id, l.code, l.component, l.activity_id, a.code AS activity_code,
+/// The lines with their totals over the period (`?1`, `?2`); `one`: only the line `?3`, whose
+/// entries are then read by their index alone.
+fn lines_sql(one: bool) -> String {
+    let (entries, lines) = if one {
+        ("AND line_id = ?3", "WHERE l.id = ?3")
+    } else {
+        ("", "")
+    };
+    format!(
+        "SELECT l.id, l.code, l.component, l.activity_id, a.code AS activity_code,
        l.title, l.eur_cents, l.demo,
        COALESCE(x.committed_eur, 0) AS committed_eur, COALESCE(x.committed_fcfa, 0) AS committed_fcfa,
        COALESCE(x.paid_eur, 0) AS paid_eur, COALESCE(x.paid_fcfa, 0) AS paid_fcfa
@@ -539,18 +548,19 @@ const LINES_SQL: &str = "SELECT l.id, l.code, l.component, l.activity_id, a.code
          SUM(CASE WHEN kind = 'paiement' THEN eur_cents ELSE 0 END) AS paid_eur,
          SUM(CASE WHEN kind = 'paiement' THEN fcfa ELSE 0 END) AS paid_fcfa
        FROM budget_entries
-       WHERE (?1 IS NULL OR on_day >= ?1) AND (?2 IS NULL OR on_day <= ?2)
+       WHERE (?1 IS NULL OR on_day >= ?1) AND (?2 IS NULL OR on_day <= ?2) {entries}
        GROUP BY line_id
      ) x ON x.line_id = l.id
-     WHERE (?3 IS NULL OR l.id = ?3)";
+     {lines}"
+    )
+}
 
 /// Every line with its totals, by component then code.
 pub async fn lines(state: &AppState, period: Period) -> AppResult<Vec<Line>> {
     let (from, to) = period.bounds();
-    let rows: Vec<LineRow> = sqlx::query_as(LINES_SQL)
+    let rows: Vec<LineRow> = sqlx::query_as(sqlx::AssertSqlSafe(lines_sql(false)))
         .bind(from)
         .bind(to)
-        .bind(None::<String>)
         .fetch_all(&state.db)
         .await?;
     let mut lines = rows
@@ -568,7 +578,7 @@ pub async fn lines(state: &AppState, period: Period) -> AppResult<Vec<Line>> {
 /// One line with its totals.
 pub async fn line(state: &AppState, id: &str, period: Period) -> AppResult<Line> {
     let (from, to) = period.bounds();
-    let row: Option<LineRow> = sqlx::query_as(LINES_SQL)
+    let row: Option<LineRow> = sqlx::query_as(sqlx::AssertSqlSafe(lines_sql(true)))
         .bind(from)
         .bind(to)
         .bind(id)

@@ -104,8 +104,7 @@ fn component_label(c: &PageCtx, component: Component) -> String {
 }
 
 /// The execution by component, with the programme's total last.
-fn execution_table(c: &PageCtx, lines: &[Line]) -> DetailTable {
-    let e = budget::execution_of(lines);
+fn execution_table(c: &PageCtx, e: &budget::Execution) -> DetailTable {
     let row = |label: String, t: &Totals| ListRow {
         href: String::new(),
         cells: vec![
@@ -145,8 +144,7 @@ fn execution_table(c: &PageCtx, lines: &[Line]) -> DetailTable {
 }
 
 /// The lines by component, each component closed by its subtotal.
-fn lines_table(c: &PageCtx, lines: &[Line]) -> DetailTable {
-    let e = budget::execution_of(lines);
+fn lines_table(c: &PageCtx, lines: &[Line], e: &budget::Execution) -> DetailTable {
     let mut rows = Vec::new();
     for (comp, t) in &e.by_component {
         let mine: Vec<&Line> = lines.iter().filter(|l| l.component == *comp).collect();
@@ -154,10 +152,7 @@ fn lines_table(c: &PageCtx, lines: &[Line]) -> DetailTable {
             continue;
         }
         for l in mine {
-            let mut title = l.title.clone();
-            if l.demo {
-                title = format!("{title} ({})", c.t("budget-demo"));
-            }
+            let title = super::web::demo_marked(c, &l.title, l.demo);
             rows.push(ListRow {
                 href: format!("/programme/budget/lines/{}", l.id),
                 cells: vec![
@@ -228,7 +223,8 @@ async fn list(State(state): State<AppState>, auth: Auth, Query(q): Params) -> Ap
     let lines = budget::lines(&state, p).await?;
     let c = PageCtx::new(&state, &auth, "/programme")
         .with_flash(q.contains_key("saved").then_some("flash-saved"));
-    let tables = vec![execution_table(&c, &lines), lines_table(&c, &lines)];
+    let e = budget::execution_of(&lines);
+    let tables = vec![execution_table(&c, &e), lines_table(&c, &lines, &e)];
     let shown = |d: Option<Date>| d.map(|d| day_text(&d.to_string())).unwrap_or_default();
     render(&ListPage {
         from: shown(p.from),

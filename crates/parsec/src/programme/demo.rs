@@ -8,9 +8,11 @@
 //! and EUTM Mali. Everything else — the budget's figures, the other dates, the needs, the
 //! baselines and targets — is made up and marked as demonstration data (`demo = 1`).
 
+use super::budget::{self, Amount, Component, EntryKind, NewEntry, NewLine};
 use crate::app::AppState;
+use crate::audit::Actor;
 use crate::db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// (name, kind, note)
 const PARTNERS: &[(&str, &str, &str)] = &[
@@ -488,12 +490,6 @@ const TARGETS: &[(&str, f64, &str, f64)] = &[
     ("availability", 55.0, "2017", 80.0),
 ];
 
-/// Whole euros as cents and francs CFA, converted once at the fixed parity.
-fn amounts(eur: i64) -> (i64, i64) {
-    let cents = eur * 100;
-    (cents, super::money::fcfa_of(cents))
-}
-
 /// Seeds the programme's demo records once (nothing when a partner is already there).
 pub async fn seed(state: &AppState) -> AppResult<()> {
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM programme_partners")
@@ -585,38 +581,6 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         .execute(&mut *tx)
         .await?;
     }
-    for (code, component, activity, title, eur) in LINES {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO budget_lines (id, code, component, activity_id, title, eur_cents, demo)
-             VALUES (?, ?, ?, {ACTIVITY}, ?, ?, 1)"
-        )))
-        .bind(db::new_id())
-        .bind(code)
-        .bind(component)
-        .bind(activity)
-        .bind(title)
-        .bind(eur * 100)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for (line, kind, day, eur, reference) in ENTRIES {
-        let (cents, fcfa) = amounts(*eur);
-        sqlx::query(
-            "INSERT INTO budget_entries (id, line_id, kind, on_day, eur_cents, fcfa, reference,
-             recorded_by, recorded_at, demo)
-             VALUES (?, (SELECT id FROM budget_lines WHERE code = ?), ?, ?, ?, ?, ?, 'demo', ?, 1)",
-        )
-        .bind(db::new_id())
-        .bind(line)
-        .bind(kind)
-        .bind(day)
-        .bind(cents)
-        .bind(fcfa)
-        .bind(reference)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-    }
     for (code, baseline, period, target) in TARGETS {
         sqlx::query(
             "INSERT INTO programme_indicators (code, baseline, target, baseline_period,
@@ -631,5 +595,39 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
         .await?;
     }
     tx.commit().await?;
+    // The budget through its own service, each line and entry audited as any other.
+    let actor = Actor::system("demo");
+    let mut line_ids = std::collections::HashMap::new();
+    for (code, component, activity, title, eur) in LINES {
+        let activity_id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM programme_activities WHERE code = ?")
+                .bind(activity)
+                .fetch_optional(&state.db)
+                .await?;
+        let line = NewLine {
+            code: code.to_string(),
+            component: Component::parse(component)
+                .ok_or_else(|| AppError::Internal(format!("demo component {component}")))?,
+            activity_id,
+            title: title.to_string(),
+            planned_eur_cents: eur * 100,
+            demo: true,
+        };
+        line_ids.insert(*code, budget::create_line(state, &actor, &line).await?);
+    }
+    for (line, kind, day, eur, reference) in ENTRIES {
+        let entry = NewEntry {
+            kind: EntryKind::parse(kind)
+                .ok_or_else(|| AppError::Internal(format!("demo entry kind {kind}")))?,
+            on_day: db::day(day).ok_or_else(|| AppError::Internal(format!("demo day {day}")))?,
+            amount: Amount::Eur(eur * 100),
+            reference: reference.to_string(),
+            demo: true,
+        };
+        let line_id = line_ids
+            .get(line)
+            .ok_or_else(|| AppError::Internal(format!("demo line {line}")))?;
+        budget::record_entry(state, &actor, line_id, &entry).await?;
+    }
     Ok(())
 }

@@ -22,6 +22,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::fleet::availability::By;
 use crate::incidents::coverage;
+// The sitrep's median: the middle value, or the mean of the two middle ones.
+use crate::incidents::sitrep::median_of as median;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -435,7 +437,7 @@ fn quarters(from: Date, to: Date) -> Vec<Quarter> {
         let end = Date::from_calendar_date(year, last_month, last_month.length(year))
             .map_or(to, |e| e.min(to));
         out.push(Quarter {
-            label: format!("{year}-T{number}"),
+            label: super::web::quarter_of(start),
             from: start,
             to: end,
         });
@@ -462,17 +464,6 @@ fn months(from: Date, to: Date) -> f64 {
         }
     }
     total
-}
-
-/// The middle value, or the mean of the two middle ones.
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => v.get(n / 2).copied(),
-        _ => Some((v.get(n / 2 - 1)? + v.get(n / 2)?) / 2.0),
-    }
 }
 
 fn percent(share: f64) -> f64 {

@@ -20,8 +20,8 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult, Problems};
 use crate::web::auth::Auth;
 use crate::web::page::{
-    DetailTable, Fields, FormField, FormView, ListRow, PageCtx, SelectOption, day_text, options,
-    render,
+    DetailTable, Fields, FormField, FormView, ListRow, PageCtx, SelectOption, day_text, num,
+    options, percent, render,
 };
 
 type Params = Query<HashMap<String, String>>;
@@ -122,7 +122,7 @@ fn page(c: PageCtx, here: &str, title: String) -> ProgrammePage {
 
 /// A record's title, said to be demonstration data where it is (the demo's dates, needs and
 /// figures are made up; the programme's public facts are not).
-fn demo_marked(c: &PageCtx, title: &str, demo: bool) -> String {
+pub(super) fn demo_marked(c: &PageCtx, title: &str, demo: bool) -> String {
     if demo {
         format!("{title} ({})", c.t("budget-demo"))
     } else {
@@ -156,8 +156,7 @@ fn value_text(c: &PageCtx, unit: Unit, v: Option<f64>) -> String {
     };
     match unit {
         // `+ 0.0` writes a negative zero as 0.
-        Unit::Count if v.fract() == 0.0 => format!("{:.0}", v + 0.0),
-        Unit::Count => format!("{:.1}", v + 0.0),
+        Unit::Count => num(Some(v + 0.0)),
         Unit::Percent => format!("{v:.0} %"),
         Unit::Minutes => format!("{v:.0} min"),
     }
@@ -437,20 +436,36 @@ async fn partner_options(
     ))
 }
 
-async fn activity_options(
-    state: &AppState,
-    c: &PageCtx,
-    current: &str,
-) -> AppResult<Vec<SelectOption>> {
-    Ok(options(
-        activities::activities(state)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, format!("{} {}", a.code, a.title)))
-            .collect(),
-        current,
+/// The field naming the activity a record answers (none allowed), as every programme form has
+/// it.
+async fn activity_field(state: &AppState, c: &PageCtx, f: &Fields) -> AppResult<FormField> {
+    let activities = activities::activities(state)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, format!("{} {}", a.code, a.title)))
+        .collect();
+    Ok(FormField::new(
+        "activity_id",
+        c.t("programme-activity"),
+        "select",
+        String::new(),
+    )
+    .options(options(
+        activities,
+        f.get("activity_id"),
         Some(c.t("programme-none")),
-    ))
+    )))
+}
+
+/// The region's cercles, for a select.
+fn cercle_options(state: &AppState, current: &str, blank: Option<String>) -> Vec<SelectOption> {
+    let cercles = state
+        .gazetteer
+        .cercles()
+        .iter()
+        .map(|k| (k.name.clone(), k.name.clone()))
+        .collect();
+    options(cercles, current, blank)
 }
 
 async fn activity_view(
@@ -662,10 +677,6 @@ async fn activity_update(
     }
 }
 
-fn percent(v: Option<f64>) -> String {
-    v.map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_default()
-}
-
 async fn deliveries_page(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     auth.require(Permission::ViewProgramme)?;
     let list = deliveries::deliveries(&state).await?;
@@ -769,13 +780,7 @@ async fn delivery_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<F
                 String::new(),
             )
             .options(units),
-            FormField::new(
-                "activity_id",
-                c.t("programme-activity"),
-                "select",
-                String::new(),
-            )
-            .options(activity_options(state, &c, f.get("activity_id")).await?),
+            activity_field(state, &c, f).await?,
             text("handed_over_on", "delivery-handed-over").required(),
             text("document_ref", "delivery-document").hint(c.t("delivery-document-hint")),
             text("warranty_end", "delivery-warranty"),
@@ -978,16 +983,7 @@ async fn partner_create(
 
 async fn intervention_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
     let c = PageCtx::new(state, auth, "/programme");
-    let cercles = options(
-        state
-            .gazetteer
-            .cercles()
-            .iter()
-            .map(|k| (k.name.clone(), k.name.clone()))
-            .collect(),
-        f.get("cercle"),
-        None,
-    );
+    let cercles = cercle_options(state, f.get("cercle"), None);
     Ok(FormView {
         title: c.t("intervention-new"),
         action: "/programme/interventions/new".into(),
@@ -1004,13 +1000,7 @@ async fn intervention_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResu
             FormField::new("cercle", c.t("geo-cercle"), "select", String::new())
                 .required()
                 .options(cercles),
-            FormField::new(
-                "activity_id",
-                c.t("programme-activity"),
-                "select",
-                String::new(),
-            )
-            .options(activity_options(state, &c, f.get("activity_id")).await?),
+            activity_field(state, &c, f).await?,
             FormField::new("note", c.t("field-notes"), "text", f.get("note").into()),
         ],
         ..form_defaults(c)
@@ -1086,16 +1076,7 @@ async fn needs_page(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
 async fn need_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormView> {
     let c = PageCtx::new(state, auth, "/programme");
     let units = unit_options(state, f.get("unit_id"), c.t("programme-none")).await?;
-    let cercles = options(
-        state
-            .gazetteer
-            .cercles()
-            .iter()
-            .map(|k| (k.name.clone(), k.name.clone()))
-            .collect(),
-        f.get("cercle"),
-        Some(c.t("programme-none")),
-    );
+    let cercles = cercle_options(state, f.get("cercle"), Some(c.t("programme-none")));
     let priorities = options(
         ["1", "2", "3"]
             .iter()
@@ -1123,13 +1104,7 @@ async fn need_view(state: &AppState, auth: &Auth, f: &Fields) -> AppResult<FormV
             FormField::new("priority", c.t("need-priority"), "select", String::new())
                 .required()
                 .options(priorities),
-            FormField::new(
-                "activity_id",
-                c.t("programme-activity"),
-                "select",
-                String::new(),
-            )
-            .options(activity_options(state, &c, f.get("activity_id")).await?),
+            activity_field(state, &c, f).await?,
             FormField::new(
                 "identified_on",
                 c.t("need-identified"),
@@ -1351,12 +1326,10 @@ async fn report_tables(
         .by_component
         .iter()
         .zip(&to_date.by_component)
-        .map(|((component, q), (_, all))| {
-            money_row(label(c, "programme-component-", component.code()), q, all)
-        })
+        .map(|((component, q), (_, all))| money_row(c.t(component.label_key()), q, all))
         .collect();
     budget_rows.push(money_row(
-        c.t("programme-budget-total"),
+        c.t("budget-total"),
         &quarter_money.total,
         &to_date.total,
     ));
@@ -1560,6 +1533,5 @@ mod tests {
             Some((date!(2019 - 01 - 01), date!(2019 - 03 - 31)))
         );
         assert_eq!(quarter_days("2019-T5"), None);
-        assert_eq!(quarter_days("2019"), None);
     }
 }

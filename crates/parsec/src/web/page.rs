@@ -761,6 +761,12 @@ pub fn when_text(at: &str) -> String {
     }
 }
 
+/// A share (0 to 1) as a whole percent for a page cell (`87 %`); empty when there is none.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.0} %", r * 100.0))
+        .unwrap_or_default()
+}
+
 /// Formats an optional number for a page cell.
 pub fn num(v: Option<f64>) -> String {
     v.map(|x| {

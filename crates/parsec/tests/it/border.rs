@@ -2,7 +2,7 @@
 //! hit in the commandant's queue, the instruction read, a second Enter that saves nothing
 //! twice, typed entries and bad input with their messages, scope, audit and export.
 
-use crate::support::{Client, TestApp, location};
+use crate::support::{Client, TestApp, location, submission_of};
 
 /// A TD3 (passport) zone with every check digit computed, as a scanner types it.
 pub fn td3(
@@ -525,10 +525,6 @@ async fn flow_statistics_count_without_naming_anyone() {
 }
 
 /// The submission key of a form page.
-fn submission_of(html: &str) -> String {
-    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 #[tokio::test]
 async fn a_lorry_and_its_goods_cross_with_their_driver() {

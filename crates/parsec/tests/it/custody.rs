@@ -5,18 +5,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{TestApp, location};
-
-fn typed(t: OffsetDateTime) -> String {
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
-}
+use crate::support::{TestApp, location, typed};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))

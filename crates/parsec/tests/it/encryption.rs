@@ -12,7 +12,7 @@ use parsec::audit::Actor;
 use parsec::config::Config;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{Client, TestApp, location};
+use crate::support::{Client, TestApp, location, submission_of, typed};
 use crate::support_q;
 
 /// The watchlist entry that the traveller Zerbokanti Oulimbradé matches by spelling
@@ -46,17 +46,6 @@ const SECRETS: &[&str] = &[
 /// scan does read what the files hold.
 const CLEAR_MARKER: &str = "Ostravelline";
 
-fn typed(t: OffsetDateTime) -> String {
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
-}
-
 /// The record's id in a page's address (`/border/crossings/ID?saved=1`).
 fn id_in(page: &str, prefix: &str) -> String {
     page.trim_start_matches(prefix)
@@ -64,12 +53,6 @@ fn id_in(page: &str, prefix: &str) -> String {
         .next()
         .unwrap()
         .to_string()
-}
-
-/// The one-time key of a form page.
-fn submission_of(html: &str) -> String {
-    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
-    html[at..].split('"').next().unwrap().to_string()
 }
 
 /// A crossing recorded through the form; its id.

@@ -221,11 +221,6 @@ fn typed_day(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
-/// A time as the status form takes it: `JJ/MM/AAAA HH:MM`.
-fn typed_time(t: time::OffsetDateTime) -> String {
-    format!("{} {:02}:{:02}", typed_day(t.date()), t.hour(), t.minute())
-}
-
 /// A whole-table count (each test has its own database).
 async fn count(app: &TestApp, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql)
@@ -451,8 +446,8 @@ async fn a_work_order_is_never_closed_before_it_was_opened_nor_changed_once_clos
     .await;
     let status = format!("/workshop/orders/{order}/status");
     let audited = app.audit_count("status").await;
-    let yesterday = typed_time(parsec::db::now() - time::Duration::days(1));
-    let tomorrow = typed_time(parsec::db::now() + time::Duration::days(1));
+    let yesterday = crate::support::typed(parsec::db::now() - time::Duration::days(1));
+    let tomorrow = crate::support::typed(parsec::db::now() + time::Duration::days(1));
 
     // Closed a day before it was opened.
     let (code, html) = atelier

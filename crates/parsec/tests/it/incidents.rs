@@ -1,12 +1,7 @@
 //! Incidents over HTTP: reported, the available assets ranked by travel time, one sent (the
 //! nearest, or another with a reason), its response followed to the end, the incident closed.
 
-use crate::support::{TestApp, location};
-
-fn submission_of(html: &str) -> String {
-    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
-    html[at..].split('"').next().unwrap().to_string()
-}
+use crate::support::{TestApp, location, submission_of};
 
 #[tokio::test]
 async fn an_incident_is_reported_dispatched_followed_and_closed() {

@@ -236,12 +236,14 @@ async fn amounts_are_kept_in_both_currencies_and_rates_are_the_hand_figures() {
             paid_fcfa: 49_197_110,
         }
     );
-    // The rates as fractions of the sums above (a float only at the end).
-    assert_eq!(securite.committed_rate(), Some(6_000_152.0 / 15_000_000.0));
-    assert_eq!(securite.paid_rate(), Some(3_000_001.0 / 15_000_000.0));
-    assert_eq!(frontieres.committed_rate(), Some(0.7));
-    assert_eq!(frontieres.paid_rate(), Some(4_500_050.0 / 20_000_000.0));
-    assert_eq!(moyens.paid_rate(), None, "nothing planned: no rate");
+    // The rates of the execution read back, as fractions of the sums above (a float only at
+    // the end).
+    let rates = |i: usize| &e.by_component[i].1;
+    assert_eq!(rates(0).committed_rate(), Some(6_000_152.0 / 15_000_000.0));
+    assert_eq!(rates(0).paid_rate(), Some(3_000_001.0 / 15_000_000.0));
+    assert_eq!(rates(1).committed_rate(), Some(0.7));
+    assert_eq!(rates(1).paid_rate(), Some(4_500_050.0 / 20_000_000.0));
+    assert_eq!(rates(2).paid_rate(), None, "nothing planned: no rate");
     assert_eq!(e.total.paid_rate(), Some(7_500_051.0 / 35_000_000.0));
 
     // For February and March only: the commitment of 1.2 and the two payments of 1.1.

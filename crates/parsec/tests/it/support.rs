@@ -337,6 +337,24 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[start..end].to_string()).filter(|t| !t.is_empty())
 }
 
+/// A time as the forms take it: `JJ/MM/AAAA HH:MM`.
+pub fn typed(t: time::OffsetDateTime) -> String {
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The one-time key of a form page.
+pub fn submission_of(html: &str) -> String {
+    let at = html.find("name=\"submission\" value=\"").unwrap() + 26;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
 pub fn location(res: &reqwest::Response) -> String {
     res.headers()
         .get("location")

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::meter_label;
-use super::orders::{days, percent};
+use super::orders::days;
 use crate::accounts::Permission;
 use crate::app::AppState;
 use crate::error::AppResult;
@@ -18,7 +18,7 @@ use crate::fleet::availability::{self, By, Report};
 use crate::registry::model::{AssetKind, Coded};
 use crate::web::auth::Auth;
 use crate::web::download::{attachment, csv_line, xlsx_tables};
-use crate::web::page::{DetailTable, ListRow, PageCtx, day_text, render};
+use crate::web::page::{DetailTable, ListRow, PageCtx, day_text, percent, render};
 
 type Params = Query<HashMap<String, String>>;
 

@@ -19,7 +19,7 @@ use crate::fleet::work_orders::{self as orders, Labour, NewWorkOrder, StatusChan
 use crate::web::auth::Auth;
 use crate::web::page::{
     DetailField, DetailTable, DetailView, Fields, FormField, FormView, ListRow, PageCtx, day_text,
-    num, options, render, when_text,
+    num, options, percent, render, when_text,
 };
 
 type Params = Query<HashMap<String, String>>;
@@ -207,11 +207,6 @@ impl Board {
     fn qty(&self, v: &f64) -> String {
         num(Some(*v))
     }
-}
-
-pub(super) fn percent(rate: Option<f64>) -> String {
-    rate.map(|r| format!("{:.0} %", r * 100.0))
-        .unwrap_or_default()
 }
 
 pub(super) fn days(seconds: i64) -> String {
