@@ -1202,7 +1202,6 @@ indicator-baseline = Baseline
 indicator-baseline-period = Baseline period
 indicator-target = Target
 indicator-set-target = Set the baseline and target
-indicator-quarter-value = { $quarter }
 indicator-target-title = Baseline and target
 indicator-incidents_per_month = Incidents per month
 indicator-incidents_per_month-definition = Incidents recorded in the period, divided by its number of months; per cercle.

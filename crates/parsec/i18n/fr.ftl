@@ -1203,7 +1203,6 @@ indicator-baseline = Situation de référence
 indicator-baseline-period = Période de référence
 indicator-target = Cible
 indicator-set-target = Fixer la référence et la cible
-indicator-quarter-value = { $quarter }
 indicator-target-title = Référence et cible
 indicator-incidents_per_month = Incidents par mois
 indicator-incidents_per_month-definition = Incidents enregistrés sur la période, divisés par le nombre de mois ; détail par cercle.

@@ -291,6 +291,18 @@ pub fn quarter_of(d: Date) -> String {
     format!("{}-T{}", d.year(), (u8::from(d.month()) - 1) / 3 + 1)
 }
 
+/// The first day of the quarter `back` quarters before the one of `day`.
+fn quarters_before(day: Date, back: i32) -> Date {
+    let index = day.year() * 4 + i32::from((u8::from(day.month()) - 1) / 3) - back;
+    let month = u8::try_from(index.rem_euclid(4) * 3 + 1).unwrap_or(1);
+    Date::from_calendar_date(
+        index.div_euclid(4),
+        time::Month::try_from(month).unwrap_or(time::Month::January),
+        1,
+    )
+    .unwrap_or(day)
+}
+
 /// The first and last days of a quarter named `2026-T4`.
 pub fn quarter_days(q: &str) -> Option<(Date, Date)> {
     let (year, n) = q.split_once("-T")?;
@@ -1247,36 +1259,32 @@ async fn report_tables(
     quarter: &str,
 ) -> AppResult<Vec<DetailTable>> {
     let (from, to) = quarter_days(quarter).ok_or(AppError::invalid("quarter", "error-bad-date"))?;
-    // The quarter and the three before it, for the trend.
-    let year_before = from - time::Duration::days(273);
-    let list = indicators::compute(state, year_before, to).await?;
-    let now = indicators::compute(state, from, to).await?;
+    // The quarter and the three before it, whole, for the trend: one computation, whose last
+    // quarter is the report's own.
+    let list = indicators::compute(state, quarters_before(from, 3), to).await?;
     let set = targets::targets(state).await?;
-    let mut quarters: Vec<String> = list
-        .first()
-        .map(|i| i.series.iter().map(|(q, _)| q.clone()).collect())
-        .unwrap_or_default();
-    quarters.truncate(4);
+    let quarters: Vec<String> = (0..4)
+        .rev()
+        .map(|back| quarter_of(quarters_before(from, back)))
+        .collect();
     let mut columns = heads(c, &["indicator", "indicator-baseline", "indicator-target"]);
     columns.extend(quarters.iter().cloned());
-    columns.push(c.tf("indicator-quarter-value", &[("quarter", quarter)]));
     let rows = list
         .iter()
-        .zip(&now)
-        .map(|(i, n)| {
+        .map(|i| {
             let t = set.get(i.code);
             let mut cells = vec![
                 c.t(&format!("indicator-{}", i.code)),
                 value_text(c, i.unit, t.and_then(|t| t.baseline)),
                 value_text(c, i.unit, t.and_then(|t| t.target)),
             ];
-            cells.extend(
-                i.series
-                    .iter()
-                    .take(4)
-                    .map(|(_, v)| value_text(c, i.unit, *v)),
-            );
-            cells.push(value_text(c, n.unit, n.value));
+            if i.series.is_empty() {
+                // A value of now only (the population within reach): the quarter's, alone.
+                cells.extend(quarters[1..].iter().map(|_| value_text(c, i.unit, None)));
+                cells.push(value_text(c, i.unit, i.value));
+            } else {
+                cells.extend(i.series.iter().map(|(_, v)| value_text(c, i.unit, *v)));
+            }
             ListRow {
                 href: String::new(),
                 cells,
@@ -1533,5 +1541,14 @@ mod tests {
             Some((date!(2019 - 01 - 01), date!(2019 - 03 - 31)))
         );
         assert_eq!(quarter_days("2019-T5"), None);
+        assert_eq!(
+            quarters_before(date!(2026 - 04 - 01), 3),
+            date!(2025 - 07 - 01)
+        );
+        assert_eq!(
+            quarters_before(date!(2026 - 12 - 06), 0),
+            date!(2026 - 10 - 01)
+        );
+        assert_eq!(quarter_days("2019"), None);
     }
 }

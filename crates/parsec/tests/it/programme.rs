@@ -159,6 +159,31 @@ async fn a_target_set_shows_on_the_dashboard_and_the_quarterly_report_comes_as_p
     // planned is the demo's 29 M€, all of it paid or not by the end of the quarter.
     let sheets = parsec::xlsx::read(&xlsx).unwrap();
     assert_eq!(sheets.len(), 5);
+    // The indicators: the three quarters before and the quarter itself, each once and whole.
+    let heads: Vec<String> = sheets[0].rows[0]
+        .cells
+        .iter()
+        .map(|c| c.text().to_string())
+        .collect();
+    assert_eq!(
+        heads[3..],
+        ["2026-T1", "2026-T2", "2026-T3", "2026-T4"],
+        "{heads:?}"
+    );
+    let res = p.get("/programme/report.xlsx?quarter=2026-T2").await;
+    let sheets = parsec::xlsx::read(&res.bytes().await.unwrap()).unwrap();
+    let heads: Vec<String> = sheets[0].rows[0]
+        .cells
+        .iter()
+        .map(|c| c.text().to_string())
+        .collect();
+    assert_eq!(
+        heads[3..],
+        ["2025-T3", "2025-T4", "2026-T1", "2026-T2"],
+        "{heads:?}"
+    );
+    let res = p.get("/programme/report.xlsx?quarter=2026-T4").await;
+    let sheets = parsec::xlsx::read(&res.bytes().await.unwrap()).unwrap();
     let budget = &sheets[1];
     let total = budget
         .rows
