@@ -4,8 +4,11 @@
 //! `baseline.py` computes them, so that the figures sit side by side with rapidfuzz's.
 //!
 //! `cargo bench -p namematch` (sizes 10k and 100k; 1M too when `names1m/watchlist_1000000.csv`
-//! has been generated there). `NAMEBENCH_DIR` overrides the data folder; `NAMEBENCH_SIZES`
+//! has been generated there), then the alias kinds of `alias_kinds`. `NAMEBENCH_DIR` overrides
+//! the data folder; `NAMEBENCH_SIZES`
 //! (e.g. `10000,100000`) picks the sizes.
+
+mod alias_kinds;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -202,6 +205,11 @@ fn main() {
                 nationality: Some(l.nat.clone()),
             })
             .collect();
+        // `NAMEBENCH_ONLY=aliases`: the alias kinds alone, for working on them.
+        if std::env::var("NAMEBENCH_ONLY").is_ok_and(|o| o == "aliases") {
+            aliases(size, &list, &entries);
+            continue;
+        }
         let start = Instant::now();
         let index = Index::build(&entries);
         let build = start.elapsed().as_secs_f64();
@@ -328,5 +336,72 @@ fn main() {
             .map(|(r, (n, h))| format!("{r} {:.1}", 100.0 * *h as f64 / (*n).max(1) as f64))
             .collect();
         eprintln!("  recall@10 by rule at {size}: {}", line.join(", "));
+        drop(index);
+        aliases(size, &list, &entries);
     }
+}
+
+/// The alias kinds (`alias_kinds`): the list with the aliases the kinds write into it, and per
+/// kind the recall at 1 and 10 and the share the default thresholds flag (`à vérifier` or
+/// `alerte`) and alert on.
+fn aliases(size: usize, list: &[Listed], entries: &[Entry]) {
+    let names: Vec<Vec<String>> = list.iter().map(|l| l.names.clone()).collect();
+    let nats: Vec<String> = list.iter().map(|l| l.nat.clone()).collect();
+    let (names, queries) = alias_kinds::generate(&names, &nats, 300, 16);
+    let entries: Vec<Entry> = entries
+        .iter()
+        .zip(names)
+        .map(|(e, names)| Entry {
+            names,
+            birth: e.birth,
+            nationality: e.nationality.clone(),
+        })
+        .collect();
+    let index = Index::build(&entries);
+    let thresholds = namematch::Thresholds::default();
+    println!();
+    println!("| size | alias kind | queries | R@1 | R@10 | flagged | alerte |");
+    println!("|---|---|---|---|---|---|---|");
+    for kind in alias_kinds::KINDS {
+        let (mut n, mut r1, mut r10, mut flagged, mut alert) = (0, 0, 0, 0, 0);
+        for q in queries.iter().filter(|q| q.kind == kind) {
+            let hits = index.search(
+                &Query {
+                    name: q.name.clone(),
+                    birth: entries.get(q.target).and_then(|e| e.birth),
+                    nationality: Some(q.nationality.clone()),
+                },
+                10,
+            );
+            n += 1;
+            r1 += usize::from(hits.first().is_some_and(|h| h.entry == q.target));
+            if let Some(h) = hits.iter().find(|h| h.entry == q.target) {
+                r10 += 1;
+                match thresholds.decide(h.score) {
+                    namematch::Decision::Alerte => {
+                        alert += 1;
+                        flagged += 1;
+                    }
+                    namematch::Decision::AVerifier => flagged += 1,
+                    namematch::Decision::Aucune => {}
+                }
+            } else if std::env::var("NAMEBENCH_ALIAS_MISSES").is_ok() {
+                let listed = entries.get(q.target).map(|e| e.names.join(" | "));
+                eprintln!(
+                    "  miss {kind}: {} -> {}",
+                    q.name,
+                    listed.unwrap_or_default()
+                );
+            }
+        }
+        let pc = |x: usize| 100.0 * x as f64 / n.max(1) as f64;
+        println!(
+            "| {size} | {kind} | {n} | {:.1} | {:.1} | {:.1} | {:.1} |",
+            pc(r1),
+            pc(r10),
+            pc(flagged),
+            pc(alert)
+        );
+    }
+    println!();
 }

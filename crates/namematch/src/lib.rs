@@ -14,7 +14,10 @@ pub mod normalize;
 
 use std::collections::HashMap;
 
-use normalize::{distance_within, fold, is_arabic, is_particle, skeleton, spell_key};
+use normalize::{
+    distance_within, fold, is_arabic, is_article, is_chain_link, is_kunya, is_laqab_mark, is_nisba,
+    is_particle, skeleton, spell_key, split_kunya, without_article,
+};
 
 /// A date as lists give it: full, or the year only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +112,24 @@ pub enum Rule {
     Typo,
     Truncated,
     Merged,
+    /// The Arabic article joined, split, assimilated or dropped (`Elhadji` / `El Hadji`,
+    /// `Essoudani` / `al-Soudani`, `Abdelghani` / `Abd al-Ghani`).
+    Article,
+    /// The "father of" of a kunya (`Abou` / `Aboul` / `Abu al-`).
+    Kunya,
+    /// A name of origin (`al-Tilemsi`), matched or left out by one side.
+    Nisba,
+    /// A nickname introduced by `dit` (`Amadou Barry dit Kouffa`).
+    Laqab,
+    /// An initial for a given name (`A. Koufa`).
+    Initial,
+    /// A link of a patronymic chain one side has and the other not (`Ould Ahmed Ould Sidi` /
+    /// `Ould Sidi`).
+    Chain,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 14] = [
         Rule::Exact,
         Rule::Spelling,
         Rule::Variant,
@@ -121,6 +138,12 @@ impl Rule {
         Rule::Typo,
         Rule::Truncated,
         Rule::Merged,
+        Rule::Article,
+        Rule::Kunya,
+        Rule::Nisba,
+        Rule::Laqab,
+        Rule::Initial,
+        Rule::Chain,
     ];
 
     pub fn code(self) -> &'static str {
@@ -133,6 +156,12 @@ impl Rule {
             Rule::Typo => "typo",
             Rule::Truncated => "truncated",
             Rule::Merged => "merged",
+            Rule::Article => "article",
+            Rule::Kunya => "kunya",
+            Rule::Nisba => "nisba",
+            Rule::Laqab => "laqab",
+            Rule::Initial => "initial",
+            Rule::Chain => "chain",
         }
     }
 }
@@ -156,6 +185,9 @@ pub struct Explanation {
     /// Query tokens and listed tokens that found no partner.
     pub unmatched_query: Vec<String>,
     pub unmatched_listed: Vec<String>,
+    /// Tokens one side has and the other not that weighed lightly, and why (`Chain`: a link
+    /// of a patronymic chain written shorter; `Nisba`: a name of origin left out).
+    pub omitted: Vec<(String, Rule)>,
     pub name_score: f32,
     /// What the birth date did to the score, and why.
     pub birth_effect: f32,
@@ -228,6 +260,8 @@ struct Token {
     skeleton_text: String,
     group: u32,
     particle: bool,
+    /// Its spelling key without the Arabic article (`normalize::without_article`).
+    bare: Option<Box<str>>,
     /// The entries that carry it, ascending.
     postings: Vec<u32>,
     /// Its weight (`Index::idf`).
@@ -240,6 +274,8 @@ struct Listed {
     names: Vec<Vec<u32>>,
     birth: Option<BirthDate>,
     nationality: Option<Box<str>>,
+    /// One of its names gives a nickname (`… dit …`).
+    laqab: bool,
 }
 
 #[derive(Debug)]
@@ -250,6 +286,8 @@ pub struct Index {
     skeletons: HashMap<String, u32>,
     by_group: HashMap<u32, Vec<u32>>,
     groups: HashMap<String, u32>,
+    /// Tokens by their spelling without the article, for those written with one.
+    by_bare: HashMap<String, Vec<u32>>,
     /// One-deletion neighbourhoods of the keys, for typo lookup.
     deletions: HashMap<String, Vec<u32>>,
     by_birth: HashMap<(u16, u8, u8), Vec<u32>>,
@@ -358,9 +396,31 @@ struct QToken {
     group: u32,
     particle: bool,
     arabic: bool,
+    bare: Option<String>,
+    /// A single letter standing for a given name.
+    initial: bool,
+    /// Follows `Ould`, `Ag`, `Ben` …: a link of a patronymic chain.
+    link: bool,
+    /// A name of origin (`normalize::is_nisba`).
+    nisba: bool,
+    /// Follows `dit`: a nickname.
+    laqab: bool,
+    /// Follows `Abd` and the article, or `Abdel`: the `Abd` compound it ends, as the list
+    /// keys it without the article (`abd el ghani` → `abdgani`).
+    compound: Option<String>,
 }
 
 const PARTICLE_WEIGHT: f32 = 0.25;
+/// Two spellings of one name, the article joined or not: nearly the same.
+const ARTICLE_SIMILARITY: f32 = 0.92;
+/// An initial for the given name it starts.
+const INITIAL_SIMILARITY: f32 = 0.6;
+/// What an initial weighs: it says little (one given name in fifteen starts with `M`).
+const INITIAL_WEIGHT: f32 = 0.5;
+/// How much of its weight a token one side left out still counts against the match when it
+/// is a link of a patronymic chain written shorter, or a name of origin.
+const OMITTED_CHAIN: f32 = 0.3;
+const OMITTED_NISBA: f32 = 0.5;
 /// No name has more tokens than this; the rest of a longer query is ignored.
 const MAX_QUERY_TOKENS: usize = 12;
 /// No name token is longer than this; longer ones get no typo neighbours.
@@ -404,6 +464,7 @@ impl Index {
             skeletons: HashMap::new(),
             by_group: HashMap::new(),
             groups: normalize::equivalents().into_iter().collect(),
+            by_bare: HashMap::new(),
             deletions: HashMap::new(),
             by_birth: HashMap::new(),
             entries: Vec::with_capacity(entries.len()),
@@ -418,11 +479,9 @@ impl Index {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let mut names = Vec::with_capacity(e.names.len());
             for name in &e.names {
-                let folded = fold(name);
-                let ids: Vec<u32> = folded
-                    .split(' ')
-                    .filter(|w| !w.is_empty())
-                    .map(|w| ix.intern(&spell_key(w), id))
+                let ids: Vec<u32> = name_words(&fold(name))
+                    .into_iter()
+                    .map(|(key, bare)| ix.intern(&key, bare, id))
                     .collect();
                 if !ids.is_empty() {
                     names.push(ids);
@@ -437,7 +496,13 @@ impl Index {
             ix.entry_tokens.extend(names.iter().flatten());
             ix.entry_start
                 .push(u32::try_from(ix.entry_tokens.len()).unwrap_or(u32::MAX));
+            let laqab = names.iter().flatten().any(|&t| {
+                ix.tokens
+                    .get(t as usize)
+                    .is_some_and(|tok| is_laqab_mark(&tok.key))
+            });
             ix.entries.push(Listed {
+                laqab,
                 names,
                 birth: e.birth,
                 nationality: e
@@ -539,7 +604,7 @@ impl Index {
         best.iter().sum()
     }
 
-    fn intern(&mut self, key: &str, entry: u32) -> u32 {
+    fn intern(&mut self, key: &str, bare: Option<String>, entry: u32) -> u32 {
         if let Some(&t) = self.by_key.get(key) {
             if let Some(tok) = self.tokens.get_mut(t as usize)
                 && tok.postings.last() != Some(&entry)
@@ -557,7 +622,11 @@ impl Index {
         if group != 0 {
             self.by_group.entry(group).or_default().push(t);
         }
+        if let Some(b) = &bare {
+            self.by_bare.entry(b.clone()).or_default().push(t);
+        }
         self.tokens.push(Token {
+            bare: bare.map(String::into_boxed_str),
             key: key.to_string(),
             skeleton: s,
             skeleton_text: skel,
@@ -664,17 +733,32 @@ impl Index {
         if t.particle {
             return PARTICLE_WEIGHT;
         }
+        if t.key.len() == 1 {
+            return INITIAL_WEIGHT;
+        }
         let n = self.entries.len().max(1) as f32;
         (n / t.postings.len().max(1) as f32).ln().max(0.0) + 1.0
     }
 
-    fn resolve(&self, word: &str, arabic: bool) -> QToken {
+    /// A query word's tokens: one, or two for a kunya written with its article (`Aboul`).
+    fn resolve(&self, word: &str, arabic: bool) -> Vec<QToken> {
         // The Arabic article is written joined to its word (الشريف): Latin lists drop it.
         let word = match word.strip_prefix("al") {
             Some(rest) if arabic && rest.len() >= 3 => rest,
             _ => word,
         };
         let key = spell_key(word);
+        if let Some((kunya, article)) = split_kunya(&key) {
+            return vec![
+                self.qtoken(word, kunya.to_string(), arabic, None),
+                self.qtoken(word, article.to_string(), arabic, None),
+            ];
+        }
+        let bare = if arabic { None } else { without_article(word) };
+        vec![self.qtoken(word, key, arabic, bare)]
+    }
+
+    fn qtoken(&self, word: &str, key: String, arabic: bool, bare: Option<String>) -> QToken {
         let skeleton = skeleton(&key);
         QToken {
             text: word.to_string(),
@@ -683,6 +767,12 @@ impl Index {
             group: self.groups.get(&key).copied().unwrap_or(0),
             particle: is_particle(&key),
             arabic,
+            initial: key.len() == 1 && !arabic,
+            bare,
+            link: false,
+            nisba: false,
+            laqab: false,
+            compound: None,
             key,
         }
     }
@@ -704,6 +794,45 @@ impl Index {
         {
             for &t in ts {
                 add(t, 0.93, Rule::Variant);
+            }
+        }
+        // The article joined on one side and not the other, or on both.
+        if let Some(b) = &q.bare
+            && let Some(&t) = self.by_key.get(b)
+        {
+            add(t, ARTICLE_SIMILARITY, Rule::Article);
+        }
+        for ts in [q.bare.as_ref(), Some(&q.key), q.compound.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.by_bare.get(k))
+        {
+            for &t in ts {
+                add(t, ARTICLE_SIMILARITY, Rule::Article);
+            }
+        }
+        // A word the list does not know may be two it knows, written together (`abdoulsalam`
+        // for `abdoul salam`): the rarer of the two gathers.
+        if !q.arabic && q.key.len() >= 6 && !self.by_key.contains_key(&q.key) {
+            let postings = |k: &str| {
+                self.by_key
+                    .get(k)
+                    .and_then(|&t| self.tokens.get(t as usize))
+                    .map(|t| (t.postings.len(), t))
+            };
+            for cut in 2..=q.key.len() - 3 {
+                let (Some(a), Some(b)) = (q.key.get(..cut), q.key.get(cut..)) else {
+                    continue;
+                };
+                if let (Some((na, ta)), Some((nb, tb))) = (postings(a), postings(b))
+                    && let Some(&t) = self.by_key.get(if na <= nb && !ta.particle || tb.particle {
+                        &ta.key
+                    } else {
+                        &tb.key
+                    })
+                {
+                    add(t, 0.9, Rule::Merged);
+                }
             }
         }
         if q.skeleton.len() >= 2
@@ -763,12 +892,13 @@ impl Index {
     pub fn search(&self, query: &Query, top: usize) -> Vec<Hit> {
         let arabic = is_arabic(&query.name);
         let folded = fold(&query.name);
-        let qtokens: Vec<QToken> = folded
+        let mut qtokens: Vec<QToken> = folded
             .split(' ')
             .filter(|w| !w.is_empty())
+            .flat_map(|w| self.resolve(w, arabic))
             .take(MAX_QUERY_TOKENS)
-            .map(|w| self.resolve(w, arabic))
             .collect();
+        mark_positions(&mut qtokens);
         if qtokens.is_empty() || top == 0 {
             return Vec::new();
         }
@@ -950,34 +1080,77 @@ impl Index {
         // Scored without words first (the similarity of a query token and a listed token is
         // computed once per query), then the winners again with their explanation.
         let mut memo = Memo::default();
+        let qforms = forms(qtokens.len(), |i| {
+            qtokens.get(i).is_some_and(|q| is_laqab_mark(&q.key))
+        });
+        let parts = QueryParts {
+            qtokens: &qtokens,
+            qw: &qw,
+            qforms: &qforms,
+            query,
+        };
         let mut hits: Vec<Hit> = shortlist
             .into_iter()
-            .filter_map(|(e, _)| {
-                self.score_entry(e as usize, &qtokens, &qw, query, &mut memo, false)
-            })
+            .filter_map(|(e, _)| self.score_entry(e as usize, &parts, &mut memo, false))
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         hits.truncate(top);
         hits.into_iter()
-            .filter_map(|h| self.score_entry(h.entry, &qtokens, &qw, query, &mut memo, true))
+            .filter_map(|h| self.score_entry(h.entry, &parts, &mut memo, true))
             .collect()
     }
 
     fn score_entry(
         &self,
         e: usize,
-        qtokens: &[QToken],
-        qw: &[f32],
-        query: &Query,
+        parts: &QueryParts,
         memo: &mut Memo,
         explain: bool,
     ) -> Option<Hit> {
+        let QueryParts {
+            qtokens,
+            qw,
+            qforms,
+            query,
+        } = *parts;
         let listed = self.entries.get(e)?;
         let mut best: Option<Explanation> = None;
-        for name in &listed.names {
-            let ex = self.align(qtokens, qw, name, memo, explain);
+        let mut consider = |side: &Side, best: &mut Option<Explanation>| {
+            let ex = self.align(qtokens, qw, side, memo, explain);
             if best.as_ref().is_none_or(|b| ex.name_score > b.name_score) {
-                best = Some(ex);
+                *best = Some(ex);
+            }
+        };
+        for (n, name) in listed.names.iter().enumerate() {
+            let mark = |j: usize| {
+                name.get(j)
+                    .and_then(|&t| self.tokens.get(t as usize))
+                    .is_some_and(|t| is_laqab_mark(&t.key))
+            };
+            // Most names have no nickname: compared whole, with no copy.
+            if !listed.laqab {
+                for (qsel, _) in qforms {
+                    let side = Side {
+                        qsel,
+                        name,
+                        laqab_from: usize::MAX,
+                        alias: n > 0,
+                    };
+                    consider(&side, &mut best);
+                }
+                continue;
+            }
+            for (lsel, laqab_from) in forms(name.len(), mark) {
+                let ids: Vec<u32> = lsel.iter().filter_map(|&j| name.get(j).copied()).collect();
+                for (qsel, _) in qforms {
+                    let side = Side {
+                        qsel,
+                        name: &ids,
+                        laqab_from,
+                        alias: n > 0,
+                    };
+                    consider(&side, &mut best);
+                }
             }
         }
         let mut ex = best?;
@@ -1009,102 +1182,187 @@ impl Index {
     }
 
     /// Pairs query tokens with listed tokens, best similarity first, each token once (two
-    /// adjacent tokens may pair with one merged token), and scores the weighted share matched.
+    /// adjacent tokens may pair with one merged token, three with an `Abd` compound), and
+    /// scores the weighted share matched; a chain link or a nisba one side left out weighs
+    /// lightly.
     fn align(
         &self,
         qtokens: &[QToken],
-        qw: &[f32],
-        name: &[u32],
+        qw_all: &[f32],
+        side: &Side,
         memo: &mut Memo,
         explain: bool,
     ) -> Explanation {
+        let qs: Vec<&QToken> = side.qsel.iter().filter_map(|&i| qtokens.get(i)).collect();
+        let qw: Vec<f32> = side
+            .qsel
+            .iter()
+            .map(|&i| qw_all.get(i).copied().unwrap_or(0.0))
+            .collect();
+        let name = side.name;
         let listed: Vec<&Token> = name
             .iter()
             .filter_map(|&t| self.tokens.get(t as usize))
             .collect();
         let lw: Vec<f32> = listed.iter().map(|t| self.idf(t)).collect();
+        let after = |j: usize, f: fn(&str) -> bool| {
+            j.checked_sub(1)
+                .and_then(|p| listed.get(p))
+                .is_some_and(|t| f(&t.key))
+        };
+        let l_link = |j: usize| after(j, is_chain_link);
+        let l_nisba = |j: usize| {
+            listed
+                .get(j)
+                .is_some_and(|t| is_nisba(&t.key, after(j, is_article), t.bare.as_deref()))
+        };
         let mut pairs: Vec<(f32, usize, usize, Rule)> = Vec::new();
-        for (i, q) in qtokens.iter().enumerate() {
+        for (p, &i) in side.qsel.iter().enumerate() {
+            let Some(q) = qtokens.get(i) else { continue };
             for (j, (&id, t)) in name.iter().zip(&listed).enumerate() {
                 let found = *memo
                     .entry((i, id))
                     .or_insert_with(|| token_similarity(q, t));
                 if let Some((sim, rule)) = found {
-                    pairs.push((sim, i, j, rule));
+                    pairs.push((sim, p, j, rule));
                 }
             }
         }
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut q_used = vec![false; qtokens.len()];
+        let mut q_used = vec![false; qs.len()];
         let mut l_used = vec![false; listed.len()];
         let mut matches = Vec::new();
         let mut got = 0.0f32;
-        // Merged or split tokens: `abdou laye` against `abdoulaye`, both ways.
-        for i in 0..qtokens.len().saturating_sub(1) {
+        let mut take = |query: String, listed: String, rule: Rule, w: f32, got: &mut f32| {
+            *got += w;
+            if explain {
+                matches.push(TokenMatch {
+                    query,
+                    listed,
+                    rule,
+                    similarity: 1.0,
+                    weight: w,
+                });
+            }
+        };
+        // Merged or split tokens: `abdou laye` against `abdoulaye`, both ways; `el hadji`
+        // against `elhadji` and `abd el ghani` against `abdelghani` are the article's.
+        for p in 0..qs.len() {
             for (j, t) in listed.iter().enumerate() {
-                if let (Some(a), Some(b)) = (qtokens.get(i), qtokens.get(i + 1))
-                    && !q_used[i]
-                    && !q_used[i + 1]
-                    && !l_used[j]
-                    && merges(a, b, t)
+                if l_used[j] || q_used.get(p).is_none_or(|u| *u) {
+                    continue;
+                }
+                let (Some(a), Some(b)) = (qs.get(p), qs.get(p + 1)) else {
+                    continue;
+                };
+                let compound = || {
+                    matches!(a.key.as_str(), "abdel" | "abdal" | "abdul")
+                        && b.compound.is_some()
+                        && t.bare.as_deref() == b.compound.as_deref()
+                };
+                if !q_used[p + 1]
+                    && (merges(a, b, t) || abd_article(&a.key, &b.key, &t.key) || compound())
                 {
-                    q_used[i] = true;
-                    q_used[i + 1] = true;
+                    q_used[p] = true;
+                    q_used[p + 1] = true;
                     l_used[j] = true;
-                    let w = qw[i] + qw[i + 1] + lw[j];
-                    got += w;
-                    if explain {
-                        matches.push(TokenMatch {
-                            query: format!("{} {}", a.text, b.text),
-                            listed: t.key.clone(),
-                            rule: Rule::Merged,
-                            similarity: 1.0,
-                            weight: w,
-                        });
-                    }
+                    let rule = joined_rule(&a.key);
+                    let w = qw[p] + qw[p + 1] + lw[j];
+                    take(
+                        format!("{} {}", a.text, b.text),
+                        t.key.clone(),
+                        rule,
+                        w,
+                        &mut got,
+                    );
+                } else if let Some(c) = qs.get(p + 2)
+                    && !q_used[p + 1]
+                    && !q_used[p + 2]
+                    && a.key == "abd"
+                    && is_article(&b.key)
+                    && t.bare.as_deref() == Some(format!("abd{}", c.key).as_str())
+                {
+                    q_used[p] = true;
+                    q_used[p + 1] = true;
+                    q_used[p + 2] = true;
+                    l_used[j] = true;
+                    let w = qw[p] + qw[p + 1] + qw[p + 2] + lw[j];
+                    let text = format!("{} {} {}", a.text, b.text, c.text);
+                    take(text, t.key.clone(), Rule::Article, w, &mut got);
                 }
             }
         }
-        for j in 0..listed.len().saturating_sub(1) {
-            for (i, q) in qtokens.iter().enumerate() {
-                if let (Some(a), Some(b)) = (listed.get(j), listed.get(j + 1))
-                    && !q_used[i]
-                    && !l_used[j]
-                    && !l_used[j + 1]
-                    && (a.key.len() + b.key.len()).abs_diff(q.key.len()) <= 2
-                    && q.key.get(..1) == a.key.get(..1)
-                    && spell_key(&format!("{}{}", a.key, b.key)) == q.key
+        for j in 0..listed.len() {
+            for (p, q) in qs.iter().enumerate() {
+                if q_used[p] || l_used.get(j).is_none_or(|u| *u) {
+                    continue;
+                }
+                let (Some(a), Some(b)) = (listed.get(j), listed.get(j + 1)) else {
+                    continue;
+                };
+                if !l_used[j + 1]
+                    && ((a.key.len() + b.key.len()).abs_diff(q.key.len()) <= 2
+                        && q.key.get(..1) == a.key.get(..1)
+                        && spell_key(&format!("{}{}", a.key, b.key)) == q.key
+                        || abd_article(&a.key, &b.key, &q.key)
+                        || matches!(a.key.as_str(), "abdel" | "abdal" | "abdul")
+                            && q.bare.as_deref() == Some(format!("abd{}", b.key).as_str()))
                 {
-                    q_used[i] = true;
+                    q_used[p] = true;
                     l_used[j] = true;
                     l_used[j + 1] = true;
-                    let w = qw[i] + lw[j] + lw[j + 1];
-                    got += w;
-                    if explain {
-                        matches.push(TokenMatch {
-                            query: q.text.clone(),
-                            listed: format!("{} {}", a.key, b.key),
-                            rule: Rule::Merged,
-                            similarity: 1.0,
-                            weight: w,
-                        });
-                    }
+                    let w = qw[p] + lw[j] + lw[j + 1];
+                    let text = format!("{} {}", a.key, b.key);
+                    take(q.text.clone(), text, joined_rule(&a.key), w, &mut got);
+                } else if let Some(c) = listed.get(j + 2)
+                    && !l_used[j + 1]
+                    && !l_used[j + 2]
+                    && a.key == "abd"
+                    && is_article(&b.key)
+                    && q.bare.as_deref() == Some(format!("abd{}", c.key).as_str())
+                {
+                    q_used[p] = true;
+                    l_used[j] = true;
+                    l_used[j + 1] = true;
+                    l_used[j + 2] = true;
+                    let w = qw[p] + lw[j] + lw[j + 1] + lw[j + 2];
+                    let text = format!("{} {} {}", a.key, b.key, c.key);
+                    take(q.text.clone(), text, Rule::Article, w, &mut got);
                 }
             }
         }
-        for (sim, i, j, rule) in pairs {
-            if q_used[i] || l_used[j] {
+        for (sim, p, j, rule) in pairs {
+            if q_used[p] || l_used[j] {
                 continue;
             }
-            q_used[i] = true;
+            q_used[p] = true;
             l_used[j] = true;
-            let w = qw[i] + lw[j];
+            let w = qw[p] + lw[j];
             got += sim * w;
-            if let (Some(q), Some(t)) = (qtokens.get(i), listed.get(j)) {
-                let rule = if rule == Rule::Spelling && q.text == t.key {
-                    Rule::Exact
-                } else {
-                    rule
+            if let (Some(q), Some(t)) = (qs.get(p), listed.get(j)) {
+                let rule = match rule {
+                    Rule::Spelling if q.text == t.key => Rule::Exact,
+                    r => r,
+                };
+                // What kind of alias the pair is, when the words themselves agree.
+                let rule = match rule {
+                    Rule::Exact | Rule::Spelling | Rule::Article => {
+                        if q.laqab || j >= side.laqab_from {
+                            Rule::Laqab
+                        } else if q.nisba || l_nisba(j) {
+                            Rule::Nisba
+                        } else if rule == Rule::Article {
+                            rule
+                        } else if is_kunya(&t.key)
+                            && listed.len() > j + 1
+                            && (side.alias || after(j + 1, is_article) || q.text != q.key)
+                        {
+                            Rule::Kunya
+                        } else {
+                            rule
+                        }
+                    }
+                    r => r,
                 };
                 if explain {
                     matches.push(TokenMatch {
@@ -1117,8 +1375,63 @@ impl Index {
                 }
             }
         }
-        let total: f32 = qw.iter().sum::<f32>() + lw.iter().sum::<f32>();
-        let name_score = if total > 0.0 { got / total } else { 0.0 };
+        // What one side left out: a chain link, when the other side writes a chain too (one of
+        // this side's `Ould`, `Ag` … found its partner: the chain is written shorter, not
+        // missing), or a nisba.
+        let mut omitted = Vec::new();
+        let mut discount = 0.0f32;
+        let q_chain = qs
+            .iter()
+            .zip(&q_used)
+            .any(|(q, u)| *u && is_chain_link(&q.key));
+        for (p, q) in qs.iter().enumerate() {
+            if q_used[p] {
+                continue;
+            }
+            let kind = if q.link && q_chain {
+                Some((Rule::Chain, OMITTED_CHAIN))
+            } else if q.nisba {
+                Some((Rule::Nisba, OMITTED_NISBA))
+            } else {
+                None
+            };
+            if let Some((rule, share)) = kind {
+                discount += qw[p] * (1.0 - share);
+                q_used[p] = true;
+                if explain {
+                    omitted.push((q.text.clone(), rule));
+                }
+            }
+        }
+        let l_chain = listed
+            .iter()
+            .zip(&l_used)
+            .any(|(t, u)| *u && is_chain_link(&t.key));
+        for (j, t) in listed.iter().enumerate() {
+            if l_used[j] {
+                continue;
+            }
+            let kind = if l_chain && l_link(j) {
+                Some((Rule::Chain, OMITTED_CHAIN))
+            } else if l_nisba(j) {
+                Some((Rule::Nisba, OMITTED_NISBA))
+            } else {
+                None
+            };
+            if let Some((rule, share)) = kind {
+                discount += lw[j] * (1.0 - share);
+                l_used[j] = true;
+                if explain {
+                    omitted.push((t.key.clone(), rule));
+                }
+            }
+        }
+        let total: f32 = qw.iter().sum::<f32>() + lw.iter().sum::<f32>() - discount;
+        let name_score = if total > 0.0 {
+            (got / total).min(1.0)
+        } else {
+            0.0
+        };
         Explanation {
             name: if !explain {
                 String::new()
@@ -1132,8 +1445,7 @@ impl Index {
             unmatched_query: if !explain {
                 Vec::new()
             } else {
-                qtokens
-                    .iter()
+                qs.iter()
                     .zip(&q_used)
                     .filter(|(_, u)| !**u)
                     .map(|(q, _)| q.text.clone())
@@ -1149,6 +1461,7 @@ impl Index {
                     .map(|(t, _)| t.key.clone())
                     .collect()
             },
+            omitted,
             matches,
             name_score,
             birth_effect: 0.0,
@@ -1164,10 +1477,69 @@ impl Index {
         if q.particle {
             return PARTICLE_WEIGHT;
         }
+        if q.initial {
+            return INITIAL_WEIGHT;
+        }
         let known = self.by_key.get(&q.key).copied().or(likeliest);
         match known.and_then(|t| self.tokens.get(t as usize)) {
             Some(t) => self.idf(t),
             None => self.typical_idf,
+        }
+    }
+}
+
+/// A folded name's tokens as the index keeps them: each word's spelling key and its key
+/// without the article; a kunya written with its article (`aboul`) is two tokens, as the
+/// lists write it (`abu al`).
+fn name_words(folded: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        let key = spell_key(w);
+        match split_kunya(&key) {
+            Some((kunya, article)) => {
+                out.push((kunya.to_string(), None));
+                out.push((article.to_string(), None));
+            }
+            None => out.push((key, without_article(w))),
+        }
+    }
+    out
+}
+
+/// Marks what each query token is by its place: a link of a patronymic chain (after `Ould`
+/// …), a nisba, a nickname (after `dit`).
+fn mark_positions(qtokens: &mut [QToken]) {
+    let mut laqab = false;
+    for i in 0..qtokens.len() {
+        let prev = i
+            .checked_sub(1)
+            .and_then(|p| qtokens.get(p))
+            .map(|p| p.key.clone());
+        let Some(q) = qtokens.get_mut(i) else {
+            continue;
+        };
+        q.link = prev.as_deref().is_some_and(is_chain_link);
+        q.nisba = !q.arabic
+            && is_nisba(
+                &q.key,
+                prev.as_deref().is_some_and(is_article),
+                q.bare.as_deref(),
+            );
+        q.laqab = laqab;
+        laqab |= is_laqab_mark(&q.key);
+    }
+    for i in 1..qtokens.len() {
+        let before: Vec<&str> = qtokens[i.saturating_sub(2)..i]
+            .iter()
+            .map(|q| q.key.as_str())
+            .collect();
+        let compound = match before.as_slice() {
+            ["abd", article] if is_article(article) => true,
+            [.., "abdel" | "abdal" | "abdul"] => true,
+            _ => false,
+        };
+        if compound && let Some(q) = qtokens.get_mut(i) {
+            q.compound = Some(format!("abd{}", q.key));
         }
     }
 }
@@ -1180,6 +1552,21 @@ fn token_similarity(q: &QToken, t: &Token) -> Option<(f32, Rule)> {
     if q.group != 0 && q.group == t.group {
         return Some((0.93, Rule::Variant));
     }
+    let (qb, tb) = (q.bare.as_deref(), t.bare.as_deref());
+    if qb == Some(t.key.as_str()) || tb == Some(q.key.as_str()) || (qb.is_some() && qb == tb) {
+        return Some((ARTICLE_SIMILARITY, Rule::Article));
+    }
+    // An initial stands for a given name it starts (`A.` / `Amadou`), either way round.
+    if !q.arabic && !q.particle && !t.particle {
+        let (short, long) = if q.key.len() == 1 {
+            (q.key.as_str(), t.key.as_str())
+        } else {
+            (t.key.as_str(), q.key.as_str())
+        };
+        if short.len() == 1 && long.len() > 1 && long.starts_with(short) {
+            return Some((INITIAL_SIMILARITY, Rule::Initial));
+        }
+    }
     let same_skeleton = q.skeleton_id == Some(t.skeleton) && q.skeleton.len() >= 2;
     if q.arabic {
         if same_skeleton {
@@ -1187,6 +1574,14 @@ fn token_similarity(q: &QToken, t: &Token) -> Option<(f32, Rule)> {
         }
         if q.skeleton.len() >= 3 && distance_within(&q.skeleton, &t.skeleton_text, 1).is_some() {
             return Some((0.72, Rule::Transliteration));
+        }
+        // A skeleton of one letter says too little (`إياد`, `iyad`: `d`); the long vowels
+        // the script writes say the rest.
+        if q.key.len() >= 4
+            && plausible_vowel(&q.key, &t.key)
+            && distance_within(&q.key, &t.key, 1).is_some()
+        {
+            return Some((0.8, Rule::Transliteration));
         }
         return None;
     }
@@ -1238,6 +1633,71 @@ fn merges(a: &QToken, b: &QToken, t: &Token) -> bool {
     (a.key.len() + b.key.len()).abs_diff(t.key.len()) <= 2
         && t.key.starts_with(a.key.get(..1).unwrap_or(""))
         && spell_key(&format!("{}{}", a.key, b.key)) == t.key
+}
+
+/// `Abd` and the article written apart against `Abdel`, `Abdal` or `Abdoul` (`abd el` /
+/// `abdul`).
+fn abd_article(a: &str, b: &str, joined: &str) -> bool {
+    a == "abd" && is_article(b) && matches!(joined, "abdel" | "abdal" | "abdul")
+}
+
+/// The rule of two written words joined into one: the article's when the first is the article
+/// or carries it (`el hadji`, `abdel aziz`), else merged.
+fn joined_rule(first: &str) -> Rule {
+    if is_article(first) || matches!(first, "abd" | "abdel" | "abdal" | "abdul") {
+        Rule::Article
+    } else {
+        Rule::Merged
+    }
+}
+
+/// A query as scoring needs it: its tokens, their weights, its forms (`forms`).
+#[derive(Clone, Copy)]
+struct QueryParts<'a> {
+    qtokens: &'a [QToken],
+    qw: &'a [f32],
+    qforms: &'a [(Vec<usize>, usize)],
+    query: &'a Query,
+}
+
+/// Which tokens of a query or a listed name are compared, and from which position (in the
+/// compared form) the tokens are a nickname.
+struct Side<'a> {
+    qsel: &'a [usize],
+    name: &'a [u32],
+    laqab_from: usize,
+    /// The listed name is an alias, not the main name.
+    alias: bool,
+}
+
+/// The forms of a name of `len` tokens to compare: the whole, and when `dit` introduces a
+/// nickname (`Amadou Barry dit Kouffa`), the name before it and the first given name with the
+/// nickname (`Amadou Kouffa`), and the nickname alone when it has a given name of its own;
+/// each with the position from which its tokens are the nickname
+/// (`usize::MAX` for none).
+fn forms(len: usize, is_mark: impl Fn(usize) -> bool) -> Vec<(Vec<usize>, usize)> {
+    let whole: Vec<usize> = (0..len).collect();
+    match (1..len.saturating_sub(1)).find(|&k| is_mark(k)) {
+        None => vec![(whole, usize::MAX)],
+        Some(k) => {
+            let without: Vec<usize> = (0..len).filter(|&i| i != k).collect();
+            let before: Vec<usize> = (0..k).collect();
+            let mut nick: Vec<usize> = vec![0];
+            nick.extend(k + 1..len);
+            let mut out = vec![(without, k), (before, usize::MAX), (nick, 1)];
+            // A nickname of two words or more is a name of its own (`dit Amadoun Kouffa`).
+            if len - k > 2 {
+                out.push(((k + 1..len).collect(), 0));
+            }
+            out
+        }
+    }
+}
+
+/// Both words start with a vowel, or with the same letter.
+fn plausible_vowel(a: &str, b: &str) -> bool {
+    let vowel = |c: Option<char>| c.is_some_and(|c| "aeiou".contains(c));
+    plausible(a, b) || (vowel(a.chars().next()) && vowel(b.chars().next()))
 }
 
 /// Same skeleton is only a phonetic match when the first letters agree too (else `ali` would

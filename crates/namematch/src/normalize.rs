@@ -46,6 +46,11 @@ pub fn is_arabic(s: &str) -> bool {
 pub fn fold(s: &str) -> String {
     let mut latin = String::with_capacity(s.len());
     for c in s.chars() {
+        // Short vowels, shadda, sukun and the stretching tatweel are written or not at will:
+        // a name with them is the same name without them.
+        if matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}') {
+            continue;
+        }
         match arabic(c) {
             Some(r) => latin.push_str(r),
             None if matches!(c, '\'' | '’' | '`' | 'ʼ' | 'ʻ') => {}
@@ -148,6 +153,108 @@ pub fn skeleton(key: &str) -> String {
     out
 }
 
+/// The first word of a kunya (`Abu`, `Abou`, `Bou`, `Umm`: "father of", "mother of"), as a
+/// spelling key. Not a particle: `Abou` is also a given name of the region.
+pub fn is_kunya(key: &str) -> bool {
+    matches!(key, "abu" | "abi" | "bu" | "um")
+}
+
+/// The kunya word and the article written as one (`Aboul Abbas` for `Abu al-Abbas`), split
+/// back into the two words the lists write.
+pub fn split_kunya(key: &str) -> Option<(&'static str, &'static str)> {
+    match key {
+        "abul" => Some(("abu", "al")),
+        "abil" => Some(("abi", "al")),
+        "bul" => Some(("bu", "al")),
+        _ => None,
+    }
+}
+
+/// The Arabic article as a word of its own (spelling keys).
+pub fn is_article(key: &str) -> bool {
+    matches!(key, "al" | "el" | "ul")
+}
+
+/// The spelling key of a folded word written with the Arabic article joined to it, without
+/// the article: `elazawadi` → `azauadi`, `almahmoud` → `mahmud`; assimilated to a doubled sun
+/// letter, `essoudani` → `sudani`, `ettilemsi` → `tilemsi`, `attaher` → `taher`; inside an
+/// `Abd` compound the article goes and `abd` stays, `abdelghani`, `abdoulghani` →
+/// `abdgani`, `abderrahmane` → `abdrahman`. `None` when the word has no article (the rest
+/// be a name of its own, so that `Alassane`, `Alamine` or `Assane` are left whole).
+pub fn without_article(word: &str) -> Option<String> {
+    let sun_doubled = |r: &str| {
+        let b = r.as_bytes();
+        b.len() >= 2 && b[0] == b[1] && b"tdsznrl".contains(&b[0])
+    };
+    let consonant =
+        |r: &str| r.starts_with(|c: char| c.is_ascii_alphabetic() && !"aeiouy".contains(c));
+    if let Some(rest) = word.strip_prefix("abd") {
+        let core = ["oul", "al", "el", "ul", "il"]
+            .iter()
+            .find_map(|a| rest.strip_prefix(a))
+            .filter(|r| consonant(r))
+            .or_else(|| {
+                rest.strip_prefix(['a', 'e', 'o', 'u', 'i'])
+                    .filter(|r| sun_doubled(r))
+            })?;
+        let core = spell_key(core);
+        return (core.len() >= 3).then(|| format!("abd{core}"));
+    }
+    // After the article, a consonant; or a vowel when what is left is long enough to be a
+    // name of its own (`Elazawadi`, not `Alamine`).
+    let joined = word
+        .strip_prefix("al")
+        .or_else(|| word.strip_prefix("el"))
+        .map(|r| (consonant(r), spell_key(r)))
+        .filter(|(c, k)| k.len() >= if *c { 4 } else { 6 })
+        .map(|(_, k)| k);
+    let assimilated = || {
+        word.strip_prefix(['a', 'e'])
+            .filter(|r| sun_doubled(r) || r.starts_with("ch"))
+            .map(spell_key)
+            .filter(|k| k.len() >= 5)
+    };
+    joined.or_else(assimilated)
+}
+
+/// A nisba, the name of origin (`al-Tilemsi`, `Ettinbukti`): a word ending in `i`, written
+/// after the article or with it joined (`bare`: the key without it, as `without_article`).
+pub fn is_nisba(key: &str, after_article: bool, bare: Option<&str>) -> bool {
+    key.len() >= 5
+        && key.ends_with('i')
+        && (after_article || bare.is_some_and(|b| !b.starts_with("abd")))
+}
+
+/// The words that link a person to a parent (`Ould`, `Ag`, `Ben`, `Mint` …): what follows is
+/// a link of a patronymic chain (spelling keys).
+pub fn is_chain_link(key: &str) -> bool {
+    matches!(
+        key,
+        "uld"
+            | "ud"
+            | "ualad"
+            | "uald"
+            | "uled"
+            | "ulad"
+            | "ald"
+            | "mint"
+            | "mnt"
+            | "bint"
+            | "bnt"
+            | "ag"
+            | "agh"
+            | "ben"
+            | "bin"
+            | "bn"
+            | "ibn"
+    )
+}
+
+/// The words that introduce a nickname (`Amadou Barry dit Kouffa`).
+pub fn is_laqab_mark(key: &str) -> bool {
+    matches!(key, "dit" | "alias")
+}
+
 /// Particles and honorifics (spelling keys): they connect or decorate a name and must be
 /// neither required nor ignored, so they weigh little.
 pub fn is_particle(key: &str) -> bool {
@@ -184,6 +291,8 @@ pub fn is_particle(key: &str) -> bool {
             | "bnt"
             | "agh"
             | "bn"
+            | "ul"
+            | "alias"
     )
 }
 

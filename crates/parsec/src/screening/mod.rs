@@ -618,6 +618,9 @@ pub fn explain(ex: &namematch::Explanation) -> String {
             ex.unmatched_listed.join(" ")
         ));
     }
+    for (word, rule) in &ex.omitted {
+        parts.push(format!("omis : {word} ({})", rule.code()));
+    }
     parts.push(format!(
         "naissance : {} ({:+.2})",
         ex.birth_reason, ex.birth_effect
@@ -639,6 +642,12 @@ pub enum Why {
     OnlyQuery(String),
     /// Words of the listed name missing from the traveller's.
     OnlyListed(String),
+    /// A word one side has and the other not that weighed lightly, and the rule why (a link
+    /// of a patronymic chain, a name of origin).
+    Omitted {
+        word: String,
+        rule: String,
+    },
     /// What the birth dates said (`same date`, `absent` …) and its effect on the score.
     Birth {
         reason: String,
@@ -674,6 +683,13 @@ pub fn explanation_parts(text: &str) -> Vec<Why> {
                 Why::OnlyQuery(rest.to_string())
             } else if let Some(rest) = part.strip_prefix("absent de la requête : ") {
                 Why::OnlyListed(rest.to_string())
+            } else if let Some(rest) = part.strip_prefix("omis : ")
+                && let Some((word, rule)) = rest.rsplit_once(" (")
+            {
+                Why::Omitted {
+                    word: word.to_string(),
+                    rule: rule.trim_end_matches(')').to_string(),
+                }
             } else if let Some(rest) = part.strip_prefix("naissance : ") {
                 let reason = rest.rsplit_once(" (").map_or(rest, |(r, _)| r);
                 Why::Birth {
@@ -1096,6 +1112,7 @@ mod tests {
             }],
             unmatched_query: vec!["ag".into()],
             unmatched_listed: vec!["kouffa".into()],
+            omitted: vec![("ahmed".into(), namematch::Rule::Chain)],
             name_score: 0.8,
             birth_effect: 0.1,
             birth_reason: "same year, other date",
@@ -1112,6 +1129,10 @@ mod tests {
                 },
                 Why::OnlyQuery("ag".into()),
                 Why::OnlyListed("kouffa".into()),
+                Why::Omitted {
+                    word: "ahmed".into(),
+                    rule: "chain".into()
+                },
                 Why::Birth {
                     reason: "same year, other date".into(),
                     effect: 0.1

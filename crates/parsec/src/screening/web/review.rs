@@ -39,6 +39,10 @@ pub fn why_words(c: &PageCtx, explanation: &str) -> Vec<String> {
             ),
             Why::OnlyQuery(words) => c.tf("why-only-query", &[("words", &words)]),
             Why::OnlyListed(words) => c.tf("why-only-listed", &[("words", &words)]),
+            Why::Omitted { word, rule } => c.tf(
+                "why-omitted",
+                &[("word", &word), ("rule", &c.t(&format!("why-rule-{rule}")))],
+            ),
             Why::Birth { reason, effect } => c.tf(
                 "why-birth",
                 &[
