@@ -313,6 +313,13 @@ fn main() {
                 "—".to_string()
             }
         };
+        // The whole curve: false alarms (non-listed travellers reaching the threshold) at each
+        // recall (true matches in the top 10 at or above it).
+        let curve: Vec<String> = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.925, 0.95]
+            .iter()
+            .map(|r| format!("R{:.1}: {}", 100.0 * r, fpr(*r)))
+            .collect();
+        eprintln!("  curve at {size}, false alarms % by recall %: {}", curve.join(", "));
         let t1 = quantile(&negs, 0.99);
         let recall_at_1 = pos.iter().filter(|s| **s > t1).count() as f64 / n;
         println!(
