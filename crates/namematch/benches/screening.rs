@@ -319,7 +319,10 @@ fn main() {
             .iter()
             .map(|r| format!("R{:.1}: {}", 100.0 * r, fpr(*r)))
             .collect();
-        eprintln!("  curve at {size}, false alarms % by recall %: {}", curve.join(", "));
+        eprintln!(
+            "  curve at {size}, false alarms % by recall %: {}",
+            curve.join(", ")
+        );
         let t1 = quantile(&negs, 0.99);
         let recall_at_1 = pos.iter().filter(|s| **s > t1).count() as f64 / n;
         println!(

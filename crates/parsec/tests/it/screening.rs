@@ -604,3 +604,53 @@ async fn a_name_too_long_is_said_too_long_not_missing() {
     assert!(form.contains(">Contrôler</button>"), "{form}");
     assert!(!form.contains(">Enregistrer</button>"), "{form}");
 }
+
+/// The alias kinds of real lists (issue 16) are found through the page and named in the
+/// page's language: a nickname after `dit`, a patronymic chain written shorter.
+#[tokio::test]
+async fn the_page_names_the_kind_of_alias_that_matched() {
+    let app = TestApp::spawn().await;
+    let csv = "id,full_name,birth_date,nationality,aliases,reason,instruction\n\
+               ML1,Amadou Barry dit Amadoun Kouffa,,ML,,Liste nationale,arreter\n\
+               ML2,Hamada Ould Mohamed Kheirou,,MR,Abu Qumqum,Liste nationale,signaler\n";
+    assert_eq!(crate::support::load_watchlist(&app, csv).await, 2);
+    let mut agent = app.login("agent.koro").await;
+    let screen = |name: &'static str| [("name", name), ("birth_date", ""), ("nationality", "")];
+    let html = agent
+        .post_form("/screening", &screen("Amadou Kouffa"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Amadou Barry dit Amadoun Kouffa")
+            && html.contains("le surnom donné après « dit »"),
+        "{html}"
+    );
+    let html = agent
+        .post_form("/screening", &screen("Hamada Ould Kheirou"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Hamada Ould Mohamed Kheirou")
+            && html.contains("« mohamed » n&#39;est que d&#39;un côté et compte peu : un maillon de la chaîne de filiation"),
+        "{html}"
+    );
+    // In English, the same reasons in English.
+    assert_eq!(
+        agent.post_form("/lang", &[("lang", "en")]).await.status(),
+        303
+    );
+    let html = agent
+        .post_form("/screening", &screen("Abou Qoumqoum"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Hamada Ould Mohamed Kheirou") && html.contains("the “father of” of a kunya"),
+        "{html}"
+    );
+}
