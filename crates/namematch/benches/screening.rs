@@ -126,7 +126,7 @@ fn dump(
     twin: &HashSet<String>,
 ) {
     let mut out = String::from(
-        "query_id\tkind\trules\ttwin\trank\tscore\tname_score\tbirth\tnationality\tquery\tlisted\n",
+        "query_id\tkind\trules\ttwin\trank\tscore\tname_score\tbirth\tnationality\tstrength\tquery\tlisted\n",
     );
     for (q, hs) in queries.iter().zip(hits) {
         let target = position.get(q.expected.as_str()).copied();
@@ -148,8 +148,17 @@ fn dump(
                     h.explanation.name.clone(),
                 )
             });
+        // How much name matched, in weight (rarity) rather than share: half the pairs' weights
+        // (a pair weighs its query token and its listed token), times their similarity.
+        let strength: f32 = hit.map_or(0.0, |h| {
+            h.explanation
+                .matches
+                .iter()
+                .map(|m| m.weight * m.similarity / 2.0)
+                .sum()
+        });
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{rank}\t{score:.4}\t{ns:.4}\t{birth}\t{nat}\t{}\t{listed}\n",
+            "{}\t{}\t{}\t{}\t{rank}\t{score:.4}\t{ns:.4}\t{birth}\t{nat}\t{strength:.3}\t{}\t{listed}\n",
             q.id,
             q.kind,
             q.rules,

@@ -706,6 +706,7 @@ why-birth-same-year = the same year
 why-birth-year-off-by-one = a year apart
 why-birth-other-year = another year
 why-nationality = Nationality ({ $effect })
+why-common-name = A common name, with no birth date to confirm it ({ $effect })
 why-raises = brings closer
 why-lowers = sets apart
 why-no-effect = no effect

@@ -707,6 +707,7 @@ why-birth-same-year = la même année
 why-birth-year-off-by-one = un an d'écart
 why-birth-other-year = une autre année
 why-nationality = Nationalité ({ $effect })
+why-common-name = Nom courant, sans date de naissance pour le confirmer ({ $effect })
 why-raises = rapproche
 why-lowers = éloigne
 why-no-effect = sans effet

@@ -626,6 +626,9 @@ pub fn explain(ex: &namematch::Explanation) -> String {
         ex.birth_reason, ex.birth_effect
     ));
     parts.push(format!("nationalité ({:+.2})", ex.nationality_effect));
+    if ex.rarity_effect < 0.0 {
+        parts.push(format!("nom courant ({:+.2})", ex.rarity_effect));
+    }
     parts.join(" ; ")
 }
 
@@ -654,6 +657,10 @@ pub enum Why {
         effect: f64,
     },
     Nationality {
+        effect: f64,
+    },
+    /// A common name with no birth date to confirm it, and what that took off the score.
+    CommonName {
         effect: f64,
     },
     /// Anything else, shown as stored.
@@ -695,6 +702,10 @@ pub fn explanation_parts(text: &str) -> Vec<Why> {
                 Why::Birth {
                     reason: reason.to_string(),
                     effect: effect(rest),
+                }
+            } else if part.starts_with("nom courant (") {
+                Why::CommonName {
+                    effect: effect(part),
                 }
             } else if part.starts_with("nationalité (") {
                 Why::Nationality {
@@ -1114,6 +1125,8 @@ mod tests {
             unmatched_listed: vec!["kouffa".into()],
             omitted: vec![("ahmed".into(), namematch::Rule::Chain)],
             name_score: 0.8,
+            name_weight: 6.0,
+            rarity_effect: -0.04,
             birth_effect: 0.1,
             birth_reason: "same year, other date",
             nationality_effect: -0.05,
@@ -1138,6 +1151,7 @@ mod tests {
                     effect: 0.1
                 },
                 Why::Nationality { effect: -0.05 },
+                Why::CommonName { effect: -0.04 },
             ]
         );
         assert_eq!(

@@ -59,6 +59,9 @@ pub fn why_words(c: &PageCtx, explanation: &str) -> Vec<String> {
             Why::Nationality { effect } => {
                 c.tf("why-nationality", &[("effect", &effect_words(c, effect))])
             }
+            Why::CommonName { effect } => {
+                c.tf("why-common-name", &[("effect", &effect_words(c, effect))])
+            }
             Why::Other(text) => text,
         })
         .collect()
