@@ -302,8 +302,6 @@ pub struct Index {
     births: Vec<u32>,
     /// The weight of a token of the list, on average over its occurrences.
     typical_idf: f32,
-    /// The weight of matched words below which a name is common (`COMMON_NAME_FROM`).
-    common_below: f32,
     /// Every entry's tokens (all its names) end to end, and where each entry's start.
     entry_tokens: Vec<u32>,
     entry_start: Vec<u32>,
@@ -443,12 +441,14 @@ const NATIONALITY_WEIGHT: f32 = 0.05;
 /// score: at a hundred thousand entries a dozen share any given birthday, and a date alone
 /// must not make a stranger a match. Disagreeing dates count in full.
 const BIRTH_CONFIRMS_FROM: f32 = 0.8;
-/// A name whose matched words weigh less than this many unique words' worth is common: with no
-/// birth date to compare, its match loses up to `COMMON_NAME_PENALTY` of score. Set on the
+/// A name whose matched words weigh less than this (`Index::idf` summed over the pairs: two
+/// words each borne by one entry in 150 weigh 12) is common: with no birth date to compare,
+/// its match loses up to `COMMON_NAME_PENALTY` of score, the more the commoner. Set on the
 /// Sahelian benchmark (docs/benchmarks.md, "Common names without a date"): at 100k, false
-/// alarms at 90 % recall fall from 19 % to about 13 %.
-const COMMON_NAME_FROM: f32 = 1.4;
-const COMMON_NAME_PENALTY: f32 = 0.15;
+/// alarms at 90 % recall fall from 19 % to 14 %; at 1M, where nearly every name is shared by
+/// chance, it changes little either way.
+const COMMON_NAME_BELOW: f32 = 12.0;
+const COMMON_NAME_PENALTY: f32 = 0.1;
 /// Candidates scored precisely per query.
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants, closest first.
@@ -483,7 +483,6 @@ impl Index {
             entries: Vec::with_capacity(entries.len()),
             births: entries.iter().map(|e| pack(e.birth)).collect(),
             typical_idf: 1.0,
-            common_below: 0.0,
             entry_tokens: Vec::new(),
             entry_start: vec![0],
             pairs: HashMap::default(),
@@ -535,9 +534,6 @@ impl Index {
             occurrences += token.postings.len();
         }
         ix.typical_idf = (weight / occurrences.max(1) as f64) as f32;
-        // The weight of a token found once in the list is ln(n) + 1: a name is common below
-        // COMMON_NAME_FROM such tokens' worth.
-        ix.common_below = COMMON_NAME_FROM * ((ix.entries.len().max(1) as f32).ln() + 1.0);
         for (t, token) in ix.tokens.iter_mut().enumerate() {
             token.postings.dedup();
             let t = u32::try_from(t).unwrap_or(u32::MAX);
@@ -1190,8 +1186,8 @@ impl Index {
         // With no birth date to compare, a name alone is all there is, and a common one is
         // shared by chance by many who are not the person: the less weight the matched words
         // carry, the lower the score.
-        if birth_reason == "absent" && self.common_below > 0.0 {
-            let short = ((self.common_below - ex.name_weight) / self.common_below).clamp(0.0, 1.0);
+        if birth_reason == "absent" {
+            let short = ((COMMON_NAME_BELOW - ex.name_weight) / COMMON_NAME_BELOW).clamp(0.0, 1.0);
             ex.rarity_effect = -COMMON_NAME_PENALTY * short;
         }
         let score = ((ex.name_score + BIRTH_WEIGHT + NATIONALITY_WEIGHT) / span
