@@ -302,6 +302,8 @@ pub struct Index {
     births: Vec<u32>,
     /// The weight of a token of the list, on average over its occurrences.
     typical_idf: f32,
+    /// The weight of matched words below which a name is common.
+    common_below: f32,
     /// Every entry's tokens (all its names) end to end, and where each entry's start.
     entry_tokens: Vec<u32>,
     entry_start: Vec<u32>,
@@ -449,6 +451,9 @@ const BIRTH_CONFIRMS_FROM: f32 = 0.8;
 /// chance, it changes little either way.
 const COMMON_NAME_BELOW: f32 = 12.0;
 const COMMON_NAME_PENALTY: f32 = 0.1;
+/// In a small list every word is rare and weighs little (ln n + 1): there, a name is common
+/// only below this many words found once in the list.
+const COMMON_NAME_WORDS: f32 = 1.2;
 /// Candidates scored precisely per query.
 const SHORTLIST: usize = 80;
 /// Postings one query token may read through its variants, closest first.
@@ -483,6 +488,7 @@ impl Index {
             entries: Vec::with_capacity(entries.len()),
             births: entries.iter().map(|e| pack(e.birth)).collect(),
             typical_idf: 1.0,
+            common_below: COMMON_NAME_BELOW,
             entry_tokens: Vec::new(),
             entry_start: vec![0],
             pairs: HashMap::default(),
@@ -534,6 +540,8 @@ impl Index {
             occurrences += token.postings.len();
         }
         ix.typical_idf = (weight / occurrences.max(1) as f64) as f32;
+        let unique = (ix.entries.len().max(1) as f32).ln() + 1.0;
+        ix.common_below = COMMON_NAME_BELOW.min(COMMON_NAME_WORDS * unique);
         for (t, token) in ix.tokens.iter_mut().enumerate() {
             token.postings.dedup();
             let t = u32::try_from(t).unwrap_or(u32::MAX);
@@ -1187,7 +1195,8 @@ impl Index {
         // shared by chance by many who are not the person: the less weight the matched words
         // carry, the lower the score.
         if birth_reason == "absent" {
-            let short = ((COMMON_NAME_BELOW - ex.name_weight) / COMMON_NAME_BELOW).clamp(0.0, 1.0);
+            let below = self.common_below;
+            let short = ((below - ex.name_weight) / below.max(f32::EPSILON)).clamp(0.0, 1.0);
             ex.rarity_effect = -COMMON_NAME_PENALTY * short;
         }
         let score = ((ex.name_score + BIRTH_WEIGHT + NATIONALITY_WEIGHT) / span

@@ -207,3 +207,45 @@ fn the_article_joined_or_split_is_the_same_name() {
     finds(&ix, "Abd el-Ghani Baradar", 3, Rule::Article);
     finds(&ix, "Abdelghani Baradar", 3, Rule::Article);
 }
+
+/// With no birth date, a common name weighs less than a rare one; in a small list, where
+/// every word is rare, no name is common (a two-person national list once lost its matches).
+#[test]
+fn a_common_name_without_a_date_counts_less_and_a_small_list_has_none() {
+    let small = Index::build(&[
+        entry(&["Amadou Barry dit Amadoun Kouffa"]),
+        entry(&["Iyad Ag Ghali"]),
+    ]);
+    let hits = search(&small, "Amadou Kouffa");
+    assert_eq!(hits.first().map(|h| h.explanation.rarity_effect), Some(0.0));
+    let mut big: Vec<Entry> = (0..3000)
+        .map(|i| {
+            let given = ["Mohamed", "Amadou", "Moussa", "Oumar", "Ibrahim"][i % 5];
+            let family = ["Traore", "Diallo", "Coulibaly", "Keita", "Toure", "Cisse"][i % 6];
+            entry(&[&format!("{given} {family}")])
+        })
+        .collect();
+    big.push(entry(&["Iyad Ag Ghali"]));
+    big.push(Entry {
+        birth: namematch::BirthDate::parse("1980-01-01"),
+        ..entry(&["Mohamed Traore"])
+    });
+    let big = Index::build(&big);
+    let common = search(&big, "Mohamed Traore");
+    let rare = search(&big, "Iyad Ag Ghali");
+    let effect = |hits: &[Hit]| hits.first().map_or(1.0, |h| h.explanation.rarity_effect);
+    assert!(effect(&common) < -0.03, "{common:#?}");
+    assert_eq!(effect(&rare), 0.0, "{rare:#?}");
+    assert!(common[0].score < rare[0].score);
+    // A birth date to compare, on both sides, takes the place of rarity.
+    let dated = big.search(
+        &Query {
+            name: "Mohamed Traore".into(),
+            birth: namematch::BirthDate::parse("1980-01-01"),
+            nationality: None,
+        },
+        1,
+    );
+    assert_eq!(dated.first().map(|h| h.entry), Some(3001));
+    assert_eq!(effect(&dated), 0.0);
+}
