@@ -1385,7 +1385,9 @@ impl Index {
                             rule
                         } else if is_kunya(&t.key)
                             && listed.len() > j + 1
-                            && (side.alias || after(j + 1, is_article) || q.text != q.key)
+                            && (side.alias
+                                || after(j + 1, is_article)
+                                || split_kunya(&spell_key(&q.text)).is_some())
                         {
                             Rule::Kunya
                         } else {

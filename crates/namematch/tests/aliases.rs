@@ -113,6 +113,20 @@ fn a_kunya_is_found_however_abou_is_written() {
     finds(&ix, "Aboul Darda", 0, Rule::Kunya);
     finds(&ix, "Khaled Aboul Abbas", 8, Rule::Kunya);
     finds(&ix, "Abou Qoumqoum", 9, Rule::Kunya);
+    // `Abou` is also a given name of the region: a main name that starts with it is not a
+    // kunya.
+    let ix = Index::build(&[entry(&["Abou Diallo"]), entry(&["Moussa Diallo"])]);
+    let hits = search(&ix, "Abou Diallo");
+    let first = hits.first().expect("found");
+    assert_eq!(first.entry, 0);
+    assert!(
+        first
+            .explanation
+            .matches
+            .iter()
+            .all(|m| m.rule != Rule::Kunya),
+        "{first:#?}"
+    );
 }
 
 #[test]
