@@ -257,9 +257,54 @@ impl Thresholds {
     }
 }
 
+/// What a word is, for the rules that look at words by their place (found once per word, so
+/// that comparing thousands of names costs no string comparison).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WordKind(u8);
+
+impl WordKind {
+    /// `Ould`, `Ag`, `Ben` …: what follows is a link of a patronymic chain.
+    const CHAIN: u8 = 1;
+    /// The article as a word (`al`, `el`).
+    const ARTICLE: u8 = 2;
+    /// `Abu`, `Abi`, `Bou`, `Umm`.
+    const KUNYA: u8 = 4;
+    /// `Abd` alone.
+    const ABD: u8 = 8;
+    /// `Abd` with the article (`Abdel`, `Abdal`, `Abdoul`).
+    const ABD_ARTICLE: u8 = 16;
+    /// `dit`, `alias`.
+    const LAQAB_MARK: u8 = 32;
+
+    fn of(key: &str) -> WordKind {
+        let mut k = 0;
+        for (yes, bit) in [
+            (is_chain_link(key), Self::CHAIN),
+            (is_article(key), Self::ARTICLE),
+            (is_kunya(key), Self::KUNYA),
+            (key == "abd", Self::ABD),
+            (
+                matches!(key, "abdel" | "abdal" | "abdul"),
+                Self::ABD_ARTICLE,
+            ),
+            (is_laqab_mark(key), Self::LAQAB_MARK),
+        ] {
+            if yes {
+                k |= bit;
+            }
+        }
+        WordKind(k)
+    }
+
+    fn is(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
 /// A distinct token of the list.
 #[derive(Debug)]
 struct Token {
+    kind: WordKind,
     key: String,
     skeleton: u32,
     skeleton_text: String,
@@ -395,6 +440,7 @@ impl std::hash::Hasher for PairHasher {
 /// A query token, resolved.
 #[derive(Debug, Clone)]
 struct QToken {
+    kind: WordKind,
     text: String,
     key: String,
     skeleton: String,
@@ -420,6 +466,8 @@ struct QToken {
 const PARTICLE_WEIGHT: f32 = 0.25;
 /// Two spellings of one name, the article joined or not: nearly the same.
 const ARTICLE_SIMILARITY: f32 = 0.92;
+/// A word the list does not know, gathered through one of two words it may be written for.
+const SPLIT_SIMILARITY: f32 = 0.6;
 /// An initial for the given name it starts.
 const INITIAL_SIMILARITY: f32 = 0.6;
 /// What an initial weighs: it says little (one given name in fifteen starts with `M`).
@@ -518,7 +566,7 @@ impl Index {
             let laqab = names.iter().flatten().any(|&t| {
                 ix.tokens
                     .get(t as usize)
-                    .is_some_and(|tok| is_laqab_mark(&tok.key))
+                    .is_some_and(|tok| tok.kind.is(WordKind::LAQAB_MARK))
             });
             ix.entries.push(Listed {
                 laqab,
@@ -647,6 +695,7 @@ impl Index {
             self.by_bare.entry(b.clone()).or_default().push(t);
         }
         self.tokens.push(Token {
+            kind: WordKind::of(key),
             bare: bare.map(String::into_boxed_str),
             key: key.to_string(),
             skeleton: s,
@@ -782,6 +831,7 @@ impl Index {
     fn qtoken(&self, word: &str, key: String, arabic: bool, bare: Option<String>) -> QToken {
         let skeleton = skeleton(&key);
         QToken {
+            kind: WordKind::of(&key),
             text: word.to_string(),
             skeleton_id: self.skeletons.get(&skeleton).copied(),
             skeleton,
@@ -833,7 +883,8 @@ impl Index {
             }
         }
         // A word the list does not know may be two it knows, written together (`abdoulsalam`
-        // for `abdoul salam`): the rarer of the two gathers.
+        // for `abdoul salam`): the rarer of the two gathers, after the word's own spellings
+        // (a misspelt word is far more often a typo than two words).
         if !q.arabic && q.key.len() >= 6 && !self.by_key.contains_key(&q.key) {
             let postings = |k: &str| {
                 self.by_key
@@ -841,7 +892,7 @@ impl Index {
                     .and_then(|&t| self.tokens.get(t as usize))
                     .map(|t| (t.postings.len(), t))
             };
-            for cut in 2..=q.key.len() - 3 {
+            for cut in 3..=q.key.len() - 3 {
                 let (Some(a), Some(b)) = (q.key.get(..cut), q.key.get(cut..)) else {
                     continue;
                 };
@@ -852,7 +903,7 @@ impl Index {
                         &tb.key
                     })
                 {
-                    add(t, 0.9, Rule::Merged);
+                    add(t, SPLIT_SIMILARITY, Rule::Merged);
                 }
             }
         }
@@ -1102,7 +1153,9 @@ impl Index {
         // computed once per query), then the winners again with their explanation.
         let mut memo = Memo::default();
         let qforms = forms(qtokens.len(), |i| {
-            qtokens.get(i).is_some_and(|q| is_laqab_mark(&q.key))
+            qtokens
+                .get(i)
+                .is_some_and(|q| q.kind.is(WordKind::LAQAB_MARK))
         });
         let parts = QueryParts {
             qtokens: &qtokens,
@@ -1146,7 +1199,7 @@ impl Index {
             let mark = |j: usize| {
                 name.get(j)
                     .and_then(|&t| self.tokens.get(t as usize))
-                    .is_some_and(|t| is_laqab_mark(&t.key))
+                    .is_some_and(|t| t.kind.is(WordKind::LAQAB_MARK))
             };
             // Most names have no nickname: compared whole, with no copy.
             if !listed.laqab {
@@ -1224,27 +1277,28 @@ impl Index {
         explain: bool,
     ) -> Explanation {
         let qs: Vec<&QToken> = side.qsel.iter().filter_map(|&i| qtokens.get(i)).collect();
-        let qw: Vec<f32> = side
-            .qsel
-            .iter()
-            .map(|&i| qw_all.get(i).copied().unwrap_or(0.0))
-            .collect();
+        // The weights on the stack: align runs for every name of every shortlisted entry.
+        let mut w_buf = [0.0f32; MAX_QUERY_TOKENS];
+        for (w, &i) in w_buf.iter_mut().zip(side.qsel) {
+            *w = qw_all.get(i).copied().unwrap_or(0.0);
+        }
+        let qw = &w_buf[..side.qsel.len().min(MAX_QUERY_TOKENS)];
         let name = side.name;
         let listed: Vec<&Token> = name
             .iter()
             .filter_map(|&t| self.tokens.get(t as usize))
             .collect();
         let lw: Vec<f32> = listed.iter().map(|t| self.idf(t)).collect();
-        let after = |j: usize, f: fn(&str) -> bool| {
+        let after = |j: usize, kind: u8| {
             j.checked_sub(1)
                 .and_then(|p| listed.get(p))
-                .is_some_and(|t| f(&t.key))
+                .is_some_and(|t| t.kind.is(kind))
         };
-        let l_link = |j: usize| after(j, is_chain_link);
+        let l_link = |j: usize| after(j, WordKind::CHAIN);
         let l_nisba = |j: usize| {
             listed
                 .get(j)
-                .is_some_and(|t| is_nisba(&t.key, after(j, is_article), t.bare.as_deref()))
+                .is_some_and(|t| is_nisba(&t.key, after(j, WordKind::ARTICLE), t.bare.as_deref()))
         };
         let mut pairs: Vec<(f32, usize, usize, Rule)> = Vec::new();
         for (p, &i) in side.qsel.iter().enumerate() {
@@ -1286,12 +1340,12 @@ impl Index {
                     continue;
                 };
                 let compound = || {
-                    matches!(a.key.as_str(), "abdel" | "abdal" | "abdul")
+                    a.kind.is(WordKind::ABD_ARTICLE)
                         && b.compound.is_some()
                         && t.bare.as_deref() == b.compound.as_deref()
                 };
                 if !q_used[p + 1]
-                    && (merges(a, b, t) || abd_article(&a.key, &b.key, &t.key) || compound())
+                    && (merges(a, b, t) || abd_article(a.kind, b.kind, t.kind) || compound())
                 {
                     q_used[p] = true;
                     q_used[p + 1] = true;
@@ -1308,8 +1362,8 @@ impl Index {
                 } else if let Some(c) = qs.get(p + 2)
                     && !q_used[p + 1]
                     && !q_used[p + 2]
-                    && a.key == "abd"
-                    && is_article(&b.key)
+                    && a.kind.is(WordKind::ABD)
+                    && b.kind.is(WordKind::ARTICLE)
                     && t.bare.as_deref() == Some(format!("abd{}", c.key).as_str())
                 {
                     q_used[p] = true;
@@ -1334,8 +1388,8 @@ impl Index {
                     && ((a.key.len() + b.key.len()).abs_diff(q.key.len()) <= 2
                         && q.key.get(..1) == a.key.get(..1)
                         && spell_key(&format!("{}{}", a.key, b.key)) == q.key
-                        || abd_article(&a.key, &b.key, &q.key)
-                        || matches!(a.key.as_str(), "abdel" | "abdal" | "abdul")
+                        || abd_article(a.kind, b.kind, q.kind)
+                        || a.kind.is(WordKind::ABD_ARTICLE)
                             && q.bare.as_deref() == Some(format!("abd{}", b.key).as_str()))
                 {
                     q_used[p] = true;
@@ -1347,8 +1401,8 @@ impl Index {
                 } else if let Some(c) = listed.get(j + 2)
                     && !l_used[j + 1]
                     && !l_used[j + 2]
-                    && a.key == "abd"
-                    && is_article(&b.key)
+                    && a.kind.is(WordKind::ABD)
+                    && b.kind.is(WordKind::ARTICLE)
                     && q.bare.as_deref() == Some(format!("abd{}", c.key).as_str())
                 {
                     q_used[p] = true;
@@ -1383,10 +1437,10 @@ impl Index {
                             Rule::Nisba
                         } else if rule == Rule::Article {
                             rule
-                        } else if is_kunya(&t.key)
+                        } else if t.kind.is(WordKind::KUNYA)
                             && listed.len() > j + 1
                             && (side.alias
-                                || after(j + 1, is_article)
+                                || after(j + 1, WordKind::ARTICLE)
                                 || split_kunya(&spell_key(&q.text)).is_some())
                         {
                             Rule::Kunya
@@ -1415,7 +1469,7 @@ impl Index {
         let q_chain = qs
             .iter()
             .zip(&q_used)
-            .any(|(q, u)| *u && is_chain_link(&q.key));
+            .any(|(q, u)| *u && q.kind.is(WordKind::CHAIN));
         for (p, q) in qs.iter().enumerate() {
             if q_used[p] {
                 continue;
@@ -1438,7 +1492,7 @@ impl Index {
         let l_chain = listed
             .iter()
             .zip(&l_used)
-            .any(|(t, u)| *u && is_chain_link(&t.key));
+            .any(|(t, u)| *u && t.kind.is(WordKind::CHAIN));
         for (j, t) in listed.iter().enumerate() {
             if l_used[j] {
                 continue;
@@ -1671,8 +1725,8 @@ fn merges(a: &QToken, b: &QToken, t: &Token) -> bool {
 
 /// `Abd` and the article written apart against `Abdel`, `Abdal` or `Abdoul` (`abd el` /
 /// `abdul`).
-fn abd_article(a: &str, b: &str, joined: &str) -> bool {
-    a == "abd" && is_article(b) && matches!(joined, "abdel" | "abdal" | "abdul")
+fn abd_article(a: WordKind, b: WordKind, joined: WordKind) -> bool {
+    a.is(WordKind::ABD) && b.is(WordKind::ARTICLE) && joined.is(WordKind::ABD_ARTICLE)
 }
 
 /// The rule of two written words joined into one: the article's when the first is the article
