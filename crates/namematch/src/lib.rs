@@ -1474,14 +1474,7 @@ impl Index {
             if q_used[p] {
                 continue;
             }
-            let kind = if q.link && q_chain {
-                Some((Rule::Chain, OMITTED_CHAIN))
-            } else if q.nisba {
-                Some((Rule::Nisba, OMITTED_NISBA))
-            } else {
-                None
-            };
-            if let Some((rule, share)) = kind {
+            if let Some((rule, share)) = omission(q.link && q_chain, q.nisba) {
                 discount += qw[p] * (1.0 - share);
                 q_used[p] = true;
                 if explain {
@@ -1497,14 +1490,7 @@ impl Index {
             if l_used[j] {
                 continue;
             }
-            let kind = if l_chain && l_link(j) {
-                Some((Rule::Chain, OMITTED_CHAIN))
-            } else if l_nisba(j) {
-                Some((Rule::Nisba, OMITTED_NISBA))
-            } else {
-                None
-            };
-            if let Some((rule, share)) = kind {
+            if let Some((rule, share)) = omission(l_chain && l_link(j), l_nisba(j)) {
                 discount += lw[j] * (1.0 - share);
                 l_used[j] = true;
                 if explain {
@@ -1721,6 +1707,18 @@ fn merges(a: &QToken, b: &QToken, t: &Token) -> bool {
     (a.key.len() + b.key.len()).abs_diff(t.key.len()) <= 2
         && t.key.starts_with(a.key.get(..1).unwrap_or(""))
         && spell_key(&format!("{}{}", a.key, b.key)) == t.key
+}
+
+/// Why a word one side left out weighs lightly, and what share of its weight still counts: a
+/// link of a chain the other side writes shorter, or a nisba.
+fn omission(shorter_chain: bool, nisba: bool) -> Option<(Rule, f32)> {
+    if shorter_chain {
+        Some((Rule::Chain, OMITTED_CHAIN))
+    } else if nisba {
+        Some((Rule::Nisba, OMITTED_NISBA))
+    } else {
+        None
+    }
 }
 
 /// `Abd` and the article written apart against `Abdel`, `Abdal` or `Abdoul` (`abd el` /

@@ -258,42 +258,24 @@ pub fn is_laqab_mark(key: &str) -> bool {
 /// Particles and honorifics (spelling keys): they connect or decorate a name and must be
 /// neither required nor ignored, so they weigh little.
 pub fn is_particle(key: &str) -> bool {
-    matches!(
-        key,
-        "uld"
-            | "ud"
-            | "ualad"
-            | "uald"
-            | "uled"
-            | "mint"
-            | "bint"
-            | "ag"
-            | "ben"
-            | "bin"
-            | "ibn"
-            | "el"
-            | "al"
-            | "dit"
-            | "epus"
-            | "ep"
-            | "veuv"
-            | "ve"
-            | "elhaj"
-            | "elhadj"
-            | "haj"
-            | "hadj"
-            | "hadji"
-            | "alhaji"
-            | "alhaj"
-            | "ald"
-            | "ulad"
-            | "mnt"
-            | "bnt"
-            | "agh"
-            | "bn"
-            | "ul"
-            | "alias"
-    )
+    is_chain_link(key)
+        || is_laqab_mark(key)
+        || matches!(
+            key,
+            "el" | "al"
+                | "ul"
+                | "epus"
+                | "ep"
+                | "veuv"
+                | "ve"
+                | "elhaj"
+                | "elhadj"
+                | "haj"
+                | "hadj"
+                | "hadji"
+                | "alhaji"
+                | "alhaj"
+        )
 }
 
 /// The equivalence groups of `data/equivalents.txt`: each member's spelling key and its group.
