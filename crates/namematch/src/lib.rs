@@ -741,7 +741,12 @@ impl Index {
         let tokens: usize = self
             .tokens
             .iter()
-            .map(|t| t.key.capacity() + t.postings.capacity() * 4 + 48)
+            .map(|t| {
+                t.key.capacity()
+                    + t.bare.as_ref().map_or(0, |b| b.len())
+                    + t.postings.capacity() * 4
+                    + 64
+            })
             .sum();
         let entries: usize = self
             .entries
@@ -766,6 +771,11 @@ impl Index {
                 .by_birth
                 .values()
                 .map(|v| v.capacity() * 4 + 40)
+                .sum::<usize>()
+            + self
+                .by_bare
+                .iter()
+                .map(|(k, v)| k.capacity() + v.capacity() * 4 + 56)
                 .sum::<usize>();
         let arrays = (self.entry_tokens.capacity() + self.entry_start.capacity()) * 4
             + self.births.capacity() * 4
