@@ -845,7 +845,9 @@ pub async fn seed(state: &AppState) -> AppResult<()> {
 }
 
 /// A fictitious watchlist, so that the name check of the demo has something to find. Every
-/// name and date in it is invented for the demo.
+/// name and date in it is invented for the demo. DEMO-020 and DEMO-021 carry the alias kinds
+/// of real lists: a nickname after `dit`, a kunya, a patronymic chain, a nisba (`Hamidou
+/// Kolado`, `Aboul Kolado`, `Sidi Mohamed Ould Bouya`, `Sidi Ettinbukti` find them).
 const DEMO_WATCHLIST: &str = "id,full_name,birth_date,nationality,aliases,reason,instruction
 DEMO-001,Amadou Ould Sidi Mahmoud,1978-04-12,MR,Ahmadou Ould Sidi;أحمدو ولد سيدي,Fiche fictive de démonstration,arreter
 DEMO-002,Boubacar Ag Intalla,1981-09-30,ML,Abubakar Ag Intalla,Fiche fictive de démonstration,arreter
@@ -855,6 +857,8 @@ DEMO-005,Moussa Cissé,1969-07-07,ML,Musa Sisse,Fiche fictive de démonstration,
 DEMO-006,Aïssata Maïga,1987-11-02,NE,Aicha Maiga,Fiche fictive de démonstration,signaler
 DEMO-007,Idrissa Ouédraogo,1972-03-21,BF,Idris Wedraogo,Fiche fictive de démonstration,arreter
 DEMO-008,Hamadoun Dicko,1983-06-18,ML,Amadou Dicko,Fiche fictive de démonstration,signaler
+DEMO-020,Hamidou Barry dit Kolado,,ML,Abou Kolado,Fiche fictive de démonstration,signaler
+DEMO-021,Sidi Mohamed Ould Ahmed Ould Bouya,1979,MR,Sidi al-Tinbukti,Fiche fictive de démonstration,signaler
 ";
 
 async fn seed_watchlist(state: &AppState, actor: &Actor) -> AppResult<()> {

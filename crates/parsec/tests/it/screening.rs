@@ -638,6 +638,17 @@ async fn the_page_names_the_kind_of_alias_that_matched() {
             && html.contains("« mohamed » n&#39;est que d&#39;un côté et compte peu : un maillon de la chaîne de filiation"),
         "{html}"
     );
+    // The demo list's fictitious DEMO-021 through its chain written shorter.
+    let html = agent
+        .post_form("/screening", &screen("Sidi Mohamed Ould Bouya"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Sidi Mohamed Ould Ahmed Ould Bouya") && html.contains("maillon"),
+        "{html}"
+    );
     // In English, the same reasons in English.
     assert_eq!(
         agent.post_form("/lang", &[("lang", "en")]).await.status(),
