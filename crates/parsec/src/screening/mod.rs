@@ -986,8 +986,9 @@ pub async fn waiting_review(db: &crate::db::Db, scope: &crate::accounts::Scope) 
     .await?)
 }
 
-/// The hits to review in a scope (the reviewer's unit and below), newest first, a page at a
-/// time; and how many there are in all.
+/// The hits to review in a scope (the reviewer's unit and below), a page at a time: the alerts
+/// first, then the likeliest (a namesake met by chance scores lower, issue 16), the newest
+/// first among equals; and how many there are in all.
 pub async fn hits_to_review(
     state: &AppState,
     scope: &crate::accounts::Scope,
@@ -1001,7 +1002,7 @@ pub async fn hits_to_review(
         HIT_SELECT,
         HIT_FROM,
         &w,
-        "h.created_at DESC, h.id",
+        "h.decision = 'alerte' DESC, h.score DESC, h.created_at DESC, h.id",
         page,
     )
     .await?;

@@ -380,6 +380,22 @@ async fn the_review_queue_pages_through_every_hit() {
     let (_, last) = cdt.get_text("/screening/review?page=10").await;
     assert!(last.contains("/screening/hits/hit-001"), "{last}");
     assert!(!last.contains("/screening/hits/hit-026"));
+    // The queue puts the alerts first, then the likeliest: an older alert and an older, stronger
+    // name to verify come before the newest ones (issue 16: namesakes score lower).
+    sqlx::query("UPDATE screening_hits SET decision = 'alerte', score = 0.95 WHERE id = 'hit-002'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE screening_hits SET score = 0.7 WHERE id > 'hit-100'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let (_, first) = cdt.get_text("/screening/review").await;
+    let at = |id: &str| first.find(&format!("/screening/hits/{id}\""));
+    let (alert, strong, newest) = (at("hit-002"), at("hit-100"), at("hit-230"));
+    assert!(alert.is_some() && strong.is_some(), "{first}");
+    assert!(alert < strong, "the alert first");
+    assert!(newest.is_none(), "weaker ones after the first page");
 }
 
 fn list_meta(version: &str, format: &'static str) -> parsec::screening::ListMeta {
