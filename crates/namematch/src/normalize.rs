@@ -179,8 +179,8 @@ pub fn is_article(key: &str) -> bool {
 /// the article: `elazawadi` → `azauadi`, `almahmoud` → `mahmud`; assimilated to a doubled sun
 /// letter, `essoudani` → `sudani`, `ettilemsi` → `tilemsi`, `attaher` → `taher`; inside an
 /// `Abd` compound the article goes and `abd` stays, `abdelghani`, `abdoulghani` →
-/// `abdgani`, `abderrahmane` → `abdrahman`. `None` when the word has no article (the rest
-/// be a name of its own, so that `Alassane`, `Alamine` or `Assane` are left whole).
+/// `abdgani`, `abderrahmane` → `abdrahman`. `None` when the word has no article, or when what
+/// is left would not be a name of its own (`Alassane`, `Alamine`, `Assane` stay whole).
 pub fn without_article(word: &str) -> Option<String> {
     let sun_doubled = |r: &str| {
         let b = r.as_bytes();
