@@ -6,7 +6,8 @@
 //!   TAi.024), and the committee's summary for QDi.316 (un.org, "IYAD AG GHALI").
 //! - Mali's national list of financial sanctions, ministerial order of 8 March 2024, as
 //!   reported by lanouvellevoiedumali.com ("Amadou Barry dit Amadoun Kouffa", "Alghabass Ag
-//!   Intalla") and lesoftpost.com ("Amadou Kouffa", "Fahad Ag Almahmoud").
+//!   Intalla"), lesoftpost.com ("Amadou Kouffa", "Fahad Ag Almahmoud") and echosmedias.org
+//!   ("Billal AG Acherif").
 //! - Press and reference pages: en.wikipedia.org and algerie360.com on Mokhtar Belmokhtar
 //!   ("Khalid Abu al-Abbas", "Khaled Aboul Abbas"); aberfoylesecurity.com (Jamestown, 2014)
 //!   and fr.wikipedia.org on Hamada Ould Mohamed Kheirou ("Hamada Ould Kheirou", "Abu
@@ -65,6 +66,8 @@ fn list() -> Vec<Entry> {
         entry(&["Mokhtar Belmokhtar", "Khalid Abu al-Abbas"]),
         // 9: Kheirou (fr.wikipedia.org).
         entry(&["Hamada Ould Mohamed Kheirou", "Abu Qumqum"]),
+        // 10: Mali's list, as echosmedias.org printed it (`Acherif`: ash-Sharif).
+        entry(&["Billal AG Acherif"]),
         // Namesakes.
         entry(&["Amadou Barry"]),
         entry(&["Amadou Kone"]),
@@ -220,6 +223,8 @@ fn the_article_joined_or_split_is_the_same_name() {
     );
     finds(&ix, "Abd el-Ghani Baradar", 3, Rule::Article);
     finds(&ix, "Abdelghani Baradar", 3, Rule::Article);
+    // The article assimilated to the sun letter and joined: `Acherif` is `Cherif`.
+    finds(&ix, "Bilal Ag Cherif", 10, Rule::Article);
 }
 
 /// With no birth date, a common name weighs less than a rare one; in a small list, where
