@@ -1592,37 +1592,19 @@ fn name_words(folded: &str) -> Vec<(String, Option<String>)> {
 /// …), a nisba, a nickname (after `dit`).
 fn mark_positions(qtokens: &mut [QToken]) {
     let mut laqab = false;
-    for i in 0..qtokens.len() {
-        let prev = i
-            .checked_sub(1)
-            .and_then(|p| qtokens.get(p))
-            .map(|p| p.key.clone());
-        let Some(q) = qtokens.get_mut(i) else {
-            continue;
-        };
-        q.link = prev.as_deref().is_some_and(is_chain_link);
-        q.nisba = !q.arabic
-            && is_nisba(
-                &q.key,
-                prev.as_deref().is_some_and(is_article),
-                q.bare.as_deref(),
-            );
+    // The kinds of the one and two tokens before.
+    let (mut before, mut prev) = (WordKind::default(), WordKind::default());
+    for q in qtokens.iter_mut() {
+        q.link = prev.is(WordKind::CHAIN);
+        q.nisba = !q.arabic && is_nisba(&q.key, prev.is(WordKind::ARTICLE), q.bare.as_deref());
         q.laqab = laqab;
-        laqab |= is_laqab_mark(&q.key);
-    }
-    for i in 1..qtokens.len() {
-        let before: Vec<&str> = qtokens[i.saturating_sub(2)..i]
-            .iter()
-            .map(|q| q.key.as_str())
-            .collect();
-        let compound = match before.as_slice() {
-            ["abd", article] if is_article(article) => true,
-            [.., "abdel" | "abdal" | "abdul"] => true,
-            _ => false,
-        };
-        if compound && let Some(q) = qtokens.get_mut(i) {
+        laqab |= q.kind.is(WordKind::LAQAB_MARK);
+        let compound = (before.is(WordKind::ABD) && prev.is(WordKind::ARTICLE))
+            || prev.is(WordKind::ABD_ARTICLE);
+        if compound {
             q.compound = Some(format!("abd{}", q.key));
         }
+        (before, prev) = (prev, q.kind);
     }
 }
 

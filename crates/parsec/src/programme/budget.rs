@@ -229,8 +229,8 @@ fn line_detail(line: &NewLine) -> String {
     )
 }
 
-/// Creates a budget line; its code is unique.
-pub async fn create_line(state: &AppState, actor: &Actor, line: &NewLine) -> AppResult<String> {
+/// A line's every mistake at once, then its activity in the write transaction it opens.
+async fn begin_line_write(state: &AppState, line: &NewLine) -> AppResult<Tx> {
     let mut p = Problems::default();
     line.check(&mut p);
     p.finish(())?;
@@ -240,6 +240,12 @@ pub async fn create_line(state: &AppState, actor: &Actor, line: &NewLine) -> App
     {
         return Err(AppError::invalid("activity", "error-bad-choice"));
     }
+    Ok(tx)
+}
+
+/// Creates a budget line; its code is unique.
+pub async fn create_line(state: &AppState, actor: &Actor, line: &NewLine) -> AppResult<String> {
+    let mut tx = begin_line_write(state, line).await?;
     let id = insert_line(&mut tx, actor, line).await?;
     tx.commit().await?;
     Ok(id)
@@ -273,15 +279,7 @@ pub async fn update_line(
     id: &str,
     line: &NewLine,
 ) -> AppResult<()> {
-    let mut p = Problems::default();
-    line.check(&mut p);
-    p.finish(())?;
-    let mut tx = db::begin_write(&state.db).await?;
-    if let Some(a) = &line.activity_id
-        && !activity_known(&mut tx, a).await?
-    {
-        return Err(AppError::invalid("activity", "error-bad-choice"));
-    }
+    let mut tx = begin_line_write(state, line).await?;
     write_line_update(&mut tx, actor, id, line).await?;
     tx.commit().await?;
     Ok(())

@@ -126,7 +126,7 @@ fn execution_table(c: &PageCtx, e: &budget::Execution) -> DetailTable {
     rows.push(row(c.t("budget-total"), &e.total));
     DetailTable {
         title: c.t("budget-execution"),
-        columns: [
+        columns: c.ts(&[
             "budget-col-component",
             "budget-col-planned-eur",
             "budget-col-committed-eur",
@@ -135,22 +135,30 @@ fn execution_table(c: &PageCtx, e: &budget::Execution) -> DetailTable {
             "budget-col-paid-rate",
             "budget-col-committed-fcfa",
             "budget-col-paid-fcfa",
-        ]
-        .iter()
-        .map(|k| c.t(k))
-        .collect(),
+        ]),
         rows,
     }
+}
+
+/// The components that have lines, in the execution's order: each with its totals and its
+/// lines (the pages and the report list them so, each closed by its subtotal).
+fn by_component<'a>(
+    lines: &'a [Line],
+    e: &'a budget::Execution,
+) -> Vec<(Component, &'a Totals, Vec<&'a Line>)> {
+    e.by_component
+        .iter()
+        .filter_map(|(comp, t)| {
+            let mine: Vec<&Line> = lines.iter().filter(|l| l.component == *comp).collect();
+            (!mine.is_empty()).then_some((*comp, t, mine))
+        })
+        .collect()
 }
 
 /// The lines by component, each component closed by its subtotal.
 fn lines_table(c: &PageCtx, lines: &[Line], e: &budget::Execution) -> DetailTable {
     let mut rows = Vec::new();
-    for (comp, t) in &e.by_component {
-        let mine: Vec<&Line> = lines.iter().filter(|l| l.component == *comp).collect();
-        if mine.is_empty() {
-            continue;
-        }
+    for (comp, t, mine) in by_component(lines, e) {
         for l in mine {
             let title = super::web::demo_marked(c, &l.title, l.demo);
             rows.push(ListRow {
@@ -174,7 +182,7 @@ fn lines_table(c: &PageCtx, lines: &[Line], e: &budget::Execution) -> DetailTabl
                 String::new(),
                 c.tf(
                     "budget-subtotal",
-                    &[("component", &component_label(c, *comp))],
+                    &[("component", &component_label(c, comp))],
                 ),
                 String::new(),
                 String::new(),
@@ -188,7 +196,7 @@ fn lines_table(c: &PageCtx, lines: &[Line], e: &budget::Execution) -> DetailTabl
     }
     DetailTable {
         title: c.t("budget-lines"),
-        columns: [
+        columns: c.ts(&[
             "budget-col-code",
             "budget-col-title",
             "budget-col-component",
@@ -198,10 +206,7 @@ fn lines_table(c: &PageCtx, lines: &[Line], e: &budget::Execution) -> DetailTabl
             "budget-col-paid-eur",
             "budget-col-committed-rate",
             "budget-col-paid-rate",
-        ]
-        .iter()
-        .map(|k| c.t(k))
-        .collect(),
+        ]),
         rows,
     }
 }
@@ -253,11 +258,7 @@ fn report_tables(c: &PageCtx, lines: &[Line], entries: &[budget::Entry]) -> Vec<
         ]
     };
     let mut rows = Vec::new();
-    for (comp, t) in &e.by_component {
-        let mine: Vec<&Line> = lines.iter().filter(|l| l.component == *comp).collect();
-        if mine.is_empty() {
-            continue;
-        }
+    for (comp, t, mine) in by_component(lines, &e) {
         for l in mine {
             let mut cells = vec![
                 component_label(c, l.component),
@@ -274,7 +275,7 @@ fn report_tables(c: &PageCtx, lines: &[Line], entries: &[budget::Entry]) -> Vec<
         let mut cells = vec![
             c.tf(
                 "budget-subtotal",
-                &[("component", &component_label(c, *comp))],
+                &[("component", &component_label(c, comp))],
             ),
             String::new(),
             String::new(),
@@ -318,12 +319,12 @@ fn report_tables(c: &PageCtx, lines: &[Line], entries: &[budget::Entry]) -> Vec<
     vec![
         DetailTable {
             title: c.t("budget-sheet-lines"),
-            columns: budget::LINE_COLUMNS.iter().map(|k| c.t(k)).collect(),
+            columns: c.ts(budget::LINE_COLUMNS),
             rows,
         },
         DetailTable {
             title: c.t("budget-sheet-entries"),
-            columns: budget::ENTRY_COLUMNS.iter().map(|k| c.t(k)).collect(),
+            columns: c.ts(budget::ENTRY_COLUMNS),
             rows: entry_rows,
         },
     ]
@@ -425,7 +426,7 @@ async fn line_page(
         .collect();
     let tables = vec![DetailTable {
         title: c.t("budget-entries"),
-        columns: [
+        columns: c.ts(&[
             "budget-col-day",
             "budget-col-kind",
             "budget-col-eur",
@@ -433,10 +434,7 @@ async fn line_page(
             "budget-col-reference",
             "budget-col-recorded-by",
             "budget-recorded-at",
-        ]
-        .iter()
-        .map(|k| c.t(k))
-        .collect(),
+        ]),
         rows,
     }];
     render(&DetailView {
@@ -562,10 +560,11 @@ async fn line_create(
 ) -> AppResult<Response> {
     auth.require(Permission::EditProgramme)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_line(&f) {
-        Ok(line) => budget::create_line(&state, &auth.user.actor(), &line).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        let line = new_line(&f)?;
+        budget::create_line(&state, &auth.user.actor(), &line).await
+    }
+    .await;
     match saved {
         Ok(id) => {
             Ok(Redirect::to(&format!("/programme/budget/lines/{id}?saved=1")).into_response())
@@ -606,10 +605,11 @@ async fn line_update(
     auth.require(Permission::EditProgramme)?;
     budget::line(&state, &id, Period::default()).await?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_line(&f) {
-        Ok(line) => budget::update_line(&state, &auth.user.actor(), &id, &line).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        let line = new_line(&f)?;
+        budget::update_line(&state, &auth.user.actor(), &id, &line).await
+    }
+    .await;
     match saved {
         Ok(()) => {
             Ok(Redirect::to(&format!("/programme/budget/lines/{id}?saved=1")).into_response())
@@ -721,10 +721,11 @@ async fn entry_create(
     auth.require(Permission::EditProgramme)?;
     let line = budget::line(&state, &id, Period::default()).await?;
     let f = Fields::from_pairs(pairs);
-    let saved = match new_entry(&f, state.clock.now().date()) {
-        Ok(e) => budget::record_entry(&state, &auth.user.actor(), &id, &e).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        let e = new_entry(&f, state.clock.now().date())?;
+        budget::record_entry(&state, &auth.user.actor(), &id, &e).await
+    }
+    .await;
     match saved {
         Ok(_) => Ok(Redirect::to(&format!("/programme/budget/lines/{id}?saved=1")).into_response()),
         Err(e) => entry_view(&state, &auth, &line, &f).refuse(e),

@@ -130,10 +130,6 @@ pub(super) fn demo_marked(c: &PageCtx, title: &str, demo: bool) -> String {
     }
 }
 
-fn heads(c: &PageCtx, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| c.t(k)).collect()
-}
-
 fn today(state: &AppState) -> Date {
     state.clock.now().date()
 }
@@ -254,7 +250,7 @@ async fn summary_table(state: &AppState, c: &PageCtx) -> AppResult<DetailTable> 
     };
     Ok(DetailTable {
         title: c.t("programme-summary"),
-        columns: heads(c, &["programme-summary-what", "programme-summary-value"]),
+        columns: c.ts(&["programme-summary-what", "programme-summary-value"]),
         rows: vec![
             row(
                 "programme-status-terminee",
@@ -403,19 +399,16 @@ async fn activities_page(State(state): State<AppState>, auth: Auth) -> AppResult
     p.note = p.c.t("programme-timeline-note");
     p.tables = vec![DetailTable {
         title: p.c.t("programme-activities"),
-        columns: heads(
-            &p.c,
-            &[
-                "programme-code",
-                "programme-title",
-                "programme-phase",
-                "programme-component",
-                "programme-partner",
-                "programme-planned",
-                "programme-actual",
-                "field-status",
-            ],
-        ),
+        columns: p.c.ts(&[
+            "programme-code",
+            "programme-title",
+            "programme-phase",
+            "programme-component",
+            "programme-partner",
+            "programme-planned",
+            "programme-actual",
+            "field-status",
+        ]),
         rows,
     }];
     render(&p)
@@ -616,10 +609,11 @@ async fn activity_create(
 ) -> AppResult<Response> {
     auth.require(Permission::EditProgramme)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match activity_input(&f) {
-        Ok(a) => activities::save_activity(&state, &auth.user.actor(), None, &a).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        let a = activity_input(&f)?;
+        activities::save_activity(&state, &auth.user.actor(), None, &a).await
+    }
+    .await;
     match saved {
         Ok(_) => Ok(Redirect::to("/programme/activities").into_response()),
         Err(e) => activity_view(&state, &auth, "/programme/activities/new".into(), &f)
@@ -672,10 +666,11 @@ async fn activity_update(
 ) -> AppResult<Response> {
     auth.require(Permission::EditProgramme)?;
     let f = Fields::from_pairs(pairs);
-    let saved = match activity_input(&f) {
-        Ok(a) => activities::save_activity(&state, &auth.user.actor(), Some(&id), &a).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        let a = activity_input(&f)?;
+        activities::save_activity(&state, &auth.user.actor(), Some(&id), &a).await
+    }
+    .await;
     match saved {
         Ok(_) => Ok(Redirect::to("/programme/activities").into_response()),
         Err(e) => activity_view(
@@ -734,20 +729,17 @@ async fn deliveries_page(State(state): State<AppState>, auth: Auth) -> AppResult
     p.note = p.c.t("delivery-availability-note");
     p.tables = vec![DetailTable {
         title: p.c.t("programme-deliveries"),
-        columns: heads(
-            &p.c,
-            &[
-                "programme-title",
-                "field-kind",
-                "delivery-what",
-                "delivery-recipient",
-                "delivery-handed-over",
-                "delivery-document",
-                "delivery-warranty",
-                "delivery-status-now",
-                "delivery-availability",
-            ],
-        ),
+        columns: p.c.ts(&[
+            "programme-title",
+            "field-kind",
+            "delivery-what",
+            "delivery-recipient",
+            "delivery-handed-over",
+            "delivery-document",
+            "delivery-warranty",
+            "delivery-status-now",
+            "delivery-availability",
+        ]),
         rows,
     }];
     render(&p)
@@ -826,13 +818,12 @@ async fn delivery_create(
         document_ref: f.get("document_ref").trim().chars().take(200).collect(),
         warranty_end: optional_day(&f, "warranty_end", &mut p),
     };
-    let saved = match deliveries::check(&state, &d, &mut p).await {
-        Ok(()) => match p.finish(()) {
-            Ok(()) => deliveries::create(&state, &auth.user.actor(), &d).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        deliveries::check(&state, &d, &mut p).await?;
+        p.finish(())?;
+        deliveries::create(&state, &auth.user.actor(), &d).await
+    }
+    .await;
     match saved {
         Ok(_) => Ok(Redirect::to("/programme/deliveries").into_response()),
         Err(e) => delivery_view(&state, &auth, &f).await?.refuse(e),
@@ -868,15 +859,12 @@ async fn partners_page(State(state): State<AppState>, auth: Auth) -> AppResult<R
     p.tables = vec![
         DetailTable {
             title: p.c.t("programme-who-where"),
-            columns: heads(
-                &p.c,
-                &[
-                    "geo-cercle",
-                    "programme-partner",
-                    "programme-activity",
-                    "field-notes",
-                ],
-            ),
+            columns: p.c.ts(&[
+                "geo-cercle",
+                "programme-partner",
+                "programme-activity",
+                "field-notes",
+            ]),
             rows: work
                 .iter()
                 .map(|w| ListRow {
@@ -892,7 +880,7 @@ async fn partners_page(State(state): State<AppState>, auth: Auth) -> AppResult<R
         },
         DetailTable {
             title: p.c.t("programme-partners"),
-            columns: heads(&p.c, &["partner-name", "field-kind", "field-notes"]),
+            columns: p.c.ts(&["partner-name", "field-kind", "field-notes"]),
             rows: partners
                 .iter()
                 .map(|x| ListRow {
@@ -1069,17 +1057,14 @@ async fn needs_page(State(state): State<AppState>, auth: Auth) -> AppResult<Resp
     p.note = p.c.t("need-unanswered-note");
     p.tables = vec![DetailTable {
         title: p.c.t("programme-needs"),
-        columns: heads(
-            &p.c,
-            &[
-                "programme-title",
-                "field-unit",
-                "geo-cercle",
-                "need-priority",
-                "programme-activity",
-                "need-identified",
-            ],
-        ),
+        columns: p.c.ts(&[
+            "programme-title",
+            "field-unit",
+            "geo-cercle",
+            "need-priority",
+            "programme-activity",
+            "need-identified",
+        ]),
         rows,
     }];
     render(&p)
@@ -1151,10 +1136,11 @@ async fn need_create(
         activity_id: optional_id(&f, "activity_id"),
         identified_on: p.or(f.day("identified_on"), crate::db::now().date())?,
     };
-    let saved = match p.finish(()) {
-        Ok(()) => needs::create(&state, &auth.user.actor(), &n).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        p.finish(())?;
+        needs::create(&state, &auth.user.actor(), &n).await
+    }
+    .await;
     match saved {
         Ok(_) => Ok(Redirect::to("/programme/needs").into_response()),
         Err(e) => need_view(&state, &auth, &f).await?.refuse(e),
@@ -1240,10 +1226,11 @@ async fn target_save(
         target: p.or_default(f.optional_f64("target", 0.0, 1e12))?,
         baseline_period: f.get("baseline_period").trim().chars().take(60).collect(),
     };
-    let saved = match p.finish(()) {
-        Ok(()) => targets::set(&state, &auth.user.actor(), &t).await,
-        Err(e) => Err(e),
-    };
+    let saved = async {
+        p.finish(())?;
+        targets::set(&state, &auth.user.actor(), &t).await
+    }
+    .await;
     match saved {
         Ok(()) => Ok(Redirect::to("/programme").into_response()),
         Err(e) => target_view(&state, &auth, code, &f).refuse(e),
@@ -1267,7 +1254,7 @@ async fn report_tables(
         .rev()
         .map(|back| quarter_of(quarters_before(from, back)))
         .collect();
-    let mut columns = heads(c, &["indicator", "indicator-baseline", "indicator-target"]);
+    let mut columns = c.ts(&["indicator", "indicator-baseline", "indicator-target"]);
     columns.extend(quarters.iter().cloned());
     let rows = list
         .iter()
@@ -1349,30 +1336,24 @@ async fn report_tables(
         },
         DetailTable {
             title: c.t("programme-budget"),
-            columns: heads(
-                c,
-                &[
-                    "programme-component",
-                    "programme-budget-planned",
-                    "programme-budget-committed-quarter",
-                    "programme-budget-paid-quarter",
-                    "programme-budget-paid-to-date",
-                    "programme-budget-execution",
-                ],
-            ),
+            columns: c.ts(&[
+                "programme-component",
+                "programme-budget-planned",
+                "programme-budget-committed-quarter",
+                "programme-budget-paid-quarter",
+                "programme-budget-paid-to-date",
+                "programme-budget-execution",
+            ]),
             rows: budget_rows,
         },
         DetailTable {
             title: c.t("programme-activities"),
-            columns: heads(
-                c,
-                &[
-                    "programme-code",
-                    "programme-title",
-                    "field-status",
-                    "programme-planned",
-                ],
-            ),
+            columns: c.ts(&[
+                "programme-code",
+                "programme-title",
+                "field-status",
+                "programme-planned",
+            ]),
             rows: acts
                 .iter()
                 .map(|a| ListRow {
@@ -1400,15 +1381,12 @@ async fn report_tables(
         },
         DetailTable {
             title: c.t("programme-deliveries"),
-            columns: heads(
-                c,
-                &[
-                    "programme-title",
-                    "delivery-handed-over",
-                    "delivery-status-now",
-                    "delivery-availability",
-                ],
-            ),
+            columns: c.ts(&[
+                "programme-title",
+                "delivery-handed-over",
+                "delivery-status-now",
+                "delivery-availability",
+            ]),
             rows: deliveries
                 .iter()
                 .map(|d| ListRow {
@@ -1427,7 +1405,7 @@ async fn report_tables(
         },
         DetailTable {
             title: c.t("programme-needs-unanswered"),
-            columns: heads(c, &["programme-title", "geo-cercle", "need-priority"]),
+            columns: c.ts(&["programme-title", "geo-cercle", "need-priority"]),
             rows: open_needs
                 .iter()
                 .map(|n| ListRow {

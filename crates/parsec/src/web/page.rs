@@ -162,6 +162,11 @@ impl PageCtx {
         self.catalog.get(self.lang, key).to_string()
     }
 
+    /// The messages for `keys`, in order (a table's column heads).
+    pub fn ts(&self, keys: &[&str]) -> Vec<String> {
+        keys.iter().map(|k| self.t(k)).collect()
+    }
+
     /// The message for `key` with its `{ $name }` placeholders filled.
     pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.catalog.format(self.lang, key, args)
