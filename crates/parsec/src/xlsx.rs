@@ -136,8 +136,9 @@ fn attr(e: &BytesStart, name: &str) -> Result<Option<String>, XlsxError> {
     }
 }
 
-/// Text, CDATA and entity references appended to `out`.
-fn push_text(event: &Event, out: &mut String) {
+/// Text, CDATA and entity references appended to `out` (the workbook's cells, and the UN
+/// list's XML in `screening::import`).
+pub(crate) fn push_text(event: &Event, out: &mut String) {
     match event {
         Event::Text(t) => out.push_str(&t.xml10_content()),
         Event::CData(t) => out.push_str(&t.xml10_content()),

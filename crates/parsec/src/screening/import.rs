@@ -545,21 +545,8 @@ fn un_xml_rows(input: impl Read, sink: &mut dyn FnMut(Row)) -> Result<(), String
                 path.push(name);
                 text.clear();
             }
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::CData(t) => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let name: &str = &r;
-                match r.resolve_char_ref() {
-                    Ok(Some(c)) => text.push(c),
-                    _ => text.push_str(match name {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    }),
-                }
+            textual @ (Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
+                crate::xlsx::push_text(&textual, &mut text)
             }
             Event::End(_) => {
                 let name = path.pop().unwrap_or_default();
